@@ -1,0 +1,99 @@
+/**
+ * What activities need from the outside world. Real implementations: `db/` (SQLite or PostgreSQL
+ * through Kysely) for the store and `mail/` (nodemailer over SMTP) for the mailer. The worker
+ * builds them from config; tests build their own against real servers.
+ */
+import type { Locale, PointsRules } from '../domain/schemas';
+
+/** Someone an email goes to, resolved at send time so directory changes take effect. */
+export interface Recipient {
+  /** Stable identity used in idempotency keys, e.g. `family:F001`, `staff:gw-1`, `merchant:m-wanda`. */
+  key: string;
+  name: string;
+  email: string;
+  locale: Locale;
+}
+
+/** A message ready for SMTP. `messageId` is stable per (workflow, purpose, recipient, round). */
+export interface OutgoingEmail {
+  to: { name: string; email: string };
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+/** Sends one email. Throws `PermanentMailError` for failures a retry cannot fix (5xx, bad address). */
+export interface Mailer {
+  send(message: OutgoingEmail): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** A failure no retry will fix: the activity turns it into a non-retryable ApplicationFailure. */
+export class PermanentMailError extends Error {
+  override readonly name = 'PermanentMailError';
+}
+
+export interface AttendanceWindow {
+  opensAt: string;
+  closesAt: string;
+}
+
+/** The final count of who came, taken when the attendance window closes. */
+export interface AttendanceTally {
+  /** People: family members checked in (by the member count given at check-in) plus volunteers. */
+  participants: number;
+  families: number;
+  volunteers: number;
+  volunteerHours: number;
+}
+
+export interface PointsAwardResult {
+  /** Total points written for this activity (on the first run; the same figure on a repeat). */
+  pointsAwarded: number;
+  familiesAwarded: number;
+  volunteersAwarded: number;
+  /** Each family's balance after the award, for the "you earned points" email. */
+  balances: { recipient: Recipient; earned: number; balance: number }[];
+}
+
+export interface EmailClaim {
+  /** `send` the first time; `alreadySent` once `markEmailSent` recorded it. */
+  outcome: 'send' | 'alreadySent';
+}
+
+/** The store the workflow's activities use. Every write is idempotent. */
+export interface ActivityStore {
+  /** Records a new activity (or refreshes its row) so registration and check-in can find it. */
+  upsertActivity(activity: {
+    activityId: string;
+    cycleId: string;
+    compound: string;
+    title: string;
+    startsAt: string;
+    endsAt: string;
+    capacity: number;
+    stage: string;
+  }): Promise<void>;
+
+  /** Outbox: first writer gets `send`; after `markEmailSent`, everyone gets `alreadySent`. */
+  claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim>;
+  markEmailSent(key: string, messageId: string): Promise<void>;
+
+  /** Families registered (not waitlisted) and volunteers signed up for the activity. */
+  listRegistrants(activityId: string): Promise<Recipient[]>;
+  /** Families living in a compound, told when registration opens. */
+  listCompoundFamilies(compound: string): Promise<Recipient[]>;
+
+  /** Marks check-in open; idempotent. */
+  openAttendance(activityId: string, window: AttendanceWindow): Promise<void>;
+  /** Marks check-in closed and returns the tally; a repeat returns the same tally. */
+  closeAttendance(activityId: string): Promise<AttendanceTally>;
+
+  /**
+   * Writes the activity's points to the ledger in one transaction, one entry per
+   * (activity, person, rule) enforced unique by the database: a repeat writes nothing new.
+   */
+  awardActivityPoints(activityId: string, rules: PointsRules): Promise<PointsAwardResult>;
+}

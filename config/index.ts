@@ -1,0 +1,219 @@
+/**
+ * The one place that reads the environment. Parsed once at start-up with zod; a bad value stops
+ * the process with a message that names the key. Workflow code never imports this: the starter
+ * copies the durations into the workflow's input.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import type { Timings } from '../domain/schemas';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30m, 24h or 3d` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** `z.coerce.boolean()` turns "false" into true; this does not. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Staff who may call the API: `[{"token":"…","role":"coordinator","staffId":"c-1","name":"李协调"}]`. */
+const StaffToken = z.object({
+  token: z.string().min(24, 'tokens must be at least 24 characters'),
+  role: z.enum(['propertyManager', 'gridWorker', 'coordinator', 'supervisor']),
+  staffId: z.string().min(1),
+  name: z.string().min(1),
+  /** The compound a property manager or grid worker serves; coordinators see all. */
+  compound: z.string().optional(),
+});
+export type StaffToken = z.infer<typeof StaffToken>;
+
+const staffTokens = z
+  .string()
+  .default('[]')
+  .transform((text, ctx) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {token, role, staffId, name}' });
+      return z.NEVER;
+    }
+    const result = z.array(StaffToken).safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: 'custom', message: result.error.issues.map((i) => `[${i.path.join('.')}] ${i.message}`).join('; ') });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  // Temporal. Without an address, `npm start` runs the embedded dev server.
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('themed-activities'),
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_TEST_SERVER_PATH: optionalText,
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  /** Where people open the Temporal web UI, for links from the dashboard. */
+  TEMPORAL_UI_URL: optionalText,
+
+  // Database: PostgreSQL when a URL is given, else SQLite in the data folder.
+  DATABASE_URL: optionalText,
+  DATA_DIR: z.string().default('data'),
+
+  // Mail: SMTP when a host is given, else the development mailbox.
+  SMTP_HOST: optionalText,
+  SMTP_PORT: port(587),
+  SMTP_SECURE: flag(false),
+  SMTP_USER: optionalText,
+  SMTP_PASS: optionalText,
+  MAIL_FROM: z.email().default('noreply@jinhua-community.example'),
+  MAIL_FROM_NAME: z.string().default('锦华社区三长共治专班'),
+  DEV_MAILBOX_PORT: port(2525),
+
+  // HTTP and links in emails.
+  PORT: port(3000),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  LINK_SECRET: z.string().min(32, 'LINK_SECRET must be at least 32 characters').optional(),
+  LINK_GRACE: duration('24h'),
+  STAFF_TOKENS: staffTokens,
+  DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+
+  // Workflow defaults, copied into each activity's input when it starts.
+  VENUE_ANSWER_TIMEOUT: duration('48h'),
+  APPROVAL_REMINDER_AFTER: duration('24h'),
+  APPROVAL_ESCALATE_AFTER: duration('72h'),
+  REMINDER_OFFSETS: z
+    .string()
+    .default('3d,1d,2h')
+    .transform((text, ctx) => {
+      const parts = text.split(',').map((s) => s.trim()).filter(Boolean);
+      const values = parts.map(parseDuration);
+      if (values.some((v) => v === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" must be durations separated by commas, like 3d,1d,2h` });
+        return z.NEVER;
+      }
+      return values as number[];
+    }),
+  ATTENDANCE_OPENS_BEFORE: duration('30m'),
+  ATTENDANCE_CLOSES_AFTER: duration('30m'),
+  FEEDBACK_DEADLINE: duration('7d'),
+  FEEDBACK_REMINDER_BEFORE: duration('1d'),
+  MAX_APPROVAL_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
+
+  // Coordinator's daily digest.
+  DIGEST_CRON: z.string().default('0 8 * * *'),
+  DIGEST_TZ: z.string().default('Asia/Shanghai'),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    cliPath: string | undefined;
+    testServerPath: string | undefined;
+    devPort: number;
+    uiPort: number;
+    uiUrl: string | undefined;
+  };
+  database: { url: string | undefined; sqlitePath: string };
+  dataDir: string;
+  mail: {
+    smtp: { host: string; port: number; secure: boolean; user: string | undefined; pass: string | undefined } | undefined;
+    from: { name: string; email: string };
+    devMailboxPort: number;
+  };
+  http: { port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en' };
+  links: { secret: string | undefined; graceMs: number };
+  staffTokens: StaffToken[];
+  timings: Timings;
+  digest: { cron: string; timeZone: string };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.APPROVAL_ESCALATE_AFTER <= e.APPROVAL_REMINDER_AFTER) {
+    throw new ConfigError('Invalid configuration:\n  APPROVAL_ESCALATE_AFTER: must be longer than APPROVAL_REMINDER_AFTER');
+  }
+  if (e.FEEDBACK_REMINDER_BEFORE >= e.FEEDBACK_DEADLINE) {
+    throw new ConfigError('Invalid configuration:\n  FEEDBACK_REMINDER_BEFORE: must be shorter than FEEDBACK_DEADLINE');
+  }
+  if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL,
+    },
+    database: { url: e.DATABASE_URL, sqlitePath: `${e.DATA_DIR}/app.sqlite` },
+    dataDir: e.DATA_DIR,
+    mail: {
+      smtp: e.SMTP_HOST
+        ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, pass: e.SMTP_PASS }
+        : undefined,
+      from: { name: e.MAIL_FROM_NAME, email: e.MAIL_FROM },
+      devMailboxPort: e.DEV_MAILBOX_PORT,
+    },
+    http: { port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''), defaultLocale: e.DEFAULT_LOCALE },
+    links: { secret: e.LINK_SECRET, graceMs: e.LINK_GRACE },
+    staffTokens: e.STAFF_TOKENS,
+    timings: {
+      merchantAnswerMs: e.VENUE_ANSWER_TIMEOUT,
+      approvalReminderMs: e.APPROVAL_REMINDER_AFTER,
+      approvalEscalationMs: e.APPROVAL_ESCALATE_AFTER,
+      reminderOffsetsMs: [...e.REMINDER_OFFSETS].sort((a, b) => b - a),
+      attendanceOpensBeforeMs: e.ATTENDANCE_OPENS_BEFORE,
+      attendanceClosesAfterMs: e.ATTENDANCE_CLOSES_AFTER,
+      feedbackDeadlineMs: e.FEEDBACK_DEADLINE,
+      feedbackReminderBeforeMs: e.FEEDBACK_REMINDER_BEFORE,
+      maxApprovalRounds: e.MAX_APPROVAL_ROUNDS,
+    },
+    digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ },
+  };
+}

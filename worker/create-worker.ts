@@ -1,0 +1,30 @@
+/**
+ * Builds the worker that runs the themed-activity workflow and its activities. The production
+ * entry point (main.ts) and the tests both use this, so they run the same registration.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ThemedActivityActivities } from '../activities';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  activities: ThemedActivityActivities;
+  /** A bundle built ahead (`npm run build`); without it the worker bundles workflows/ at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra options, e.g. a smaller cache in tests. */
+  overrides?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    // Graceful shutdown: let activities in flight finish (they are idempotent either way).
+    shutdownGraceTime: '20 seconds',
+    ...opts.overrides,
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * Builds the real dependencies from config: the database (migrated), the store, the mailer and
+ * the activities. The worker process and `npm start` share this, so both run the same wiring.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config';
+import { createActivities, type ThemedActivityActivities } from '../activities';
+import type { Mailer } from '../activities/ports';
+import { createDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { SqlActivityStore } from '../db/store';
+import type { Database } from '../db/types';
+import { SmtpMailer } from '../mail/smtp-mailer';
+import { renderEmail } from '../mail/templates';
+
+export interface Runtime {
+  db: Kysely<Database>;
+  store: SqlActivityStore;
+  mailer: Mailer;
+  linkSecret: string;
+  activities: ThemedActivityActivities;
+  close(): Promise<void>;
+}
+
+/**
+ * The secret that signs links in emails. Production must configure LINK_SECRET (config refuses to
+ * start without it); in development one is generated once and kept in the data folder, so links
+ * survive a restart without anyone writing a secret into code.
+ */
+export function resolveLinkSecret(config: Config): string {
+  if (config.links.secret) return config.links.secret;
+  const file = path.join(config.dataDir, 'link-secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const secret = crypto.randomBytes(48).toString('base64url');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function createMailer(config: Config): Mailer {
+  const smtp = config.mail.smtp;
+  return smtp
+    ? new SmtpMailer({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.secure,
+        ...(smtp.user ? { user: smtp.user } : {}),
+        ...(smtp.pass ? { pass: smtp.pass } : {}),
+        from: config.mail.from,
+      })
+    : // No SMTP configured: the development mailbox that `npm start` runs on this port.
+      new SmtpMailer({ host: '127.0.0.1', port: config.mail.devMailboxPort, secure: false, from: config.mail.from });
+}
+
+export async function buildRuntime(config: Config): Promise<Runtime> {
+  const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
+  await migrateToLatest(db);
+  const store = new SqlActivityStore(db);
+  const mailer = createMailer(config);
+  const linkSecret = resolveLinkSecret(config);
+  const activities = createActivities({
+    store,
+    mailer,
+    render: renderEmail,
+    links: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl, graceMs: config.links.graceMs },
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+  });
+  return {
+    db,
+    store,
+    mailer,
+    linkSecret,
+    activities,
+    async close() {
+      await mailer.close?.();
+      await db.destroy();
+    },
+  };
+}

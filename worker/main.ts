@@ -1,0 +1,43 @@
+/**
+ * The worker process: runs themed-activity workflows and their activities until SIGINT/SIGTERM,
+ * then finishes what is in flight and exits.
+ */
+import fs from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, type Config } from '../config';
+import { WORKFLOW_BUNDLE_PATH } from '../scripts/bundle-workflows';
+import { buildRuntime } from './dependencies';
+import { createWorker } from './create-worker';
+
+export async function runWorker(config: Config, address: string, signal?: AbortSignal): Promise<void> {
+  const runtime = await buildRuntime(config);
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: runtime.activities,
+      // The bundle from `npm run build`; without it (running from source) bundle at start.
+      ...(fs.existsSync(WORKFLOW_BUNDLE_PATH) ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
+    });
+    signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
+    await worker.run(); // returns after shutdown; the SDK also shuts down on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+    await runtime.close();
+  }
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  const address = config.temporal.address;
+  if (!address) {
+    console.error('TEMPORAL_ADDRESS is not set. Use `npm start` to run everything with an embedded Temporal dev server.');
+    process.exit(2);
+  }
+  runWorker(config, address).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+/** The worker's workflow entry point: every workflow this product runs. */
+export { themedActivityWorkflow } from './themed-activity';

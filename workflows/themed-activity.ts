@@ -1,0 +1,824 @@
+/**
+ * One themed activity, from the property manager's plan to the supervisor's feedback:
+ * planning → venueRequest → approval → reminders → attendance → pointsAward → supervisionFeedback
+ * → completed, or rejected / cancelled.
+ *
+ * Deterministic code only: no I/O, no clock but the workflow's, no config. People's decisions
+ * arrive as Updates whose validators refuse repeated or stale decisions before anything is
+ * written to history; side effects happen in activities.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ApprovalDecision,
+  Cancellation,
+  MerchantAnswer,
+  PlanRevision,
+  Reschedule,
+  SupervisionFeedback,
+  VenueAssignment,
+  describeIssues,
+  type Actor,
+  type Contact,
+  type Plan,
+  type ThemedActivityInput,
+} from '../domain/schemas';
+import type { ZodType } from 'zod';
+import type { Audience, MessageDraft, ThemedActivityActivities } from '../activities';
+import type { AttendanceTally } from '../activities/ports';
+import type { ActivitySummaryForEmail } from '../mail/messages';
+import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
+import {
+  BEFORE_APPROVAL,
+  BEFORE_ATTENDANCE,
+  RejectionType,
+  answerVenueRequestUpdate,
+  assignVenueUpdate,
+  cancelUpdate,
+  decideApprovalUpdate,
+  rescheduleUpdate,
+  revisePlanUpdate,
+  statusQuery,
+  submitFeedbackUpdate,
+  type ActivityCounts,
+  type ActivityStatus,
+  type ActivitySummary,
+  type DecisionRecord,
+  type FeedbackRecord,
+  type PendingAction,
+  type SecuredVenue,
+  type Stage,
+  type StageSpan,
+} from './themed-activity.api';
+
+export * from './themed-activity.api';
+
+const { recordActivity, notify, openAttendance, closeAttendance } = proxyActivities<ThemedActivityActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
+  // Mail servers and databases come back; keep trying with backoff. Permanent failures are
+  // raised as non-retryable by the activities themselves.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const { awardPoints } = proxyActivities<ThemedActivityActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
+const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
+
+/** Thrown inside the workflow when a cancel update lands; caught at the top. */
+class ActivityCancelled extends Error {}
+
+type ApprovalOutcome = 'approved' | 'rejected' | 'changesRequested' | 'revised';
+type VenueOutcome = 'secured' | 'revised';
+
+export async function themedActivityWorkflow(input: ThemedActivityInput): Promise<ActivitySummary> {
+  const { activityId, cycleId, people, timings } = input;
+  const workflowId = workflowInfo().workflowId;
+  const nowIso = () => new Date(Date.now()).toISOString();
+
+  // ---- state --------------------------------------------------------------------------------
+  let plan: Plan = input.plan;
+  let planVersion = 1;
+  let stage: Stage = 'planning';
+  const stages: StageSpan[] = [{ stage: 'planning', startedAt: nowIso() }];
+  let pending: PendingAction | undefined;
+  const decisions: DecisionRecord[] = [
+    { kind: 'planSubmitted', outcome: 'submitted', by: actorOf(people.propertyManager, 'propertyManager'), at: nowIso() },
+  ];
+  let venue: SecuredVenue | undefined;
+  let approvalRound = 0;
+  let firstApprovalRequestedAt: number | undefined;
+  let approvalDecidedAt: number | undefined;
+  const approvalByRound = new Map<number, DecisionRecord>();
+  let approvalEscalated = false;
+  /** Set the moment the plan is approved or rejected, before the stage moves on: no revision or cancel may slip in between. */
+  let planSettled: 'approve' | 'reject' | undefined;
+  let currentAsk: { attempt: number; merchantId: string; answer?: DecisionRecord } | undefined;
+  const answeredAsks = new Map<number, DecisionRecord>();
+  let merchantsAsked = 0;
+  let venueAssignedByCoordinator: SecuredVenue | undefined;
+  let scheduleVersion = 0;
+  const sentReminders = new Set<string>();
+  const skippedReminders = new Set<string>();
+  let remindersSent = 0;
+  let emailsSent = 0;
+  let emailFailures = 0;
+  let attendanceWindow: { opensAt: string; closesAt: string } | undefined;
+  let tally: AttendanceTally | undefined;
+  let pointsAwarded: number | undefined;
+  let feedback: FeedbackRecord | undefined;
+  let cancelled: { reason: string; by: Actor; at: string } | undefined;
+  /** Who has heard of this activity, so a cancellation or a new time reaches them all. */
+  const told = { gridWorker: false, coordinator: false, supervisor: false, registrants: false, merchantIds: new Set<string>() };
+
+  // ---- queries and updates (registered before the first await) -------------------------------
+  setHandler(statusQuery, () => status());
+
+  setHandler(
+    revisePlanUpdate,
+    (revision) => {
+      plan = revision.plan;
+      planVersion++;
+      decisions.push({ kind: 'planRevised', outcome: `version ${planVersion}`, by: revision.by, at: nowIso() });
+      return status();
+    },
+    {
+      validator: (revision) => {
+        const parsed = parseOrReject(PlanRevision, revision);
+        requireStage(BEFORE_APPROVAL, 'The plan can only be revised until it is approved');
+        if (parsed.plan.compound !== plan.compound) {
+          reject(RejectionType.notAllowed, 'The compound of an activity cannot change; start a new activity instead');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    answerVenueRequestUpdate,
+    (answer) => {
+      const record: DecisionRecord = {
+        kind: 'merchantAnswer',
+        round: answer.attempt,
+        outcome: answer.answer,
+        by: { id: answer.merchantId, name: merchantName(answer.merchantId), role: 'merchant' },
+        at: nowIso(),
+        comment: answer.note ?? '',
+      };
+      decisions.push(record);
+      answeredAsks.set(answer.attempt, record);
+      if (currentAsk) currentAsk.answer = record;
+      return record;
+    },
+    {
+      validator: (answer) => {
+        const parsed = parseOrReject(MerchantAnswer, answer);
+        const earlier = answeredAsks.get(parsed.attempt);
+        if (earlier) {
+          reject(RejectionType.alreadyDecided, `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`, earlier);
+        }
+        if (stage !== 'venueRequest' || !currentAsk || currentAsk.attempt !== parsed.attempt) {
+          reject(RejectionType.stepClosed, `This venue request is closed; the activity is now at ${stage}`);
+        }
+        if (currentAsk!.merchantId !== parsed.merchantId) {
+          reject(RejectionType.notAllowed, 'This venue request was sent to another merchant');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    assignVenueUpdate,
+    (assignment) => {
+      venueAssignedByCoordinator = {
+        venueName: assignment.venueName,
+        hours: assignment.hours,
+        source: 'coordinator',
+        ...(assignment.merchantId ? { merchantId: assignment.merchantId } : {}),
+      };
+      decisions.push({ kind: 'venueAssigned', outcome: assignment.venueName, by: assignment.by, at: nowIso() });
+      return venueAssignedByCoordinator;
+    },
+    {
+      validator: (assignment) => {
+        const parsed = parseOrReject(VenueAssignment, assignment);
+        if (parsed.by.role !== 'coordinator') reject(RejectionType.notAllowed, 'Only the coordinator can assign a venue');
+        requireStage(['venueRequest'], 'A venue can only be assigned while the venue request is open');
+        if (pending?.action !== 'assignVenueOrRevisePlan') {
+          reject(RejectionType.stepClosed, 'Merchants are still being asked; a venue can be assigned once none has accepted');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    decideApprovalUpdate,
+    (decision) => {
+      const record: DecisionRecord = {
+        kind: 'approval',
+        round: decision.round,
+        outcome: decision.decision,
+        by: decision.by,
+        at: nowIso(),
+        comment: decision.comment ?? '',
+      };
+      decisions.push(record);
+      approvalByRound.set(decision.round, record);
+      approvalDecidedAt = Date.now();
+      if (decision.decision !== 'requestChanges') planSettled = decision.decision;
+      return record;
+    },
+    {
+      validator: (decision) => {
+        const parsed = parseOrReject(ApprovalDecision, decision);
+        const earlier = approvalByRound.get(parsed.round);
+        if (earlier) {
+          reject(
+            RejectionType.alreadyDecided,
+            `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`,
+            earlier,
+          );
+        }
+        if (stage !== 'approval' || parsed.round !== approvalRound) {
+          reject(RejectionType.stepClosed, `Approval round ${parsed.round} is closed; the activity is now at ${stage}`);
+        }
+        if (parsed.by.role === 'gridWorker' && parsed.by.id !== people.gridWorker.id) {
+          reject(RejectionType.notAllowed, "Only this compound's grid worker can decide");
+        }
+        if (parsed.by.role !== 'gridWorker' && parsed.by.role !== 'coordinator') {
+          reject(RejectionType.notAllowed, 'Only the grid worker, or the coordinator in their place, can decide');
+        }
+        if (parsed.decision === 'requestChanges' && approvalRound >= timings.maxApprovalRounds) {
+          reject(
+            RejectionType.notAllowed,
+            `This is the last allowed round (${timings.maxApprovalRounds}); approve or reject the plan`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    rescheduleUpdate,
+    async (change) => {
+      const previous = { startsAt: plan.startsAt, endsAt: plan.endsAt };
+      plan = { ...plan, startsAt: change.startsAt, endsAt: change.endsAt };
+      scheduleVersion++;
+      decisions.push({
+        kind: 'rescheduled',
+        outcome: `${change.startsAt} – ${change.endsAt}`,
+        by: change.by,
+        at: nowIso(),
+        comment: change.reason,
+      });
+      upsertSearchAttributes([{ key: ActivityStartsAtKey, value: new Date(Date.parse(plan.startsAt)) }]);
+      await record();
+      await send({
+        purpose: 'changeNotice',
+        round: `v${scheduleVersion}`,
+        audience: everyoneTold(),
+        message: {
+          purpose: 'changeNotice',
+          activity: emailActivity(),
+          previousStartsAt: previous.startsAt,
+          previousEndsAt: previous.endsAt,
+          reason: change.reason,
+        },
+      });
+      return status();
+    },
+    {
+      validator: (change) => {
+        const parsed = parseOrReject(Reschedule, change);
+        requireStage(BEFORE_ATTENDANCE, 'An activity can only be rescheduled until check-in opens');
+        if (Date.parse(parsed.startsAt) - timings.attendanceOpensBeforeMs <= Date.now()) {
+          reject(RejectionType.notAllowed, 'The new start is too soon: check-in would already be open');
+        }
+        if (parsed.startsAt === plan.startsAt && parsed.endsAt === plan.endsAt) {
+          reject(RejectionType.notAllowed, 'The activity is already at this time');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    (cancellation) => {
+      cancelled = { reason: cancellation.reason, by: cancellation.by, at: nowIso() };
+      const record: DecisionRecord = {
+        kind: 'cancelled',
+        outcome: 'cancelled',
+        by: cancellation.by,
+        at: cancelled.at,
+        comment: cancellation.reason,
+      };
+      decisions.push(record);
+      return record;
+    },
+    {
+      validator: (cancellation) => {
+        parseOrReject(Cancellation, cancellation);
+        if (cancelled) {
+          reject(RejectionType.alreadyDecided, `Already cancelled by ${cancelled.by.name} at ${cancelled.at}`);
+        }
+        requireStage(BEFORE_ATTENDANCE, 'An activity can only be cancelled before check-in opens');
+      },
+    },
+  );
+
+  setHandler(
+    submitFeedbackUpdate,
+    (submitted) => {
+      feedback = { ratings: submitted.ratings, comment: submitted.comment ?? '', by: submitted.by, at: nowIso() };
+      decisions.push({ kind: 'feedback', outcome: 'submitted', by: submitted.by, at: feedback.at, comment: feedback.comment });
+      return feedback;
+    },
+    {
+      validator: (submitted) => {
+        const parsed = parseOrReject(SupervisionFeedback, submitted);
+        if (feedback) {
+          reject(RejectionType.alreadyDecided, `Already recorded: feedback by ${feedback.by.name} at ${feedback.at}`, feedback);
+        }
+        if (stage !== 'supervisionFeedback') {
+          reject(RejectionType.stepClosed, `Supervision feedback is not open; the activity is at ${stage}`);
+        }
+        if (parsed.by.role !== 'supervisor' && parsed.by.role !== 'coordinator') {
+          reject(RejectionType.notAllowed, 'Only the supervisor gives supervision feedback');
+        }
+      },
+    },
+  );
+
+  // ---- the stages ---------------------------------------------------------------------------
+  upsertSearchAttributes([
+    { key: ActivityStageKey, value: stage },
+    { key: CycleIdKey, value: cycleId },
+    { key: CompoundKey, value: plan.compound },
+    { key: ActivityStartsAtKey, value: new Date(Date.parse(plan.startsAt)) },
+  ]);
+
+  try {
+    await record();
+    let sentBack = false;
+    for (;;) {
+      if (sentBack) await waitForRevision();
+      sentBack = false;
+      if ((await venueStage()) === 'revised') continue;
+      const outcome = await approvalStage();
+      if (outcome === 'approved') break;
+      if (outcome === 'rejected') return await finish('rejected');
+      sentBack = outcome === 'changesRequested';
+    }
+    await remindersStage();
+    await attendanceStage();
+    await pointsAwardStage();
+    await supervisionFeedbackStage();
+    return await finish('completed');
+  } catch (err) {
+    if (err instanceof ActivityCancelled) return await finishCancelled();
+    throw err;
+  }
+
+  // ---- stage bodies -------------------------------------------------------------------------
+
+  /** planning, after changes were requested: wait for the property manager's revision. */
+  async function waitForRevision(): Promise<void> {
+    await enterStage('planning');
+    const version = planVersion;
+    pending = { role: 'propertyManager', actorId: people.propertyManager.id, action: 'revisePlan' };
+    await waitUntil(() => planVersion !== version);
+  }
+
+  async function venueStage(): Promise<VenueOutcome> {
+    const need = plan.venue;
+    if (need.kind === 'community') {
+      venue = { venueName: need.venueName, hours: need.hours, source: 'community' };
+      return 'secured';
+    }
+    // A revision that keeps the merchant who already accepted, for no more hours, keeps the venue.
+    if (venue?.merchantId && venue.hours >= need.hours && need.candidateMerchants.some((m) => m.id === venue!.merchantId)) {
+      return 'secured';
+    }
+    venue = undefined;
+    await enterStage('venueRequest');
+    const version = planVersion;
+    for (const merchant of need.candidateMerchants) {
+      const attempt = ++merchantsAsked;
+      currentAsk = { attempt, merchantId: merchant.id };
+      const answerBy = new Date(Date.now() + timings.merchantAnswerMs).toISOString();
+      pending = { role: 'merchant', actorId: merchant.id, action: 'answerVenueRequest', dueAt: answerBy };
+      told.merchantIds.add(merchant.id);
+      await send({
+        purpose: 'venueRequest',
+        round: String(attempt),
+        audience: [person(merchant, `merchant:${merchant.id}`)],
+        message: {
+          purpose: 'venueRequest',
+          activity: emailActivity(),
+          merchantVenueName: merchant.venueName,
+          hours: need.hours,
+          answerBy,
+        },
+        action: { step: 'venueRequest', round: attempt, actions: ['accept', 'decline'], expiresAt: answerBy },
+      });
+      const ask = currentAsk;
+      const answered = await waitUntil(() => ask.answer !== undefined || planVersion !== version, timings.merchantAnswerMs);
+      currentAsk = undefined;
+      if (planVersion !== version) return 'revised';
+      if (answered && ask.answer?.outcome === 'accept') {
+        venue = { venueName: merchant.venueName, merchantId: merchant.id, hours: need.hours, source: 'merchant' };
+        return 'secured';
+      }
+      if (!answered) {
+        decisions.push({
+          kind: 'merchantNoAnswer',
+          round: attempt,
+          outcome: 'noAnswer',
+          by: { id: merchant.id, name: merchant.name, role: 'merchant' },
+          at: nowIso(),
+        });
+      }
+    }
+
+    // Nobody accepted: the coordinator assigns a venue, or the property manager changes the plan.
+    pending = { role: 'coordinator', actorId: people.coordinator.id, action: 'assignVenueOrRevisePlan' };
+    told.coordinator = true;
+    await send({
+      purpose: 'venueUnavailable',
+      round: String(merchantsAsked),
+      audience: [person(people.coordinator, `staff:${people.coordinator.id}`), person(people.propertyManager, `staff:${people.propertyManager.id}`)],
+      message: { purpose: 'venueUnavailable', activity: emailActivity(), merchantsAsked: need.candidateMerchants.map((m) => m.name) },
+    });
+    venueAssignedByCoordinator = undefined;
+    await waitUntil(() => venueAssignedByCoordinator !== undefined || planVersion !== version);
+    if (planVersion !== version) return 'revised';
+    venue = venueAssignedByCoordinator;
+    return 'secured';
+  }
+
+  async function approvalStage(): Promise<ApprovalOutcome> {
+    await enterStage('approval');
+    const round = ++approvalRound;
+    const version = planVersion;
+    const requestedAt = Date.now();
+    firstApprovalRequestedAt ??= requestedAt;
+    approvalEscalated = false;
+    const remindAt = new Date(requestedAt + timings.approvalReminderMs).toISOString();
+    const escalateAt = new Date(requestedAt + timings.approvalEscalationMs).toISOString();
+    const gridWorker = person(people.gridWorker, `staff:${people.gridWorker.id}`);
+    const action = {
+      step: 'approval' as const,
+      round,
+      actions: timings.maxApprovalRounds > round ? ['approve', 'reject', 'requestChanges'] : ['approve', 'reject'],
+      expiresAt: escalateAt,
+    };
+    const decided = () => approvalByRound.has(round) || planVersion !== version;
+
+    pending = { role: 'gridWorker', actorId: people.gridWorker.id, action: 'decideApproval', dueAt: remindAt };
+    told.gridWorker = true;
+    await send({
+      purpose: 'approvalRequest',
+      round: String(round),
+      audience: [gridWorker],
+      message: {
+        purpose: 'approvalRequest',
+        activity: emailActivity(),
+        round,
+        decideBy: remindAt,
+        capacity: plan.capacity,
+        budget: plan.budget,
+        description: plan.description,
+      },
+      action,
+    });
+
+    if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalReminderMs - Date.now())))) {
+      pending = { ...pending, dueAt: escalateAt };
+      await send({
+        purpose: 'approvalReminder',
+        round: String(round),
+        audience: [gridWorker],
+        message: { purpose: 'approvalReminder', activity: emailActivity(), round, decideBy: escalateAt },
+        action,
+      });
+      if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalEscalationMs - Date.now())))) {
+        approvalEscalated = true;
+        told.coordinator = true;
+        decisions.push({ kind: 'approvalEscalated', round, outcome: 'escalated', at: nowIso() });
+        pending = { role: 'coordinator', actorId: people.coordinator.id, action: 'decideApproval' };
+        await send({
+          purpose: 'approvalEscalation',
+          round: String(round),
+          audience: [person(people.coordinator, `staff:${people.coordinator.id}`)],
+          message: {
+            purpose: 'approvalEscalation',
+            activity: emailActivity(),
+            round,
+            gridWorkerName: people.gridWorker.name,
+            waitingSince: new Date(requestedAt).toISOString(),
+          },
+          // The coordinator's link lives until the coordinator decides; a week is the product's choice.
+          action: { ...action, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+        });
+        await waitUntil(decided);
+      }
+    }
+    if (planVersion !== version && !approvalByRound.has(round)) return 'revised';
+    const decision = approvalByRound.get(round)!;
+    await send({
+      purpose: 'planDecided',
+      round: String(round),
+      audience: [person(people.propertyManager, `staff:${people.propertyManager.id}`)],
+      message: {
+        purpose: 'planDecided',
+        activity: emailActivity(),
+        round,
+        decision: decision.outcome as 'approve' | 'reject' | 'requestChanges',
+        comment: decision.comment ?? '',
+        decidedBy: decision.by?.name ?? '',
+      },
+    });
+    if (decision.outcome === 'approve') return 'approved';
+    if (decision.outcome === 'reject') return 'rejected';
+    return 'changesRequested';
+  }
+
+  async function remindersStage(): Promise<void> {
+    await enterStage('reminders');
+    pending = { role: 'families', action: 'register', dueAt: opensAt() };
+    told.registrants = true;
+    await send({
+      purpose: 'registrationOpen',
+      round: '1',
+      audience: [{ kind: 'compoundFamilies', compound: plan.compound }],
+      message: { purpose: 'registrationOpen', activity: emailActivity() },
+    });
+
+    for (;;) {
+      // Send what is due now; skip what was due too long ago (entered late, or moved by a reschedule).
+      for (const offset of timings.reminderOffsetsMs) {
+        const key = `${offset}@${plan.startsAt}`;
+        const due = Date.parse(plan.startsAt) - offset;
+        if (sentReminders.has(key) || skippedReminders.has(key) || due > Date.now()) continue;
+        if (Date.now() - due > REMINDER_LATENESS_TOLERANCE_MS || due >= Date.parse(opensAt())) {
+          skippedReminders.add(key);
+          continue;
+        }
+        sentReminders.add(key);
+        remindersSent++;
+        await send({
+          purpose: 'reminder',
+          round: key,
+          audience: [
+            { kind: 'registrants', activityId },
+            person(people.gridWorker, `staff:${people.gridWorker.id}`),
+            ...merchantAudience(),
+          ],
+          message: { purpose: 'reminder', activity: emailActivity(), leadTimeMs: offset },
+        });
+      }
+      if (Date.now() >= Date.parse(opensAt())) return;
+      const nextDue = timings.reminderOffsetsMs
+        .map((offset) => ({ key: `${offset}@${plan.startsAt}`, due: Date.parse(plan.startsAt) - offset }))
+        .filter((r) => !sentReminders.has(r.key) && !skippedReminders.has(r.key) && r.due > Date.now())
+        .reduce((min, r) => Math.min(min, r.due), Date.parse(opensAt()));
+      const version = scheduleVersion;
+      pending = { role: 'families', action: 'register', dueAt: opensAt() };
+      await waitUntil(() => scheduleVersion !== version, Math.max(0, nextDue - Date.now()));
+    }
+  }
+
+  async function attendanceStage(): Promise<void> {
+    await enterStage('attendance');
+    attendanceWindow = { opensAt: opensAt(), closesAt: closesAt() };
+    await openAttendance(activityId, attendanceWindow);
+    pending = { role: 'families', action: 'checkIn', dueAt: attendanceWindow.closesAt };
+    await sleep(Math.max(0, Date.parse(attendanceWindow.closesAt) - Date.now()));
+    tally = await closeAttendance(activityId);
+  }
+
+  async function pointsAwardStage(): Promise<void> {
+    await enterStage('pointsAward');
+    pending = { role: 'system', action: 'awardPoints' };
+    const result = await awardPoints({ workflowId, activityId, rules: plan.pointsRules, activity: emailActivity() });
+    pointsAwarded = result.pointsAwarded;
+    emailsSent += result.notified.sent;
+    emailFailures += result.notified.failed.length;
+  }
+
+  async function supervisionFeedbackStage(): Promise<void> {
+    await enterStage('supervisionFeedback');
+    const deadline = Date.now() + timings.feedbackDeadlineMs;
+    const feedbackBy = new Date(deadline).toISOString();
+    const supervisor = person(people.supervisor, `staff:${people.supervisor.id}`);
+    const action = { step: 'supervisionFeedback' as const, round: 1, actions: ['submit'], expiresAt: feedbackBy };
+    pending = { role: 'supervisor', actorId: people.supervisor.id, action: 'submitFeedback', dueAt: feedbackBy };
+    told.supervisor = true;
+    await send({
+      purpose: 'feedbackRequest',
+      round: '1',
+      audience: [supervisor],
+      message: { purpose: 'feedbackRequest', activity: emailActivity(), feedbackBy },
+      action,
+    });
+    const remindAt = deadline - timings.feedbackReminderBeforeMs;
+    if (!(await condition(() => feedback !== undefined, Math.max(0, remindAt - Date.now())))) {
+      await send({
+        purpose: 'feedbackReminder',
+        round: '1',
+        audience: [supervisor],
+        message: { purpose: 'feedbackReminder', activity: emailActivity(), feedbackBy },
+        action,
+      });
+      if (!(await condition(() => feedback !== undefined, Math.max(0, deadline - Date.now())))) {
+        decisions.push({ kind: 'feedbackMissing', outcome: 'missing', at: nowIso() });
+      }
+    }
+  }
+
+  async function finish(outcome: 'completed' | 'rejected'): Promise<ActivitySummary> {
+    pending = undefined;
+    await enterStage(outcome);
+    await condition(allHandlersFinished);
+    return summary(outcome);
+  }
+
+  async function finishCancelled(): Promise<ActivitySummary> {
+    pending = undefined;
+    await enterStage('cancelled');
+    await send({
+      purpose: 'cancellation',
+      round: '1',
+      audience: [...everyoneTold(), person(people.propertyManager, `staff:${people.propertyManager.id}`)],
+      message: { purpose: 'cancellation', activity: emailActivity(), reason: cancelled?.reason ?? '' },
+    });
+    await condition(allHandlersFinished);
+    return summary('cancelled');
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /** Waits for `done` (or the timeout); a cancellation interrupts any wait. Returns whether `done` held. */
+  async function waitUntil(done: () => boolean, timeoutMs?: number): Promise<boolean> {
+    const settled = () => done() || cancelled !== undefined;
+    const inTime = timeoutMs === undefined ? (await condition(settled), true) : await condition(settled, timeoutMs);
+    if (cancelled) throw new ActivityCancelled();
+    return inTime && done();
+  }
+
+  async function enterStage(next: Stage): Promise<void> {
+    if (stage === next) return;
+    const at = nowIso();
+    const current = stages[stages.length - 1];
+    if (current && current.endedAt === undefined) current.endedAt = at;
+    stage = next;
+    stages.push({ stage: next, startedAt: at });
+    upsertSearchAttributes([{ key: ActivityStageKey, value: next }]);
+    await record();
+  }
+
+  async function record(): Promise<void> {
+    await recordActivity({
+      activityId,
+      cycleId,
+      compound: plan.compound,
+      title: plan.title,
+      startsAt: plan.startsAt,
+      endsAt: plan.endsAt,
+      capacity: plan.capacity,
+      stage,
+    });
+  }
+
+  async function send(req: {
+    purpose: MessageDraft['purpose'];
+    round: string;
+    audience: Audience[];
+    message: MessageDraft;
+    action?: { step: 'approval' | 'venueRequest' | 'supervisionFeedback'; round: number; actions: string[]; expiresAt: string };
+  }): Promise<void> {
+    const result = await notify({ workflowId, ...req });
+    emailsSent += result.sent;
+    emailFailures += result.failed.length;
+  }
+
+  function opensAt(): string {
+    return new Date(Date.parse(plan.startsAt) - timings.attendanceOpensBeforeMs).toISOString();
+  }
+
+  function closesAt(): string {
+    return new Date(Date.parse(plan.endsAt) + timings.attendanceClosesAfterMs).toISOString();
+  }
+
+  function emailActivity(): ActivitySummaryForEmail {
+    return {
+      activityId,
+      title: plan.title,
+      theme: plan.theme,
+      compound: plan.compound,
+      startsAt: plan.startsAt,
+      endsAt: plan.endsAt,
+      ...(venue ? { venueName: venue.venueName } : {}),
+    };
+  }
+
+  function merchantName(merchantId: string): string {
+    const need = plan.venue;
+    return (need.kind === 'merchant' && need.candidateMerchants.find((m) => m.id === merchantId)?.name) || merchantId;
+  }
+
+  function merchantAudience(): Audience[] {
+    const need = plan.venue;
+    if (!venue?.merchantId || need.kind !== 'merchant') return [];
+    const merchant = need.candidateMerchants.find((m) => m.id === venue!.merchantId);
+    return merchant ? [person(merchant, `merchant:${merchant.id}`)] : [];
+  }
+
+  function everyoneTold(): Audience[] {
+    const audience: Audience[] = [];
+    if (told.gridWorker) audience.push(person(people.gridWorker, `staff:${people.gridWorker.id}`));
+    if (told.coordinator) audience.push(person(people.coordinator, `staff:${people.coordinator.id}`));
+    if (told.supervisor) audience.push(person(people.supervisor, `staff:${people.supervisor.id}`));
+    const need = plan.venue;
+    if (need.kind === 'merchant') {
+      for (const m of need.candidateMerchants) if (told.merchantIds.has(m.id)) audience.push(person(m, `merchant:${m.id}`));
+    }
+    if (told.registrants) audience.push({ kind: 'registrants', activityId });
+    return audience;
+  }
+
+  function counts(): ActivityCounts {
+    return {
+      approvalRounds: approvalRound,
+      merchantsAsked,
+      remindersSent,
+      emailsSent,
+      emailFailures,
+      ...(tally ?? {}),
+      ...(pointsAwarded !== undefined ? { pointsAwarded } : {}),
+    };
+  }
+
+  function status(): ActivityStatus {
+    return {
+      activityId,
+      cycleId,
+      compound: plan.compound,
+      stage,
+      plan,
+      planVersion,
+      stages: stages.map((s) => ({ ...s })),
+      ...(pending ? { pending: { ...pending } } : {}),
+      decisions: [...decisions],
+      ...(venue ? { venue } : {}),
+      approvalRound,
+      approvalEscalated,
+      counts: counts(),
+      ...(attendanceWindow ? { attendanceWindow } : {}),
+      ...(feedback ? { feedback } : {}),
+      ...(cancelled ? { cancelled } : {}),
+    };
+  }
+
+  function summary(outcome: ActivitySummary['outcome']): ActivitySummary {
+    const empty: AttendanceTally = { participants: 0, families: 0, volunteers: 0, volunteerHours: 0 };
+    const held = outcome === 'completed';
+    return {
+      activityId,
+      cycleId,
+      compound: plan.compound,
+      outcome,
+      tally: tally ?? empty,
+      pointsAwarded: pointsAwarded ?? 0,
+      venueHours: held && venue ? venue.hours : 0,
+      ...(venue ? { venue } : {}),
+      approvalRounds: approvalRound,
+      ...(firstApprovalRequestedAt !== undefined && approvalDecidedAt !== undefined
+        ? { approvalTurnaroundMs: approvalDecidedAt - firstApprovalRequestedAt }
+        : {}),
+      feedback: held ? (feedback ?? 'missing') : null,
+    };
+  }
+
+  function requireStage(allowed: readonly Stage[], message: string): void {
+    if (cancelled) reject(RejectionType.stepClosed, `The activity was cancelled by ${cancelled.by.name} at ${cancelled.at}`);
+    if (planSettled === 'reject') reject(RejectionType.stepClosed, 'The plan was rejected');
+    if (planSettled === 'approve' && allowed === BEFORE_APPROVAL) reject(RejectionType.stepClosed, `${message}; the plan is approved`);
+    if (!allowed.includes(stage)) reject(RejectionType.stepClosed, `${message}; the activity is now at ${stage}`);
+  }
+
+}
+
+function actorOf(contact: Contact, role: Actor['role']): Actor {
+  return { id: contact.id, name: contact.name, role };
+}
+
+function person(contact: Contact, recipientKey: string): Audience {
+  return { kind: 'person', recipientKey, name: contact.name, email: contact.email, locale: contact.locale };
+}
+
+function reject(type: string, message: string, details?: unknown): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined ? { details: [details] } : {}) });
+}
+
+/** Validates an update's argument with its schema; a bad one is refused with every field named. */
+function parseOrReject<T>(schema: ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = describeIssues(result.error);
+    reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  }
+  return result.data;
+}
