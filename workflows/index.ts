@@ -1,2 +1,3 @@
 /** The worker's workflow entry point: every workflow this product runs. */
 export { themedActivityWorkflow } from './themed-activity';
+export { dailyDigestWorkflow } from './daily-digest';

@@ -433,7 +433,6 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     }
 
     // Nobody accepted: the coordinator assigns a venue, or the property manager changes the plan.
-    pending = { role: 'coordinator', actorId: people.coordinator.id, action: 'assignVenueOrRevisePlan' };
     told.coordinator = true;
     await send({
       purpose: 'venueUnavailable',
@@ -441,6 +440,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       audience: [person(people.coordinator, `staff:${people.coordinator.id}`), person(people.propertyManager, `staff:${people.propertyManager.id}`)],
       message: { purpose: 'venueUnavailable', activity: emailActivity(), merchantsAsked: need.candidateMerchants.map((m) => m.name) },
     });
+    pending = { role: 'coordinator', actorId: people.coordinator.id, action: 'assignVenueOrRevisePlan' };
     venueAssignedByCoordinator = undefined;
     await waitUntil(() => venueAssignedByCoordinator !== undefined || planVersion !== version);
     if (planVersion !== version) return 'revised';

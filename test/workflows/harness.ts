@@ -93,6 +93,17 @@ export interface Harness {
 
 let queueCounter = 0;
 
+/** The real activities, wired to a test store and mailer. */
+export function testActivities(store: SqlActivityStore, mailer: SmtpMailer): ThemedActivityActivities {
+  return createActivities({
+    store,
+    mailer,
+    render: renderEmail,
+    links: { secret: LINK_SECRET, publicBaseUrl: 'http://localhost:3999', graceMs: DAY },
+    messageIdDomain: 'example.test',
+  });
+}
+
 export async function createHarness(): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-wf-'));
   const db = createDatabase({ sqlitePath: path.join(dir, 'test.sqlite') });
@@ -109,13 +120,7 @@ export async function createHarness(): Promise<Harness> {
 
   async function startWorker(wrap?: (a: ThemedActivityActivities) => ThemedActivityActivities) {
     const taskQueue = `wf-test-${process.pid}-${++queueCounter}`;
-    const real = createActivities({
-      store,
-      mailer,
-      render: renderEmail,
-      links: { secret: LINK_SECRET, publicBaseUrl: 'http://localhost:3999', graceMs: DAY },
-      messageIdDomain: 'example.test',
-    });
+    const real = testActivities(store, mailer);
     const worker: Worker = await createWorker({
       connection: env.nativeConnection,
       taskQueue,
@@ -157,7 +162,7 @@ export async function createHarness(): Promise<Harness> {
   };
 }
 
-async function seedDirectory(db: Kysely<Database>): Promise<void> {
+export async function seedDirectory(db: Kysely<Database>): Promise<void> {
   await db.insertInto('compounds').values({ id: COMPOUND, name: '锦绣花园' }).execute();
   await db
     .insertInto('families')
@@ -173,7 +178,7 @@ let activityCounter = 0;
 
 /** A plan starting `startsInMs` from the server's now, with a merchant venue unless told otherwise. */
 export async function makeInput(
-  env: TestWorkflowEnvironment,
+  env: Pick<TestWorkflowEnvironment, 'currentTimeMs'>,
   overrides: Partial<PlanInput> = {},
   opts: { startsInMs?: number; timings?: Partial<Timings> } = {},
 ): Promise<ThemedActivityInput> {
