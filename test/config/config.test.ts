@@ -1,0 +1,77 @@
+import { ConfigError, loadConfig } from '../../config';
+import { formatDuration, parseDuration } from '../../config/duration';
+
+describe('config', () => {
+  test('an empty environment gives the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.sqlitePath).toBe('data/app.sqlite');
+    expect(config.mail.smtp).toBeUndefined();
+    expect(config.timings).toEqual({
+      merchantAnswerMs: 48 * 3_600_000,
+      approvalReminderMs: 24 * 3_600_000,
+      approvalEscalationMs: 72 * 3_600_000,
+      reminderOffsetsMs: [3 * 86_400_000, 86_400_000, 2 * 3_600_000],
+      attendanceOpensBeforeMs: 30 * 60_000,
+      attendanceClosesAfterMs: 30 * 60_000,
+      feedbackDeadlineMs: 7 * 86_400_000,
+      feedbackReminderBeforeMs: 86_400_000,
+      maxApprovalRounds: 3,
+    });
+    expect(config.digest).toEqual({ cron: '0 8 * * *', timeZone: 'Asia/Shanghai' });
+    expect(config.http.defaultLocale).toBe('zh-CN');
+  });
+
+  test('durations are read the way people write them, and reminder offsets are sorted longest first', () => {
+    const config = loadConfig({ VENUE_ANSWER_TIMEOUT: '1d12h', REMINDER_OFFSETS: '2h, 3d ,1d' });
+    expect(config.timings.merchantAnswerMs).toBe(36 * 3_600_000);
+    expect(config.timings.reminderOffsetsMs).toEqual([3 * 86_400_000, 86_400_000, 2 * 3_600_000]);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration('3')).toBeUndefined();
+    expect(formatDuration(90_061_000)).toBe('1d1h1m1s');
+  });
+
+  test('every bad value is named with the reason, all at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ VENUE_ANSWER_TIMEOUT: 'two days', SMTP_PORT: '99999', PUBLIC_BASE_URL: 'not a url', REMINDER_OFFSETS: '3d,x' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('VENUE_ANSWER_TIMEOUT: "two days" is not a duration');
+    expect(message).toContain('SMTP_PORT');
+    expect(message).toContain('PUBLIC_BASE_URL');
+    expect(message).toContain('REMINDER_OFFSETS');
+  });
+
+  test('"false" means false for flags', () => {
+    expect(loadConfig({ SMTP_HOST: 'smtp.example.test', SMTP_SECURE: 'false' }).mail.smtp?.secure).toBe(false);
+    expect(loadConfig({ SMTP_HOST: 'smtp.example.test', SMTP_SECURE: 'true' }).mail.smtp?.secure).toBe(true);
+    expect(() => loadConfig({ SMTP_SECURE: 'maybe' })).toThrow(/SMTP_SECURE/);
+  });
+
+  test('production refuses to start without a link secret, and short secrets are refused', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LINK_SECRET: required in production/);
+    expect(() => loadConfig({ LINK_SECRET: 'short' })).toThrow(/LINK_SECRET must be at least 32 characters/);
+    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40) }).links.secret).toBe('x'.repeat(40));
+  });
+
+  test('inconsistent deadlines are refused', () => {
+    expect(() => loadConfig({ APPROVAL_REMINDER_AFTER: '3d', APPROVAL_ESCALATE_AFTER: '2d' })).toThrow(/APPROVAL_ESCALATE_AFTER/);
+    expect(() => loadConfig({ FEEDBACK_DEADLINE: '1d', FEEDBACK_REMINDER_BEFORE: '2d' })).toThrow(/FEEDBACK_REMINDER_BEFORE/);
+  });
+
+  test('staff tokens are JSON with a role each; a malformed list names the problem', () => {
+    const tokens = JSON.stringify([{ token: 't'.repeat(32), role: 'coordinator', staffId: 'co-1', name: '张协调' }]);
+    expect(loadConfig({ STAFF_TOKENS: tokens }).staffTokens).toEqual([{ token: 't'.repeat(32), role: 'coordinator', staffId: 'co-1', name: '张协调' }]);
+    expect(() => loadConfig({ STAFF_TOKENS: '{oops' })).toThrow(/STAFF_TOKENS: must be a JSON array/);
+    expect(() => loadConfig({ STAFF_TOKENS: JSON.stringify([{ token: 'short', role: 'boss', staffId: 'x', name: 'y' }]) })).toThrow(
+      /tokens must be at least 24 characters.*role|role.*tokens must be at least 24/,
+    );
+  });
+});
