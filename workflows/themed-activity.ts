@@ -106,6 +106,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   let approvalEscalated = false;
   /** Set the moment the plan is approved or rejected, before the stage moves on: no revision or cancel may slip in between. */
   let planSettled: 'approve' | 'reject' | undefined;
+  /** The plan version that changes were requested on: a revision may land before the stage moves back. */
+  let sentBackAtVersion = 0;
   let currentAsk: { attempt: number; merchantId: string; answer?: DecisionRecord } | undefined;
   const answeredAsks = new Map<number, DecisionRecord>();
   let merchantsAsked = 0;
@@ -218,6 +220,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       approvalByRound.set(decision.round, record);
       approvalDecidedAt = Date.now();
       if (decision.decision !== 'requestChanges') planSettled = decision.decision;
+      else sentBackAtVersion = planVersion;
       return record;
     },
     {
@@ -376,9 +379,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   /** planning, after changes were requested: wait for the property manager's revision. */
   async function waitForRevision(): Promise<void> {
     await enterStage('planning');
-    const version = planVersion;
     pending = { role: 'propertyManager', actorId: people.propertyManager.id, action: 'revisePlan' };
-    await waitUntil(() => planVersion !== version);
+    await waitUntil(() => planVersion !== sentBackAtVersion);
   }
 
   async function venueStage(): Promise<VenueOutcome> {

@@ -218,6 +218,21 @@ describe('themedActivityWorkflow', () => {
     expect((await handle.result()).outcome).toBe('cancelled');
   });
 
+  test('a revision sent the moment changes are requested is not lost', async () => {
+    const input = await makeInput(h.env, { venue: { kind: 'community', venueName: '社区活动中心', hours: 3 } });
+    const handle = await start(input);
+    await waitForPending(handle, 'decideApproval', 'approval');
+    await handle.executeUpdate(decideApprovalUpdate, {
+      args: [{ round: 1, decision: 'requestChanges', comment: '时间改到下午', by: actors.gridWorker }],
+    });
+    // No waiting for the stage to move back to planning: the revision may land first.
+    await handle.executeUpdate(revisePlanUpdate, { args: [{ plan: { ...input.plan, description: '下午场' }, by: actors.propertyManager }] });
+    const second = await waitForStatus(handle, (s) => s.stage === 'approval' && s.approvalRound === 2, 'round 2');
+    expect(second.plan.description).toBe('下午场');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: '测试结束', by: actors.coordinator }] });
+    await handle.result();
+  });
+
   test('a rejected plan ends the workflow as rejected, and the rejection needs a reason', async () => {
     const input = await makeInput(h.env, { venue: { kind: 'community', venueName: '社区活动中心', hours: 3 } });
     const handle = await start(input);

@@ -1,0 +1,102 @@
+/**
+ * The Express app: the JSON API under /api, action links under /a, /healthz, and whatever extra
+ * routers the caller mounts (the dev mailbox, in development). `createApp(deps)` only builds it;
+ * main.ts listens.
+ */
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import type { Kysely } from 'kysely';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../db/types';
+import type { Mailer } from '../activities/ports';
+import type { RenderEmail } from '../mail/messages';
+import { renderEmail } from '../mail/templates';
+import { actionLinkErrorPages, createActionLinkRouter } from './action-links';
+import { createActivitiesRouter } from './activities-routes';
+import { createAuditLog } from './audit';
+import { createAuthenticator } from './auth';
+import { consoleLogger, errorHandler, notFoundJson, type Logger } from './errors';
+import { healthHandler } from './health';
+import { docsPage, openApiDocument } from './openapi';
+import type { RateLimitOptions } from './rate-limit';
+
+export interface AppDeps {
+  /** One client per process, shared by every request. */
+  client: Client;
+  config: Config;
+  db: Kysely<Database>;
+  /** Signs and checks action links (LINK_SECRET, or the development one). */
+  linkSecret: string;
+  /** Sends fresh action links. */
+  mailer: Mailer;
+  /** Routers mounted as given, e.g. `{ path: '/dev/mailbox', router: createDevMailboxRouter(...) }`. */
+  extraRouters?: { path: string; router: Router }[];
+  /** The clock, for tests (epoch ms). */
+  now?: () => number;
+  logger?: Logger;
+  render?: RenderEmail;
+  /** Per client IP on /a/ (default 30 a minute). */
+  linkRateLimit?: RateLimitOptions;
+  /** Express "trust proxy", when behind a reverse proxy (default off: req.ip is the socket's address). */
+  trustProxy?: boolean | number | string;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, client, db } = deps;
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? consoleLogger;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+
+  app.use(
+    helmet({
+      referrerPolicy: { policy: 'no-referrer' },
+      contentSecurityPolicy: {
+        directives: {
+          // Pages have no script at all; forms post only to this origin.
+          'script-src': ["'none'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          // On a plain-http development address, do not ask browsers to upgrade.
+          'upgrade-insecure-requests': config.http.publicBaseUrl.startsWith('https:') ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.http.publicBaseUrl.startsWith('https:'),
+    }),
+  );
+
+  app.get('/healthz', healthHandler({ client, db, logger }));
+
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(config.http.publicBaseUrl));
+  });
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl)));
+  });
+
+  app.use(createActivitiesRouter({ client, config, db, authenticate: createAuthenticator(config.staffTokens) }));
+
+  app.use(
+    '/a',
+    createActionLinkRouter({
+      client,
+      config,
+      db,
+      linkSecret: deps.linkSecret,
+      mailer: deps.mailer,
+      render: deps.render ?? renderEmail,
+      audit: createAuditLog(db, now, logger),
+      logger,
+      now,
+      rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 },
+    }),
+  );
+
+  for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
+
+  app.use(notFoundJson);
+  app.use(errorHandler(logger, actionLinkErrorPages(config)));
+  return app;
+}

@@ -1,0 +1,58 @@
+/**
+ * The API process: loads config, opens the database and one Temporal client, and listens.
+ * Stops cleanly on SIGINT/SIGTERM.
+ */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../config';
+import { buildRuntime } from '../worker/dependencies';
+import { createApp, type AppDeps } from './app';
+
+export interface RunningApi {
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the API on config.http.port; `extraRouters` are mounted as given (e.g. the dev mailbox). */
+export async function startApi(config: Config, extraRouters: AppDeps['extraRouters'] = []): Promise<RunningApi> {
+  const runtime = await buildRuntime(config);
+  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ client, config, db: runtime.db, linkSecret: runtime.linkSecret, mailer: runtime.mailer, extraRouters });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.http.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  return {
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connection.close();
+      await runtime.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  startApi(config).then(
+    (api) => {
+      console.info(`API listening on ${config.http.publicBaseUrl} (port ${config.http.port})`);
+      const stop = () => {
+        api.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
