@@ -21,6 +21,7 @@ import {
   type Mailer,
   type Recipient,
 } from './ports';
+import type { ActivitySummary } from '../workflows/themed-activity.api';
 
 export interface ActivityDeps {
   store: ActivityStore;
@@ -147,6 +148,10 @@ export function createActivities(deps: ActivityDeps) {
   return {
     async recordActivity(record: ActivityRecord): Promise<void> {
       await store.upsertActivity(record);
+    },
+
+    async recordSummary(summary: ActivitySummary): Promise<void> {
+      await store.saveActivitySummary(summary);
     },
 
     async notify(req: NotifyRequest): Promise<NotifyResult> {

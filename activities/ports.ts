@@ -4,6 +4,7 @@
  * builds them from config; tests build their own against real servers.
  */
 import type { Locale, PointsRules } from '../domain/schemas';
+import type { ActivitySummary } from '../workflows/themed-activity.api';
 
 /** Someone an email goes to, resolved at send time so directory changes take effect. */
 export interface Recipient {
@@ -96,4 +97,7 @@ export interface ActivityStore {
    * (activity, person, rule) enforced unique by the database: a repeat writes nothing new.
    */
   awardActivityPoints(activityId: string, rules: PointsRules): Promise<PointsAwardResult>;
+
+  /** Keeps a finished activity's summary for its incubation cycle's report; a repeat overwrites with the same. */
+  saveActivitySummary(summary: ActivitySummary): Promise<void>;
 }

@@ -134,6 +134,10 @@ export interface ActivitySummary {
   activityId: string;
   cycleId: string;
   compound: string;
+  title: string;
+  theme: string;
+  startsAt: string;
+  endsAt: string;
   outcome: 'completed' | 'rejected' | 'cancelled';
   tally: AttendanceTally;
   pointsAwarded: number;
@@ -143,6 +147,8 @@ export interface ActivitySummary {
   /** ms from the first approval request to the final decision, when there was one. */
   approvalTurnaroundMs?: number;
   feedback: FeedbackRecord | 'missing' | null;
+  /** Every decision, for the cycle report's turnaround figures and the audit trail. */
+  decisions: DecisionRecord[];
 }
 
 export const statusQuery = defineQuery<ActivityStatus>('status');

@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -61,7 +62,7 @@ import {
 
 export * from './themed-activity.api';
 
-const { recordActivity, notify, openAttendance, closeAttendance } = proxyActivities<ThemedActivityActivities>({
+const { recordActivity, recordSummary, notify, openAttendance, closeAttendance } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
   // Mail servers and databases come back; keep trying with backoff. Permanent failures are
@@ -634,7 +635,13 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     pending = undefined;
     await enterStage(outcome);
     await condition(allHandlersFinished);
-    return summary(outcome);
+    return handOver(summary(outcome));
+  }
+
+  /** Keeps the summary in the database for the incubation cycle's report (runs started before this change skip it). */
+  async function handOver(result: ActivitySummary): Promise<ActivitySummary> {
+    if (patched('record-activity-summary')) await recordSummary(result);
+    return result;
   }
 
   async function finishCancelled(): Promise<ActivitySummary> {
@@ -647,7 +654,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       message: { purpose: 'cancellation', activity: emailActivity(), reason: cancelled?.reason ?? '' },
     });
     await condition(allHandlersFinished);
-    return summary('cancelled');
+    return handOver(summary('cancelled'));
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -781,6 +788,10 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       activityId,
       cycleId,
       compound: plan.compound,
+      title: plan.title,
+      theme: plan.theme,
+      startsAt: plan.startsAt,
+      endsAt: plan.endsAt,
       outcome,
       tally: tally ?? empty,
       pointsAwarded: pointsAwarded ?? 0,
@@ -791,6 +802,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         ? { approvalTurnaroundMs: approvalDecidedAt - firstApprovalRequestedAt }
         : {}),
       feedback: held ? (feedback ?? 'missing') : null,
+      decisions: [...decisions],
     };
   }
 

@@ -150,6 +150,9 @@ describe('themedActivityWorkflow', () => {
     expect(summary.venueHours).toBe(4);
     expect(summary.venue).toMatchObject({ merchantId: 'm-wanda', source: 'merchant' });
     expect(summary.feedback).toMatchObject({ ratings: { organisation: 5, participation: 4, effect: 5 }, comment: '组织有序' });
+    // The summary is kept for the incubation cycle's report.
+    const saved = (await h.store.listActivitySummaries(input.cycleId)).find((x) => x.activityId === input.activityId);
+    expect(saved).toEqual(summary);
 
     const final = await handle.query(statusQuery);
     expect(final.stages.map((s) => s.stage)).toEqual([

@@ -1,0 +1,204 @@
+/**
+ * The daily digest's side effects: read where the themed activities stand (Temporal visibility and
+ * each workflow's status query), find the coordinators, and email each one digest.
+ *
+ * Idempotency: each digest is claimed in the store's outbox under
+ * (`daily-digest:<day>`, `dailyDigest`, `staff:<id>`, day) before it is sent and marked after, and
+ * carries a Message-ID derived from that key. A retried activity, a second workflow run of the same
+ * day, or a second API process's start therefore sends nobody a second digest.
+ */
+import { Context, log } from '@temporalio/activity';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types';
+import { renderDigest, type DigestItem, type DigestReport } from '../mail/digest-template';
+import { emailKey, messageIdFor } from '../mail/message-id';
+import { statusQuery, type ActivityStatus } from '../workflows/themed-activity.api';
+import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
+
+export interface DigestDeps {
+  /** The process's one Temporal client. */
+  client: Client;
+  /** For the staff directory (coordinators). */
+  db: Kysely<Database>;
+  /** The outbox that makes each digest go out once. */
+  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
+  mailer: Mailer;
+  /** The task queue the themed-activity workflows run on: only those are reported. */
+  taskQueue: string;
+  publicBaseUrl: string;
+  /** IANA zone the digest's day and times are reckoned in. */
+  timeZone: string;
+  /** Domain part of generated Message-IDs. */
+  messageIdDomain: string;
+  /** Most running activities looked at in one digest (default 500). */
+  maxActivities?: number;
+  /** How long one status query may take before that activity is left out (default 10 s). */
+  queryTimeoutMs?: number;
+}
+
+export interface GatherDigestRequest {
+  day: string;
+  /** The instant "overdue" and "next N days" are measured from (the workflow's clock). */
+  asOf: string;
+  upcomingDays: number;
+}
+
+export interface SendDigestRequest {
+  workflowId: string;
+  day: string;
+  recipient: Recipient;
+  report: DigestReport;
+}
+
+export type SendDigestOutcome = 'sent' | 'alreadySent' | 'failed';
+
+const DAY_MS = 86_400_000;
+const THEMED_ACTIVITY_WORKFLOW = 'themedActivityWorkflow';
+
+/** A string literal for a visibility query. */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+export function createDigestActivities(deps: DigestDeps) {
+  const max = deps.maxActivities ?? 500;
+  const queryTimeoutMs = deps.queryTimeoutMs ?? 10_000;
+  const base = `WorkflowType = ${literal(THEMED_ACTIVITY_WORKFLOW)} AND ExecutionStatus = 'Running' AND TaskQueue = ${literal(deps.taskQueue)}`;
+
+  function heartbeat(details?: unknown): void {
+    try {
+      Context.current().heartbeat(details);
+    } catch {
+      // Called outside an activity (a direct call in a script): nothing to heartbeat.
+    }
+  }
+
+  async function list(query: string, limit: number): Promise<{ ids: string[]; more: boolean }> {
+    const ids: string[] = [];
+    for await (const wf of deps.client.workflow.list({ query, pageSize: Math.min(limit + 1, 1000) }) as AsyncIterable<WorkflowExecutionInfo>) {
+      if (ids.length >= limit) return { ids, more: true };
+      ids.push(wf.workflowId);
+    }
+    return { ids, more: false };
+  }
+
+  async function statusOf(workflowId: string): Promise<ActivityStatus | undefined> {
+    try {
+      const handle = deps.client.workflow.getHandle(workflowId);
+      return await deps.client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(statusQuery));
+    } catch (err) {
+      // One stuck or vanished activity must not keep the digest from the others.
+      log.warn('digest: status query failed; activity left out', { workflowId, error: String((err as Error)?.message ?? err) });
+      return undefined;
+    }
+  }
+
+  function itemOf(s: ActivityStatus): DigestItem {
+    const item: DigestItem = {
+      activityId: s.activityId,
+      title: s.plan.title,
+      compound: s.compound,
+      stage: s.stage,
+      startsAt: s.plan.startsAt,
+      url: `${deps.publicBaseUrl}/dashboard/activities/${encodeURIComponent(s.activityId)}`,
+    };
+    if (s.pending) {
+      item.pending = { role: s.pending.role, action: s.pending.action, ...(s.pending.dueAt ? { dueAt: s.pending.dueAt } : {}) };
+    }
+    return item;
+  }
+
+  const byStart = (a: DigestItem, b: DigestItem): number => Date.parse(a.startsAt) - Date.parse(b.startsAt);
+  const byDue = (a: DigestItem, b: DigestItem): number =>
+    Date.parse(a.pending?.dueAt ?? a.startsAt) - Date.parse(b.pending?.dueAt ?? b.startsAt);
+
+  return {
+    /** Where the running themed activities stand: the same report for every coordinator. */
+    async gatherDigest(req: GatherDigestRequest): Promise<DigestReport> {
+      const asOfMs = Date.parse(req.asOf);
+      if (!Number.isFinite(asOfMs)) throw new TypeError(`gatherDigest: asOf is not an instant: ${req.asOf}`);
+      const until = new Date(asOfMs + req.upcomingDays * DAY_MS).toISOString();
+
+      const running = await list(base, max);
+      const approvals = await list(`${base} AND ActivityStage = 'approval'`, max);
+      const upcoming = await list(
+        `${base} AND ActivityStartsAt >= ${literal(new Date(asOfMs).toISOString())} AND ActivityStartsAt < ${literal(until)}`,
+        max,
+      );
+      heartbeat({ phase: 'listed', running: running.ids.length });
+
+      // Each activity's status once, a few at a time (each query is a workflow task on the worker).
+      const ids = [...new Set([...approvals.ids, ...upcoming.ids, ...running.ids])];
+      const statuses = new Map<string, ActivityStatus>();
+      const queue = [...ids];
+      const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          const s = await statusOf(id);
+          if (s) statuses.set(id, s);
+          heartbeat({ phase: 'status', done: statuses.size, of: ids.length });
+        }
+      });
+      await Promise.all(workers);
+
+      const items = (listed: string[]) => listed.flatMap((id) => (statuses.has(id) ? [itemOf(statuses.get(id) as ActivityStatus)] : []));
+      const overdue = running.ids
+        .map((id) => statuses.get(id))
+        .filter((s): s is ActivityStatus => s?.pending?.dueAt !== undefined && Date.parse(s.pending.dueAt) < asOfMs)
+        .map(itemOf);
+      return {
+        day: req.day,
+        timeZone: deps.timeZone,
+        asOf: new Date(asOfMs).toISOString(),
+        pendingApprovals: items(approvals.ids)
+          .filter((i) => i.stage === 'approval')
+          .sort(byDue),
+        overdue: overdue.sort(byDue),
+        upcoming: items(upcoming.ids).sort(byStart),
+        upcomingDays: req.upcomingDays,
+        truncated: running.more || approvals.more || upcoming.more,
+        dashboardUrl: `${deps.publicBaseUrl}/dashboard`,
+      };
+    },
+
+    /** The coordinators in the staff directory, read when the digest goes out. */
+    async listCoordinators(): Promise<Recipient[]> {
+      const rows = await deps.db
+        .selectFrom('staff')
+        .select(['id', 'name', 'email', 'locale'])
+        .where('role', '=', 'coordinator')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => ({ key: `staff:${r.id}`, name: r.name, email: r.email, locale: r.locale }));
+    },
+
+    /** Emails one coordinator the day's digest, once per (day, coordinator). */
+    async sendDigest(req: SendDigestRequest): Promise<SendDigestOutcome> {
+      const key = emailKey({ workflowId: req.workflowId, purpose: 'dailyDigest', recipientKey: req.recipient.key, round: req.day });
+      const claim = await deps.store.claimEmail(key, { activityId: req.workflowId, purpose: 'dailyDigest', recipientKey: req.recipient.key });
+      if (claim.outcome === 'alreadySent') return 'alreadySent';
+      const rendered = renderDigest({ recipientName: req.recipient.name, report: req.report }, req.recipient.locale);
+      const messageId = messageIdFor(key, deps.messageIdDomain);
+      try {
+        await deps.mailer.send({
+          to: { name: req.recipient.name, email: req.recipient.email },
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId,
+          headers: { 'X-Email-Purpose': 'dailyDigest', 'X-Digest-Day': req.day },
+        });
+      } catch (err) {
+        if (err instanceof PermanentMailError) {
+          log.warn('digest refused for good', { recipientKey: req.recipient.key, error: err.message });
+          return 'failed';
+        }
+        throw err; // transient: retried; the outbox keeps it from going twice
+      }
+      await deps.store.markEmailSent(key, messageId);
+      return 'sent';
+    },
+  };
+}
+
+export type DigestActivities = ReturnType<typeof createDigestActivities>;
