@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { buildRuntime } from '../worker/dependencies';
 import { createApp, type AppDeps } from './app';
+import { startDigestScheduler } from './digest-scheduler';
 
 export interface RunningApi {
   server: Server;
@@ -23,9 +24,12 @@ export async function startApi(config: Config, extraRouters: AppDeps['extraRoute
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  // Every API process ticks; the digest workflow's id is derived from the day, so only one runs.
+  const scheduler = startDigestScheduler({ client, config });
   return {
     server,
     async close() {
+      await scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();
       await runtime.close();

@@ -102,7 +102,9 @@ export async function startDevServer(opts: {
   for (const [name, type] of Object.entries(CUSTOM_SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
-  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: false });
+  // Its own process group: a terminal's Ctrl-C reaches only our process, which stops the API and
+  // the worker first and the server last.
+  const child = spawn(opts.cliPath, args, { stdio: ['ignore', out, out], detached: true });
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   try {

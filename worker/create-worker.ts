@@ -4,12 +4,14 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ThemedActivityActivities } from '../activities';
+import type { DigestActivities } from '../activities/digest';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  activities: ThemedActivityActivities;
+  /** The themed-activity activities, plus the daily digest's when this worker also sends it. */
+  activities: ThemedActivityActivities & Partial<DigestActivities>;
   /** A bundle built ahead (`npm run build`); without it the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options, e.g. a smaller cache in tests. */

@@ -5,9 +5,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import { createActivities, type ThemedActivityActivities } from '../activities';
+import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import type { Mailer } from '../activities/ports';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -21,7 +23,7 @@ export interface Runtime {
   store: SqlActivityStore;
   mailer: Mailer;
   linkSecret: string;
-  activities: ThemedActivityActivities;
+  activities: ThemedActivityActivities & DigestActivities;
   close(): Promise<void>;
 }
 
@@ -68,13 +70,28 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     links: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl, graceMs: config.links.graceMs },
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
   });
+  // The digest reads workflow status through a client; lazy, so nothing connects until the first digest.
+  const temporalConnection = Connection.lazy({
+    address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`,
+  });
+  const digestActivities = createDigestActivities({
+    client: new Client({ connection: temporalConnection, namespace: config.temporal.namespace }),
+    db,
+    store,
+    mailer,
+    taskQueue: config.temporal.taskQueue,
+    publicBaseUrl: config.http.publicBaseUrl,
+    timeZone: config.digest.timeZone,
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+  });
   return {
     db,
     store,
     mailer,
     linkSecret,
-    activities,
+    activities: { ...activities, ...digestActivities },
     async close() {
+      await temporalConnection.close();
       await mailer.close?.();
       await db.destroy();
     },

@@ -21,7 +21,9 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
       // The bundle from `npm run build`; without it (running from source) bundle at start.
       ...(fs.existsSync(WORKFLOW_BUNDLE_PATH) ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
     });
-    signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
+    // An abort that came while the worker was being built must still stop it.
+    if (signal?.aborted) worker.shutdown();
+    else signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
     await worker.run(); // returns after shutdown; the SDK also shuts down on SIGINT/SIGTERM
   } finally {
     await connection.close();
