@@ -1,0 +1,90 @@
+/**
+ * Opens the database: PostgreSQL when given a postgres:// URL, SQLite otherwise.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+import type { Database } from './types';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseOptions {
+  /** postgres://… or postgresql://… selects PostgreSQL; anything else is read as a SQLite path (`sqlite:` / `file:` prefixes allowed). */
+  url?: string;
+  /** SQLite file path, or ':memory:'. Used when `url` is not a PostgreSQL URL. */
+  sqlitePath?: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** SQLite busy timeout in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
+  if (isPostgresUrl(opts.url)) {
+    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const file = opts.sqlitePath ?? sqlitePathFromUrl(opts.url);
+  if (!file) throw new Error('createDatabase: give a postgres:// url or a sqlitePath');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new BetterSqlite3(file);
+  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function sqlitePathFromUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  return url.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:(\/\/)?/i, '') || undefined;
+}
+
+/** Which SQL dialect a Kysely instance (or a transaction of it) talks. */
+export function dialectOf(db: Kysely<any>): SqlDialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Runs `fn` in a write transaction. On PostgreSQL: an ordinary READ COMMITTED transaction (the
+ * services take row locks where they need them). On SQLite: `BEGIN IMMEDIATE`, so the write lock is
+ * taken up front and two processes sharing the file wait (busy_timeout) instead of failing when a
+ * read transaction tries to become a write one. `fn` must use the executor it is given, never `db`.
+ */
+export async function withTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres') return db.transaction().execute(fn);
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    let result: T;
+    try {
+      result = await fn(conn);
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+    await sql`commit`.execute(conn);
+    return result;
+  });
+}
+
+/** True for a unique or primary-key violation on either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** True for a foreign-key violation on either dialect. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  return e.code === '23503' || e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

@@ -1,0 +1,18 @@
+/**
+ * Every migration, imported explicitly (no folder scan), so they run the same from `ts` sources in
+ * jest and from compiled `dist/`. Names sort in the order they must run; add new ones at the end.
+ */
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial';
+import * as m002 from './002_action_audit';
+import * as m003 from './003_activity_summaries';
+import * as m004 from './004_cycles';
+import * as m005 from './005_sessions';
+
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+  '002_action_audit': m002,
+  '003_activity_summaries': m003,
+  '004_cycles': m004,
+  '005_sessions': m005,
+};

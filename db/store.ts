@@ -1,0 +1,309 @@
+/**
+ * The ActivityStore the workflow's activities use, over Kysely (SQLite or PostgreSQL).
+ * Every method is idempotent: a retried activity writes nothing new and answers the same.
+ */
+import type { Kysely } from 'kysely';
+import type { ActivityStore, AttendanceTally, AttendanceWindow, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import { PointsRules } from '../domain/schemas';
+import type { ActivitySummary } from '../workflows/themed-activity.api';
+import { dialectOf, withTransaction } from './database';
+import { type Holder, type LedgerPolicy, balanceOf, defaultLedgerPolicy, insertAward, lockHolder } from './services/ledger';
+import { parseInput } from './services/validation';
+import type { ActivityRow, CheckInRow, Database, LocaleText } from './types';
+import { type Clock, num, systemClock, toIso } from './util';
+
+export interface SqlActivityStoreOptions {
+  /** Earning cap and expiry for awarded points (defaults: no cap, expiry at the end of the following year, UTC+8). */
+  ledgerPolicy?: Partial<LedgerPolicy>;
+  now?: Clock;
+}
+
+/** The rules under which activity points are written; a repeat finds entries by these names. */
+export const ACTIVITY_POINT_RULES = ['attendance', 'familyLearning', 'volunteerHours'] as const;
+
+export function activityAwardKey(activityId: string, holder: Holder, rule: (typeof ACTIVITY_POINT_RULES)[number]): string {
+  return `award:${activityId}:${holder.kind}:${holder.id}:${rule}`;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** How long each checked-in volunteer served: (checked_out_at or the window's close) - checked_in_at, never negative. */
+export function volunteerServiceMs(checkIns: readonly CheckInRow[], closedAt: string): Map<string, number> {
+  const close = Date.parse(closedAt);
+  const out = new Map<string, number>();
+  for (const c of checkIns) {
+    if (c.person_kind !== 'volunteer') continue;
+    const end = Math.min(c.checked_out_at ? Date.parse(c.checked_out_at) : close, close);
+    out.set(c.person_id, Math.max(0, end - Date.parse(c.checked_in_at)));
+  }
+  return out;
+}
+
+export function tallyOf(checkIns: readonly CheckInRow[], closedAt: string): AttendanceTally {
+  const families = checkIns.filter((c) => c.person_kind === 'family');
+  const volunteers = checkIns.filter((c) => c.person_kind === 'volunteer');
+  let serviceMs = 0;
+  for (const ms of volunteerServiceMs(checkIns, closedAt).values()) serviceMs += ms;
+  return {
+    participants: families.reduce((s, c) => s + num(c.members), 0) + volunteers.length,
+    families: families.length,
+    volunteers: volunteers.length,
+    volunteerHours: Math.round((serviceMs / HOUR_MS) * 10) / 10,
+  };
+}
+
+function recipientOf(kind: 'family' | 'volunteer', row: { id: string; name: string; email: string; locale: LocaleText }): Recipient {
+  return { key: `${kind}:${row.id}`, name: row.name, email: row.email, locale: row.locale };
+}
+
+export class SqlActivityStore implements ActivityStore {
+  private readonly policy: LedgerPolicy;
+  private readonly now: Clock;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: SqlActivityStoreOptions = {},
+  ) {
+    this.policy = { ...defaultLedgerPolicy, ...options.ledgerPolicy };
+    this.now = options.now ?? systemClock;
+  }
+
+  private nowIso(): string {
+    return this.now().toISOString();
+  }
+
+  private async activityForUpdate(trx: Kysely<Database>, activityId: string): Promise<ActivityRow> {
+    const q = trx.selectFrom('activities').selectAll().where('id', '=', activityId);
+    const row = await (dialectOf(trx) === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+    if (!row) throw new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+    return row;
+  }
+
+  async upsertActivity(activity: {
+    activityId: string;
+    cycleId: string;
+    compound: string;
+    title: string;
+    startsAt: string;
+    endsAt: string;
+    capacity: number;
+    stage: string;
+  }): Promise<void> {
+    const fields = {
+      cycle_id: activity.cycleId,
+      compound_id: activity.compound,
+      title: activity.title,
+      starts_at: toIso(activity.startsAt),
+      ends_at: toIso(activity.endsAt),
+      capacity: activity.capacity,
+      stage: activity.stage,
+      updated_at: this.nowIso(),
+    };
+    await this.db
+      .insertInto('activities')
+      .values({ id: activity.activityId, ...fields, attendance_state: 'notOpen' })
+      .onConflict((oc) => oc.column('id').doUpdateSet(fields))
+      .execute();
+  }
+
+  async claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim> {
+    await this.db
+      .insertInto('email_outbox')
+      .values({
+        key,
+        activity_id: meta.activityId,
+        purpose: meta.purpose,
+        recipient_key: meta.recipientKey,
+        status: 'pending',
+        message_id: null,
+        created_at: this.nowIso(),
+        sent_at: null,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirstOrThrow();
+    return { outcome: row.status === 'sent' ? 'alreadySent' : 'send' };
+  }
+
+  async markEmailSent(key: string, messageId: string): Promise<void> {
+    const result = await this.db
+      .updateTable('email_outbox')
+      .set({ status: 'sent', message_id: messageId, sent_at: this.nowIso() })
+      .where('key', '=', key)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return;
+    const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirst();
+    if (!row) throw new Error(`email ${key} was never claimed (claimEmail first)`);
+  }
+
+  async listRegistrants(activityId: string): Promise<Recipient[]> {
+    const families = await this.db
+      .selectFrom('registrations as r')
+      .innerJoin('families as f', 'f.id', 'r.family_id')
+      .select(['f.id', 'f.name', 'f.email', 'f.locale'])
+      .where('r.activity_id', '=', activityId)
+      .where('r.status', '=', 'registered')
+      .orderBy('r.seq')
+      .execute();
+    const volunteers = await this.db
+      .selectFrom('volunteer_signups as s')
+      .innerJoin('volunteers as v', 'v.id', 's.volunteer_id')
+      .select(['v.id', 'v.name', 'v.email', 'v.locale'])
+      .where('s.activity_id', '=', activityId)
+      .orderBy('s.created_at')
+      .orderBy('v.id')
+      .execute();
+    return [...families.map((f) => recipientOf('family', f)), ...volunteers.map((v) => recipientOf('volunteer', v))];
+  }
+
+  async listCompoundFamilies(compound: string): Promise<Recipient[]> {
+    const rows = await this.db
+      .selectFrom('families')
+      .select(['id', 'name', 'email', 'locale'])
+      .where('compound_id', '=', compound)
+      .orderBy('id')
+      .execute();
+    return rows.map((f) => recipientOf('family', f));
+  }
+
+  /** Opens check-in (or moves the window of an open one). Never reopens a closed activity. */
+  async openAttendance(activityId: string, window: AttendanceWindow): Promise<void> {
+    const result = await this.db
+      .updateTable('activities')
+      .set({
+        attendance_state: 'open',
+        attendance_opens_at: toIso(window.opensAt),
+        attendance_closes_at: toIso(window.closesAt),
+        updated_at: this.nowIso(),
+      })
+      .where('id', '=', activityId)
+      .where('attendance_state', '<>', 'closed')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return;
+    const row = await this.db.selectFrom('activities').select('id').where('id', '=', activityId).executeTakeFirst();
+    if (!row) throw new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+  }
+
+  /**
+   * Closes check-in and stores the tally in the same transaction; a repeat returns the stored
+   * tally. Volunteers still checked in are counted up to the window's close (or to now, if the
+   * activity is closed before its window ends).
+   */
+  async closeAttendance(activityId: string): Promise<AttendanceTally> {
+    return withTransaction(this.db, async (trx) => {
+      const activity = await this.activityForUpdate(trx, activityId);
+      if (activity.attendance_state === 'closed' && activity.tally_json) return JSON.parse(activity.tally_json) as AttendanceTally;
+      const now = this.nowIso();
+      const closedAt = activity.attendance_closes_at && activity.attendance_closes_at < now ? activity.attendance_closes_at : now;
+      const checkIns = await trx.selectFrom('check_ins').selectAll().where('activity_id', '=', activityId).execute();
+      const tally = tallyOf(checkIns, closedAt);
+      await trx
+        .updateTable('activities')
+        .set({ attendance_state: 'closed', attendance_closed_at: closedAt, tally_json: JSON.stringify(tally), updated_at: now })
+        .where('id', '=', activityId)
+        .execute();
+      return tally;
+    });
+  }
+
+  /**
+   * Writes the activity's points in one transaction: `attendance` (and `familyLearning`, when
+   * above 0) to each family that checked in, and floor(hours × perVolunteerHour) to each volunteer.
+   * Entries are keyed `award:<activityId>:<kind>:<id>:<rule>` (unique), so a repeat writes
+   * nothing and reports the same figures. Points are earned at the activity's end (for expiry and
+   * the earning cap); an award beyond the holder's cap is cut to what is left. Attendance must be
+   * closed first (closeAttendance).
+   */
+  async saveActivitySummary(summary: ActivitySummary): Promise<void> {
+    const row = {
+      cycle_id: summary.cycleId,
+      compound_id: summary.compound,
+      outcome: summary.outcome,
+      starts_at: summary.startsAt,
+      summary_json: JSON.stringify(summary),
+      recorded_at: this.nowIso(),
+    };
+    await this.db
+      .insertInto('activity_summaries')
+      .values({ activity_id: summary.activityId, ...row })
+      .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
+      .execute();
+  }
+
+  /** The summaries of a cycle's finished activities, oldest start first. */
+  async listActivitySummaries(cycleId: string): Promise<ActivitySummary[]> {
+    const rows = await this.db
+      .selectFrom('activity_summaries')
+      .select('summary_json')
+      .where('cycle_id', '=', cycleId)
+      .orderBy('starts_at')
+      .execute();
+    return rows.map((r) => JSON.parse(r.summary_json) as ActivitySummary);
+  }
+
+  async awardActivityPoints(activityId: string, rules: PointsRules): Promise<PointsAwardResult> {
+    const r = parseInput(PointsRules, rules);
+    return withTransaction(this.db, async (trx) => {
+      const activity = await this.activityForUpdate(trx, activityId);
+      if (activity.attendance_state !== 'closed' || !activity.attendance_closed_at) {
+        throw new Error(`activity ${activityId}: attendance must be closed before points are awarded`);
+      }
+      const checkIns = await trx.selectFrom('check_ins').selectAll().where('activity_id', '=', activityId).execute();
+      const familyIds = [...new Set(checkIns.filter((c) => c.person_kind === 'family').map((c) => c.person_id))].sort();
+      const serviceMs = volunteerServiceMs(checkIns, activity.attendance_closed_at);
+      const volunteerIds = [...serviceMs.keys()].sort();
+
+      const now = this.nowIso();
+      const earnedAt = activity.ends_at;
+      const write = async (holder: Holder, rule: (typeof ACTIVITY_POINT_RULES)[number], amount: number) => {
+        if (amount <= 0) return;
+        await insertAward(
+          trx,
+          this.policy,
+          { holder, amount, idempotencyKey: activityAwardKey(activityId, holder, rule), activityId, rule, earnedAt, note: activity.title },
+          now,
+        );
+      };
+      // Lock holders in a fixed order (families, then volunteers, each by id): no deadlocks between awards.
+      for (const id of familyIds) {
+        const holder: Holder = { kind: 'family', id };
+        await lockHolder(trx, holder);
+        await write(holder, 'attendance', r.attendance);
+        await write(holder, 'familyLearning', r.familyLearning);
+      }
+      for (const id of volunteerIds) {
+        const holder: Holder = { kind: 'volunteer', id };
+        await lockHolder(trx, holder);
+        await write(holder, 'volunteerHours', Math.floor(((serviceMs.get(id) ?? 0) * r.perVolunteerHour) / HOUR_MS));
+      }
+      return this.awardSummary(trx, activityId);
+    });
+  }
+
+  /** The figures of an activity's award, from the entries that exist for it. */
+  private async awardSummary(trx: Kysely<Database>, activityId: string): Promise<PointsAwardResult> {
+    const earned = await trx
+      .selectFrom('points_entries')
+      .select((eb) => ['holder_kind', 'holder_id', eb.fn.sum<string | number | null>('amount').as('earned')])
+      .where('activity_id', '=', activityId)
+      .where('kind', '=', 'award')
+      .where('rule', 'in', [...ACTIVITY_POINT_RULES])
+      .groupBy(['holder_kind', 'holder_id'])
+      .execute();
+    const positive = earned.map((e) => ({ kind: e.holder_kind, id: e.holder_id, earned: num(e.earned) })).filter((e) => e.earned > 0);
+    const families = positive.filter((e) => e.kind === 'family').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const balances: PointsAwardResult['balances'] = [];
+    for (const f of families) {
+      const family = await trx.selectFrom('families').select(['id', 'name', 'email', 'locale']).where('id', '=', f.id).executeTakeFirst();
+      if (!family) continue;
+      balances.push({ recipient: recipientOf('family', family), earned: f.earned, balance: await balanceOf(trx, { kind: 'family', id: f.id }) });
+    }
+    return {
+      pointsAwarded: positive.reduce((s, e) => s + e.earned, 0),
+      familiesAwarded: families.length,
+      volunteersAwarded: positive.filter((e) => e.kind === 'volunteer').length,
+      balances,
+    };
+  }
+}

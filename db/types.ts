@@ -1,0 +1,277 @@
+/**
+ * The database's tables as Kysely sees them. Column names are snake_case; every id is text; every
+ * instant is an ISO-8601 UTC string (`Date.prototype.toISOString()`, so text order is time order);
+ * points and counts are integers.
+ */
+import type { Insertable, Selectable } from 'kysely';
+
+export type LocaleText = 'zh-CN' | 'en';
+export type StaffRoleText = 'propertyManager' | 'gridWorker' | 'coordinator' | 'supervisor';
+export type AttendanceState = 'notOpen' | 'open' | 'closed';
+export type RegistrationStatus = 'registered' | 'waitlisted' | 'cancelled';
+export type PersonKind = 'family' | 'volunteer';
+export type CheckInMethod = 'qr' | 'link' | 'staff';
+export type OutboxStatus = 'pending' | 'sent';
+export type HolderKind = 'family' | 'volunteer';
+export type PointsEntryKind = 'award' | 'redemption' | 'reversal' | 'expiry';
+export type RewardKind = 'education' | 'merchantCoupon';
+
+export interface CompoundsTable {
+  id: string;
+  name: string;
+}
+
+export interface FamiliesTable {
+  id: string;
+  compound_id: string;
+  name: string;
+  email: string;
+  locale: LocaleText;
+  members: number;
+  qr_token: string;
+}
+
+export interface StaffTable {
+  id: string;
+  role: StaffRoleText;
+  name: string;
+  email: string;
+  locale: LocaleText;
+  compound_id: string | null;
+}
+
+export interface VolunteersTable {
+  id: string;
+  name: string;
+  email: string;
+  locale: LocaleText;
+  compound_id: string | null;
+  qr_token: string;
+}
+
+export interface MerchantsTable {
+  id: string;
+  name: string;
+  email: string;
+  locale: LocaleText;
+}
+
+export interface VenuesTable {
+  id: string;
+  merchant_id: string | null;
+  name: string;
+  capacity: number | null;
+}
+
+export interface ActivitiesTable {
+  id: string;
+  cycle_id: string;
+  compound_id: string;
+  title: string;
+  starts_at: string;
+  ends_at: string;
+  capacity: number;
+  stage: string;
+  attendance_state: AttendanceState;
+  attendance_opens_at: string | null;
+  attendance_closes_at: string | null;
+  /** When the tally was taken: the earlier of the window's close and the moment it was closed. */
+  attendance_closed_at: string | null;
+  tally_json: string | null;
+  updated_at: string;
+}
+
+export interface RegistrationsTable {
+  activity_id: string;
+  family_id: string;
+  members: number;
+  status: RegistrationStatus;
+  created_at: string;
+  updated_at: string;
+  /** Order of arrival within the activity; the waitlist is served in this order. */
+  seq: number;
+}
+
+export interface VolunteerSignupsTable {
+  activity_id: string;
+  volunteer_id: string;
+  created_at: string;
+}
+
+export interface CheckInsTable {
+  id: string;
+  activity_id: string;
+  person_kind: PersonKind;
+  person_id: string;
+  members: number;
+  method: CheckInMethod;
+  nonce: string | null;
+  checked_in_at: string;
+  checked_out_at: string | null;
+}
+
+export interface EmailOutboxTable {
+  key: string;
+  activity_id: string;
+  purpose: string;
+  recipient_key: string;
+  status: OutboxStatus;
+  message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+/** The growth-points ledger. Append only: rows are inserted, never updated or deleted. */
+export interface PointsEntriesTable {
+  id: string;
+  holder_kind: HolderKind;
+  holder_id: string;
+  kind: PointsEntryKind;
+  amount: number;
+  activity_id: string | null;
+  rule: string | null;
+  idempotency_key: string;
+  reverses_entry_id: string | null;
+  /** When the points were earned (awards); expiry and earning caps are reckoned from it. */
+  earned_at: string;
+  /** Awards: when these points expire. Expiry entries: the expiry date they enforce. */
+  expires_at: string | null;
+  created_at: string;
+  note: string;
+}
+
+export interface RewardsTable {
+  id: string;
+  name: string;
+  kind: RewardKind;
+  merchant_id: string | null;
+  price: number;
+  stock: number;
+}
+
+export interface RedemptionsTable {
+  id: string;
+  reward_id: string;
+  family_id: string;
+  coupon_code: string;
+  points: number;
+  idempotency_key: string;
+  /** The ledger entry (kind 'redemption') that paid for it. */
+  entry_id: string;
+  created_at: string;
+}
+
+export interface Database {
+  compounds: CompoundsTable;
+  families: FamiliesTable;
+  staff: StaffTable;
+  volunteers: VolunteersTable;
+  merchants: MerchantsTable;
+  venues: VenuesTable;
+  activities: ActivitiesTable;
+  registrations: RegistrationsTable;
+  volunteer_signups: VolunteerSignupsTable;
+  check_ins: CheckInsTable;
+  email_outbox: EmailOutboxTable;
+  points_entries: PointsEntriesTable;
+  rewards: RewardsTable;
+  redemptions: RedemptionsTable;
+  activity_summaries: ActivitySummariesTable;
+}
+
+/** A finished activity's summary (JSON of the workflow's ActivitySummary), per cycle. */
+export interface ActivitySummariesTable {
+  activity_id: string;
+  cycle_id: string;
+  compound_id: string;
+  outcome: 'completed' | 'rejected' | 'cancelled';
+  starts_at: string;
+  summary_json: string;
+  recorded_at: string;
+}
+
+export type FamilyRow = Selectable<FamiliesTable>;
+export type ActivityRow = Selectable<ActivitiesTable>;
+export type CheckInRow = Selectable<CheckInsTable>;
+export type PointsEntryRow = Selectable<PointsEntriesTable>;
+export type NewPointsEntry = Insertable<PointsEntriesTable>;
+
+/** A signed-in dashboard browser (api/session.ts). The cookie holds a random id; only its SHA-256 is stored. */
+export interface SessionsTable {
+  id_hash: string;
+  staff_id: string;
+  role: StaffRoleText;
+  compound_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Sign-in links already used, by the SHA-256 of the token (api/sign-in.ts): each link works once. */
+export interface UsedSignInTokensTable {
+  token_hash: string;
+  staff_id: string;
+  used_at: string;
+  expires_at: string;
+}
+
+// Declaration merging: the staff sign-in tables join the Database interface above.
+export interface Database {
+  sessions: SessionsTable;
+  used_sign_in_tokens: UsedSignInTokensTable;
+}
+
+/** An incubation cycle (孵化周期), as started through the API (db/services/cycles.ts). */
+export interface CyclesTable {
+  id: string;
+  name: string;
+  period_start: string;
+  period_end: string;
+  /** JSON array of compound ids. */
+  compounds_json: string;
+  coordinator_id: string;
+  supervisor_id: string;
+  created_at: string;
+  /** Set when the cycle's report is saved. */
+  closed_at: string | null;
+}
+
+/** A milestone of a cycle's incubation and supervision plan; done_* are set once, when it is recorded. */
+export interface CycleMilestonesTable {
+  cycle_id: string;
+  milestone_id: string;
+  name: string;
+  due_at: string;
+  done_at: string | null;
+  done_by_id: string | null;
+  done_by_name: string | null;
+  done_by_role: string | null;
+  notes: string;
+}
+
+/** A merchant's sponsorship of a cycle. `amount_cny` is numeric (yuan, 2 decimals): PostgreSQL returns it as a string. */
+export interface SponsorshipsTable {
+  id: string;
+  cycle_id: string;
+  merchant_id: string;
+  amount_cny: number | string;
+  note: string;
+  recorded_at: string;
+  /** Staff id. */
+  recorded_by: string;
+}
+
+/** A cycle's final report (JSON of reports/cycle-report.ts CycleReport), saved once at the close. */
+export interface CycleReportsTable {
+  cycle_id: string;
+  as_of: string;
+  report_json: string;
+  saved_at: string;
+}
+
+// Declaration merging: the incubation-cycle tables join the Database interface above.
+export interface Database {
+  cycles: CyclesTable;
+  cycle_milestones: CycleMilestonesTable;
+  sponsorships: SponsorshipsTable;
+  cycle_reports: CycleReportsTable;
+}
