@@ -15,6 +15,7 @@ import { emailKey, messageIdFor } from '../mail/message-id';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
 import {
   PermanentMailError,
+  type ActivityRecord,
   type ActivityStore,
   type AttendanceTally,
   type AttendanceWindow,
@@ -60,17 +61,6 @@ export interface NotifyResult {
   alreadySent: number;
   /** Recipient keys whose address was refused for good (no retry will help). */
   failed: string[];
-}
-
-export interface ActivityRecord {
-  activityId: string;
-  cycleId: string;
-  compound: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  stage: string;
 }
 
 export interface AwardRequest {

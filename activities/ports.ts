@@ -64,19 +64,22 @@ export interface EmailClaim {
   outcome: 'send' | 'alreadySent';
 }
 
+/** What the database keeps of a running activity, refreshed at every stage change. */
+export interface ActivityRecord {
+  activityId: string;
+  cycleId: string;
+  compound: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  stage: string;
+}
+
 /** The store the workflow's activities use. Every write is idempotent. */
 export interface ActivityStore {
   /** Records a new activity (or refreshes its row) so registration and check-in can find it. */
-  upsertActivity(activity: {
-    activityId: string;
-    cycleId: string;
-    compound: string;
-    title: string;
-    startsAt: string;
-    endsAt: string;
-    capacity: number;
-    stage: string;
-  }): Promise<void>;
+  upsertActivity(activity: ActivityRecord): Promise<void>;
 
   /** Outbox: first writer gets `send`; after `markEmailSent`, everyone gets `alreadySent`. */
   claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim>;

@@ -3,7 +3,7 @@
  * Every method is idempotent: a retried activity writes nothing new and answers the same.
  */
 import type { Kysely } from 'kysely';
-import type { ActivityStore, AttendanceTally, AttendanceWindow, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { ActivityRecord, ActivityStore, AttendanceTally, AttendanceWindow, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
 import { PointsRules } from '../domain/schemas';
 import type { ActivitySummary } from '../workflows/themed-activity.api';
 import { dialectOf, withTransaction } from './database';
@@ -79,16 +79,7 @@ export class SqlActivityStore implements ActivityStore {
     return row;
   }
 
-  async upsertActivity(activity: {
-    activityId: string;
-    cycleId: string;
-    compound: string;
-    title: string;
-    startsAt: string;
-    endsAt: string;
-    capacity: number;
-    stage: string;
-  }): Promise<void> {
+  async upsertActivity(activity: ActivityRecord): Promise<void> {
     const fields = {
       cycle_id: activity.cycleId,
       compound_id: activity.compound,
