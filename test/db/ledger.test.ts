@@ -91,6 +91,8 @@ describe.each(DIALECTS)('ledger on %s', (dialect) => {
     const { families } = await seedHolders(t.db, 1);
     const ledger = new Ledger(t.db);
     const entry = await ledger.award({ holder: fam(families[0] as string), amount: 10, idempotencyKey: uniq('k') });
+    // The row is there to be refused (a refused UPDATE of no rows would prove nothing).
+    expect(await t.db.selectFrom('points_entries').select('id').where('id', '=', entry.id).execute()).toHaveLength(1);
     await expect(t.db.updateTable('points_entries').set({ amount: 1000 }).where('id', '=', entry.id).execute()).rejects.toThrow(/append-only/);
     await expect(t.db.deleteFrom('points_entries').where('id', '=', entry.id).execute()).rejects.toThrow(/append-only/);
     expect(await ledger.balance(fam(families[0] as string))).toBe(10);
