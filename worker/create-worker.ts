@@ -5,13 +5,14 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ThemedActivityActivities } from '../activities';
 import type { DigestActivities } from '../activities/digest';
+import type { CycleActivities } from '../activities/cycle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  /** The themed-activity activities, plus the daily digest's when this worker also sends it. */
-  activities: ThemedActivityActivities & Partial<DigestActivities>;
+  /** The themed-activity activities, plus the daily digest's and the incubation cycle's when this worker also runs those. */
+  activities: ThemedActivityActivities & Partial<DigestActivities> & Partial<CycleActivities>;
   /** A bundle built ahead (`npm run build`); without it the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options, e.g. a smaller cache in tests. */

@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
+import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
 import type { Mailer } from '../activities/ports';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -23,7 +24,7 @@ export interface Runtime {
   store: SqlActivityStore;
   mailer: Mailer;
   linkSecret: string;
-  activities: ThemedActivityActivities & DigestActivities;
+  activities: ThemedActivityActivities & DigestActivities & CycleActivities;
   close(): Promise<void>;
 }
 
@@ -74,8 +75,9 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
   const temporalConnection = Connection.lazy({
     address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`,
   });
+  const temporalClient = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
   const digestActivities = createDigestActivities({
-    client: new Client({ connection: temporalConnection, namespace: config.temporal.namespace }),
+    client: temporalClient,
     db,
     store,
     mailer,
@@ -84,12 +86,20 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     timeZone: config.digest.timeZone,
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
   });
+  const cycleActivities = createCycleActivities({
+    db,
+    store,
+    mailer,
+    listCycleActivities: visibilityCycleActivityLister(temporalClient),
+    publicBaseUrl: config.http.publicBaseUrl,
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+  });
   return {
     db,
     store,
     mailer,
     linkSecret,
-    activities: { ...activities, ...digestActivities },
+    activities: { ...activities, ...digestActivities, ...cycleActivities },
     async close() {
       await temporalConnection.close();
       await mailer.close?.();

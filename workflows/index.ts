@@ -1,3 +1,4 @@
 /** The worker's workflow entry point: every workflow this product runs. */
 export { themedActivityWorkflow } from './themed-activity';
 export { dailyDigestWorkflow } from './daily-digest';
+export { incubationCycleWorkflow } from './incubation-cycle';

@@ -3,10 +3,10 @@
  * report saved at the close. Every write is idempotent, so the API and the cycle's workflow can
  * both make sure a cycle is recorded, and a retried activity writes nothing twice.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from '../database';
-import type { Database } from '../types';
+import type { CyclesTable, Database } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock, toIso } from '../util';
 import { IdSchema, InstantSchema, parseInput } from './validation';
 
@@ -144,18 +144,14 @@ export class Cycles {
 
   async get(cycleId: string): Promise<CycleRecord | undefined> {
     const row = await this.db.selectFrom('cycles').selectAll().where('id', '=', cycleId).executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      name: row.name,
-      periodStart: row.period_start,
-      periodEnd: row.period_end,
-      compounds: JSON.parse(row.compounds_json) as string[],
-      coordinatorId: row.coordinator_id,
-      supervisorId: row.supervisor_id,
-      createdAt: row.created_at,
-      closedAt: row.closed_at,
-    };
+    return row ? toCycleRecord(row) : undefined;
+  }
+
+  /** Every cycle, the latest period first; only those covering `compound` when given. */
+  async list(options: { compound?: string } = {}): Promise<CycleRecord[]> {
+    const rows = await this.db.selectFrom('cycles').selectAll().orderBy('period_start', 'desc').orderBy('id').execute();
+    const all = rows.map(toCycleRecord);
+    return options.compound === undefined ? all : all.filter((c) => c.compounds.includes(options.compound as string));
   }
 
   async milestones(cycleId: string): Promise<MilestoneRow[]> {
@@ -272,6 +268,20 @@ export class Cycles {
     const row = await this.db.selectFrom('cycle_reports').select('report_json').where('cycle_id', '=', cycleId).executeTakeFirst();
     return row ? (JSON.parse(row.report_json) as R) : undefined;
   }
+}
+
+function toCycleRecord(row: Selectable<CyclesTable>): CycleRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    compounds: JSON.parse(row.compounds_json) as string[],
+    coordinatorId: row.coordinator_id,
+    supervisorId: row.supervisor_id,
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+  };
 }
 
 function toSponsorship(row: {

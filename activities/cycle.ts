@@ -1,0 +1,171 @@
+/**
+ * The incubation cycle's side effects: record the cycle and its milestones, list the cycle's
+ * themed activities, email milestone reminders, escalations and "the report is ready", and
+ * compute and save the report.
+ *
+ * Listing is a dependency (`listCycleActivities`) because Temporal's time-skipping test server has
+ * no workflow listing: production passes `visibilityCycleActivityLister(client)`, tests of the
+ * workflow pass a test double.
+ *
+ * Idempotency: each email is claimed in the store's outbox under (cycle workflow, purpose,
+ * recipient, round) before it is sent and marked after, with a Message-ID derived from that key;
+ * the cycle, its milestones and its report are written once (see db/services/cycles.ts).
+ */
+import { Context, log } from '@temporalio/activity';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { Cycles } from '../db/services/cycles';
+import type { Database } from '../db/types';
+import { renderCycleEmail, type CycleEmailDraft, type CycleEmailPurpose } from '../mail/cycle-templates';
+import { emailKey, messageIdFor } from '../mail/message-id';
+import { computeCycleReport, type CycleReport } from '../reports/cycle-report';
+import type { Actor } from '../domain/schemas';
+import type { CycleActivity, IncubationCycleInput } from '../workflows/incubation-cycle.api';
+import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../workflows/search-attributes';
+import { themedActivityWorkflowId } from '../workflows/themed-activity.api';
+import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
+
+/** Lists the themed activities of a cycle, whatever their state. */
+export type CycleActivityLister = (cycleId: string) => Promise<CycleActivity[]>;
+
+export interface CycleActivityDeps {
+  db: Kysely<Database>;
+  /** The outbox that makes each email go out once. */
+  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
+  mailer: Mailer;
+  listCycleActivities: CycleActivityLister;
+  /** For the links in emails (the dashboard's cycle and report pages). */
+  publicBaseUrl: string;
+  /** Domain part of generated Message-IDs. */
+  messageIdDomain: string;
+}
+
+export interface CycleEmailRequest {
+  workflowId: string;
+  purpose: CycleEmailPurpose;
+  /** Distinguishes repeats of a purpose: the milestone id, or '1'. */
+  round: string;
+  recipient: Recipient;
+  message: CycleEmailDraft;
+}
+
+export interface SaveMilestoneRequest {
+  cycleId: string;
+  milestoneId: string;
+  by: Actor;
+  at: string;
+  notes: string;
+}
+
+const THEMED_ACTIVITY_WORKFLOW = 'themedActivityWorkflow';
+const ACTIVITY_ID_PREFIX = themedActivityWorkflowId('');
+
+/** A string literal for a visibility query. */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The production lister: Temporal visibility, `WorkflowType = 'themedActivityWorkflow' AND
+ * CycleId = '<id>'` (the themed-activity workflow sets CycleId and ActivityStage). Visibility is
+ * eventually consistent: a just-finished activity may show as running until the next poll.
+ */
+export function visibilityCycleActivityLister(client: Client, options: { max?: number } = {}): CycleActivityLister {
+  const max = options.max ?? 1000;
+  return async (cycleId) => {
+    const query = `WorkflowType = ${literal(THEMED_ACTIVITY_WORKFLOW)} AND ${CycleIdKey.name} = ${literal(cycleId)}`;
+    const found = new Map<string, CycleActivity>();
+    for await (const wf of client.workflow.list({ query, pageSize: Math.min(max, 1000) }) as AsyncIterable<WorkflowExecutionInfo>) {
+      // Newest run first: an id seen already is an older run of the same activity.
+      if (found.has(wf.workflowId)) continue;
+      const startsAt = wf.typedSearchAttributes.get(ActivityStartsAtKey);
+      const stage = wf.typedSearchAttributes.get(ActivityStageKey);
+      const compound = wf.typedSearchAttributes.get(CompoundKey);
+      found.set(wf.workflowId, {
+        activityId: wf.workflowId.startsWith(ACTIVITY_ID_PREFIX) ? wf.workflowId.slice(ACTIVITY_ID_PREFIX.length) : wf.workflowId,
+        workflowId: wf.workflowId,
+        executionStatus: wf.status.name,
+        ...(stage !== undefined ? { stage } : {}),
+        ...(compound !== undefined ? { compound } : {}),
+        ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
+      });
+      if (found.size >= max) break;
+    }
+    return [...found.values()].sort((a, b) => (a.startsAt ?? '').localeCompare(b.startsAt ?? '') || a.activityId.localeCompare(b.activityId));
+  };
+}
+
+export function createCycleActivities(deps: CycleActivityDeps) {
+  const cycles = new Cycles(deps.db);
+  const base = deps.publicBaseUrl.replace(/\/+$/, '');
+
+  function heartbeat(details?: unknown): void {
+    try {
+      Context.current().heartbeat(details);
+    } catch {
+      // Called outside an activity (a direct call): nothing to heartbeat.
+    }
+  }
+
+  return {
+    /** Records the cycle and its milestones (once; the API may have done it already). */
+    async registerCycle(input: IncubationCycleInput): Promise<void> {
+      await cycles.ensure(input);
+    },
+
+    async listCycleActivities(cycleId: string): Promise<CycleActivity[]> {
+      return deps.listCycleActivities(cycleId);
+    },
+
+    /** Marks a milestone done in the database; the first record stands. */
+    async saveCycleMilestone(req: SaveMilestoneRequest): Promise<void> {
+      await cycles.recordMilestone({ cycleId: req.cycleId, milestoneId: req.milestoneId, by: req.by, at: req.at, notes: req.notes });
+    },
+
+    /** Emails one person once per key; a refused address is reported, not retried. */
+    async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'failed'> {
+      const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key, round: req.round });
+      const claim = await deps.store.claimEmail(key, { activityId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key });
+      if (claim.outcome === 'alreadySent') return 'alreadySent';
+      const id = encodeURIComponent(req.message.cycle.cycleId);
+      const rendered = renderCycleEmail(
+        {
+          ...req.message,
+          recipientName: req.recipient.name,
+          cycleUrl: `${base}/dashboard/cycles/${id}`,
+          reportUrl: `${base}/dashboard/cycles/${id}/report`,
+        },
+        req.recipient.locale,
+      );
+      const messageId = messageIdFor(key, deps.messageIdDomain);
+      try {
+        await deps.mailer.send({
+          to: { name: req.recipient.name, email: req.recipient.email },
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId,
+          headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
+        });
+      } catch (err) {
+        if (err instanceof PermanentMailError) {
+          log.warn('cycle email refused for good', { purpose: req.purpose, recipientKey: req.recipient.key, error: err.message });
+          return 'failed';
+        }
+        throw err; // transient: retried; the outbox keeps it from going twice
+      }
+      await deps.store.markEmailSent(key, messageId);
+      return 'sent';
+    },
+
+    /** Computes the report as of `asOf` and saves it as the cycle's final report; a repeat returns the one saved first. */
+    async compileCycleReport(req: { cycleId: string; asOf: string }): Promise<CycleReport> {
+      heartbeat({ phase: 'computing' });
+      const report = await computeCycleReport(deps.db, req.cycleId, { asOf: req.asOf });
+      heartbeat({ phase: 'saving' });
+      return cycles.saveReport(report);
+    },
+  };
+}
+
+export type CycleActivities = ReturnType<typeof createCycleActivities>;

@@ -1,0 +1,732 @@
+/**
+ * The incubation cycle report (孵化周期报告): what a cycle's activities achieved, for the
+ * coordinator and the funders. Every figure is computed here from the records — the activities'
+ * summaries, check-ins, the points ledger, sponsorships, milestones — never typed in, and every
+ * figure carries the ids of the records behind it so anyone can trace it back.
+ *
+ * Which activities belong to a cycle: those recorded with its cycle id (the `activities` table,
+ * written when each activity's workflow starts) and those whose summary names it.
+ *
+ * Definitions (asOf: the instant the report is computed; the final report is computed when the
+ * cycle closes, after the period's end once none of its activities still runs):
+ * - held / cancelled / rejected: the outcome in the activity's summary. An activity of the cycle
+ *   without a summary yet is `unfinished`.
+ * - participants of a held activity: family members checked in (the member count given at
+ *   check-in) plus volunteers checked in — the same count the activity's tally takes. Average:
+ *   total participants ÷ held activities.
+ * - distinct families: families with a check-in at any of the cycle's activities (the cycle's
+ *   families). Families that earned points: cycle families whose net award from the cycle's
+ *   activities (awards less reversals of them) is above 0.
+ * - points (see `PointsFigures`): awarded by activity; redeemed, expired and outstanding for the
+ *   cycle's families over the ledger window [periodStart, asOf).
+ * - volunteers: distinct volunteers checked in at held activities; hours: the sum over held
+ *   activities of each one's volunteer hours (check-in to check-out, or to the close of check-in),
+ *   as the activity's tally rounds them (0.1 h).
+ * - merchants engaged: merchants that lent a venue to a held activity or sponsored the cycle.
+ *   Venues lent: distinct (merchant, venue) of held activities whose venue is a merchant's (secured
+ *   from a merchant's acceptance, or assigned by the coordinator with a merchant); venue-hours:
+ *   the hours of those activities' venues.
+ * - sponsorship: the sum of the cycle's `sponsorships` rows (yuan, exact to the fen).
+ * - approval turnaround: `approvalTurnaroundMs` of each summary that has one (the first approval
+ *   request to the final decision, any outcome); median (the mean of the middle two for an even
+ *   count) and slowest.
+ * - supervision feedback: per rating, the mean over held activities with feedback (2 decimals);
+ *   missing: held activities whose feedback deadline passed without it.
+ * - milestones: on time when recorded done by the due time, late when after it; missed when not
+ *   done and due by asOf; pending when not done and not yet due.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/types';
+import { tallyOf, volunteerServiceMs } from '../db/store';
+import { Cycles, CycleError } from '../db/services/cycles';
+import { num, toIso } from '../db/util';
+import type { ActivitySummary } from '../workflows/themed-activity.api';
+import type { Cell, CsvTable } from './csv';
+
+/** A count and the activity ids behind it. */
+export interface ActivityCount {
+  count: number;
+  activityIds: string[];
+}
+
+export interface ActivityReportRow {
+  activityId: string;
+  title: string;
+  theme: string;
+  compound: string;
+  startsAt: string;
+  endsAt: string;
+  outcome: 'completed' | 'rejected' | 'cancelled' | 'unfinished';
+  /** For unfinished activities: the stage last recorded. */
+  stage?: string;
+  participants: number;
+  families: number;
+  volunteers: number;
+  volunteerHours: number;
+  /** Net points written to the ledger for this activity (families and volunteers). */
+  pointsAwarded: number;
+  venueName?: string;
+  venueSource?: 'community' | 'merchant' | 'coordinator';
+  merchantId?: string;
+  venueHours: number;
+  approvalRounds?: number;
+  approvalTurnaroundMs?: number;
+  approvalEscalated: boolean;
+  feedback: 'received' | 'missing' | 'notApplicable';
+  ratings?: { organisation: number; participation: number; effect: number };
+}
+
+export interface FamilyReportRow {
+  familyId: string;
+  name: string;
+  compound: string;
+  /** The cycle's activities the family checked in at. */
+  activityIds: string[];
+  /** Net points awarded to the family by the cycle's activities. */
+  pointsEarned: number;
+  /** Points the family spent on rewards in the ledger window (net of refunds). */
+  pointsRedeemed: number;
+  pointsExpired: number;
+  /** The family's balance at asOf. */
+  balance: number;
+}
+
+export interface VolunteerReportRow {
+  volunteerId: string;
+  name: string;
+  activityIds: string[];
+  hours: number;
+  pointsEarned: number;
+}
+
+/**
+ * The ledger figures.
+ * - awarded: SUM(amount) of `award` entries, and of `reversal` entries that take awards back,
+ *   whose activity is one of the cycle's, split by holder kind; whenever they were written.
+ * - redeemed: over the cycle's families and the window [periodStart, asOf): points spent on
+ *   rewards (−SUM of `redemption` entries) less points refunded (positive `reversal` entries).
+ * - expired: over the same families and window: −SUM of `expiry` entries.
+ * - outstanding: the sum of the cycle's families' balances at asOf (SUM of every entry written
+ *   before asOf, whatever the activity or cycle that earned it).
+ */
+export interface PointsFigures {
+  window: { from: string; to: string };
+  awarded: { total: number; toFamilies: number; toVolunteers: number; activityIds: string[]; entryIds: string[] };
+  redeemed: { points: number; familyIds: string[]; entryIds: string[] };
+  expired: { points: number; familyIds: string[]; entryIds: string[] };
+  outstanding: { points: number; familyIds: string[] };
+}
+
+export interface MilestoneReportRow {
+  milestoneId: string;
+  name: string;
+  dueAt: string;
+  doneAt: string | null;
+  doneBy: string | null;
+  notes: string;
+  status: 'onTime' | 'late' | 'missed' | 'pending';
+  /** Positive: how late; negative: how early (done milestones only). */
+  lateByMs: number | null;
+}
+
+export interface SponsorshipReportRow {
+  sponsorshipId: string;
+  merchantId: string;
+  merchantName: string;
+  amountCny: number;
+  note: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface CycleReport {
+  version: 1;
+  cycleId: string;
+  name: string;
+  periodStart: string;
+  periodEnd: string;
+  compounds: string[];
+  /** When the figures were taken. */
+  asOf: string;
+  activities: {
+    held: ActivityCount;
+    cancelled: ActivityCount;
+    rejected: ActivityCount;
+    unfinished: ActivityCount;
+    rows: ActivityReportRow[];
+  };
+  participants: {
+    total: number;
+    /** Total ÷ held activities, 2 decimals; null when none was held. */
+    average: number | null;
+    perActivity: { activityId: string; participants: number }[];
+  };
+  families: {
+    distinct: { count: number; familyIds: string[]; activityIds: string[] };
+    earnedPoints: { count: number; familyIds: string[]; activityIds: string[] };
+    rows: FamilyReportRow[];
+  };
+  points: PointsFigures;
+  volunteers: {
+    distinct: { count: number; volunteerIds: string[]; activityIds: string[] };
+    hours: { total: number; perActivity: { activityId: string; hours: number }[] };
+    rows: VolunteerReportRow[];
+  };
+  merchants: {
+    engaged: { count: number; merchantIds: string[]; lentVenue: string[]; sponsored: string[]; names: Record<string, string> };
+    venuesLent: { count: number; venues: { merchantId: string; venueName: string; hours: number; activityIds: string[] }[] };
+    venueHours: { total: number; activityIds: string[] };
+  };
+  sponsorship: {
+    totalCny: number;
+    count: number;
+    sponsorshipIds: string[];
+    byMerchant: { merchantId: string; amountCny: number; sponsorshipIds: string[] }[];
+    rows: SponsorshipReportRow[];
+  };
+  approvals: {
+    decided: ActivityCount;
+    medianTurnaroundMs: number | null;
+    slowest: { activityId: string; turnaroundMs: number } | null;
+    escalated: ActivityCount;
+  };
+  feedback: {
+    received: ActivityCount;
+    missing: ActivityCount;
+    /** Mean of each rating (1–5) over the feedback received, 2 decimals; null when none was. */
+    averages: { organisation: number; participation: number; effect: number } | null;
+  };
+  milestones: {
+    onTime: { count: number; milestoneIds: string[] };
+    late: { count: number; milestoneIds: string[] };
+    missed: { count: number; milestoneIds: string[] };
+    pending: { count: number; milestoneIds: string[] };
+    rows: MilestoneReportRow[];
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+const round = (n: number, places: number): number => {
+  const f = 10 ** places;
+  return Math.round(n * f) / f;
+};
+const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Median of the values (the mean of the middle two for an even count); null for none. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Computes the report of a cycle from the records. Throws CycleError CYCLE_NOT_FOUND when the
+ * cycle is not recorded. `asOf` (default: now) bounds the ledger window and decides which
+ * undone milestones are missed.
+ */
+export async function computeCycleReport(db: Kysely<Database>, cycleId: string, options: { asOf?: string } = {}): Promise<CycleReport> {
+  const asOf = toIso(options.asOf ?? new Date());
+  const cycles = new Cycles(db);
+  const cycle = await cycles.get(cycleId);
+  if (!cycle) throw new CycleError('CYCLE_NOT_FOUND', `no cycle ${cycleId}`);
+
+  // ---- the cycle's activities ---------------------------------------------------------------
+  const summaries = new Map<string, ActivitySummary>();
+  for (const row of await db.selectFrom('activity_summaries').select(['activity_id', 'summary_json']).where('cycle_id', '=', cycleId).execute()) {
+    summaries.set(row.activity_id, JSON.parse(row.summary_json) as ActivitySummary);
+  }
+  const recorded = await db.selectFrom('activities').selectAll().where('cycle_id', '=', cycleId).execute();
+  const recordedById = new Map(recorded.map((r) => [r.id, r]));
+  const activityIds = sortedUnique([...summaries.keys(), ...recordedById.keys()]);
+  const outcomeOf = (id: string) => summaries.get(id)?.outcome ?? 'unfinished';
+  const idsWith = (outcome: string) => activityIds.filter((id) => outcomeOf(id) === outcome);
+  const heldIds = idsWith('completed');
+
+  // ---- check-ins ----------------------------------------------------------------------------
+  const checkIns = activityIds.length ? await db.selectFrom('check_ins').selectAll().where('activity_id', 'in', activityIds).execute() : [];
+  /** When the activity's check-in closed: volunteers still checked in are counted to then. */
+  const closedAtOf = (id: string): string => {
+    const a = recordedById.get(id);
+    return a?.attendance_closed_at ?? a?.attendance_closes_at ?? a?.ends_at ?? summaries.get(id)?.endsAt ?? asOf;
+  };
+  const checkInsOf = (id: string) => checkIns.filter((c) => c.activity_id === id);
+  const tallies = new Map(activityIds.map((id) => [id, tallyOf(checkInsOf(id), closedAtOf(id))]));
+  const familyCheckIns = checkIns.filter((c) => c.person_kind === 'family');
+  const familyIds = sortedUnique(familyCheckIns.map((c) => c.person_id));
+  const heldVolunteerCheckIns = checkIns.filter((c) => c.person_kind === 'volunteer' && heldIds.includes(c.activity_id));
+  const volunteerIds = sortedUnique(heldVolunteerCheckIns.map((c) => c.person_id));
+
+  // ---- ledger -------------------------------------------------------------------------------
+  const window = { from: toIso(cycle.periodStart), to: asOf };
+  const awardEntries = activityIds.length
+    ? await db
+        .selectFrom('points_entries')
+        .selectAll()
+        .where('activity_id', 'in', activityIds)
+        .where((eb) => eb.or([eb('kind', '=', 'award'), eb.and([eb('kind', '=', 'reversal'), eb('amount', '<', 0)])]))
+        .where('created_at', '<', asOf)
+        .orderBy('id')
+        .execute()
+    : [];
+  const familyEntries = familyIds.length
+    ? await db
+        .selectFrom('points_entries')
+        .selectAll()
+        .where('holder_kind', '=', 'family')
+        .where('holder_id', 'in', familyIds)
+        .where('created_at', '<', asOf)
+        .orderBy('id')
+        .execute()
+    : [];
+  const inWindow = familyEntries.filter((e) => e.created_at >= window.from);
+  const redemptionEntries = inWindow.filter((e) => e.kind === 'redemption' || (e.kind === 'reversal' && num(e.amount) > 0));
+  const expiryEntries = inWindow.filter((e) => e.kind === 'expiry');
+  const sum = (rows: readonly { amount: number | string }[]) => rows.reduce((s, e) => s + num(e.amount), 0);
+  /** Points taken out of balances, as a positive figure (never -0). */
+  const spent = (rows: readonly { amount: number | string }[]) => 0 - sum(rows) || 0;
+  const earnedBy = (kind: 'family' | 'volunteer', id: string) =>
+    sum(awardEntries.filter((e) => e.holder_kind === kind && e.holder_id === id));
+  const pointsOfActivity = (id: string) => sum(awardEntries.filter((e) => e.activity_id === id));
+
+  const points: PointsFigures = {
+    window,
+    awarded: {
+      total: sum(awardEntries),
+      toFamilies: sum(awardEntries.filter((e) => e.holder_kind === 'family')),
+      toVolunteers: sum(awardEntries.filter((e) => e.holder_kind === 'volunteer')),
+      activityIds: sortedUnique(awardEntries.map((e) => e.activity_id ?? '').filter(Boolean)),
+      entryIds: awardEntries.map((e) => e.id),
+    },
+    redeemed: {
+      points: spent(redemptionEntries),
+      familyIds: sortedUnique(redemptionEntries.map((e) => e.holder_id)),
+      entryIds: redemptionEntries.map((e) => e.id),
+    },
+    expired: {
+      points: spent(expiryEntries),
+      familyIds: sortedUnique(expiryEntries.map((e) => e.holder_id)),
+      entryIds: expiryEntries.map((e) => e.id),
+    },
+    outstanding: { points: sum(familyEntries), familyIds },
+  };
+  const earningFamilies = familyIds.filter((id) => earnedBy('family', id) > 0);
+
+  // ---- directory names (for the tables) -------------------------------------------------------
+  const families = familyIds.length
+    ? await db.selectFrom('families').select(['id', 'name', 'compound_id']).where('id', 'in', familyIds).execute()
+    : [];
+  const volunteersDir = volunteerIds.length ? await db.selectFrom('volunteers').select(['id', 'name']).where('id', 'in', volunteerIds).execute() : [];
+
+  // ---- activities' rows -----------------------------------------------------------------------
+  const rows: ActivityReportRow[] = activityIds.map((id) => {
+    const s = summaries.get(id);
+    const a = recordedById.get(id);
+    const outcome = outcomeOf(id);
+    const held = outcome === 'completed';
+    const t = tallies.get(id) ?? { participants: 0, families: 0, volunteers: 0, volunteerHours: 0 };
+    const venue = s?.venue;
+    const feedback = s?.feedback;
+    return {
+      activityId: id,
+      title: s?.title ?? a?.title ?? '',
+      theme: s?.theme ?? '',
+      compound: s?.compound ?? a?.compound_id ?? '',
+      startsAt: s?.startsAt ?? a?.starts_at ?? '',
+      endsAt: s?.endsAt ?? a?.ends_at ?? '',
+      outcome,
+      ...(outcome === 'unfinished' && a ? { stage: a.stage } : {}),
+      participants: held ? t.participants : 0,
+      families: held ? t.families : 0,
+      volunteers: held ? t.volunteers : 0,
+      volunteerHours: held ? t.volunteerHours : 0,
+      pointsAwarded: pointsOfActivity(id),
+      ...(venue ? { venueName: venue.venueName, venueSource: venue.source } : {}),
+      ...(venue?.merchantId ? { merchantId: venue.merchantId } : {}),
+      venueHours: held && venue ? venue.hours : 0,
+      ...(s ? { approvalRounds: s.approvalRounds } : {}),
+      ...(s?.approvalTurnaroundMs !== undefined ? { approvalTurnaroundMs: s.approvalTurnaroundMs } : {}),
+      approvalEscalated: !!s?.decisions.some((d) => d.kind === 'approvalEscalated'),
+      feedback: feedback && typeof feedback === 'object' ? 'received' : feedback === 'missing' ? 'missing' : 'notApplicable',
+      ...(feedback && typeof feedback === 'object' ? { ratings: { ...feedback.ratings } } : {}),
+    };
+  });
+  const rowOf = (id: string) => rows.find((r) => r.activityId === id) as ActivityReportRow;
+
+  // ---- participants, volunteers -------------------------------------------------------------
+  const perActivity = heldIds.map((id) => ({ activityId: id, participants: rowOf(id).participants }));
+  const participantsTotal = perActivity.reduce((s, p) => s + p.participants, 0);
+  const hoursPerActivity = heldIds.map((id) => ({ activityId: id, hours: rowOf(id).volunteerHours }));
+
+  // ---- merchants and venues -----------------------------------------------------------------
+  const merchantVenueIds = heldIds.filter((id) => {
+    const v = summaries.get(id)?.venue;
+    return !!v?.merchantId && (v.source === 'merchant' || v.source === 'coordinator');
+  });
+  const venueMap = new Map<string, { merchantId: string; venueName: string; hours: number; activityIds: string[] }>();
+  for (const id of merchantVenueIds) {
+    const v = summaries.get(id)?.venue;
+    if (!v?.merchantId) continue;
+    const key = JSON.stringify([v.merchantId, v.venueName]);
+    const entry = venueMap.get(key) ?? { merchantId: v.merchantId, venueName: v.venueName, hours: 0, activityIds: [] };
+    entry.hours = round(entry.hours + rowOf(id).venueHours, 2);
+    entry.activityIds.push(id);
+    venueMap.set(key, entry);
+  }
+  const venues = [...venueMap.values()].sort((a, b) => byId(a.merchantId, b.merchantId) || byId(a.venueName, b.venueName));
+
+  const sponsorships = await cycles.listSponsorships(cycleId);
+  const merchantIdsAll = sortedUnique([...venues.map((v) => v.merchantId), ...sponsorships.map((s) => s.merchantId)]);
+  const merchantNames = new Map(
+    (merchantIdsAll.length ? await db.selectFrom('merchants').select(['id', 'name']).where('id', 'in', merchantIdsAll).execute() : []).map((m) => [m.id, m.name]),
+  );
+  const fen = (yuan: number) => Math.round(yuan * 100);
+  const byMerchant = new Map<string, { merchantId: string; fen: number; sponsorshipIds: string[] }>();
+  for (const s of sponsorships) {
+    const entry = byMerchant.get(s.merchantId) ?? { merchantId: s.merchantId, fen: 0, sponsorshipIds: [] };
+    entry.fen += fen(s.amountCny);
+    entry.sponsorshipIds.push(s.id);
+    byMerchant.set(s.merchantId, entry);
+  }
+
+  // ---- approvals and feedback ---------------------------------------------------------------
+  const decided = activityIds.filter((id) => summaries.get(id)?.approvalTurnaroundMs !== undefined);
+  const turnarounds = decided.map((id) => ({ activityId: id, turnaroundMs: summaries.get(id)?.approvalTurnaroundMs as number }));
+  const slowest = turnarounds.reduce<{ activityId: string; turnaroundMs: number } | null>(
+    (max, t) => (max === null || t.turnaroundMs > max.turnaroundMs ? t : max),
+    null,
+  );
+  const withFeedback = heldIds.filter((id) => rowOf(id).feedback === 'received');
+  const mean = (pick: (r: NonNullable<ActivityReportRow['ratings']>) => number) =>
+    round(withFeedback.reduce((s, id) => s + pick(rowOf(id).ratings as NonNullable<ActivityReportRow['ratings']>), 0) / withFeedback.length, 2);
+
+  // ---- milestones ---------------------------------------------------------------------------
+  const milestoneRows: MilestoneReportRow[] = (await cycles.milestones(cycleId)).map((m) => {
+    const status: MilestoneReportRow['status'] = m.doneAt
+      ? m.doneAt <= m.dueAt
+        ? 'onTime'
+        : 'late'
+      : m.dueAt <= asOf
+        ? 'missed'
+        : 'pending';
+    return {
+      milestoneId: m.milestoneId,
+      name: m.name,
+      dueAt: m.dueAt,
+      doneAt: m.doneAt,
+      doneBy: m.doneBy ? m.doneBy.name : null,
+      notes: m.notes,
+      status,
+      lateByMs: m.doneAt ? Date.parse(m.doneAt) - Date.parse(m.dueAt) : null,
+    };
+  });
+  const milestonesWith = (status: MilestoneReportRow['status']) => {
+    const ids = milestoneRows.filter((m) => m.status === status).map((m) => m.milestoneId);
+    return { count: ids.length, milestoneIds: ids };
+  };
+
+  const count = (ids: string[]): ActivityCount => ({ count: ids.length, activityIds: ids });
+
+  return {
+    version: 1,
+    cycleId,
+    name: cycle.name,
+    periodStart: cycle.periodStart,
+    periodEnd: cycle.periodEnd,
+    compounds: cycle.compounds,
+    asOf,
+    activities: {
+      held: count(heldIds),
+      cancelled: count(idsWith('cancelled')),
+      rejected: count(idsWith('rejected')),
+      unfinished: count(idsWith('unfinished')),
+      rows,
+    },
+    participants: {
+      total: participantsTotal,
+      average: heldIds.length ? round(participantsTotal / heldIds.length, 2) : null,
+      perActivity,
+    },
+    families: {
+      distinct: { count: familyIds.length, familyIds, activityIds: sortedUnique(familyCheckIns.map((c) => c.activity_id)) },
+      earnedPoints: {
+        count: earningFamilies.length,
+        familyIds: earningFamilies,
+        activityIds: sortedUnique(awardEntries.filter((e) => e.holder_kind === 'family' && earningFamilies.includes(e.holder_id)).map((e) => e.activity_id ?? '')),
+      },
+      rows: familyIds.map((id) => {
+        const f = families.find((x) => x.id === id);
+        const mine = (rows: typeof familyEntries) => rows.filter((e) => e.holder_id === id);
+        return {
+          familyId: id,
+          name: f?.name ?? '',
+          compound: f?.compound_id ?? '',
+          activityIds: sortedUnique(familyCheckIns.filter((c) => c.person_id === id).map((c) => c.activity_id)),
+          pointsEarned: earnedBy('family', id),
+          pointsRedeemed: spent(mine(redemptionEntries)),
+          pointsExpired: spent(mine(expiryEntries)),
+          balance: sum(mine(familyEntries)),
+        };
+      }),
+    },
+    points,
+    volunteers: {
+      distinct: { count: volunteerIds.length, volunteerIds, activityIds: sortedUnique(heldVolunteerCheckIns.map((c) => c.activity_id)) },
+      hours: { total: round(hoursPerActivity.reduce((s, h) => s + h.hours, 0), 1), perActivity: hoursPerActivity },
+      rows: volunteerIds.map((id) => {
+        const attended = sortedUnique(heldVolunteerCheckIns.filter((c) => c.person_id === id).map((c) => c.activity_id));
+        let ms = 0;
+        for (const activityId of attended) ms += volunteerServiceMs(checkInsOf(activityId), closedAtOf(activityId)).get(id) ?? 0;
+        return {
+          volunteerId: id,
+          name: volunteersDir.find((v) => v.id === id)?.name ?? '',
+          activityIds: attended,
+          hours: round(ms / HOUR_MS, 1),
+          pointsEarned: earnedBy('volunteer', id),
+        };
+      }),
+    },
+    merchants: {
+      engaged: {
+        count: merchantIdsAll.length,
+        merchantIds: merchantIdsAll,
+        lentVenue: sortedUnique(venues.map((v) => v.merchantId)),
+        sponsored: sortedUnique(sponsorships.map((s) => s.merchantId)),
+        names: Object.fromEntries(merchantIdsAll.map((id) => [id, merchantNames.get(id) ?? ''])),
+      },
+      venuesLent: { count: venues.length, venues },
+      venueHours: { total: round(venues.reduce((s, v) => s + v.hours, 0), 2), activityIds: merchantVenueIds },
+    },
+    sponsorship: {
+      totalCny: sponsorships.reduce((s, x) => s + fen(x.amountCny), 0) / 100,
+      count: sponsorships.length,
+      sponsorshipIds: sponsorships.map((s) => s.id),
+      byMerchant: [...byMerchant.values()]
+        .sort((a, b) => byId(a.merchantId, b.merchantId))
+        .map((m) => ({ merchantId: m.merchantId, amountCny: m.fen / 100, sponsorshipIds: m.sponsorshipIds })),
+      rows: sponsorships.map((s) => ({
+        sponsorshipId: s.id,
+        merchantId: s.merchantId,
+        merchantName: merchantNames.get(s.merchantId) ?? '',
+        amountCny: s.amountCny,
+        note: s.note,
+        recordedAt: s.recordedAt,
+        recordedBy: s.recordedBy,
+      })),
+    },
+    approvals: {
+      decided: count(decided),
+      medianTurnaroundMs: median(turnarounds.map((t) => t.turnaroundMs)),
+      slowest,
+      escalated: count(activityIds.filter((id) => rowOf(id).approvalEscalated)),
+    },
+    feedback: {
+      received: count(withFeedback),
+      missing: count(heldIds.filter((id) => rowOf(id).feedback === 'missing')),
+      averages: withFeedback.length
+        ? { organisation: mean((r) => r.organisation), participation: mean((r) => r.participation), effect: mean((r) => r.effect) }
+        : null,
+    },
+    milestones: {
+      onTime: milestonesWith('onTime'),
+      late: milestonesWith('late'),
+      missed: milestonesWith('missed'),
+      pending: milestonesWith('pending'),
+      rows: milestoneRows,
+    },
+  };
+}
+
+/**
+ * The report of a cycle as people should see it: the saved (final) one once the cycle has
+ * closed, else one computed now (`final: false`).
+ */
+export async function loadCycleReport(db: Kysely<Database>, cycleId: string): Promise<{ final: boolean; report: CycleReport }> {
+  const saved = await new Cycles(db).savedReport<CycleReport>(cycleId);
+  if (saved) return { final: true, report: saved };
+  return { final: false, report: await computeCycleReport(db, cycleId) };
+}
+
+// ---- tables (CSV and the dashboard) -----------------------------------------------------------
+
+export const CYCLE_REPORT_TABLES = ['summary', 'activities', 'families', 'volunteers', 'merchants', 'sponsorships', 'milestones'] as const;
+export type CycleReportTableName = (typeof CYCLE_REPORT_TABLES)[number];
+export type ReportLocale = 'zh-CN' | 'en';
+
+type Headers = Record<string, [zh: string, en: string]>;
+
+const HEADERS: Record<CycleReportTableName, Headers> = {
+  summary: {
+    figure: ['指标', 'Figure'],
+    key: ['字段', 'Key'],
+    value: ['数值', 'Value'],
+    sources: ['依据（记录编号）', 'Sources (record ids)'],
+  },
+  activities: {
+    activityId: ['活动编号', 'Activity id'],
+    title: ['活动名称', 'Title'],
+    theme: ['主题', 'Theme'],
+    compound: ['小区', 'Compound'],
+    startsAt: ['开始时间', 'Starts at'],
+    endsAt: ['结束时间', 'Ends at'],
+    outcome: ['结果', 'Outcome'],
+    participants: ['参与人数', 'Participants'],
+    families: ['家庭数', 'Families'],
+    volunteers: ['志愿者数', 'Volunteers'],
+    volunteerHours: ['志愿服务时长（小时）', 'Volunteer hours'],
+    pointsAwarded: ['发放积分', 'Points awarded'],
+    venueName: ['场地', 'Venue'],
+    venueSource: ['场地来源', 'Venue source'],
+    merchantId: ['商户编号', 'Merchant id'],
+    venueHours: ['场地时长（小时）', 'Venue hours'],
+    approvalRounds: ['审批轮次', 'Approval rounds'],
+    approvalTurnaroundHours: ['审批用时（小时）', 'Approval turnaround (h)'],
+    approvalEscalated: ['审批超时上报', 'Approval escalated'],
+    feedback: ['督导反馈', 'Supervision feedback'],
+    organisation: ['组织评分', 'Organisation rating'],
+    participation: ['参与评分', 'Participation rating'],
+    effect: ['效果评分', 'Effect rating'],
+  },
+  families: {
+    familyId: ['家庭编号', 'Family id'],
+    name: ['家庭', 'Family'],
+    compound: ['小区', 'Compound'],
+    activities: ['参加的活动', 'Activities attended'],
+    pointsEarned: ['本周期获得积分', 'Points earned in the cycle'],
+    pointsRedeemed: ['期间兑换积分', 'Points redeemed in the window'],
+    pointsExpired: ['期间过期积分', 'Points expired in the window'],
+    balance: ['积分余额', 'Balance'],
+  },
+  volunteers: {
+    volunteerId: ['志愿者编号', 'Volunteer id'],
+    name: ['志愿者', 'Volunteer'],
+    activities: ['服务的活动', 'Activities served'],
+    hours: ['服务时长（小时）', 'Hours'],
+    pointsEarned: ['获得积分', 'Points earned'],
+  },
+  merchants: {
+    merchantId: ['商户编号', 'Merchant id'],
+    name: ['商户', 'Merchant'],
+    venues: ['借用场地', 'Venues lent'],
+    venueHours: ['场地时长（小时）', 'Venue hours'],
+    venueActivities: ['借用场地的活动', 'Activities hosted'],
+    sponsorshipCny: ['赞助金额（元）', 'Sponsorship (CNY)'],
+    sponsorships: ['赞助记录', 'Sponsorship records'],
+  },
+  sponsorships: {
+    sponsorshipId: ['赞助编号', 'Sponsorship id'],
+    merchantId: ['商户编号', 'Merchant id'],
+    merchantName: ['商户', 'Merchant'],
+    amountCny: ['金额（元）', 'Amount (CNY)'],
+    note: ['备注', 'Note'],
+    recordedAt: ['记录时间', 'Recorded at'],
+    recordedBy: ['记录人', 'Recorded by'],
+  },
+  milestones: {
+    milestoneId: ['节点编号', 'Milestone id'],
+    name: ['节点', 'Milestone'],
+    dueAt: ['截止时间', 'Due at'],
+    doneAt: ['完成时间', 'Done at'],
+    doneBy: ['记录人', 'Recorded by'],
+    status: ['状态', 'Status'],
+    notes: ['备注', 'Notes'],
+  },
+};
+
+function columnsOf(name: CycleReportTableName, locale: ReportLocale) {
+  return Object.entries(HEADERS[name]).map(([key, [zh, en]]) => ({ key, header: locale === 'en' ? en : zh }));
+}
+
+const ids = (list: readonly string[]) => list.join(' ');
+
+/** The summary figures, one line each, with the record ids behind each. */
+function summaryRows(r: CycleReport, locale: ReportLocale): Record<string, Cell>[] {
+  const line = (zh: string, en: string, key: string, value: Cell, sources: readonly string[]) => ({
+    figure: locale === 'en' ? en : zh,
+    key,
+    value,
+    sources: ids(sources),
+  });
+  return [
+    line('举办的活动', 'Activities held', 'activities.held', r.activities.held.count, r.activities.held.activityIds),
+    line('取消的活动', 'Activities cancelled', 'activities.cancelled', r.activities.cancelled.count, r.activities.cancelled.activityIds),
+    line('未通过的活动', 'Activities rejected', 'activities.rejected', r.activities.rejected.count, r.activities.rejected.activityIds),
+    line('未结束的活动', 'Activities unfinished', 'activities.unfinished', r.activities.unfinished.count, r.activities.unfinished.activityIds),
+    line('参与人次', 'Participants', 'participants.total', r.participants.total, r.activities.held.activityIds),
+    line('场均参与人数', 'Participants per activity', 'participants.average', r.participants.average, r.activities.held.activityIds),
+    line('参与家庭', 'Families (distinct)', 'families.distinct', r.families.distinct.count, r.families.distinct.familyIds),
+    line('获得积分的家庭', 'Families that earned points', 'families.earnedPoints', r.families.earnedPoints.count, r.families.earnedPoints.familyIds),
+    line('发放积分（合计）', 'Points awarded (total)', 'points.awarded.total', r.points.awarded.total, r.points.awarded.activityIds),
+    line('发放积分（家庭）', 'Points awarded to families', 'points.awarded.toFamilies', r.points.awarded.toFamilies, r.points.awarded.activityIds),
+    line('发放积分（志愿者）', 'Points awarded to volunteers', 'points.awarded.toVolunteers', r.points.awarded.toVolunteers, r.points.awarded.activityIds),
+    line('兑换积分', 'Points redeemed', 'points.redeemed', r.points.redeemed.points, r.points.redeemed.entryIds),
+    line('过期积分', 'Points expired', 'points.expired', r.points.expired.points, r.points.expired.entryIds),
+    line('积分余额（参与家庭）', 'Points outstanding (cycle families)', 'points.outstanding', r.points.outstanding.points, r.points.outstanding.familyIds),
+    line('志愿者人数', 'Volunteers (distinct)', 'volunteers.distinct', r.volunteers.distinct.count, r.volunteers.distinct.volunteerIds),
+    line('志愿服务时长（小时）', 'Volunteer hours', 'volunteers.hours', r.volunteers.hours.total, r.volunteers.distinct.activityIds),
+    line('参与商户', 'Merchants engaged', 'merchants.engaged', r.merchants.engaged.count, r.merchants.engaged.merchantIds),
+    line('商户出借场地', 'Venues lent', 'merchants.venuesLent', r.merchants.venuesLent.count, r.merchants.venueHours.activityIds),
+    line('场地时长（小时）', 'Venue-hours', 'merchants.venueHours', r.merchants.venueHours.total, r.merchants.venueHours.activityIds),
+    line('赞助金额（元）', 'Sponsorship (CNY)', 'sponsorship.totalCny', r.sponsorship.totalCny, r.sponsorship.sponsorshipIds),
+    line('审批用时中位数（小时）', 'Median approval turnaround (h)', 'approvals.medianTurnaroundMs', hours(r.approvals.medianTurnaroundMs), r.approvals.decided.activityIds),
+    line('最慢审批（小时）', 'Slowest approval (h)', 'approvals.slowest', hours(r.approvals.slowest?.turnaroundMs ?? null), r.approvals.slowest ? [r.approvals.slowest.activityId] : []),
+    line('组织评分均值', 'Mean organisation rating', 'feedback.averages.organisation', r.feedback.averages?.organisation ?? null, r.feedback.received.activityIds),
+    line('参与评分均值', 'Mean participation rating', 'feedback.averages.participation', r.feedback.averages?.participation ?? null, r.feedback.received.activityIds),
+    line('效果评分均值', 'Mean effect rating', 'feedback.averages.effect', r.feedback.averages?.effect ?? null, r.feedback.received.activityIds),
+    line('缺少督导反馈', 'Supervision feedback missing', 'feedback.missing', r.feedback.missing.count, r.feedback.missing.activityIds),
+    line('按时完成的节点', 'Milestones on time', 'milestones.onTime', r.milestones.onTime.count, r.milestones.onTime.milestoneIds),
+    line('逾期完成的节点', 'Milestones late', 'milestones.late', r.milestones.late.count, r.milestones.late.milestoneIds),
+    line('未完成的节点', 'Milestones missed', 'milestones.missed', r.milestones.missed.count, r.milestones.missed.milestoneIds),
+  ];
+}
+
+function hours(ms: number | null): number | null {
+  return ms === null ? null : round(ms / HOUR_MS, 2);
+}
+
+/** One table of the report, for CSV (reports/csv.ts `toCsv`) or a page. Headers in Chinese unless `en`. */
+export function cycleReportTable(report: CycleReport, name: CycleReportTableName, locale: ReportLocale = 'zh-CN'): CsvTable {
+  const columns = columnsOf(name, locale);
+  switch (name) {
+    case 'summary':
+      return { columns, rows: summaryRows(report, locale) };
+    case 'activities':
+      return {
+        columns,
+        rows: report.activities.rows.map(({ ratings, ...a }) => ({
+          ...a,
+          approvalTurnaroundHours: hours(a.approvalTurnaroundMs ?? null),
+          organisation: ratings?.organisation,
+          participation: ratings?.participation,
+          effect: ratings?.effect,
+        })),
+      };
+    case 'families':
+      return { columns, rows: report.families.rows.map(({ activityIds, ...f }) => ({ ...f, activities: ids(activityIds) })) };
+    case 'volunteers':
+      return { columns, rows: report.volunteers.rows.map(({ activityIds, ...v }) => ({ ...v, activities: ids(activityIds) })) };
+    case 'merchants':
+      return {
+        columns,
+        rows: report.merchants.engaged.merchantIds.map((merchantId) => {
+          const lent = report.merchants.venuesLent.venues.filter((v) => v.merchantId === merchantId);
+          const sponsored = report.sponsorship.byMerchant.find((s) => s.merchantId === merchantId);
+          return {
+            merchantId,
+            name: report.merchants.engaged.names[merchantId] ?? '',
+            venues: lent.map((v) => v.venueName).join('; '),
+            venueHours: round(lent.reduce((s, v) => s + v.hours, 0), 2),
+            venueActivities: ids(lent.flatMap((v) => v.activityIds)),
+            sponsorshipCny: sponsored?.amountCny ?? 0,
+            sponsorships: ids(sponsored?.sponsorshipIds ?? []),
+          };
+        }),
+      };
+    case 'sponsorships':
+      return { columns, rows: report.sponsorship.rows.map((s) => ({ ...s })) };
+    case 'milestones':
+      return { columns, rows: report.milestones.rows.map((m) => ({ ...m })) };
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * One incubation cycle (孵化周期): the full-process incubation and supervision plan around a
+ * period's themed activities. Tracks the plan's milestones (启动培训, 中期督导, 活动复盘, 经验分享)
+ * with a reminder before each is due and an escalation to the coordinator when one is overdue;
+ * keeps the list of the cycle's activities current from Temporal visibility; at the period's end
+ * waits until none of its activities runs, then computes and saves the cycle report, tells the
+ * coordinator, and returns the report.
+ *
+ * Deterministic code only: no I/O, no clock but the workflow's, no config. A long cycle polls
+ * visibility many times, so the run continues as new before its history grows large.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { describeIssues, type Actor, type Contact } from '../domain/schemas';
+import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
+import type { CycleReport } from '../reports/cycle-report';
+import {
+  IncubationCycleInput,
+  MilestoneRecord,
+  RejectionType,
+  cycleProgressQuery,
+  recordMilestoneUpdate,
+  type CycleActivity,
+  type CycleCarryOver,
+  type CyclePhase,
+  type CycleProgress,
+  type MilestoneProgress,
+} from './incubation-cycle.api';
+
+export * from './incubation-cycle.api';
+
+const { registerCycle, listCycleActivities, saveCycleMilestone, sendCycleEmail } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const { compileCycleReport } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Continue as new well before Temporal's 10,240-event warning (the input may lower it). */
+const MAX_HISTORY_EVENTS = 8_000;
+
+export async function incubationCycleWorkflow(input: IncubationCycleInput, carried?: CycleCarryOver): Promise<CycleReport> {
+  const { cycleId, timings } = input;
+  const workflowId = workflowInfo().workflowId;
+  const nowIso = () => new Date(Date.now()).toISOString();
+  const periodEndMs = Date.parse(input.periodEnd);
+
+  // ---- state --------------------------------------------------------------------------------
+  const records = new Map<string, { by: Actor; at: string; notes: string }>(
+    (carried?.records ?? []).map((r) => [r.milestoneId, { by: r.by, at: r.at, notes: r.notes }]),
+  );
+  const remindedAt = new Map<string, string>(Object.entries(carried?.remindedAt ?? {}));
+  const escalatedAt = new Map<string, string>(Object.entries(carried?.escalatedAt ?? {}));
+  let activities: CycleActivity[] = carried?.activities ?? [];
+  let activitiesListedAt: string | undefined = carried?.activitiesListedAt;
+  let phase: CyclePhase = 'running';
+  let closedAt: string | undefined;
+  /** Bumped by every recorded milestone: a timer waiting for its reminder wakes and re-plans. */
+  let version = 0;
+
+  // ---- queries and updates (registered before the first await) -------------------------------
+  setHandler(cycleProgressQuery, () => progress());
+
+  setHandler(
+    recordMilestoneUpdate,
+    async (record) => {
+      const entry = { by: record.by, at: nowIso(), notes: record.notes ?? '' };
+      records.set(record.milestoneId, entry);
+      version++;
+      await saveCycleMilestone({ cycleId, milestoneId: record.milestoneId, ...entry });
+      return milestoneProgress(record.milestoneId);
+    },
+    {
+      validator: (record) => {
+        const parsed = MilestoneRecord.safeParse(record);
+        if (!parsed.success) {
+          const issues = describeIssues(parsed.error);
+          reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+        }
+        const milestone = input.milestones.find((m) => m.id === parsed.data.milestoneId);
+        if (!milestone) {
+          reject(
+            RejectionType.invalidInput,
+            `milestoneId: no milestone ${parsed.data.milestoneId} in this cycle (known: ${input.milestones.map((m) => m.id).join(', ') || 'none'})`,
+          );
+        }
+        const earlier = records.get(milestone.id);
+        if (earlier) {
+          reject(
+            RejectionType.alreadyDecided,
+            `Already recorded: ${milestone.name} done by ${earlier.by.name} at ${earlier.at}`,
+            milestoneProgress(milestone.id),
+          );
+        }
+        if (parsed.data.by.role !== 'coordinator' && parsed.data.by.role !== 'supervisor') {
+          reject(RejectionType.notAllowed, 'Only the coordinator or the supervisor records a milestone');
+        }
+        if (phase === 'reporting' || phase === 'closed') {
+          reject(RejectionType.stepClosed, 'The cycle has closed and its report is being written');
+        }
+      },
+    },
+  );
+
+  // ---- the cycle ----------------------------------------------------------------------------
+  if (!carried) await registerCycle(input);
+  let nextPollMs = activitiesListedAt ? Date.parse(activitiesListedAt) + timings.activityPollMs : Date.now();
+
+  for (;;) {
+    await sendDueMilestoneEmails();
+    const now = Date.now();
+    const periodOver = now >= periodEndMs;
+    if (now >= nextPollMs || (periodOver && phase === 'running')) {
+      await refreshActivities();
+      nextPollMs = Date.now() + timings.activityPollMs;
+    }
+    if (periodOver) {
+      phase = 'waitingForActivities';
+      if (runningIds().length === 0) break;
+    }
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof incubationCycleWorkflow>(input, carryOver());
+    }
+    const wakeAt = Math.min(nextPollMs, nextMilestoneEventMs(), phase === 'running' ? periodEndMs : Infinity);
+    const seen = version;
+    await condition(() => version !== seen, Math.max(1, wakeAt - Date.now()));
+  }
+
+  // ---- close: the report --------------------------------------------------------------------
+  phase = 'reporting';
+  // Milestones being written must be in the database before the report reads it.
+  await condition(allHandlersFinished);
+  const report = await compileCycleReport({ cycleId, asOf: nowIso() });
+  await sendCycleEmail({
+    workflowId,
+    purpose: 'cycleReportReady',
+    round: '1',
+    recipient: recipientOf(input.coordinator),
+    message: {
+      purpose: 'cycleReportReady',
+      cycle: cycleRef(),
+      held: report.activities.held.count,
+      cancelled: report.activities.cancelled.count,
+      rejected: report.activities.rejected.count,
+      participants: report.participants.total,
+      families: report.families.distinct.count,
+      sponsorshipCny: report.sponsorship.totalCny,
+    },
+  });
+  phase = 'closed';
+  closedAt = nowIso();
+  return report;
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  async function refreshActivities(): Promise<void> {
+    activities = await listCycleActivities(cycleId);
+    activitiesListedAt = nowIso();
+  }
+
+  function runningIds(): string[] {
+    return activities.filter((a) => a.executionStatus === 'RUNNING').map((a) => a.activityId);
+  }
+
+  function reminderAtMs(dueAt: string): number {
+    return Date.parse(dueAt) - timings.milestoneReminderBeforeMs;
+  }
+
+  function escalateAtMs(dueAt: string): number {
+    return Date.parse(dueAt) + timings.milestoneEscalateAfterMs;
+  }
+
+  /** The next reminder or escalation still to send, or Infinity. */
+  function nextMilestoneEventMs(): number {
+    let next = Infinity;
+    for (const m of input.milestones) {
+      if (records.has(m.id)) continue;
+      if (!remindedAt.has(m.id) && Date.now() < Date.parse(m.dueAt)) next = Math.min(next, reminderAtMs(m.dueAt));
+      if (!escalatedAt.has(m.id)) next = Math.min(next, escalateAtMs(m.dueAt));
+    }
+    return next;
+  }
+
+  /**
+   * Sends what is due: a reminder from `milestoneReminderBeforeMs` before the due time until the due
+   * time (a reminder whose milestone is already overdue is pointless: the escalation covers it), and
+   * an escalation once the milestone is `milestoneEscalateAfterMs` overdue. Nothing for a milestone
+   * that is done.
+   */
+  async function sendDueMilestoneEmails(): Promise<void> {
+    for (const m of input.milestones) {
+      const now = Date.now();
+      if (records.has(m.id)) continue;
+      const due = Date.parse(m.dueAt);
+      if (!remindedAt.has(m.id) && now >= reminderAtMs(m.dueAt) && now < due) {
+        remindedAt.set(m.id, nowIso());
+        for (const person of [input.coordinator, input.supervisor]) {
+          await email({
+            purpose: 'milestoneReminder',
+            round: m.id,
+            recipient: recipientOf(person),
+            message: { purpose: 'milestoneReminder', cycle: cycleRef(), milestone: { ...m } },
+          });
+        }
+      }
+      if (!escalatedAt.has(m.id) && now >= escalateAtMs(m.dueAt) && !records.has(m.id)) {
+        escalatedAt.set(m.id, nowIso());
+        await email({
+          purpose: 'milestoneEscalation',
+          round: m.id,
+          recipient: recipientOf(input.coordinator),
+          message: { purpose: 'milestoneEscalation', cycle: cycleRef(), milestone: { ...m }, supervisorName: input.supervisor.name },
+        });
+      }
+    }
+  }
+
+  async function email(req: Omit<CycleEmailRequest, 'workflowId'>): Promise<void> {
+    // The outbox keys on the workflow id, which a continued-as-new run keeps: nothing goes twice.
+    await sendCycleEmail({ workflowId, ...req });
+  }
+
+  function cycleRef() {
+    return { cycleId, name: input.name, periodStart: input.periodStart, periodEnd: input.periodEnd };
+  }
+
+  function milestoneProgress(id: string): MilestoneProgress {
+    const m = input.milestones.find((x) => x.id === id);
+    if (!m) throw new Error(`unknown milestone ${id}`);
+    const record = records.get(id);
+    const base = {
+      id: m.id,
+      name: m.name,
+      dueAt: m.dueAt,
+      ...(remindedAt.has(id) ? { remindedAt: remindedAt.get(id) } : {}),
+      ...(escalatedAt.has(id) ? { escalatedAt: escalatedAt.get(id) } : {}),
+    };
+    if (record) {
+      return { ...base, state: 'done', by: record.by, at: record.at, notes: record.notes, onTime: Date.parse(record.at) <= Date.parse(m.dueAt) };
+    }
+    return { ...base, state: Date.now() > Date.parse(m.dueAt) ? 'overdue' : 'pending' };
+  }
+
+  function progress(): CycleProgress {
+    return {
+      cycleId,
+      name: input.name,
+      periodStart: input.periodStart,
+      periodEnd: input.periodEnd,
+      compounds: [...input.compounds],
+      phase,
+      closed: phase === 'closed',
+      ...(closedAt ? { closedAt } : {}),
+      milestones: input.milestones.map((m) => milestoneProgress(m.id)),
+      activities: activities.map((a) => ({ ...a })),
+      ...(activitiesListedAt ? { activitiesListedAt } : {}),
+      runningActivityIds: runningIds(),
+    };
+  }
+
+  function carryOver(): CycleCarryOver {
+    return {
+      records: [...records.entries()].map(([milestoneId, r]) => ({ milestoneId, ...r })),
+      remindedAt: Object.fromEntries(remindedAt),
+      escalatedAt: Object.fromEntries(escalatedAt),
+      activities,
+      ...(activitiesListedAt ? { activitiesListedAt } : {}),
+    };
+  }
+}
+
+function recipientOf(contact: Contact): CycleEmailRequest['recipient'] {
+  return { key: `staff:${contact.id}`, name: contact.name, email: contact.email, locale: contact.locale };
+}
+
+function reject(type: string, message: string, details?: unknown): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined ? { details: [details] } : {}) });
+}
