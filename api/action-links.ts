@@ -178,9 +178,14 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
   /** The form's hidden value equals the cookie, and the request does not come from another site. */
   function formIsOurs(req: Request): boolean {
-    if (req.get('sec-fetch-site') === 'cross-site') return false;
+    const site = req.get('sec-fetch-site');
+    if (site === 'cross-site') return false;
     const origin = req.get('origin');
-    if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
+    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with a form POST: accept it
+    // only when the browser also says the request is same-origin.
+    if (origin === 'null') {
+      if (site !== 'same-origin') return false;
+    } else if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
     const cookie = readCookie(req, CSRF_COOKIE) ?? '';
     const field = formString(req.body, 'csrf');
     if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(field)) return false;

@@ -41,6 +41,7 @@ import {
   RevisePlanBody,
   StartActivityBody,
 } from './schemas';
+import { Cycles } from '../db/services/cycles';
 
 export interface ActivitiesRouterDeps {
   client: Client;
@@ -127,6 +128,11 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
     const body = parseOr400(StartActivityBody, req.body, 'request body');
     const compound = body.plan.compound;
     const missing: string[] = [];
+    // A closed cycle's report is final: nothing new may join it.
+    const cycle = await new Cycles(db).get(body.cycleId);
+    if (cycle?.closedAt) {
+      throw new HttpError(409, 'StepClosed', `Incubation cycle ${body.cycleId} closed at ${cycle.closedAt}; start the activity in an open cycle`);
+    }
 
     let pm: StaffRow | undefined;
     if (staff.role === 'propertyManager') {

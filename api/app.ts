@@ -16,10 +16,15 @@ import { actionLinkErrorPages, createActionLinkRouter } from './action-links';
 import { createActivitiesRouter } from './activities-routes';
 import { createAuditLog } from './audit';
 import { createAuthenticator } from './auth';
+import { createCyclesRouter } from './cycles-routes';
+import { createDashboardRouter } from './dashboard';
+import { createPeopleApp } from './people-app';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './errors';
 import { healthHandler } from './health';
 import { docsPage, openApiDocument } from './openapi';
 import type { RateLimitOptions } from './rate-limit';
+import { SessionStore } from './session';
+import { createSignInRouter } from './sign-in';
 
 export interface AppDeps {
   /** One client per process, shared by every request. */
@@ -38,6 +43,10 @@ export interface AppDeps {
   render?: RenderEmail;
   /** Per client IP on /a/ (default 30 a minute). */
   linkRateLimit?: RateLimitOptions;
+  /** Per client IP on /sign-in and /sign-out (default 10 a minute). */
+  signInRateLimit?: RateLimitOptions;
+  /** Sign-in links sent per address (default 3, then 1 every 5 minutes). */
+  signInAddressLimit?: RateLimitOptions;
   /** Express "trust proxy", when behind a reverse proxy (default off: req.ip is the socket's address). */
   trustProxy?: boolean | number | string;
 }
@@ -77,6 +86,23 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(createActivitiesRouter({ client, config, db, authenticate: createAuthenticator(config.staffTokens) }));
+  app.use(createCyclesRouter({ client, config, db, authenticate: createAuthenticator(config.staffTokens) }));
+  // People, registration, check-in, growth points; and the families' own pages (/s/, /q/).
+  app.use(
+    createPeopleApp({
+      client,
+      config,
+      db,
+      authenticate: createAuthenticator(config.staffTokens),
+      linkSecret: deps.linkSecret,
+      mailer: deps.mailer,
+      render: deps.render ?? renderEmail,
+      logger,
+      now,
+      // Families check in from the venue's shared Wi-Fi (one address): a roomier default than /a/.
+      pageRateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 },
+    }),
+  );
 
   app.use(
     '/a',
@@ -93,6 +119,23 @@ export function createApp(deps: AppDeps): Express {
       rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 },
     }),
   );
+
+  // Staff sign-in by emailed link, and the dashboard behind it (HTML pages with their own error pages).
+  const sessions = new SessionStore(db, { now });
+  app.use(
+    createSignInRouter({
+      config,
+      db,
+      linkSecret: deps.linkSecret,
+      mailer: deps.mailer,
+      sessions,
+      logger,
+      now,
+      ...(deps.signInRateLimit ? { rateLimit: deps.signInRateLimit } : {}),
+      ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
+    }),
+  );
+  app.use('/dashboard', createDashboardRouter({ client, config, db, sessions, logger, now }));
 
   for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
 

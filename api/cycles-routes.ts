@@ -219,7 +219,7 @@ function cycleErrorToHttp(err: unknown): HttpError | undefined {
 export function createCyclesRouter(deps: CyclesRouterDeps): Router {
   const { client, config, db } = deps;
   const cycles = new Cycles(db);
-  const defaults: CycleTimings = { ...CYCLE_TIMING_DEFAULTS, ...deps.timings };
+  const defaults: CycleTimings = { ...CYCLE_TIMING_DEFAULTS, ...config.cycleTimings, ...deps.timings };
   const router = Router();
   const jsonBody = express.json({ limit: '100kb' });
 

@@ -123,6 +123,11 @@ const EnvSchema = z.object({
   FEEDBACK_REMINDER_BEFORE: duration('1d'),
   MAX_APPROVAL_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
 
+  // Incubation cycles: milestone reminders and escalations, and how often a cycle checks its activities.
+  CYCLE_MILESTONE_REMINDER_BEFORE: duration('3d'),
+  CYCLE_MILESTONE_ESCALATE_AFTER: duration('1d'),
+  CYCLE_ACTIVITY_POLL: duration('15m'),
+
   // Coordinator's daily digest.
   DIGEST_CRON: z.string().default('0 8 * * *'),
   DIGEST_TZ: z.string().default('Asia/Shanghai'),
@@ -154,6 +159,7 @@ export interface Config {
   links: { secret: string | undefined; graceMs: number };
   staffTokens: StaffToken[];
   timings: Timings;
+  cycleTimings: { milestoneReminderBeforeMs: number; milestoneEscalateAfterMs: number; activityPollMs: number };
   digest: { cron: string; timeZone: string };
 }
 
@@ -213,6 +219,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       feedbackDeadlineMs: e.FEEDBACK_DEADLINE,
       feedbackReminderBeforeMs: e.FEEDBACK_REMINDER_BEFORE,
       maxApprovalRounds: e.MAX_APPROVAL_ROUNDS,
+    },
+    cycleTimings: {
+      milestoneReminderBeforeMs: e.CYCLE_MILESTONE_REMINDER_BEFORE,
+      milestoneEscalateAfterMs: e.CYCLE_MILESTONE_ESCALATE_AFTER,
+      activityPollMs: e.CYCLE_ACTIVITY_POLL,
     },
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ },
   };

@@ -347,6 +347,10 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   );
   // A late sponsorship is refused: the report is final.
   expect((await api(h.baseUrl, 'POST', `/api/cycles/${cycleId}/sponsorships`, { who: 'co', body: { merchantId: 'm-books', amountCny: 100 } })).status).toBe(409);
+  // Nor may a new activity join the closed cycle.
+  const lateActivity = await api(h.baseUrl, 'POST', '/api/activities', { who: 'co', body: { activityId: `${activityA}-late`, cycleId, plan: planA } });
+  expect(lateActivity.status).toBe(409);
+  expect(JSON.stringify(lateActivity.body)).toContain('closed');
 });
 
 test('a property manager of another compound can read neither the cycle nor its report; one of its compound reads the cycle only', async () => {

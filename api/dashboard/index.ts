@@ -1,0 +1,233 @@
+/**
+ * The coordinator's dashboard under /dashboard: server-rendered, no script, Simplified Chinese by
+ * default (English with ?lang=en, remembered in a cookie). Every page needs a session
+ * (api/session.ts); what each role sees is decided in access.ts.
+ *
+ *   GET /dashboard                          cycles, activities with progress, who is waited on
+ *   GET /dashboard/activities/:id           one activity: timeline, check-ins, points, feedback
+ *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
+ *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config';
+import type { Database } from '../../db/types';
+import type { Locale } from '../../domain/schemas';
+import { toHttpError, type Logger } from '../errors';
+import { html, type RawHtml } from '../html';
+import { cookiePolicy, issueCsrf, requireSession, sessionOf, staffLocale, type SessionStore, type StaffSession } from '../session';
+import {
+  DashboardForbidden,
+  DashboardNotFound,
+  assertActivityVisible,
+  assertFamiliesVisible,
+  canSeeEmailAddresses,
+  canSeePoints,
+  canSeeReport,
+  compoundScope,
+} from './access';
+import {
+  activityStatus,
+  checkInsOf,
+  compoundNames,
+  executionStatusOf,
+  leaderboard,
+  listActivities,
+  outboxOf,
+  peopleByKey,
+  pointsOf,
+  staffNames,
+  temporalUiUrl,
+  type DashboardData,
+} from './data';
+import { dashboardStrings, type DashboardStrings } from './i18n';
+import { messageCard, staffPage } from './layout';
+import { cycleGroups, reportRoutes } from './report';
+import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+
+export interface DashboardDeps {
+  client: Client;
+  config: Config;
+  db: Kysely<Database>;
+  sessions: SessionStore;
+  logger: Logger;
+  /** Epoch ms. */
+  now: () => number;
+}
+
+/** What every dashboard handler works with. */
+export interface PageCtx {
+  locale: Locale;
+  s: DashboardStrings;
+  viewer: StaffSession;
+  csrf: string;
+  render(status: number, title: string, body: RawHtml, active?: 'home' | 'leaderboard'): void;
+}
+
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function createDashboardRouter(deps: DashboardDeps): Router {
+  const { config, db, logger } = deps;
+  const data: DashboardData = { client: deps.client, config, db };
+  const policy = cookiePolicy(config);
+  const router = Router();
+
+  const localeOf = (req: Request, res: Response): Locale => staffLocale(req, res, policy, config.http.defaultLocale);
+
+  router.use((req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    next();
+  });
+  router.use(
+    requireSession(deps.sessions, policy, (req, res) => {
+      const locale = localeOf(req, res);
+      const s = dashboardStrings(locale);
+      const title = s.errors.unauthorisedTitle;
+      res
+        .status(401)
+        .type('html')
+        .send(staffPage({ locale, s, title, body: messageCard(title, [s.errors.unauthorisedBody], html`<p><a href="/sign-in">${s.signIn.heading}</a></p>`), originalUrl: req.originalUrl, narrow: true }));
+    }),
+  );
+
+  function ctxOf(req: Request, res: Response): PageCtx {
+    const locale = localeOf(req, res);
+    const s = dashboardStrings(locale);
+    const viewer = sessionOf(res);
+    const csrf = issueCsrf(req, res, policy);
+    return {
+      locale,
+      s,
+      viewer,
+      csrf,
+      render(status, title, body, active) {
+        res.status(status).type('html').send(staffPage({ locale, s, title, body, originalUrl: req.originalUrl, viewer, csrf, ...(active ? { active } : {}) }));
+      },
+    };
+  }
+
+  // ---- home --------------------------------------------------------------------------------
+  router.get('/', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const scope = compoundScope(ctx.viewer);
+    const { activities, truncated } = await listActivities(data, scope !== undefined ? { compound: scope } : {});
+    const compounds = await compoundNames(db);
+    const cycles = await cycleGroups(data, ctx, activities, compounds);
+    const waiting = waitingItems(activities, deps.now());
+    const names = await staffNames(
+      db,
+      waiting.map((w) => w.pending.actorId).filter((id): id is string => id !== undefined),
+    );
+    ctx.render(
+      200,
+      ctx.s.title,
+      homeBody(ctx.s, { viewer: ctx.viewer, ...(scope ? { scopeCompound: scope } : {}), cycles, waiting, names, compounds, truncated, canSeeReport: canSeeReport(ctx.viewer) }),
+      'home',
+    );
+  });
+
+  // ---- one activity ------------------------------------------------------------------------
+  router.get('/activities/:id', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new DashboardNotFound();
+    const status = await activityStatus(data, id);
+    if (!status) throw new DashboardNotFound();
+    assertActivityVisible(ctx.viewer, status.compound);
+    const seesPoints = canSeePoints(ctx.viewer);
+    const [executionStatus, outbox, checkIns, points, compounds] = await Promise.all([
+      executionStatusOf(data, id),
+      outboxOf(db, id),
+      checkInsOf(db, id),
+      seesPoints ? pointsOf(db, id) : Promise.resolve(undefined),
+      compoundNames(db),
+    ]);
+    const people = await peopleByKey(db, outbox.map((e) => e.recipientKey), status);
+    const names = await staffNames(db, status.pending?.actorId ? [status.pending.actorId] : []);
+    const workflowId = `themed-activity:${id}`;
+    ctx.render(
+      200,
+      status.plan.title,
+      activityBody(ctx.s, {
+        viewer: ctx.viewer,
+        status,
+        workflowId,
+        executionStatus,
+        outbox,
+        people,
+        names,
+        checkIns,
+        ...(points ? { points } : {}),
+        showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
+        temporalUrl: temporalUiUrl(config, workflowId),
+        compounds,
+      }),
+    );
+  });
+
+  // ---- leaderboard ---------------------------------------------------------------------------
+  router.get('/leaderboard', async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const asked = typeof req.query.compound === 'string' && req.query.compound !== '' ? req.query.compound : undefined;
+    if (asked !== undefined && !ID.test(asked)) throw new DashboardNotFound();
+    const own = ctx.viewer.role === 'coordinator' ? undefined : compoundScopeOrPoints(ctx.viewer);
+    const compound = asked ?? own;
+    assertFamiliesVisible(ctx.viewer, compound);
+    const [rows, compounds] = await Promise.all([leaderboard(db, compound), compoundNames(db)]);
+    const allowAll = ctx.viewer.role === 'coordinator';
+    ctx.render(
+      200,
+      ctx.s.leaderboard.heading,
+      leaderboardBody(ctx.s, { rows, compounds, choices: allowAll ? [...compounds.keys()] : own ? [own] : [], allowAll, selected: compound }),
+      'leaderboard',
+    );
+  });
+
+  reportRoutes(router, data, ctxOf);
+
+  // Anything else under /dashboard: a page, not JSON.
+  router.use(() => {
+    throw new DashboardNotFound();
+  });
+
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const locale = localeOf(req, res);
+    const s = dashboardStrings(locale);
+    const viewer = res.locals.staffSession as StaffSession | undefined;
+    let status: number;
+    let title: string;
+    let body: string;
+    if (err instanceof DashboardForbidden) {
+      status = 403;
+      title = s.errors.forbiddenTitle;
+      body = s.errors.forbidden[err.reason];
+    } else if (err instanceof DashboardNotFound) {
+      status = 404;
+      title = s.errors.notFoundTitle;
+      body = s.errors.notFoundBody;
+    } else {
+      const known = toHttpError(err);
+      status = known?.status ?? 500;
+      if (!known || status >= 500) logger.error('dashboard: request failed', { path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      const p = s.page.pages;
+      [title, body] = status === 503 ? [p.unavailable.title, p.unavailable.body] : [p.error.title, p.error.body];
+    }
+    const csrf = viewer ? issueCsrf(req, res, policy) : undefined;
+    res
+      .status(status)
+      .type('html')
+      .send(staffPage({ locale, s, title, body: messageCard(title, [body]), originalUrl: req.originalUrl, ...(viewer ? { viewer, csrf: csrf ?? '' } : {}) }));
+  });
+
+  return router;
+}
+
+/** A property manager's or grid worker's compound; a supervisor sees no families' points at all. */
+function compoundScopeOrPoints(viewer: StaffSession): string | undefined {
+  if (viewer.role === 'supervisor') throw new DashboardForbidden('points');
+  return compoundScope(viewer);
+}
+

@@ -1,0 +1,139 @@
+/**
+ * The page shell of the staff pages (sign-in and dashboard): escaped values, no script, readable
+ * on a phone (tables scroll sideways inside their card), and a print style that leaves out the
+ * navigation (the cycle report is printed).
+ */
+import type { Locale } from '../../domain/schemas';
+import { html, raw, type RawHtml } from '../html';
+import type { StaffSession } from '../session';
+import type { DashboardStrings } from './i18n';
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;background:#f3efe6;color:#222;font:15px/1.6 -apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',Helvetica,Arial,sans-serif}
+header.top{background:#b03a2e;color:#fff}
+header.top .in{max-width:980px;margin:0 auto;padding:8px 12px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px}
+header.top .brand{font-weight:700;font-size:16px;margin-right:auto}
+header.top a{color:#fff;text-decoration:none;padding:2px 0;border-bottom:2px solid transparent}
+header.top a.on{border-bottom-color:#fff}
+header.top form{margin:0}
+header.top button{font:inherit;font-size:14px;background:transparent;color:#fff;border:1px solid #ffffffaa;border-radius:6px;padding:2px 10px;cursor:pointer}
+header.top .who{font-size:13px;opacity:.9}
+main{max-width:980px;margin:0 auto;padding:14px 12px}
+main.narrow{max-width:560px}
+.card{background:#fff;border-radius:12px;padding:16px 14px;margin-bottom:14px}
+h1{margin:0 0 10px;font-size:21px;line-height:1.4;color:#b03a2e}
+h2{margin:0 0 8px;font-size:17px}
+h2 small{font-weight:400;color:#6b6b6b;font-size:13px;margin-left:6px}
+p{margin:0 0 10px}
+a{color:#8a2a20}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{width:100%;border-collapse:collapse;font-size:14px;margin-bottom:8px}
+th{text-align:left;font-weight:600;color:#6b6b6b;border-bottom:1px solid #e4ddd0;padding:6px 8px;white-space:nowrap}
+td{padding:6px 8px;border-bottom:1px solid #f1ece2;vertical-align:top;word-break:break-word}
+td.num,th.num{text-align:right;white-space:nowrap}
+td.l{color:#6b6b6b;white-space:nowrap;width:1%}
+td.t{white-space:nowrap}
+tr.overdue td{background:#fdecea}
+.badge{display:inline-block;font-size:12px;line-height:1.5;padding:0 7px;border-radius:9px;background:#eee;color:#444;white-space:nowrap}
+.badge.red{background:#b03a2e;color:#fff}
+.badge.green{background:#e3f3e6;color:#1d5e2c}
+.badge.grey{background:#e8e5df;color:#555}
+.bar{display:flex;gap:2px;min-width:140px;max-width:260px}
+.bar span{flex:1;height:10px;border-radius:2px;background:#e4ddd0}
+.bar span.done{background:#2e7d4f}
+.bar span.now{background:#e0a52b}
+.bar span.stop{background:#b03a2e}
+.bar-label{font-size:12px;color:#6b6b6b}
+ol.timeline{list-style:none;margin:0;padding:0 0 0 14px;border-left:3px solid #e4ddd0}
+ol.timeline li{position:relative;margin:0 0 12px;padding-left:10px}
+ol.timeline li::before{content:'';position:absolute;left:-22px;top:6px;width:11px;height:11px;border-radius:50%;background:#fff;border:3px solid #999}
+ol.timeline li.stage::before{border-color:#2e7d4f}
+ol.timeline li.decision::before{border-color:#b03a2e}
+ol.timeline li.email::before{border-color:#6a7fb0}
+.when{font-size:12px;color:#6b6b6b}
+.what{font-weight:600}
+.quote{border-left:4px solid #b03a2e;background:#fbf7f3;padding:6px 10px;margin:4px 0 0;font-size:14px}
+.muted{color:#6b6b6b;font-size:13px}
+.notice{font-size:14px;color:#555}
+.error{background:#fdecea;color:#8a1c12;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+.ok{background:#e9f6ec;color:#1d5e2c;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+label{display:block;font-weight:600;margin:10px 0 4px}
+input[type=email]{width:100%;font:inherit;font-size:17px;padding:10px;border:1px solid #ccc;border-radius:8px}
+.buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
+.buttons button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
+nav.filters{display:flex;flex-wrap:wrap;gap:6px 12px;margin-bottom:10px;font-size:14px}
+nav.filters a.on{font-weight:700;text-decoration:none;color:#222}
+dl.kv{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0 0 10px;font-size:14px}
+dl.kv dt{color:#6b6b6b}
+dl.kv dd{margin:0}
+.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
+.fig{background:#faf6ee;border-radius:8px;padding:8px 10px}
+.fig .v{font-size:22px;font-weight:700;color:#b03a2e}
+.fig .k{font-size:13px;color:#555;overflow-wrap:anywhere}
+table.report th{white-space:normal;min-width:4em}
+table.report td.name{min-width:9em}
+a.csv{font-size:13px;font-weight:400;margin-left:8px}
+footer{font-size:12px;color:#8a8a8a;text-align:center;margin:8px 0 16px}
+footer a{color:#8a8a8a}
+@media (max-width:480px){h1{font-size:19px}.card{padding:12px 10px}td,th{padding:5px 6px}}
+@media print{
+  header.top,footer,.noprint{display:none!important}
+  body{background:#fff;font-size:12px}
+  main{max-width:none;padding:0}
+  .card{border:1px solid #ccc;border-radius:0;padding:8px 10px;break-inside:avoid;page-break-inside:avoid}
+  .scroll{overflow:visible}
+  a{color:#000;text-decoration:none}
+  tr{break-inside:avoid}
+  table{font-size:10.5px}
+  .muted{font-size:10px}
+  th{white-space:normal}
+  .fig{border:1px solid #ccc}
+  .figs{grid-template-columns:repeat(4,1fr)}
+}
+`;
+
+/** The same URL with `lang` set to the other language (other query parameters kept). */
+export function otherLanguageHref(originalUrl: string, lang: Locale): string {
+  const url = new URL(originalUrl, 'http://x');
+  url.searchParams.set('lang', lang);
+  return `${url.pathname}${url.search}`;
+}
+
+export interface StaffPageOptions {
+  locale: Locale;
+  s: DashboardStrings;
+  title: string;
+  body: RawHtml;
+  /** req.originalUrl: the language link points back here. */
+  originalUrl: string;
+  /** Signed in: the navigation and the sign-out form are shown. */
+  viewer?: StaffSession;
+  /** Needed with `viewer` (the sign-out form). */
+  csrf?: string;
+  active?: 'home' | 'leaderboard';
+  /** Sign-in pages are narrow. */
+  narrow?: boolean;
+}
+
+export function staffPage(o: StaffPageOptions): string {
+  const { s } = o;
+  const lang = s.page.otherLanguage;
+  let top: RawHtml | string = '';
+  if (o.viewer) {
+    const v = o.viewer;
+    const seesPoints = v.role !== 'supervisor';
+    top = html`<header class="top"><div class="in"><span class="brand">${s.title}</span><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
+      seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
+    }<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+  }
+  return (
+    '<!DOCTYPE html>' +
+    html`<html lang="${s.page.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${o.title} · ${s.page.siteName}</title><style>${raw(STYLE)}</style></head><body>${top}<main${raw(o.narrow ? ' class="narrow"' : '')}>${o.body}<footer>${s.page.siteName} · <a href="${otherLanguageHref(o.originalUrl, lang.lang)}" lang="${lang.lang}">${lang.label}</a></footer></main></body></html>`.html
+  );
+}
+
+/** A card that only says something. */
+export function messageCard(title: string, paragraphs: readonly string[], extra?: RawHtml, kind?: 'ok' | 'error'): RawHtml {
+  return html`<div class="card"><h1>${title}</h1>${paragraphs.map((p) => (kind ? html`<p class="${kind}">${p}</p>` : html`<p>${p}</p>`))}${extra ?? ''}</div>`;
+}
