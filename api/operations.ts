@@ -17,6 +17,11 @@ import {
   StartActivityBody,
   StartActivityResponse,
 } from './schemas';
+import { CYCLE_OPERATIONS } from './cycles-routes';
+import { PEOPLE_OPERATIONS } from './people-routes';
+import { REGISTRATION_OPERATIONS } from './registration-routes';
+import { CHECKIN_OPERATIONS } from './checkin-routes';
+import { POINTS_OPERATIONS } from './points-routes';
 
 export interface Operation {
   id: string;
@@ -122,6 +127,11 @@ export const OPERATIONS = [
     body: { name: 'ApprovalBody', schema: ApprovalBody },
     responses: { 200: { description: 'The decision as recorded' }, ...common, ...updateErrors },
   },
+  ...CYCLE_OPERATIONS,
+  ...PEOPLE_OPERATIONS,
+  ...REGISTRATION_OPERATIONS,
+  ...CHECKIN_OPERATIONS,
+  ...POINTS_OPERATIONS,
 ] as const satisfies readonly Operation[];
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];

@@ -10,7 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const ActionStep = z.enum(['approval', 'venueRequest', 'supervisionFeedback', 'signIn']);
+export const ActionStep = z.enum(['approval', 'venueRequest', 'supervisionFeedback', 'signIn', 'register', 'checkIn']);
 export type ActionStep = z.infer<typeof ActionStep>;
 
 export const ActionTokenClaims = z.strictObject({

@@ -1,0 +1,62 @@
+/**
+ * Mounts people, registration, check-in and growth points: the JSON routers under /api and the
+ * families' and volunteers' own pages (/s/<token>, /q/<qrToken>, /activities/<id>/register).
+ * One call in app.ts, so that file stays the one place routers are put together.
+ */
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import type { Client } from '@temporalio/client';
+import type { Mailer } from '../activities/ports';
+import type { Config } from '../config';
+import type { Database } from '../db/types';
+import type { RenderEmail } from '../mail/messages';
+import { createAuditLog } from './audit';
+import type { Authenticate } from './auth';
+import { createCheckInRouter } from './checkin-routes';
+import type { Logger } from './errors';
+import { createPeopleMail } from './people-mail';
+import { createPeopleRouter } from './people-routes';
+import { createPointsRouter } from './points-routes';
+import type { RateLimitOptions } from './rate-limit';
+import { createRegistrationRouter } from './registration-routes';
+import { createSelfServiceRouter } from './self-service-pages';
+
+export interface PeopleAppDeps {
+  client: Client;
+  config: Config;
+  db: Kysely<Database>;
+  authenticate: Authenticate;
+  linkSecret: string;
+  mailer: Mailer;
+  render: RenderEmail;
+  logger: Logger;
+  /** Epoch ms. */
+  now: () => number;
+  /** Per client IP on the self-service pages. */
+  pageRateLimit: RateLimitOptions;
+}
+
+export function createPeopleApp(deps: PeopleAppDeps): Router {
+  const { client, config, db, authenticate, logger, now } = deps;
+  const mail = createPeopleMail({ db, config, client, mailer: deps.mailer, render: deps.render, logger });
+  const router = Router();
+  router.use(createPeopleRouter({ db, authenticate }));
+  router.use(createRegistrationRouter({ db, config, authenticate, linkSecret: deps.linkSecret, mail, now }));
+  router.use(createCheckInRouter({ db, config, authenticate, now }));
+  router.use(createPointsRouter({ db, authenticate, now }));
+  router.use(
+    createSelfServiceRouter({
+      db,
+      config,
+      linkSecret: deps.linkSecret,
+      mail,
+      mailer: deps.mailer,
+      render: deps.render,
+      audit: createAuditLog(db, now, logger),
+      logger,
+      now,
+      rateLimit: deps.pageRateLimit,
+    }),
+  );
+  return router;
+}

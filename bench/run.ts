@@ -1,0 +1,259 @@
+/**
+ * `npm run bench`: the product under two bursts, over real HTTP, with its invariants checked in
+ * the database afterwards.
+ *
+ *   (a) check-in burst: 500 families check in by QR over 50 concurrent connections to an activity
+ *       whose window is open; then 100 repeats (half retries with the same nonce, half new scans).
+ *       Reports check-ins per second, p50/p99 latency, errors; verifies exactly one check-in per
+ *       family (none lost, none duplicated).
+ *   (b) redemption race: 200 families with enough points redeem, all at once, a reward with 50 in
+ *       stock. Verifies 50 successes, the rest refused OUT_OF_STOCK, final stock 0, and that no
+ *       balance went negative.
+ *
+ * The product runs as `npm start` does (bench/product.ts), on free ports with a temporary
+ * DATA_DIR, on SQLite; with BENCH_DATABASE_URL=postgres://… on a fresh database on that server.
+ * Exits 1 when an invariant breaks. Never part of `npm test`: timings vary with the machine.
+ * Before the burst, 100 unmeasured check-ins to another activity warm the API up.
+ * BENCH_DEBUG=1 also lists the slowest check-ins (when sent, how long they took).
+ */
+import os from 'node:os';
+import type { Kysely } from 'kysely';
+import { createDatabase } from '../db/database';
+import { Ledger } from '../db/services/ledger';
+import { SqlActivityStore } from '../db/store';
+import type { Database } from '../db/types';
+import { num, randomToken } from '../db/util';
+import { percentile, runLoad, type LoadResult } from './load';
+import { startProduct, type RunningProduct } from './product';
+
+const CHECKIN_FAMILIES = 500;
+const CHECKIN_CONCURRENCY = 50;
+const REPEATS = 100;
+const REDEEM_FAMILIES = 200;
+const REWARD_STOCK = 50;
+const REWARD_PRICE = 10;
+const STARTING_POINTS = 100;
+
+const ACTIVITY = 'bench-activity';
+/** Warm-up check-ins go to another activity, so the measured one starts empty. */
+const WARMUP_ACTIVITY = 'bench-warmup';
+const WARMUP_REQUESTS = 100;
+const COMPOUND = 'bench-compound';
+const REWARD = 'bench-reward';
+
+const log = (line: string) => console.log(line);
+
+interface Check {
+  name: string;
+  expected: string;
+  actual: string;
+  ok: boolean;
+}
+
+function check(name: string, expected: number | string, actual: number | string): Check {
+  return { name, expected: String(expected), actual: String(actual), ok: String(expected) === String(actual) };
+}
+
+function table(title: string, rows: [string, string][]): void {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  log(`\n${title}`);
+  log(`  ${'-'.repeat(w + 22)}`);
+  for (const [k, v] of rows) log(`  ${k.padEnd(w)}  ${v}`);
+}
+
+function latencyRows(result: LoadResult): [string, string][] {
+  const ms = result.replies.map((r) => r.ms).sort((a, b) => a - b);
+  const fmt = (n: number) => `${n.toFixed(1)} ms`;
+  return [
+    ['latency p50', fmt(percentile(ms, 50))],
+    ['latency p99', fmt(percentile(ms, 99))],
+    ['latency max', fmt(ms[ms.length - 1] ?? NaN)],
+  ];
+}
+
+async function seed(db: Kysely<Database>): Promise<{ burst: { id: string; qr: string }[]; redeemers: string[] }> {
+  await db.insertInto('compounds').values({ id: COMPOUND, name: '压测小区' }).execute();
+  const family = (id: string) => ({ id, compound_id: COMPOUND, name: `家庭 ${id}`, email: `${id}@bench.example`, locale: 'zh-CN' as const, members: 2, qr_token: randomToken(20) });
+  const burst = Array.from({ length: CHECKIN_FAMILIES }, (_, i) => family(`bench-f${String(i).padStart(4, '0')}`));
+  const redeemers = Array.from({ length: REDEEM_FAMILIES }, (_, i) => family(`bench-r${String(i).padStart(4, '0')}`));
+  const all = [...burst, ...redeemers];
+  for (let i = 0; i < all.length; i += 100) await db.insertInto('families').values(all.slice(i, i + 100)).execute();
+
+  // These two store calls stand in for the themed-activity workflow, which records its activity and
+  // opens the attendance window through the same store.
+  const store = new SqlActivityStore(db);
+  const startsAt = new Date(Date.now() + 10 * 60_000);
+  const endsAt = new Date(startsAt.getTime() + 2 * 3_600_000);
+  for (const activityId of [ACTIVITY, WARMUP_ACTIVITY]) {
+    await store.upsertActivity({
+      activityId,
+      cycleId: 'bench-cycle',
+      compound: COMPOUND,
+      title: '压测·邻里节',
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt.toISOString(),
+      capacity: 2000,
+      stage: 'attendance',
+    });
+    await store.openAttendance(activityId, { opensAt: new Date(startsAt.getTime() - 30 * 60_000).toISOString(), closesAt: new Date(endsAt.getTime() + 30 * 60_000).toISOString() });
+  }
+
+  const ledger = new Ledger(db);
+  for (const f of redeemers) await ledger.award({ holder: { kind: 'family', id: f.id }, amount: STARTING_POINTS, idempotencyKey: `bench-award:${f.id}`, rule: 'attendance' });
+  await ledger.createReward({ id: REWARD, name: '压测绘本券', kind: 'education', price: REWARD_PRICE, stock: REWARD_STOCK });
+  return { burst: burst.map((f) => ({ id: f.id, qr: f.qr_token })), redeemers: redeemers.map((f) => f.id) };
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}
+
+async function checkInBurst(p: RunningProduct, db: Kysely<Database>, burst: { id: string; qr: string }[]): Promise<Check[]> {
+  // Warm-up (not measured): the first requests pay for lazy start-up work in the API process.
+  const warmUrl = `${p.baseUrl}/api/activities/${WARMUP_ACTIVITY}/check-ins`;
+  const warm = await runLoad(
+    burst.slice(0, WARMUP_REQUESTS).map((f) => () => ({ url: warmUrl, body: { qrToken: f.qr } })),
+    p.token,
+    10,
+  );
+  if (warm.failures.length || warm.replies.some((r) => r.status !== 201)) throw new Error('the warm-up check-ins failed; is the product healthy?');
+
+  const url = `${p.baseUrl}/api/activities/${ACTIVITY}/check-ins`;
+  const order = shuffle(burst.map((f, i) => ({ ...f, nonce: `burst-${i}` })));
+  const result = await runLoad(
+    order.map((f) => () => ({ url, body: { qrToken: f.qr, nonce: f.nonce } })),
+    p.token,
+    CHECKIN_CONCURRENCY,
+  );
+  const created = result.replies.filter((r) => r.status === 201).length;
+  const errors = result.failures.length + result.replies.filter((r) => r.status !== 201).length;
+  table(`(a) check-in burst: ${CHECKIN_FAMILIES} check-ins by QR over ${CHECKIN_CONCURRENCY} connections`, [
+    ['check-ins per second', ((CHECKIN_FAMILIES / result.wallMs) * 1000).toFixed(1)],
+    ['wall time', `${(result.wallMs / 1000).toFixed(2)} s`],
+    ...latencyRows(result),
+    ['201 checked in', String(created)],
+    ['errors (non-201 or no answer)', String(errors)],
+  ]);
+  if (process.env.BENCH_DEBUG) for (const r of [...result.replies].sort((a, b) => b.ms - a.ms).slice(0, 12)) log(`    slow: sent +${r.sentAt?.toFixed(0)} ms, took ${r.ms.toFixed(0)} ms`);
+  const firstErrors = [...result.failures, ...result.replies.filter((r) => r.status !== 201).map((r) => `${r.status} ${JSON.stringify(r.body)}`)].slice(0, 3);
+  for (const e of firstErrors) log(`    e.g. ${e}`);
+
+  // Repeats: half retry with their nonce (the same answer), half scan again (already checked in).
+  const repeats = shuffle(order).slice(0, REPEATS);
+  const sameNonce = repeats.slice(0, REPEATS / 2);
+  const fresh = repeats.slice(REPEATS / 2);
+  const again = await runLoad(
+    [...sameNonce.map((f) => () => ({ url, body: { qrToken: f.qr, nonce: f.nonce } })), ...fresh.map((f) => () => ({ url, body: { qrToken: f.qr, nonce: `again-${f.id}` } }))],
+    p.token,
+    CHECKIN_CONCURRENCY,
+  );
+  const retried = again.replies.filter((r) => r.status === 201 && (r.body as { status?: string }).status === 'checkedIn').length;
+  const already = again.replies.filter((r) => r.status === 200 && (r.body as { status?: string }).status === 'alreadyCheckedIn').length;
+
+  const rows = await db.selectFrom('check_ins').select(['person_kind', 'person_id']).where('activity_id', '=', ACTIVITY).execute();
+  const people = new Set(rows.map((r) => `${r.person_kind}:${r.person_id}`));
+  const missing = burst.filter((f) => !people.has(`family:${f.id}`)).length;
+  const extra = [...people].filter((k) => !burst.some((f) => `family:${f.id}` === k)).length;
+  table('    verified in the database', [
+    ['check-in rows', String(rows.length)],
+    ['distinct people', String(people.size)],
+    ['families lost (no row)', String(missing)],
+    ['duplicated rows', String(rows.length - people.size)],
+    [`repeats: same nonce → 201 as before`, `${retried} of ${sameNonce.length}`],
+    [`repeats: new scan → 200 already`, `${already} of ${fresh.length}`],
+  ]);
+  return [
+    check('check-in errors', 0, errors),
+    check('check-in rows', CHECKIN_FAMILIES, rows.length),
+    check('distinct people checked in', CHECKIN_FAMILIES, people.size),
+    check('families lost', 0, missing),
+    check('unexpected people', 0, extra),
+    check('nonce retries answered as the first', sameNonce.length, retried),
+    check('second scans answered "already"', fresh.length, already),
+  ];
+}
+
+async function redemptionRace(p: RunningProduct, db: Kysely<Database>, redeemers: string[]): Promise<Check[]> {
+  const result = await runLoad(
+    redeemers.map((id) => () => ({ url: `${p.baseUrl}/api/families/${id}/redemptions`, body: { rewardId: REWARD, idempotencyKey: `bench-redeem:${id}` } })),
+    p.token,
+    REDEEM_FAMILIES,
+  );
+  const successes = result.replies.filter((r) => r.status === 201).length;
+  const outOfStock = result.replies.filter((r) => r.status === 409 && (r.body as { error?: { code?: string } }).error?.code === 'OUT_OF_STOCK').length;
+  const other = result.failures.length + result.replies.length - successes - outOfStock;
+
+  const reward = await db.selectFrom('rewards').select('stock').where('id', '=', REWARD).executeTakeFirstOrThrow();
+  const redemptions = await db.selectFrom('redemptions').select('family_id').where('reward_id', '=', REWARD).execute();
+  const balances = await db
+    .selectFrom('points_entries')
+    .select((eb) => ['holder_id', eb.fn.sum<string | number>('amount').as('balance')])
+    .where('holder_kind', '=', 'family')
+    .groupBy('holder_id')
+    .execute();
+  const negative = balances.filter((b) => num(b.balance) < 0).length;
+  const spent = balances.filter((b) => num(b.balance) === STARTING_POINTS - REWARD_PRICE).length;
+  const distinctRedeemers = new Set(redemptions.map((r) => r.family_id)).size;
+
+  table(`(b) redemption race: ${REDEEM_FAMILIES} concurrent redemptions, ${REWARD_STOCK} in stock`, [
+    ['201 redeemed', String(successes)],
+    ['409 OUT_OF_STOCK', String(outOfStock)],
+    ['other answers / errors', String(other)],
+    ['wall time', `${(result.wallMs / 1000).toFixed(2)} s`],
+    ...latencyRows(result),
+  ]);
+  table('    verified in the database', [
+    ['final stock', String(num(reward.stock))],
+    ['redemption rows', `${redemptions.length} (${distinctRedeemers} families)`],
+    [`families at ${STARTING_POINTS - REWARD_PRICE} points (paid once)`, String(spent)],
+    ['negative balances', String(negative)],
+  ]);
+  return [
+    check('redemption successes', REWARD_STOCK, successes),
+    check('refusals OUT_OF_STOCK', REDEEM_FAMILIES - REWARD_STOCK, outOfStock),
+    check('other answers', 0, other),
+    check('final stock', 0, num(reward.stock)),
+    check('redemption rows', REWARD_STOCK, redemptions.length),
+    check('families charged exactly once', REWARD_STOCK, spent),
+    check('negative balances', 0, negative),
+  ];
+}
+
+async function main(): Promise<number> {
+  const pgServer = process.env.BENCH_DATABASE_URL?.trim() || undefined;
+  log(`bench: ${pgServer ? 'PostgreSQL' : 'SQLite'}; Node ${process.version}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}`);
+  const product = await startProduct({ log, ...(pgServer ? { postgresServerUrl: pgServer } : {}) });
+  const db = product.databaseUrl ? createDatabase({ url: product.databaseUrl, poolSize: 4 }) : createDatabase({ sqlitePath: product.sqlitePath });
+  const checks: Check[] = [];
+  try {
+    const seeded = await seed(db);
+    log(`seeded ${CHECKIN_FAMILIES + REDEEM_FAMILIES} families, an open activity, a reward with ${REWARD_STOCK} in stock`);
+    checks.push(...(await checkInBurst(product, db, seeded.burst)));
+    checks.push(...(await redemptionRace(product, db, seeded.redeemers)));
+  } finally {
+    await db.destroy();
+    await product.stop();
+    log('\nstopped the product and removed its data');
+  }
+  const broken = checks.filter((c) => !c.ok);
+  table('invariants', checks.map((c) => [c.name, `${c.ok ? 'ok  ' : 'FAIL'}  expected ${c.expected}, got ${c.actual}`]));
+  if (broken.length) {
+    log(`\n${broken.length} invariant(s) broken`);
+    return 1;
+  }
+  log('\nall invariants hold');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);
