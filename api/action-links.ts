@@ -44,6 +44,7 @@ import {
   type ShownRecord,
 } from './action-pages';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit';
+import { formField, readCookie } from './session';
 
 export interface ActionLinkDeps {
   client: Client;
@@ -66,21 +67,6 @@ const MAX_COMMENT = 2000;
 
 type Verified = { kind: 'ok'; claims: ActionTokenClaims } | { kind: 'expired'; claims: ActionTokenClaims } | { kind: 'invalid' };
 type StepState = { kind: 'open' } | { kind: 'recorded'; record: ShownRecord } | { kind: 'closed' };
-
-function readCookie(req: Request, name: string): string | undefined {
-  const header = req.get('cookie');
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-function formString(body: unknown, name: string): string {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof v === 'string' ? v : '';
-}
 
 function shownOf(record: DecisionRecord | FeedbackRecord): ShownRecord {
   return {
@@ -187,7 +173,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
       if (site !== 'same-origin') return false;
     } else if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
     const cookie = readCookie(req, CSRF_COOKIE) ?? '';
-    const field = formString(req.body, 'csrf');
+    const field = formField(req.body, 'csrf');
     if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(field)) return false;
     return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(field, 'ascii'));
   }
@@ -235,8 +221,8 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     }
     const claims = v.claims;
     const step = claims.step as StepName;
-    const action = formString(req.body, 'action');
-    const comment = formString(req.body, 'comment').trim();
+    const action = formField(req.body, 'action');
+    const comment = formField(req.body, 'comment').trim();
     const audit = (outcome: AuditOutcome) =>
       deps.audit.record({
         workflowId: claims.wf,
@@ -270,7 +256,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
       return send(res, 409, closedPage(status));
     }
     const recipient = await resolveRecipient(claims.rcp, status);
-    const csrf = formString(req.body, 'csrf');
+    const csrf = formField(req.body, 'csrf');
     if (state.kind === 'recorded') {
       await audit('alreadyDecided');
       return send(res, 200, stepPage(ctx, { claims, status, recipient, csrf, record: state.record, heading: s.pages.already.title, message: { kind: 'ok', text: s.pages.already.body } }));
@@ -284,9 +270,9 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     const values: FormValues = {
       comment,
       ratings: {
-        organisation: formString(req.body, 'organisation'),
-        participation: formString(req.body, 'participation'),
-        effect: formString(req.body, 'effect'),
+        organisation: formField(req.body, 'organisation'),
+        participation: formField(req.body, 'participation'),
+        effect: formField(req.body, 'effect'),
       },
     };
     const formError = (text: string) =>

@@ -12,7 +12,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { DevMailbox, StoredMail } from '../mail/dev-mailbox';
-import { escapeHtml } from '../mail/templates';
+import { TIME_ZONE, escapeHtml } from '../mail/format';
 
 const ID = /^\d{13}-[0-9a-f]{8}$/;
 
@@ -31,7 +31,7 @@ function newestFirst(mails: StoredMail[]): StoredMail[] {
 }
 
 const timeFormat = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Asia/Shanghai',
+  timeZone: TIME_ZONE,
   year: 'numeric',
   month: '2-digit',
   day: '2-digit',

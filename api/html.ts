@@ -1,15 +1,9 @@
 /** The one layout of the server-rendered pages: escaped values, no script, readable on a phone. */
 import type { Locale } from '../domain/schemas';
+import { escapeHtml } from '../mail/format';
 import { stringsFor } from './i18n';
 
-export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 /** Escaped text with line breaks kept. */
 export function escapeText(value: string): string {

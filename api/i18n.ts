@@ -3,9 +3,8 @@
  * Times are shown in Beijing time, like the emails.
  */
 import type { Locale } from '../domain/schemas';
+import { formatInstant, formatRange, type DateParts } from '../mail/format';
 import type { Stage } from '../workflows/themed-activity.api';
-
-const TIME_ZONE = 'Asia/Shanghai';
 
 export type StepName = 'approval' | 'venueRequest' | 'supervisionFeedback';
 export type ActionName = 'approve' | 'reject' | 'requestChanges' | 'accept' | 'decline' | 'submit';
@@ -77,55 +76,13 @@ export interface PageStrings {
   range: (startIso: string, endIso: string) => string;
 }
 
-interface Parts {
-  year: string;
-  month: string;
-  monthName: string;
-  day: string;
-  hour: string;
-  minute: string;
-}
+const hourMinute = (p: DateParts): string => `${p.hour}:${p.minute}`;
 
-const numeric = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const monthName = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, month: 'long' });
-
-function parts(iso: string): Parts | undefined {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  const all = numeric.formatToParts(d);
-  const get = (type: Intl.DateTimeFormatPartTypes): string => all.find((p) => p.type === type)?.value ?? '';
+function timeFormatters(dateTime: (p: DateParts) => string) {
   return {
-    year: get('year'),
-    month: String(Number(get('month'))),
-    monthName: monthName.format(d),
-    day: String(Number(get('day'))),
-    hour: get('hour'),
-    minute: get('minute'),
+    when: (iso: string): string => formatInstant(iso, dateTime),
+    range: (startIso: string, endIso: string): string => formatRange(startIso, endIso, dateTime, hourMinute) ?? `${startIso} – ${endIso}`,
   };
-}
-
-function timeFormatters(dateTime: (p: Parts) => string, suffix: string) {
-  const when = (iso: string): string => {
-    const p = parts(iso);
-    return p ? `${dateTime(p)}${suffix}` : iso;
-  };
-  const range = (startIso: string, endIso: string): string => {
-    const a = parts(startIso);
-    const b = parts(endIso);
-    if (!a || !b) return `${startIso} – ${endIso}`;
-    const same = a.year === b.year && a.month === b.month && a.day === b.day;
-    return same ? `${dateTime(a)}–${b.hour}:${b.minute}${suffix}` : `${dateTime(a)} – ${dateTime(b)}${suffix}`;
-  };
-  return { when, range };
 }
 
 const zhNumber = new Intl.NumberFormat('zh-CN');
@@ -244,7 +201,7 @@ const zhCN: PageStrings = {
     unknownAction: '请点击页面上的一个按钮提交。',
     tooLong: '意见不能超过 2000 字。',
   },
-  ...timeFormatters((p) => `${p.year}年${p.month}月${p.day}日 ${p.hour}:${p.minute}`, ''),
+  ...timeFormatters((p) => `${p.year}年${p.month}月${p.day}日 ${p.hour}:${p.minute}`),
 };
 
 const plural = (n: number, one: string, many: string): string => `${enNumber.format(n)} ${n === 1 ? one : many}`;
@@ -361,7 +318,7 @@ const en: PageStrings = {
     unknownAction: 'Please press one of the buttons on the page.',
     tooLong: 'Comments may be at most 2000 characters.',
   },
-  ...timeFormatters((p) => `${p.day} ${p.monthName} ${p.year}, ${p.hour}:${p.minute}`, ''),
+  ...timeFormatters((p) => `${p.day} ${p.monthName} ${p.year}, ${p.hour}:${p.minute}`),
 };
 
 export const PAGE_STRINGS: Record<Locale, PageStrings> = { 'zh-CN': zhCN, en };

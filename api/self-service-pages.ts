@@ -35,6 +35,7 @@ import type { PeopleMail } from './people-mail';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit';
 import { selfServiceStrings } from './self-service-i18n';
 import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceLink, type PersonRef, type SelfServiceLink } from './self-service-links';
+import { formField, readCookie } from './session';
 
 export interface SelfServiceDeps {
   db: Kysely<Database>;
@@ -69,19 +70,6 @@ interface Person {
   id: string;
   name: string;
   members: number;
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-function field(body: unknown, name: string): string {
-  const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof v === 'string' ? v : '';
 }
 
 export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
@@ -122,7 +110,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const origin = req.get('origin');
     if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
     const cookie = readCookie(req, CSRF_COOKIE) ?? '';
-    const value = field(req.body, 'csrf');
+    const value = formField(req.body, 'csrf');
     if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(value)) return false;
     return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(value, 'ascii'));
   }
@@ -299,8 +287,8 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     if (l.kind !== 'ok') return;
     const { link, person } = l;
     let activity = l.activity;
-    const action = field(req.body, 'action');
-    const membersText = field(req.body, 'members').trim();
+    const action = formField(req.body, 'action');
+    const membersText = formField(req.body, 'members').trim();
     const audit = (outcome: AuditOutcome) =>
       deps.audit.record({
         workflowId: link.claims.wf,
@@ -420,7 +408,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     // The same answer, at once, whatever the address: nobody learns who is on file.
     message(res, ctx, 200, ctx.s.ss.ask.sentTitle, ctx.s.ss.ask.sentBody);
-    const email = field(req.body, 'email').trim().toLowerCase();
+    const email = formField(req.body, 'email').trim().toLowerCase();
     if (!registrationOpen(a) || email.length === 0 || email.length > MAX_EMAIL || !email.includes('@')) return;
     if (!addressLimiter.take(email).ok) {
       logger.warn('registration link: too many asked for one address; none sent');

@@ -134,12 +134,11 @@ export function issueCsrf(req: Request, res: Response, policy: CookiePolicy): st
   return value;
 }
 
-function formField(body: unknown, name: string): string {
+/** A form field's string value ('' when missing or not a string). */
+export function formField(body: unknown, name: string): string {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   return typeof v === 'string' ? v : '';
 }
-
-export { formField };
 
 /**
  * The form's hidden `csrf` equals the cookie, and the request does not come from another site.

@@ -8,9 +8,8 @@
  */
 import type { Locale } from '../domain/schemas';
 import type { RenderedEmail } from './messages';
-import { escapeHtml } from './templates';
+import { ACCENT, FONT, TIME_ZONE, escapeHtml, oneLine, safeHref } from './format';
 
-const TIME_ZONE = 'Asia/Shanghai';
 
 export interface CycleRef {
   cycleId: string;
@@ -186,22 +185,6 @@ function milestoneDetails(m: { cycle: CycleRef; milestone: MilestoneRef }, s: St
 }
 
 const STRINGS: Record<Locale, Strings> = { 'zh-CN': zhCN, en };
-
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
-}
-
-function safeHref(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const ACCENT = '#b03a2e';
-const FONT = "-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif";
 
 /** Renders one cycle email. An unknown locale falls back to Simplified Chinese. */
 export function renderCycleEmail(message: CycleEmailMessage, locale: Locale = 'zh-CN'): RenderedEmail {

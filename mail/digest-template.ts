@@ -6,8 +6,8 @@
  * Pure: no I/O, so the data types can cross Temporal (activity result → workflow → activity).
  */
 import type { Locale } from '../domain/schemas';
+import { ACCENT, FONT, datePartsAt, escapeHtml, formatInstant, oneLine, safeHref, type DateParts } from './format';
 import type { RenderedEmail } from './messages';
-import { escapeHtml } from './templates';
 
 /** One themed activity as the digest lists it. Ids, titles and stages only: no personal data. */
 export interface DigestItem {
@@ -65,17 +65,8 @@ interface Strings {
   roles: Record<string, string>;
   actions: Record<string, string>;
   stages: Record<string, string>;
-  dateTime(p: Parts): string;
-  date(p: Parts): string;
-}
-
-interface Parts {
-  year: string;
-  month: string;
-  monthName: string;
-  day: string;
-  hour: string;
-  minute: string;
+  dateTime(p: DateParts): string;
+  date(p: DateParts): string;
 }
 
 const zhCN: Strings = {
@@ -191,28 +182,6 @@ const en: Strings = {
 
 const STRINGS: Record<Locale, Strings> = { 'zh-CN': zhCN, en };
 
-function partsIn(ms: number, timeZone: string): Parts {
-  const zone = validZone(timeZone);
-  const numeric = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (type: Intl.DateTimeFormatPartTypes): string => numeric.find((p) => p.type === type)?.value ?? '';
-  return {
-    year: get('year'),
-    month: String(Number(get('month'))),
-    monthName: new Intl.DateTimeFormat('en-GB', { timeZone: zone, month: 'long' }).format(new Date(ms)),
-    day: String(Number(get('day'))),
-    hour: get('hour'),
-    minute: get('minute'),
-  };
-}
-
 function validZone(timeZone: string): string {
   try {
     new Intl.DateTimeFormat('en', { timeZone });
@@ -223,20 +192,15 @@ function validZone(timeZone: string): string {
 }
 
 function dateTimeIn(iso: string, timeZone: string, s: Strings): string {
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? s.dateTime(partsIn(ms, timeZone)) : iso;
+  return formatInstant(iso, s.dateTime, validZone(timeZone));
 }
 
 /** `2026-05-01` as a calendar date (not an instant: no zone conversion). */
-function formatDay(day: string, date: (p: Parts) => string): string {
+function formatDay(day: string, date: (p: DateParts) => string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return day;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
-  return date(partsIn(ms, 'UTC'));
-}
-
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
+  return date(datePartsAt(ms, 'UTC'));
 }
 
 function label(table: Record<string, string>, key: string): string {
@@ -263,18 +227,6 @@ function lineFor(item: DigestItem, section: 'pendingApprovals' | 'overdue' | 'up
   }
   return { title: oneLine(item.title), url: item.url, facts: facts.map(oneLine) };
 }
-
-function safeHref(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const ACCENT = '#b03a2e';
-const FONT = "-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif";
 
 /** Renders one coordinator's digest. An unknown locale falls back to Simplified Chinese. */
 export function renderDigest(message: DigestMessage, locale: Locale = 'zh-CN'): RenderedEmail {

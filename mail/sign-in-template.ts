@@ -4,7 +4,7 @@
  */
 import type { Locale } from '../domain/schemas';
 import type { RenderedEmail } from './messages';
-import { escapeHtml } from './templates';
+import { TIME_ZONE, escapeHtml } from './format';
 
 export interface SignInEmail {
   recipientName: string;
@@ -26,7 +26,6 @@ interface Strings {
   when: (iso: string) => string;
 }
 
-const TIME_ZONE = 'Asia/Shanghai';
 const zhTime = new Intl.DateTimeFormat('zh-CN', { timeZone: TIME_ZONE, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const enTime = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 

@@ -9,9 +9,10 @@
  * where the person confirms, that nothing happens on the click alone, and when the link expires.
  */
 import type { Locale } from '../domain/schemas';
+import { ACCENT, FONT, escapeHtml, formatInstant, formatRange, oneLine, safeHref, type DateParts } from './format';
 import type { ActivitySummaryForEmail, EmailMessage, EmailPurpose, RenderEmail, RenderedEmail } from './messages';
 
-const TIME_ZONE = 'Asia/Shanghai';
+export { escapeHtml };
 
 /** What one email says, before it becomes text and HTML. */
 interface Content {
@@ -64,46 +65,6 @@ interface LocaleStrings {
   purposes: Builders;
 }
 
-interface DateParts {
-  year: string;
-  month: string;
-  monthName: string;
-  day: string;
-  hour: string;
-  minute: string;
-}
-
-const numericFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const monthNameFormat = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, month: 'long' });
-
-function dateParts(iso: string): DateParts | undefined {
-  const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return undefined;
-  const d = new Date(ms);
-  const get = (type: Intl.DateTimeFormatPartTypes): string =>
-    numericFormat.formatToParts(d).find((p) => p.type === type)?.value ?? '';
-  return {
-    year: get('year'),
-    month: String(Number(get('month'))),
-    monthName: monthNameFormat.format(d),
-    day: String(Number(get('day'))),
-    hour: get('hour'),
-    minute: get('minute'),
-  };
-}
-
-function sameDay(a: DateParts, b: DateParts): boolean {
-  return a.year === b.year && a.month === b.month && a.day === b.day;
-}
-
 function leadParts(ms: number): [number, 'day' | 'hour' | 'minute'] {
   const minute = 60_000;
   const hour = 60 * minute;
@@ -123,17 +84,11 @@ function kitFor(s: LocaleStrings): Kit {
     minimumFractionDigits: 0,
     maximumFractionDigits: 2,
   });
-  const when = (iso: string): string => {
-    const p = dateParts(iso);
-    return p ? s.dateTime(p) : iso;
-  };
+  const when = (iso: string): string => formatInstant(iso, s.dateTime);
   const kit: Kit = {
     when,
     range(startIso, endIso) {
-      const a = dateParts(startIso);
-      const b = dateParts(endIso);
-      if (!a || !b) return `${when(startIso)} – ${when(endIso)}`;
-      return sameDay(a, b) ? `${s.dateTime(a)}–${s.time(b)}` : `${s.dateTime(a)} – ${s.dateTime(b)}`;
+      return formatRange(startIso, endIso, s.dateTime, s.time) ?? `${when(startIso)} – ${when(endIso)}`;
     },
     lead(ms) {
       const [n, unit] = leadParts(ms);
@@ -591,36 +546,10 @@ const KITS: Record<Locale, Kit> = { 'zh-CN': kitFor(zhCN), en: kitFor(en) };
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 /** Escaped, with line breaks kept. */
 function htmlText(value: string): string {
   return escapeHtml(value).replace(/\r\n|\r|\n/g, '<br>');
 }
-
-/** Only http(s) URLs become links; anything else is shown as text. */
-function safeHref(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
-}
-
-const ACCENT = '#b03a2e';
-const FONT = "-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif";
 
 function renderText(c: Content, s: LocaleStrings, name: string): string {
   const blocks: string[] = [s.greeting(name), ...c.paragraphs];

@@ -7,31 +7,10 @@
  *
  * The config's timings are short, so an activity runs from plan to feedback in seconds.
  */
-import '../support/quiet-temporal-logs';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { Kysely } from 'kysely';
-import { createApp } from '../../api/app';
 import type { Logger } from '../../api/errors';
-import { createActivities } from '../../activities';
 import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
-import { loadConfig, type Config } from '../../config';
-import { createDatabase } from '../../db/database';
-import { migrateToLatest } from '../../db/migrate';
-import { SqlActivityStore } from '../../db/store';
-import type { Database } from '../../db/types';
-import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
-import { SmtpMailer } from '../../mail/smtp-mailer';
-import { renderEmail } from '../../mail/templates';
-import { createWorker } from '../../worker/create-worker';
-import { devServerAddress, workflowBundle } from '../support/temporal';
-import { LINK_SECRET, STAFF, TOKENS, type Who } from '../api/harness';
+import { startAppHarness, type AppHarness } from '../support/app-harness';
+import { LINK_SECRET, STAFF, TOKENS } from '../api/harness';
 
 export { api, eventually, linkIn, mailTo, page, submit, STAFF, TOKENS } from '../api/harness';
 
@@ -58,91 +37,46 @@ export const MERCHANTS = [
   { id: 'm-books', name: '西西弗书店', email: 'books@cycle.example.test', venueName: '书店活动区' },
 ] as const;
 
-export interface CycleHarness {
-  baseUrl: string;
-  config: Config;
-  db: Kysely<Database>;
-  mailbox: DevMailbox;
-  client: Client;
-  close(): Promise<void>;
-}
+export type CycleHarness = Omit<AppHarness, 'logs' | 'startExtraApp'>;
 
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-export async function startCycleHarness(): Promise<CycleHarness> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-cycle-e2e-'));
-  const db = createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
-  await migrateToLatest(db);
-  await db.insertInto('compounds').values([{ id: 'c-east', name: '东苑' }, { id: 'c-west', name: '西苑' }]).execute();
-  await db
-    .insertInto('staff')
-    .values(Object.values(STAFF).map((s) => ({ id: s.id, role: s.role, name: s.name, email: s.email, locale: 'zh-CN' as const, compound_id: s.compound })))
-    .execute();
-  await db
-    .insertInto('families')
-    .values(FAMILIES.map((f) => ({ ...f, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-    .execute();
-  await db
-    .insertInto('volunteers')
-    .values(VOLUNTEERS.map((v) => ({ ...v, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${v.id}` })))
-    .execute();
-  await db
-    .insertInto('merchants')
-    .values(MERCHANTS.map((m) => ({ id: m.id, name: m.name, email: m.email, locale: 'zh-CN' as const })))
-    .execute();
-
-  const mailbox = await startDevMailbox({ port: 0 });
-  const server = http.createServer();
-  const baseUrl = await listen(server);
-  const address = devServerAddress();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PUBLIC_BASE_URL: baseUrl,
-    LINK_SECRET,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_TASK_QUEUE: `cycle-e2e-${randomUUID()}`,
-    DATA_DIR: dir,
-    MAIL_FROM: 'noreply@cycle.example.test',
-    STAFF_TOKENS: JSON.stringify(
-      (Object.keys(TOKENS) as Who[]).map((who) => ({
-        token: TOKENS[who],
-        role: STAFF[who].role,
-        staffId: STAFF[who].id,
-        name: STAFF[who].name,
-        ...(STAFF[who].compound ? { compound: STAFF[who].compound } : {}),
-      })),
-    ),
-    VENUE_ANSWER_TIMEOUT: '2m',
-    APPROVAL_REMINDER_AFTER: '2m',
-    APPROVAL_ESCALATE_AFTER: '4m',
-    REMINDER_OFFSETS: `${TEST_TIMINGS.reminderOffset}ms`,
-    ATTENDANCE_OPENS_BEFORE: `${TEST_TIMINGS.attendanceOpensBefore}ms`,
-    ATTENDANCE_CLOSES_AFTER: `${TEST_TIMINGS.attendanceClosesAfter}ms`,
-    FEEDBACK_DEADLINE: `${TEST_TIMINGS.feedbackDeadline}ms`,
-    FEEDBACK_REMINDER_BEFORE: `${TEST_TIMINGS.feedbackReminderBefore}ms`,
-  });
-  const mailer = new SmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false, from: config.mail.from });
-  const store = new SqlActivityStore(db);
-
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const workerConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createWorker({
-    connection: workerConnection,
-    taskQueue: config.temporal.taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: {
-      ...createActivities({
-        store,
-        mailer,
-        render: renderEmail,
-        links: { secret: LINK_SECRET, publicBaseUrl: baseUrl, graceMs: config.links.graceMs },
-        messageIdDomain: 'cycle.example.test',
-      }),
-      ...createCycleActivities({
+export function startCycleHarness(): Promise<CycleHarness> {
+  const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (m, meta) => console.error(m, meta ?? '') };
+  return startAppHarness({
+    tmpPrefix: 'cogov-cycle-e2e-',
+    taskQueuePrefix: 'cycle-e2e-',
+    linkSecret: LINK_SECRET,
+    mailFrom: 'noreply@cycle.example.test',
+    messageIdDomain: 'cycle.example.test',
+    staff: STAFF,
+    tokens: TOKENS,
+    seed: async (db) => {
+      await db
+        .insertInto('families')
+        .values(FAMILIES.map((f) => ({ ...f, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
+        .execute();
+      await db
+        .insertInto('volunteers')
+        .values(VOLUNTEERS.map((v) => ({ ...v, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${v.id}` })))
+        .execute();
+      await db
+        .insertInto('merchants')
+        .values(MERCHANTS.map((m) => ({ id: m.id, name: m.name, email: m.email, locale: 'zh-CN' as const })))
+        .execute();
+    },
+    env: {
+      VENUE_ANSWER_TIMEOUT: '2m',
+      APPROVAL_REMINDER_AFTER: '2m',
+      APPROVAL_ESCALATE_AFTER: '4m',
+      REMINDER_OFFSETS: `${TEST_TIMINGS.reminderOffset}ms`,
+      ATTENDANCE_OPENS_BEFORE: `${TEST_TIMINGS.attendanceOpensBefore}ms`,
+      ATTENDANCE_CLOSES_AFTER: `${TEST_TIMINGS.attendanceClosesAfter}ms`,
+      FEEDBACK_DEADLINE: `${TEST_TIMINGS.feedbackDeadline}ms`,
+      FEEDBACK_REMINDER_BEFORE: `${TEST_TIMINGS.feedbackReminderBefore}ms`,
+    },
+    // The worker also runs the incubation cycle, which lists its activities through real visibility.
+    worker: true,
+    extraActivities: ({ db, store, mailer, client, baseUrl }) =>
+      createCycleActivities({
         db,
         store,
         mailer,
@@ -150,33 +84,7 @@ export async function startCycleHarness(): Promise<CycleHarness> {
         publicBaseUrl: baseUrl,
         messageIdDomain: 'cycle.example.test',
       }),
-    },
+    deps: { linkRateLimit: { capacity: 1000, perMinute: 1000 } },
+    logger: quiet,
   });
-  const running = worker.run();
-
-  const quiet: Logger = { info: () => undefined, warn: () => undefined, error: (m, meta) => console.error(m, meta ?? '') };
-  server.on(
-    'request',
-    createApp({ client, config, db, linkSecret: LINK_SECRET, mailer, logger: quiet, linkRateLimit: { capacity: 1000, perMinute: 1000 } }),
-  );
-
-  return {
-    baseUrl,
-    config,
-    db,
-    mailbox,
-    client,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker.shutdown();
-      await running;
-      await workerConnection.close();
-      await connection.close();
-      await mailer.close();
-      await mailbox.close();
-      await db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

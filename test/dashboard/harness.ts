@@ -5,30 +5,11 @@
  * dev server, one Client, and the app listening on port 0. Config overrides let a test shorten
  * the workflow's waits so an activity runs start to finish in well under a minute.
  */
-import '../support/quiet-temporal-logs';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { Kysely } from 'kysely';
-import { createApp, type AppDeps } from '../../api/app';
-import type { Logger } from '../../api/errors';
-import { createActivities } from '../../activities';
-import { loadConfig, type Config } from '../../config';
-import { createDatabase } from '../../db/database';
-import { migrateToLatest } from '../../db/migrate';
-import { SqlActivityStore } from '../../db/store';
-import type { Database } from '../../db/types';
 import type { PlanInput } from '../../domain/schemas';
-import { startDevMailbox, type DevMailbox, type StoredMail } from '../../mail/dev-mailbox';
-import { SmtpMailer } from '../../mail/smtp-mailer';
-import { renderEmail } from '../../mail/templates';
-import { createWorker } from '../../worker/create-worker';
-import { devServerAddress, workflowBundle } from '../support/temporal';
+import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
+import { eventually as poll, startAppHarness, type AppHarness } from '../support/app-harness';
+
+export { communityPlan, unique } from '../support/app-harness';
 
 export const LINK_SECRET = 'dashboard-test-link-secret-0123456789abcdefghij'; // 48 chars
 
@@ -58,167 +39,35 @@ export const FAMILIES = [
   { id: 'fam-west-1', compound_id: 'c-west', name: '吴家', email: 'wu@example.test', members: 4 },
 ] as const;
 
-export interface DashboardHarness {
-  baseUrl: string;
-  config: Config;
-  db: Kysely<Database>;
-  mailbox: DevMailbox;
-  client: Client;
-  logs: { level: string; message: string; meta?: Record<string, unknown> }[];
-  /** Another app on the same dependencies, on its own port (rate limits, an https base URL). */
-  startExtraApp(overrides: Partial<AppDeps>): Promise<{ baseUrl: string; close(): Promise<void> }>;
-  close(): Promise<void>;
-}
+export type DashboardHarness = AppHarness;
 
-async function listen(server: http.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function closeServer(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-export async function startDashboardHarness(options: { worker: boolean; env?: Record<string, string> }): Promise<DashboardHarness> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-dash-'));
-  const db = createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
-  await migrateToLatest(db);
-  await db.insertInto('compounds').values([{ id: 'c-east', name: '东苑' }, { id: 'c-west', name: '西苑' }]).execute();
-  await db
-    .insertInto('staff')
-    .values(Object.values(STAFF).map((s) => ({ id: s.id, role: s.role, name: s.name, email: s.email, locale: 'zh-CN' as const, compound_id: s.compound })))
-    .execute();
-  await db
-    .insertInto('families')
-    .values(FAMILIES.map((f) => ({ ...f, locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-    .execute();
-
-  const mailbox = await startDevMailbox({ port: 0 });
-  const server = http.createServer();
-  const baseUrl = await listen(server);
-  const address = devServerAddress();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PUBLIC_BASE_URL: baseUrl,
-    LINK_SECRET,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_TASK_QUEUE: `dash-test-${randomUUID()}`,
-    DATA_DIR: dir,
-    MAIL_FROM: 'noreply@jinhua.example.test',
-    STAFF_TOKENS: JSON.stringify(
-      (Object.keys(TOKENS) as Who[]).map((who) => ({
-        token: TOKENS[who],
-        role: STAFF[who].role,
-        staffId: STAFF[who].id,
-        name: STAFF[who].name,
-        ...(STAFF[who].compound ? { compound: STAFF[who].compound } : {}),
-      })),
-    ),
-    ...options.env,
-  });
-  const mailer = new SmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false, from: config.mail.from });
-
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  let workerConnection: NativeConnection | undefined;
-  if (options.worker) {
-    workerConnection = await NativeConnection.connect({ address });
-    worker = await createWorker({
-      connection: workerConnection,
-      taskQueue: config.temporal.taskQueue,
-      workflowBundle: workflowBundle(),
-      activities: createActivities({
-        store: new SqlActivityStore(db),
-        mailer,
-        render: renderEmail,
-        links: { secret: LINK_SECRET, publicBaseUrl: baseUrl, graceMs: config.links.graceMs },
-        messageIdDomain: 'jinhua.example.test',
-      }),
-    });
-    running = worker.run();
-  }
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-
-  const logs: DashboardHarness['logs'] = [];
-  const logger: Logger = {
-    info: (message, meta) => logs.push({ level: 'info', message, ...(meta ? { meta } : {}) }),
-    warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
-    error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
-  };
-  const deps: AppDeps = {
-    client,
-    config,
-    db,
+export function startDashboardHarness(options: { worker: boolean; env?: Record<string, string> }): Promise<DashboardHarness> {
+  return startAppHarness({
+    tmpPrefix: 'cogov-dash-',
+    taskQueuePrefix: 'dash-test-',
     linkSecret: LINK_SECRET,
-    mailer,
-    logger,
-    // Many requests come from one address; the limits have their own tests.
-    linkRateLimit: { capacity: 1000, perMinute: 1000 },
-    signInRateLimit: { capacity: 1000, perMinute: 1000 },
-    signInAddressLimit: { capacity: 1000, perMinute: 1000 },
-  };
-  server.on('request', createApp(deps));
-  const extras: http.Server[] = [];
-
-  return {
-    baseUrl,
-    config,
-    db,
-    mailbox,
-    client,
-    logs,
-    async startExtraApp(overrides) {
-      const extra = http.createServer(createApp({ ...deps, ...overrides }));
-      extras.push(extra);
-      const url = await listen(extra);
-      return { baseUrl: url, close: () => closeServer(extra) };
+    mailFrom: 'noreply@jinhua.example.test',
+    messageIdDomain: 'jinhua.example.test',
+    staff: STAFF,
+    tokens: TOKENS,
+    seed: async (db) => {
+      await db
+        .insertInto('families')
+        .values(FAMILIES.map((f) => ({ ...f, locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
+        .execute();
     },
-    async close() {
-      for (const extra of extras) if (extra.listening) await closeServer(extra);
-      await closeServer(server);
-      if (worker) {
-        worker.shutdown();
-        await running;
-      }
-      await workerConnection?.close();
-      await connection.close();
-      await mailer.close();
-      await mailbox.close();
-      await db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
+    worker: options.worker,
+    env: options.env,
+    deps: {
+      // Many requests come from one address; the limits have their own tests.
+      linkRateLimit: { capacity: 1000, perMinute: 1000 },
+      signInRateLimit: { capacity: 1000, perMinute: 1000 },
+      signInAddressLimit: { capacity: 1000, perMinute: 1000 },
     },
-  };
+  });
 }
 
 // ---- data ---------------------------------------------------------------------------------------
-
-let counter = 0;
-/** A unique suffix per call, so each test makes its own data. */
-export function unique(prefix: string): string {
-  counter++;
-  return `${prefix}-${Date.now().toString(36)}-${counter}`;
-}
-
-export function communityPlan(title: string, overrides: Partial<PlanInput> = {}): PlanInput {
-  const startsAt = new Date(Date.now() + 10 * 86_400_000);
-  startsAt.setUTCSeconds(0, 0);
-  return {
-    title,
-    theme: '邻里节',
-    compound: 'c-east',
-    description: '亲子运动会，欢迎全家参加。',
-    startsAt: startsAt.toISOString(),
-    endsAt: new Date(startsAt.getTime() + 2 * 3_600_000).toISOString(),
-    capacity: 80,
-    venue: { kind: 'community', venueName: '东苑活动室', hours: 3 },
-    volunteersNeeded: 5,
-    pointsRules: { attendance: 10, perVolunteerHour: 5 },
-    budget: 1200,
-    ...overrides,
-  };
-}
 
 /** Starts an activity through the JSON API, as a coordinator; returns its id. */
 export async function startActivity(h: DashboardHarness, cycleId: string, plan: PlanInput): Promise<string> {
@@ -334,12 +183,6 @@ export async function signIn(h: DashboardHarness, who: Who): Promise<CookieJar> 
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition', intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition', intervalMs = 250): Promise<T> {
+  return poll(check, timeoutMs, what, intervalMs);
 }

@@ -37,6 +37,21 @@ async function seedHolders(db: Kysely<Database>, families: number, volunteers = 
 
 const fam = (id: string): Holder => ({ kind: 'family', id });
 
+/**
+ * The message a refused statement fails with. Read from the error itself rather than with
+ * `rejects.toThrow`: better-sqlite3's native addon keeps the SqliteError class of the first test
+ * file that loaded it, so in later files its errors are not `instanceof` this file's Error and
+ * jest reports "did not throw" for an error that was thrown.
+ */
+async function refusalOf(statement: Promise<unknown>): Promise<string> {
+  try {
+    await statement;
+  } catch (err) {
+    return String((err as { message?: unknown }).message ?? err);
+  }
+  return 'the statement was not refused';
+}
+
 async function rawSum(db: Kysely<Database>, holder: Holder): Promise<number> {
   const rows = await db.selectFrom('points_entries').select('amount').where('holder_kind', '=', holder.kind).where('holder_id', '=', holder.id).execute();
   return rows.reduce((s, r) => s + Number(r.amount), 0);
@@ -93,8 +108,8 @@ describe.each(DIALECTS)('ledger on %s', (dialect) => {
     const entry = await ledger.award({ holder: fam(families[0] as string), amount: 10, idempotencyKey: uniq('k') });
     // The row is there to be refused (a refused UPDATE of no rows would prove nothing).
     expect(await t.db.selectFrom('points_entries').select('id').where('id', '=', entry.id).execute()).toHaveLength(1);
-    await expect(t.db.updateTable('points_entries').set({ amount: 1000 }).where('id', '=', entry.id).execute()).rejects.toThrow(/append-only/);
-    await expect(t.db.deleteFrom('points_entries').where('id', '=', entry.id).execute()).rejects.toThrow(/append-only/);
+    expect(await refusalOf(t.db.updateTable('points_entries').set({ amount: 1000 }).where('id', '=', entry.id).execute())).toMatch(/append-only/);
+    expect(await refusalOf(t.db.deleteFrom('points_entries').where('id', '=', entry.id).execute())).toMatch(/append-only/);
     expect(await ledger.balance(fam(families[0] as string))).toBe(10);
   });
 

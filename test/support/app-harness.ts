@@ -1,0 +1,249 @@
+/**
+ * The one builder behind the app harnesses (test/api, test/dashboard, test/cycles): all real, a
+ * migrated SQLite database in a temp dir seeded with two compounds and their staff (plus what the
+ * suite adds), a dev mailbox the real SMTP mailer sends to, optionally the real activities on a
+ * worker (its own task queue) against the shared dev server, one Client, and the app listening on
+ * port 0. Each suite's harness passes what differs explicitly: its secret, staff and tokens, extra
+ * seed data, config overrides, app dependencies (rate limits, logger) and worker activities.
+ */
+import './quiet-temporal-logs';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Kysely } from 'kysely';
+import { createApp, type AppDeps } from '../../api/app';
+import type { Logger } from '../../api/errors';
+import { createActivities } from '../../activities';
+import { loadConfig, type Config } from '../../config';
+import { createDatabase } from '../../db/database';
+import { migrateToLatest } from '../../db/migrate';
+import { SqlActivityStore } from '../../db/store';
+import type { Database, StaffRoleText } from '../../db/types';
+import type { PlanInput } from '../../domain/schemas';
+import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
+import { SmtpMailer } from '../../mail/smtp-mailer';
+import { renderEmail } from '../../mail/templates';
+import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
+import { devServerAddress, workflowBundle } from './temporal';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export interface StaffSeed {
+  id: string;
+  role: StaffRoleText;
+  name: string;
+  email: string;
+  compound: string | null;
+}
+
+export interface AppHarness {
+  baseUrl: string;
+  config: Config;
+  db: Kysely<Database>;
+  mailbox: DevMailbox;
+  client: Client;
+  /** What the app logged (empty when the suite passes its own logger). */
+  logs: { level: string; message: string; meta?: Record<string, unknown> }[];
+  /** Another app on the same dependencies, listening on its own port (rate limits, failures, an https base URL). */
+  startExtraApp(overrides: Partial<AppDeps>): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/** What the worker's activities may be built from. */
+export interface ActivityContext {
+  db: Kysely<Database>;
+  store: SqlActivityStore;
+  mailer: SmtpMailer;
+  client: Client;
+  baseUrl: string;
+  config: Config;
+}
+
+export interface AppHarnessOptions<W extends string> {
+  /** Prefix of the temp dir, e.g. `cogov-api-`. */
+  tmpPrefix: string;
+  /** Prefix of the worker's task queue, e.g. `api-test-`. */
+  taskQueuePrefix: string;
+  linkSecret: string;
+  mailFrom: string;
+  messageIdDomain: string;
+  /** Staff rows seeded, and their bearer tokens (config STAFF_TOKENS). */
+  staff: Record<W, StaffSeed>;
+  tokens: Record<W, string>;
+  /** Seeds the suite's own data after the compounds and staff. */
+  seed?: (db: Kysely<Database>) => Promise<void>;
+  /** Config overrides (env names), applied last. */
+  env?: Record<string, string>;
+  /** Runs the real activities on a worker on the harness's own task queue. */
+  worker: boolean;
+  /** Activities the worker runs besides the themed-activity ones. */
+  extraActivities?: (ctx: ActivityContext) => Partial<CreateWorkerOptions['activities']>;
+  /** App dependencies besides client, config, db, link secret, mailer (e.g. rate limits). */
+  deps?: Partial<AppDeps>;
+  /** The app's logger; by default one that records into `logs`. */
+  logger?: Logger;
+}
+
+export async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** STAFF_TOKENS for the config: one entry per token, with the staff member's role, id, name and compound. */
+export function staffTokensEnv<W extends string>(staff: Record<W, StaffSeed>, tokens: Record<W, string>): string {
+  return JSON.stringify(
+    (Object.keys(tokens) as W[]).map((who) => ({
+      token: tokens[who],
+      role: staff[who].role,
+      staffId: staff[who].id,
+      name: staff[who].name,
+      ...(staff[who].compound ? { compound: staff[who].compound } : {}),
+    })),
+  );
+}
+
+export async function startAppHarness<W extends string>(options: AppHarnessOptions<W>): Promise<AppHarness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
+  const db = createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
+  await migrateToLatest(db);
+  await db.insertInto('compounds').values([{ id: 'c-east', name: '东苑' }, { id: 'c-west', name: '西苑' }]).execute();
+  await db
+    .insertInto('staff')
+    .values(Object.values<StaffSeed>(options.staff).map((s) => ({ id: s.id, role: s.role, name: s.name, email: s.email, locale: 'zh-CN' as const, compound_id: s.compound })))
+    .execute();
+  await options.seed?.(db);
+
+  const mailbox = await startDevMailbox({ port: 0 });
+  const server = http.createServer();
+  const baseUrl = await listen(server);
+  const address = devServerAddress();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_BASE_URL: baseUrl,
+    LINK_SECRET: options.linkSecret,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: `${options.taskQueuePrefix}${randomUUID()}`,
+    DATA_DIR: dir,
+    MAIL_FROM: options.mailFrom,
+    STAFF_TOKENS: staffTokensEnv(options.staff, options.tokens),
+    ...options.env,
+  });
+  const mailer = new SmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false, from: config.mail.from });
+  const store = new SqlActivityStore(db);
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let workerConnection: NativeConnection | undefined;
+  if (options.worker) {
+    workerConnection = await NativeConnection.connect({ address });
+    worker = await createWorker({
+      connection: workerConnection,
+      taskQueue: config.temporal.taskQueue,
+      workflowBundle: workflowBundle(),
+      activities: {
+        ...createActivities({
+          store,
+          mailer,
+          render: renderEmail,
+          links: { secret: options.linkSecret, publicBaseUrl: baseUrl, graceMs: config.links.graceMs },
+          messageIdDomain: options.messageIdDomain,
+        }),
+        ...options.extraActivities?.({ db, store, mailer, client, baseUrl, config }),
+      },
+    });
+    running = worker.run();
+  }
+
+  const logs: AppHarness['logs'] = [];
+  const logger: Logger = options.logger ?? {
+    info: (message, meta) => logs.push({ level: 'info', message, ...(meta ? { meta } : {}) }),
+    warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
+    error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
+  };
+  const deps: AppDeps = { client, config, db, linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  server.on('request', createApp(deps));
+  const extras: http.Server[] = [];
+
+  return {
+    baseUrl,
+    config,
+    db,
+    mailbox,
+    client,
+    logs,
+    async startExtraApp(overrides) {
+      const extra = http.createServer(createApp({ ...deps, ...overrides }));
+      extras.push(extra);
+      const url = await listen(extra);
+      return { baseUrl: url, close: () => closeServer(extra) };
+    },
+    async close() {
+      for (const extra of extras) if (extra.listening) await closeServer(extra);
+      await closeServer(server);
+      if (worker) {
+        worker.shutdown();
+        await running;
+      }
+      await workerConnection?.close();
+      await connection.close();
+      await mailer.close();
+      await mailbox.close();
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- data ------------------------------------------------------------------------------------
+
+let counter = 0;
+/** A unique suffix per call, so each test makes its own data. */
+export function unique(prefix: string): string {
+  counter++;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** A community-venue plan in c-east starting in 10 days (whole minute), two hours long. */
+export function communityPlan(title: string, overrides: Partial<PlanInput> = {}): PlanInput {
+  const startsAt = new Date(Date.now() + 10 * DAY);
+  startsAt.setUTCSeconds(0, 0);
+  return {
+    title,
+    theme: '邻里节',
+    compound: 'c-east',
+    description: '亲子运动会，欢迎全家参加。',
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
+    capacity: 80,
+    venue: { kind: 'community', venueName: '东苑活动室', hours: 3 },
+    volunteersNeeded: 5,
+    pointsRules: { attendance: 10, perVolunteerHour: 5 },
+    budget: 1200,
+    ...overrides,
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition', intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
