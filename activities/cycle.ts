@@ -17,7 +17,8 @@ import type { Kysely } from 'kysely';
 import { Cycles } from '../db/services/cycles';
 import type { Database } from '../db/types';
 import { renderCycleEmail, type CycleEmailDraft, type CycleEmailPurpose } from '../mail/cycle-templates';
-import { emailKey, messageIdFor } from '../mail/message-id';
+import { emailKey } from '../mail/message-id';
+import { sendOnce } from '../mail/outbox';
 import { computeCycleReport, type CycleReport } from '../reports/cycle-report';
 import type { Actor } from '../domain/schemas';
 import type { CycleActivity, IncubationCycleInput } from '../workflows/incubation-cycle.api';
@@ -125,26 +126,23 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     /** Emails one person once per key; a refused address is reported, not retried. */
     async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'failed'> {
       const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key, round: req.round });
-      const claim = await deps.store.claimEmail(key, { activityId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key });
-      if (claim.outcome === 'alreadySent') return 'alreadySent';
       const id = encodeURIComponent(req.message.cycle.cycleId);
-      const rendered = renderCycleEmail(
-        {
-          ...req.message,
-          recipientName: req.recipient.name,
-          cycleUrl: `${base}/dashboard/cycles/${id}`,
-          reportUrl: `${base}/dashboard/cycles/${id}/report`,
-        },
-        req.recipient.locale,
-      );
-      const messageId = messageIdFor(key, deps.messageIdDomain);
       try {
-        await deps.mailer.send({
-          to: { name: req.recipient.name, email: req.recipient.email },
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          messageId,
+        return await sendOnce(deps, {
+          key,
+          scopeId: req.workflowId,
+          purpose: req.purpose,
+          recipient: req.recipient,
+          render: () =>
+            renderCycleEmail(
+              {
+                ...req.message,
+                recipientName: req.recipient.name,
+                cycleUrl: `${base}/dashboard/cycles/${id}`,
+                reportUrl: `${base}/dashboard/cycles/${id}/report`,
+              },
+              req.recipient.locale,
+            ),
           headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
         });
       } catch (err) {
@@ -154,8 +152,6 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         }
         throw err; // transient: retried; the outbox keeps it from going twice
       }
-      await deps.store.markEmailSent(key, messageId);
-      return 'sent';
     },
 
     /** Computes the report as of `asOf` and saves it as the cycle's final report; a repeat returns the one saved first. */

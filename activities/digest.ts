@@ -12,7 +12,8 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types';
 import { renderDigest, type DigestItem, type DigestReport } from '../mail/digest-template';
-import { emailKey, messageIdFor } from '../mail/message-id';
+import { emailKey } from '../mail/message-id';
+import { sendOnce } from '../mail/outbox';
 import { statusQuery, type ActivityStatus } from '../workflows/themed-activity.api';
 import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
 
@@ -175,17 +176,13 @@ export function createDigestActivities(deps: DigestDeps) {
     /** Emails one coordinator the day's digest, once per (day, coordinator). */
     async sendDigest(req: SendDigestRequest): Promise<SendDigestOutcome> {
       const key = emailKey({ workflowId: req.workflowId, purpose: 'dailyDigest', recipientKey: req.recipient.key, round: req.day });
-      const claim = await deps.store.claimEmail(key, { activityId: req.workflowId, purpose: 'dailyDigest', recipientKey: req.recipient.key });
-      if (claim.outcome === 'alreadySent') return 'alreadySent';
-      const rendered = renderDigest({ recipientName: req.recipient.name, report: req.report }, req.recipient.locale);
-      const messageId = messageIdFor(key, deps.messageIdDomain);
       try {
-        await deps.mailer.send({
-          to: { name: req.recipient.name, email: req.recipient.email },
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          messageId,
+        return await sendOnce(deps, {
+          key,
+          scopeId: req.workflowId,
+          purpose: 'dailyDigest',
+          recipient: req.recipient,
+          render: () => renderDigest({ recipientName: req.recipient.name, report: req.report }, req.recipient.locale),
           headers: { 'X-Email-Purpose': 'dailyDigest', 'X-Digest-Day': req.day },
         });
       } catch (err) {
@@ -195,8 +192,6 @@ export function createDigestActivities(deps: DigestDeps) {
         }
         throw err; // transient: retried; the outbox keeps it from going twice
       }
-      await deps.store.markEmailSent(key, messageId);
-      return 'sent';
     },
   };
 }

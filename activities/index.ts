@@ -11,7 +11,8 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Locale, PointsRules } from '../domain/schemas';
 import type { ActivitySummaryForEmail, EmailMessage, EmailPurpose, RenderEmail } from '../mail/messages';
-import { emailKey, messageIdFor } from '../mail/message-id';
+import { emailKey } from '../mail/message-id';
+import { sendOnce } from '../mail/outbox';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
 import {
   PermanentMailError,
@@ -78,7 +79,7 @@ export interface AwardResult {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const { store, mailer, render, links } = deps;
+  const { store, render, links } = deps;
 
   function urlsFor(draft: MessageDraft): { registerUrl: string; dashboardUrl: string } {
     const id = encodeURIComponent(draft.activity.activityId);
@@ -110,17 +111,13 @@ export function createActivities(deps: ActivityDeps) {
     recipient: Recipient,
     message: EmailMessage,
   ): Promise<'sent' | 'alreadySent' | 'failed'> {
-    const claim = await store.claimEmail(key, { activityId, purpose, recipientKey: recipient.key });
-    if (claim.outcome === 'alreadySent') return 'alreadySent';
-    const rendered = render(message, recipient.locale);
-    const messageId = messageIdFor(key, deps.messageIdDomain);
     try {
-      await mailer.send({
-        to: { name: recipient.name, email: recipient.email },
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        messageId,
+      return await sendOnce(deps, {
+        key,
+        scopeId: activityId,
+        purpose,
+        recipient,
+        render: () => render(message, recipient.locale),
         headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': purpose },
       });
     } catch (err) {
@@ -131,8 +128,6 @@ export function createActivities(deps: ActivityDeps) {
       }
       throw err; // transient: the activity retries; the outbox skips those already sent
     }
-    await store.markEmailSent(key, messageId);
-    return 'sent';
   }
 
   return {

@@ -12,7 +12,8 @@ import type { Mailer, Recipient } from '../activities/ports';
 import type { Config } from '../config';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
-import { emailKey, messageIdFor } from '../mail/message-id';
+import { emailKey } from '../mail/message-id';
+import { sendOnce } from '../mail/outbox';
 import type { ActivitySummaryForEmail, EmailMessage, RenderEmail } from '../mail/messages';
 import { statusQuery, themedActivityWorkflowId } from '../workflows/themed-activity.api';
 import type { Logger } from './errors';
@@ -65,25 +66,24 @@ export function createPeopleMail(deps: PeopleMailDeps) {
   }
 
   async function deliver(key: string, activityId: string, recipient: Recipient, message: EmailMessage): Promise<'sent' | 'alreadySent' | 'pending'> {
-    const claim = await store.claimEmail(key, { activityId, purpose: message.purpose, recipientKey: recipient.key });
-    if (claim.outcome === 'alreadySent') return 'alreadySent';
-    const rendered = deps.render(message, recipient.locale);
-    const messageId = messageIdFor(key, domain);
     try {
-      await deps.mailer.send({
-        to: { name: recipient.name, email: recipient.email },
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        messageId,
-        headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': message.purpose },
-      });
+      return await sendOnce(
+        { store, mailer: deps.mailer, messageIdDomain: domain },
+        {
+          key,
+          scopeId: activityId,
+          purpose: message.purpose,
+          recipient,
+          render: () => deps.render(message, recipient.locale),
+          headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': message.purpose },
+        },
+      );
     } catch (err) {
+      // Outside a workflow nobody retries for us: the claim stays pending and the next cancel or
+      // promote for this activity sends it.
       deps.logger.warn('email not sent; it stays pending in the outbox', { purpose: message.purpose, recipientKey: recipient.key, error: String(err) });
       return 'pending';
     }
-    await store.markEmailSent(key, messageId);
-    return 'sent';
   }
 
   function tally(outcomes: { key: string; outcome: 'sent' | 'alreadySent' | 'pending' }[]): MailOutcome {
