@@ -7,7 +7,7 @@
  *   bad tokens get 4xx pages, every decision POST is audited, requests are rate-limited per IP,
  *   and forms carry a double-submit CSRF cookie plus an Origin check.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -44,7 +44,7 @@ import {
   type ShownRecord,
 } from './action-pages';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit';
-import { formField, readCookie } from './session';
+import { formField, formIsOurs as sameOriginForm, readCookie } from './session';
 
 export interface ActionLinkDeps {
   client: Client;
@@ -164,18 +164,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
   /** The form's hidden value equals the cookie, and the request does not come from another site. */
   function formIsOurs(req: Request): boolean {
-    const site = req.get('sec-fetch-site');
-    if (site === 'cross-site') return false;
-    const origin = req.get('origin');
-    // Under `Referrer-Policy: no-referrer` browsers send `Origin: null` with a form POST: accept it
-    // only when the browser also says the request is same-origin.
-    if (origin === 'null') {
-      if (site !== 'same-origin') return false;
-    } else if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
-    const cookie = readCookie(req, CSRF_COOKIE) ?? '';
-    const field = formField(req.body, 'csrf');
-    if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(field)) return false;
-    return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(field, 'ascii'));
+    return sameOriginForm(req, { publicOrigin, csrfCookie: CSRF_COOKIE });
   }
 
   // Every /a/ response: not cached, not indexed, rate-limited per client IP.

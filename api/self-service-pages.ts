@@ -14,7 +14,7 @@
  * an Origin check; every response is no-store, noindex, rate-limited per client IP; every POST on
  * a link is written to the action audit (who, what, outcome, IP, user agent).
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Mailer } from '../activities/ports';
@@ -35,7 +35,7 @@ import type { PeopleMail } from './people-mail';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit';
 import { selfServiceStrings } from './self-service-i18n';
 import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceLink, type PersonRef, type SelfServiceLink } from './self-service-links';
-import { formField, readCookie } from './session';
+import { formField, formIsOurs as sameOriginForm, readCookie } from './session';
 
 export interface SelfServiceDeps {
   db: Kysely<Database>;
@@ -106,13 +106,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   }
 
   function formIsOurs(req: Request): boolean {
-    if (req.get('sec-fetch-site') === 'cross-site') return false;
-    const origin = req.get('origin');
-    if (origin !== undefined && origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
-    const cookie = readCookie(req, CSRF_COOKIE) ?? '';
-    const value = formField(req.body, 'csrf');
-    if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(value)) return false;
-    return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(value, 'ascii'));
+    return sameOriginForm(req, { publicOrigin, csrfCookie: CSRF_COOKIE });
   }
 
   router.use(PAGES, (req, res, next) => {

@@ -146,13 +146,21 @@ export function formField(body: unknown, name: string): string {
  * form POST; that is accepted only when the browser also says the request is same-origin.
  */
 export function csrfOk(req: Request, policy: CookiePolicy): boolean {
+  return formIsOurs(req, { publicOrigin: policy.publicOrigin, csrfCookie: policy.csrf });
+}
+
+/**
+ * The one CSRF rule for every POST form (sign-in, action links, self-service pages): not from
+ * another site by Sec-Fetch-Site or Origin, and the hidden `csrf` field equals its cookie.
+ */
+export function formIsOurs(req: Request, opts: { publicOrigin: string; csrfCookie: string }): boolean {
   const site = req.get('sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') return false;
   const origin = req.get('origin');
   if (origin === 'null') {
     if (site !== 'same-origin') return false;
-  } else if (origin !== undefined && origin !== policy.publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
-  const cookie = readCookie(req, policy.csrf) ?? '';
+  } else if (origin !== undefined && origin !== opts.publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
+  const cookie = readCookie(req, opts.csrfCookie) ?? '';
   const field = formField(req.body, 'csrf');
   if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(field)) return false;
   return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(field, 'ascii'));

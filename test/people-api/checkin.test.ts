@@ -141,7 +141,12 @@ describe('self check-in link', () => {
     expect(shown.text).toContain('value="checkIn"');
     expect(await checkInRows(h.db, a.id)).toHaveLength(0);
 
-    const done = await submit(url, { action: 'checkIn' }, { from: shown });
+    // A post from another site is refused; a browser's own post under `Referrer-Policy: no-referrer`
+    // (Origin: null, Sec-Fetch-Site: same-origin) is accepted.
+    const forged = await submit(url, { action: 'checkIn' }, { from: shown, headers: { origin: 'null', 'sec-fetch-site': 'cross-site' } });
+    expect(forged.status).toBe(403);
+    expect(await checkInRows(h.db, a.id)).toHaveLength(0);
+    const done = await submit(url, { action: 'checkIn' }, { from: shown, headers: { origin: 'null', 'sec-fetch-site': 'same-origin' } });
     expect(done.status).toBe(200);
     expect(done.text).toContain('签到成功');
     const again = await submit(url, { action: 'checkIn' }, { from: shown });
