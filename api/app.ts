@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
   const logger = deps.logger ?? consoleLogger;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? false);
+  app.set('trust proxy', deps.trustProxy ?? deps.config.http.trustProxyHops);
 
   app.use(
     helmet({

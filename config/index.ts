@@ -100,6 +100,11 @@ const EnvSchema = z.object({
   LINK_GRACE: duration('24h'),
   STAFF_TOKENS: staffTokens,
   DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  /**
+   * Behind a reverse proxy, how many proxy hops to trust for the client address (rate limits and
+   * the audit trail key on it): 0 trusts none.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 
   // Workflow defaults, copied into each activity's input when it starts.
   VENUE_ANSWER_TIMEOUT: duration('48h'),
@@ -155,7 +160,7 @@ export interface Config {
     from: { name: string; email: string };
     devMailboxPort: number;
   };
-  http: { port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en' };
+  http: { port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
   links: { secret: string | undefined; graceMs: number };
   staffTokens: StaffToken[];
   timings: Timings;
@@ -206,7 +211,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       from: { name: e.MAIL_FROM_NAME, email: e.MAIL_FROM },
       devMailboxPort: e.DEV_MAILBOX_PORT,
     },
-    http: { port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''), defaultLocale: e.DEFAULT_LOCALE },
+    http: {
+      port: e.PORT,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      defaultLocale: e.DEFAULT_LOCALE,
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+    },
     links: { secret: e.LINK_SECRET, graceMs: e.LINK_GRACE },
     staffTokens: e.STAFF_TOKENS,
     timings: {

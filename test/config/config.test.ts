@@ -61,6 +61,12 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40) }).links.secret).toBe('x'.repeat(40));
   });
 
+  test('proxy hops to trust for the client address are a small whole number, none by default', () => {
+    expect(loadConfig({}).http.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1' }).http.trustProxyHops).toBe(1);
+    expect(() => loadConfig({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
+  });
+
   test('inconsistent deadlines are refused', () => {
     expect(() => loadConfig({ APPROVAL_REMINDER_AFTER: '3d', APPROVAL_ESCALATE_AFTER: '2d' })).toThrow(/APPROVAL_ESCALATE_AFTER/);
     expect(() => loadConfig({ FEEDBACK_DEADLINE: '1d', FEEDBACK_REMINDER_BEFORE: '2d' })).toThrow(/FEEDBACK_REMINDER_BEFORE/);
