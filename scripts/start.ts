@@ -259,6 +259,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
     '锦华社区 三长共治 is running / 已启动:',
     `  API:            ${apiUrl}`,
     `  API docs:       ${apiUrl}/api/docs`,
+    `  Dashboard:      ${apiUrl}/dashboard   (staff sign in at ${apiUrl}/sign-in)`,
     ...(started.mailbox ? [`  Dev mailbox:    ${apiUrl}/dev/mailbox   (SMTP 127.0.0.1:${started.mailbox.port})`] : [`  SMTP:           ${config.mail.smtp?.host}:${config.mail.smtp?.port}`]),
     ...(temporalUiUrl ? [`  Temporal UI:    ${temporalUiUrl}`] : []),
     `  Temporal:       ${address}${started.devServer ? `   (dev server, data in ${path.join(dataDir, 'temporal.sqlite')})` : ''}`,

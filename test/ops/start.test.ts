@@ -150,6 +150,7 @@ describe('npm start (scripts/start.ts)', () => {
     expect(urls).toMatchObject({
       API: `http://localhost:${ports.http}`,
       'API docs': `http://localhost:${ports.http}/api/docs`,
+      Dashboard: `http://localhost:${ports.http}/dashboard`,
       'Dev mailbox': `http://localhost:${ports.http}/dev/mailbox`,
       'Temporal UI': `http://127.0.0.1:${ports.ui}`,
       Temporal: `127.0.0.1:${ports.temporal}`,
@@ -160,6 +161,8 @@ describe('npm start (scripts/start.ts)', () => {
     expect(mailboxPage.status).toBe(200);
     expect(await mailboxPage.text()).toContain('开发邮箱 Dev mailbox');
     expect((await fetch(urls['Temporal UI']!)).status).toBe(200);
+    // The dashboard asks for sign-in first.
+    expect((await fetch(urls.Dashboard!, { redirect: 'manual' })).status).toBeGreaterThanOrEqual(300);
     expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
 
     // A themed activity that goes as far as approval, and mails the grid worker on the way.
