@@ -237,25 +237,31 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
 
   const ActivityParam = z.object({ id: Id });
 
+  /** Members count only for a family; a volunteer is one person. */
+  function checkInPerson(
+    activityId: string,
+    person: { kind: 'family' | 'volunteer'; id: string },
+    method: 'qr' | 'staff',
+    nonce: string | undefined,
+    members: number | undefined,
+  ) {
+    return checkIns.checkIn({
+      activityId,
+      personKind: person.kind,
+      personId: person.id,
+      method,
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(members !== undefined && person.kind === 'family' ? { members } : {}),
+    });
+  }
+
   routeOperations(router, deps.authenticate, CHECKIN_OPERATIONS, {
     async checkInByQr(req, res, staff) {
       const { id } = parseOr400(ActivityParam, req.params, 'activity id');
       const body = parseOr400(CheckInBody, req.body, 'request body');
       const activity = await activityFor(staff, id);
       const person = await personByToken(body.qrToken);
-      await run(
-        activity,
-        () =>
-          checkIns.checkIn({
-            activityId: id,
-            personKind: person.kind,
-            personId: person.id,
-            method: 'qr',
-            ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
-            ...(body.members !== undefined && person.kind === 'family' ? { members: body.members } : {}),
-          }),
-        res,
-      );
+      await run(activity, () => checkInPerson(id, person, 'qr', body.nonce, body.members), res);
     },
 
     async checkInWalkIn(req, res, staff) {
@@ -287,20 +293,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
       } else {
         person = { kind: 'volunteer', id: body.volunteerId as string };
       }
-      await run(
-        activity,
-        () =>
-          checkIns.checkIn({
-            activityId: id,
-            personKind: person.kind,
-            personId: person.id,
-            method: 'staff',
-            ...(body.nonce !== undefined ? { nonce: body.nonce } : {}),
-            ...(members !== undefined && person.kind === 'family' ? { members } : {}),
-          }),
-        res,
-        { familyCreated },
-      );
+      await run(activity, () => checkInPerson(id, person, 'staff', body.nonce, members), res, { familyCreated });
     },
 
     async checkOutVolunteer(req, res, staff) {

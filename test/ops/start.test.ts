@@ -14,6 +14,7 @@ import { createDatabase } from '../../db/database';
 import { Plan, type ThemedActivityInput } from '../../domain/schemas';
 import { freePort } from '../../scripts/temporal-binaries';
 import { statusQuery, themedActivityWorkflow, themedActivityWorkflowId } from '../../workflows/themed-activity';
+import { loadConfig } from '../../config';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 3_600_000;
@@ -253,17 +254,7 @@ function activityInput(): ThemedActivityInput {
       coordinator: { id: 'co-s', name: '张协调', email: 'co@start.example.test', locale: 'zh-CN' },
       supervisor: { id: 'su-s', name: '陈督导', email: 'su@start.example.test', locale: 'zh-CN' },
     },
-    timings: {
-      merchantAnswerMs: 48 * HOUR,
-      approvalReminderMs: 24 * HOUR,
-      approvalEscalationMs: 72 * HOUR,
-      reminderOffsetsMs: [DAY],
-      attendanceOpensBeforeMs: 30 * 60_000,
-      attendanceClosesAfterMs: 30 * 60_000,
-      feedbackDeadlineMs: 7 * DAY,
-      feedbackReminderBeforeMs: DAY,
-      maxApprovalRounds: 3,
-    },
+    timings: { ...loadConfig({}).timings, reminderOffsetsMs: [DAY] },
   };
 }
 

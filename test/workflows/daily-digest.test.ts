@@ -26,6 +26,7 @@ import { createWorker } from '../../worker/create-worker';
 import { dailyDigestWorkflow, dailyDigestWorkflowId, type DailyDigestResult } from '../../workflows/daily-digest';
 import { statusQuery, themedActivityWorkflow, themedActivityWorkflowId } from '../../workflows/themed-activity';
 import { devServerAddress, workflowBundle } from '../support/temporal';
+import { loadConfig } from '../../config';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -130,17 +131,7 @@ describe('daily digest', () => {
         coordinator: { id: 'co-zh', name: '张协调', email: 'zhang@digest.example.test', locale: 'zh-CN' },
         supervisor: { id: 'su-d', name: '陈督导', email: 'su@digest.example.test', locale: 'zh-CN' },
       },
-      timings: {
-        merchantAnswerMs: 48 * HOUR,
-        approvalReminderMs: 24 * HOUR,
-        approvalEscalationMs: 72 * HOUR,
-        reminderOffsetsMs: [DAY],
-        attendanceOpensBeforeMs: 30 * 60_000,
-        attendanceClosesAfterMs: 30 * 60_000,
-        feedbackDeadlineMs: 7 * DAY,
-        feedbackReminderBeforeMs: DAY,
-        maxApprovalRounds: 3,
-      },
+      timings: { ...loadConfig({}).timings, reminderOffsetsMs: [DAY] },
     };
     const activity = await client.workflow.start(themedActivityWorkflow, { taskQueue, workflowId: activityWorkflowId, args: [input] });
     await eventually(async () => expect((await activity.query(statusQuery)).stage).toBe('approval'));
