@@ -12,19 +12,19 @@ import type { Database } from '../db/types';
 import type { Mailer } from '../activities/ports';
 import type { RenderEmail } from '../mail/messages';
 import { renderEmail } from '../mail/templates';
-import { actionLinkErrorPages, createActionLinkRouter } from './action-links';
-import { createActivitiesRouter } from './activities-routes';
-import { createAuditLog } from './audit';
-import { createAuthenticator } from './auth';
-import { createCyclesRouter } from './cycles-routes';
+import { actionLinkErrorPages, createActionLinkRouter } from './links/routes';
+import { createActivitiesRouter } from './activities/routes';
+import { createAuditLog } from './links/audit';
+import { createAuthenticator } from './http/auth';
+import { createCyclesRouter } from './cycles/routes';
 import { createDashboardRouter } from './dashboard';
 import { createPeopleApp } from './people-app';
-import { consoleLogger, errorHandler, notFoundJson, type Logger } from './errors';
+import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { healthHandler } from './health';
-import { docsPage, openApiDocument } from './openapi';
-import type { RateLimitOptions } from './rate-limit';
-import { SessionStore } from './session';
-import { createSignInRouter } from './sign-in';
+import { docsPage, openApiDocument } from './http/openapi';
+import type { RateLimitOptions } from './http/rate-limit';
+import { SessionStore } from './http/session';
+import { createSignInRouter } from './sign-in/routes';
 
 export interface AppDeps {
   /** One client per process, shared by every request. */

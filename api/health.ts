@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import { sql, type Kysely } from 'kysely';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/types';
-import type { Logger } from './errors';
+import type { Logger } from './http/errors';
 
 const TIMEOUT_MS = 3_000;
 

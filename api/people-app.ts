@@ -10,16 +10,16 @@ import type { Mailer } from '../activities/ports';
 import type { Config } from '../config';
 import type { Database } from '../db/types';
 import type { RenderEmail } from '../mail/messages';
-import { createAuditLog } from './audit';
-import type { Authenticate } from './auth';
-import { createCheckInRouter } from './checkin-routes';
-import type { Logger } from './errors';
-import { createPeopleMail } from './people-mail';
-import { createPeopleRouter } from './people-routes';
-import { createPointsRouter } from './points-routes';
-import type { RateLimitOptions } from './rate-limit';
-import { createRegistrationRouter } from './registration-routes';
-import { createSelfServiceRouter } from './self-service-pages';
+import { createAuditLog } from './links/audit';
+import type { Authenticate } from './http/auth';
+import { createCheckInRouter } from './check-in/routes';
+import type { Logger } from './http/errors';
+import { createPeopleMail } from './registration/mail';
+import { createPeopleRouter } from './people/routes';
+import { createPointsRouter } from './points/routes';
+import type { RateLimitOptions } from './http/rate-limit';
+import { createRegistrationRouter } from './registration/routes';
+import { createSelfServiceRouter } from './family/pages';
 
 export interface PeopleAppDeps {
   client: Client;

@@ -196,7 +196,7 @@ export type CheckInRow = Selectable<CheckInsTable>;
 export type PointsEntryRow = Selectable<PointsEntriesTable>;
 export type NewPointsEntry = Insertable<PointsEntriesTable>;
 
-/** A signed-in dashboard browser (api/session.ts). The cookie holds a random id; only its SHA-256 is stored. */
+/** A signed-in dashboard browser (api/http/session.ts). The cookie holds a random id; only its SHA-256 is stored. */
 export interface SessionsTable {
   id_hash: string;
   staff_id: string;
@@ -206,7 +206,7 @@ export interface SessionsTable {
   expires_at: string;
 }
 
-/** Sign-in links already used, by the SHA-256 of the token (api/sign-in.ts): each link works once. */
+/** Sign-in links already used, by the SHA-256 of the token (api/sign-in/routes.ts): each link works once. */
 export interface UsedSignInTokensTable {
   token_hash: string;
   staff_id: string;

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { createApp } from '../api/app';
-import { createDevMailboxRouter } from '../api/dev-mailbox-routes';
+import { createDevMailboxRouter } from '../api/dev/mailbox-routes';
 import { startDigestScheduler, type DigestScheduler } from '../api/digest-scheduler';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { startDevMailbox, type DevMailbox } from '../mail/dev-mailbox';

@@ -6,7 +6,7 @@
  *   points section), and no report.
  * Email addresses are shown to coordinators only.
  */
-import type { StaffSession } from '../session';
+import type { StaffSession } from '../http/session';
 
 export type ForbiddenReason = 'otherCompound' | 'report' | 'points' | 'noCompound';
 

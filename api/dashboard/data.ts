@@ -11,7 +11,7 @@ import { num } from '../../db/util';
 import { themedActivityWorkflow } from '../../workflows';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
 import { statusQuery, themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../workflows/themed-activity.api';
-import { queryLiteral } from '../activities-routes';
+import { queryLiteral } from '../activities/routes';
 
 export interface DashboardData {
   client: Client;

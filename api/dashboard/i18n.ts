@@ -1,10 +1,10 @@
 /**
  * Strings of the staff pages (sign-in and dashboard), per locale: Simplified Chinese (default)
  * and English. Stage names, times and the site name come from the action pages' table
- * (api/i18n.ts), so the two sets of pages say the same things the same way.
+ * (api/links/i18n.ts), so the two sets of pages say the same things the same way.
  */
 import type { Locale } from '../../domain/schemas';
-import { stringsFor, type PageStrings } from '../i18n';
+import { stringsFor, type PageStrings } from '../links/i18n';
 
 type Role = 'propertyManager' | 'gridWorker' | 'coordinator' | 'supervisor' | 'merchant' | 'families' | 'system';
 

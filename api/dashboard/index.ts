@@ -1,7 +1,7 @@
 /**
  * The coordinator's dashboard under /dashboard: server-rendered, no script, Simplified Chinese by
  * default (English with ?lang=en, remembered in a cookie). Every page needs a session
- * (api/session.ts); what each role sees is decided in access.ts.
+ * (api/http/session.ts); what each role sees is decided in access.ts.
  *
  *   GET /dashboard                          cycles, activities with progress, who is waited on
  *   GET /dashboard/activities/:id           one activity: timeline, check-ins, points, feedback
@@ -14,9 +14,9 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Database } from '../../db/types';
 import type { Locale } from '../../domain/schemas';
-import { toHttpError, type Logger } from '../errors';
-import { html, type RawHtml } from '../html';
-import { cookiePolicy, issueCsrf, requireSession, sessionOf, staffLocale, type SessionStore, type StaffSession } from '../session';
+import { toHttpError, type Logger } from '../http/errors';
+import { html, type RawHtml } from '../http/html';
+import { cookiePolicy, issueCsrf, requireSession, sessionOf, staffLocale, type SessionStore, type StaffSession } from '../http/session';
 import {
   DashboardForbidden,
   DashboardNotFound,

@@ -4,8 +4,8 @@
  * navigation (the cycle report is printed).
  */
 import type { Locale } from '../../domain/schemas';
-import { html, raw, type RawHtml } from '../html';
-import type { StaffSession } from '../session';
+import { html, raw, type RawHtml } from '../http/html';
+import type { StaffSession } from '../http/session';
 import type { DashboardStrings } from './i18n';
 
 const STYLE = `

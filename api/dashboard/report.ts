@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import { CycleError, Cycles } from '../../db/services/cycles';
 import { CYCLE_REPORT_TABLES, cycleReportTable, loadCycleReport, type CycleReport, type CycleReportTableName } from '../../reports/cycle-report';
 import { toCsv, type Cell, type CsvTable } from '../../reports/csv';
-import { html, type RawHtml } from '../html';
+import { html, type RawHtml } from '../http/html';
 import { assertReportVisible, compoundScope, DashboardNotFound } from './access';
 import { compoundNames, type ActivityOverview, type DashboardData } from './data';
 import type { DashboardStrings } from './i18n';

@@ -1,5 +1,5 @@
 /**
- * The audit trail of decisions made from action links (api/action-links.ts): one row per decision
+ * The audit trail of decisions made from action links (api/links/routes.ts): one row per decision
  * POST, whatever its outcome. Append-only by use; the API never updates or deletes rows.
  */
 import { type Kysely, sql } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * Staff sign-in for the dashboard (api/sign-in.ts, api/session.ts):
+ * Staff sign-in for the dashboard (api/sign-in/routes.ts, api/http/session.ts):
  * - `sessions`: one row per signed-in browser; the cookie carries a random id, the table only its
  *   SHA-256, so a copy of the database signs no one in.
  * - `used_sign_in_tokens`: the SHA-256 of every sign-in link consumed; the primary key makes a

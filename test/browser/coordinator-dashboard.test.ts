@@ -20,7 +20,7 @@ import {
   startDashboardHarness,
   unique,
   type DashboardHarness,
-} from '../dashboard/harness';
+} from '../api/dashboard/harness';
 import { heading, launchChromium, reloadUntil, screenshot } from './browser';
 
 jest.setTimeout(240_000);

@@ -7,7 +7,7 @@
  *
  * The config's timings are short, so an activity runs from plan to feedback in seconds.
  */
-import type { Logger } from '../../api/errors';
+import type { Logger } from '../../api/http/errors';
 import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
 import { startAppHarness, type AppHarness } from '../support/app-harness';
 import { LINK_SECRET, STAFF, TOKENS } from '../api/harness';

@@ -1,5 +1,5 @@
 /**
- * The one builder behind the app harnesses (test/api, test/dashboard, test/cycles): all real, a
+ * The one builder behind the app harnesses (test/api, test/api/dashboard, test/cycles): all real, a
  * migrated SQLite database in a temp dir seeded with two compounds and their staff (plus what the
  * suite adds), a dev mailbox the real SMTP mailer sends to, optionally the real activities on a
  * worker (its own task queue) against the shared dev server, one Client, and the app listening on
@@ -17,7 +17,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { createApp, type AppDeps } from '../../api/app';
-import type { Logger } from '../../api/errors';
+import type { Logger } from '../../api/http/errors';
 import { createActivities } from '../../activities';
 import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../db/database';

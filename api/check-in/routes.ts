@@ -1,0 +1,356 @@
+/**
+ * Check-in (签到) at the desk, and the QR cards it scans.
+ *
+ *   POST /api/activities/:id/check-ins      {qrToken, nonce?, members?}  staff scanning a family's or volunteer's card
+ *   POST /api/activities/:id/walk-ins       {familyId | volunteerId | newFamily, members?, nonce?}  checked in by staff
+ *   POST /api/activities/:id/check-outs     {volunteerId | qrToken}      a volunteer leaves (hours count)
+ *   GET  /api/activities/:id/check-ins      who checked in, how and when
+ *   GET  /api/families/:id/qr.png           the family's QR card; /api/volunteers/:id/qr.png the volunteer's
+ *
+ * Check-in is accepted only while the activity's attendance window is open: the workflow flips
+ * `attendance_state` through the store, and the CheckIns service refuses otherwise (409
+ * ATTENDANCE_NOT_OPEN). Per-person rows in the database, never one workflow message each (NOTES-temporal).
+ * The first check-in answers 201; a later one for the same person 200 "already checked in at T",
+ * recording nothing; a retry with the same client nonce answers exactly as the first did.
+ *
+ * A QR card holds only `<PUBLIC_BASE_URL>/q/<qrToken>`: a random token, never a name or an address.
+ */
+import { createHash } from 'node:crypto';
+import { Router, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import { CheckInError, CheckIns, type CheckInResult } from '../../db/services/checkin';
+import { Directory, DirectoryError } from '../../db/services/directory';
+import type { Database } from '../../db/types';
+import { Locale } from '../../domain/schemas';
+import type { Authenticate, StaffPrincipal } from '../http/auth';
+import { HttpError, parseOr400 } from '../http/errors';
+import type { Operation } from '../http/operations';
+import {
+  ALL_STAFF,
+  DESK_STAFF,
+  DomainHttpError,
+  activityOr404,
+  assertCompound,
+  commonErrors,
+  errorDoc,
+  peopleErrorHandler,
+  routeOperations,
+  type ActivityRef,
+} from '../http/feature-routes';
+import { Id } from '../activities/schemas';
+
+const Members = z.number().int().min(1).max(50);
+const Nonce = z.string().trim().min(1).max(200);
+/** A card's token, or the whole URL a scanner read from the card. */
+const ScannedCode = z.string().trim().min(1).max(500);
+
+export const CheckInBody = z.strictObject({
+  qrToken: ScannedCode,
+  /** Client-chosen id of this attempt: a retry with the same nonce is answered as the first. */
+  nonce: Nonce.optional(),
+  /** Family members present (default: those registered, else the household's size). */
+  members: Members.optional(),
+});
+
+export const WalkInBody = z
+  .strictObject({
+    familyId: Id.optional(),
+    volunteerId: Id.optional(),
+    /** A family not yet in the directory, created on the spot in the activity's compound. */
+    newFamily: z
+      .strictObject({
+        /** Default: derived from the nonce (so a retry finds the family it created), else random. */
+        id: Id.optional(),
+        name: z.string().trim().min(1).max(200),
+        email: z.string().trim().pipe(z.email()),
+        locale: Locale.default('zh-CN'),
+        members: Members,
+      })
+      .optional(),
+    members: Members.optional(),
+    nonce: Nonce.optional(),
+  })
+  .refine((b) => [b.familyId, b.volunteerId, b.newFamily].filter((x) => x !== undefined).length === 1, {
+    message: 'give exactly one of familyId, volunteerId and newFamily',
+    path: ['familyId'],
+  });
+
+export const CheckOutBody = z
+  .strictObject({ volunteerId: Id.optional(), qrToken: ScannedCode.optional() })
+  .refine((b) => (b.volunteerId === undefined) !== (b.qrToken === undefined), { message: 'give exactly one of volunteerId and qrToken', path: ['volunteerId'] });
+
+export const CheckInResponse = z.object({
+  status: z.enum(['checkedIn', 'alreadyCheckedIn']),
+  activityId: Id,
+  personKind: z.enum(['family', 'volunteer']),
+  personId: Id,
+  members: z.number().int(),
+  /** When the person checked in (the first time). */
+  at: z.string(),
+  message: z.string(),
+});
+
+const notFound = errorDoc('No activity with this id, or PERSON_NOT_FOUND: unknown QR code or person');
+const notOpen = errorDoc('ATTENDANCE_NOT_OPEN: check-in is not open yet, or has closed; NONCE_REUSED: the nonce was used for someone else');
+const checkInResponses = {
+  201: { description: 'Checked in (or the retry of a check-in with the same nonce)', schema: { name: 'CheckInResponse', schema: CheckInResponse } },
+  200: { description: 'Already checked in at T: nothing new recorded', schema: { name: 'CheckInResponse', schema: CheckInResponse } },
+  ...commonErrors,
+  404: notFound,
+  409: notOpen,
+};
+
+const qrDoc = { 200: { description: 'image/png: a QR code of <PUBLIC_BASE_URL>/q/<qrToken>' }, ...commonErrors, 404: errorDoc('No such person') };
+
+export const CHECKIN_OPERATIONS = [
+  {
+    id: 'checkInByQr',
+    method: 'post',
+    path: '/api/activities/:id/check-ins',
+    summary: 'Check in a family or volunteer by the QR card staff scanned (while the attendance window is open)',
+    roles: DESK_STAFF,
+    body: { name: 'CheckInBody', schema: CheckInBody },
+    responses: checkInResponses,
+  },
+  {
+    id: 'checkInWalkIn',
+    method: 'post',
+    path: '/api/activities/:id/walk-ins',
+    summary: 'Check in a walk-in: a family or volunteer by id, or a family created on the spot',
+    roles: DESK_STAFF,
+    body: { name: 'WalkInBody', schema: WalkInBody },
+    responses: { ...checkInResponses, 409: errorDoc('ATTENDANCE_NOT_OPEN, NONCE_REUSED, or DUPLICATE: newFamily.id belongs to another family') },
+  },
+  {
+    id: 'checkOutVolunteer',
+    method: 'post',
+    path: '/api/activities/:id/check-outs',
+    summary: 'Check a volunteer out (the first check-out counts for the service hours)',
+    roles: DESK_STAFF,
+    body: { name: 'CheckOutBody', schema: CheckOutBody },
+    responses: {
+      200: { description: '{ status: checkedOut | alreadyCheckedOut, at }' },
+      ...commonErrors,
+      404: notFound,
+      409: errorDoc('ATTENDANCE_NOT_OPEN, or NOT_CHECKED_IN'),
+    },
+  },
+  {
+    id: 'listCheckIns',
+    method: 'get',
+    path: '/api/activities/:id/check-ins',
+    summary: 'Who checked in, by which method, when, and (volunteers) when they left',
+    roles: ALL_STAFF,
+    responses: { 200: { description: '{ attendanceState, checkIns }' }, ...commonErrors, 404: notFound },
+  },
+  {
+    id: 'familyQrCode',
+    method: 'get',
+    path: '/api/families/:id/qr.png',
+    summary: 'The family’s QR card (PNG) for check-in; it encodes a random token, no name or address',
+    roles: ALL_STAFF,
+    responses: qrDoc,
+  },
+  {
+    id: 'volunteerQrCode',
+    method: 'get',
+    path: '/api/volunteers/:id/qr.png',
+    summary: 'The volunteer’s QR card (PNG) for check-in and check-out',
+    roles: ALL_STAFF,
+    responses: qrDoc,
+  },
+] as const satisfies readonly Operation[];
+
+export interface CheckInRouterDeps {
+  db: Kysely<Database>;
+  config: Config;
+  authenticate: Authenticate;
+  now: () => number;
+}
+
+/** The card's URL path; the page there only tells the holder to show it at the desk. */
+export const QR_CARD_PREFIX = '/q/';
+
+/** The token from what a scanner read: the bare token, or the card's URL. */
+export function tokenFromScan(scanned: string): string {
+  const m = /\/q\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(scanned);
+  return m?.[1] ?? scanned;
+}
+
+/** The answer to a check-in, the same from the API and the self check-in page. */
+export function checkInMessage(result: CheckInResult): string {
+  return result.status === 'checkedIn' ? `Checked in at ${result.at}` : `Already checked in at ${result.at}; nothing new was recorded`;
+}
+
+/** A clear refusal when the window is not open, naming when it opens or that it closed. */
+export function attendanceNotOpen(activity: ActivityRef, config: Config): DomainHttpError {
+  const title = `“${activity.title}”`;
+  if (activity.attendanceState === 'closed') {
+    return new DomainHttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} has closed${activity.attendanceClosesAt ? ` (at ${activity.attendanceClosesAt})` : ''}; nothing was recorded`);
+  }
+  const opensAt = activity.attendanceOpensAt ?? new Date(Date.parse(activity.startsAt) - config.timings.attendanceOpensBeforeMs).toISOString();
+  return new DomainHttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} is not open yet: it opens at about ${opensAt}, before the start at ${activity.startsAt}; nothing was recorded`);
+}
+
+export function createCheckInRouter(deps: CheckInRouterDeps): Router {
+  const { db, config } = deps;
+  const router = Router();
+  const clock = () => new Date(deps.now());
+  const checkIns = new CheckIns(db, { now: clock });
+  const directory = new Directory(db);
+
+  async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
+    const activity = await activityOr404(db, activityId);
+    await assertCompound(db, staff, activity.compound, 'activity');
+    return activity;
+  }
+
+  /** Runs a check-in; a closed window is refused with the activity's times (read again: the workflow may just have flipped it). */
+  async function run(activity: ActivityRef, fn: () => Promise<CheckInResult>, res: Response, extra: Record<string, unknown> = {}): Promise<void> {
+    let result: CheckInResult;
+    try {
+      result = await fn();
+    } catch (err) {
+      if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(db, activity.id), config);
+      throw err;
+    }
+    res.status(result.status === 'checkedIn' ? 201 : 200).json({ ...result, activityId: activity.id, message: checkInMessage(result), ...extra });
+  }
+
+  async function personByToken(scanned: string): Promise<{ kind: 'family' | 'volunteer'; id: string }> {
+    const token = tokenFromScan(scanned);
+    const family = await db.selectFrom('families').select('id').where('qr_token', '=', token).executeTakeFirst();
+    if (family) return { kind: 'family', id: family.id };
+    const volunteer = await db.selectFrom('volunteers').select('id').where('qr_token', '=', token).executeTakeFirst();
+    if (volunteer) return { kind: 'volunteer', id: volunteer.id };
+    throw new CheckInError('PERSON_NOT_FOUND', 'Unknown QR code: it is not a family’s or volunteer’s card (was it replaced?)');
+  }
+
+  async function sendQr(res: Response, qrToken: string): Promise<void> {
+    const png = await QRCode.toBuffer(`${config.http.publicBaseUrl}${QR_CARD_PREFIX}${qrToken}`, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('png').send(png);
+  }
+
+  const ActivityParam = z.object({ id: Id });
+
+  /** Members count only for a family; a volunteer is one person. */
+  function checkInPerson(
+    activityId: string,
+    person: { kind: 'family' | 'volunteer'; id: string },
+    method: 'qr' | 'staff',
+    nonce: string | undefined,
+    members: number | undefined,
+  ) {
+    return checkIns.checkIn({
+      activityId,
+      personKind: person.kind,
+      personId: person.id,
+      method,
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(members !== undefined && person.kind === 'family' ? { members } : {}),
+    });
+  }
+
+  routeOperations(router, deps.authenticate, CHECKIN_OPERATIONS, {
+    async checkInByQr(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
+      const body = parseOr400(CheckInBody, req.body, 'request body');
+      const activity = await activityFor(staff, id);
+      const person = await personByToken(body.qrToken);
+      await run(activity, () => checkInPerson(id, person, 'qr', body.nonce, body.members), res);
+    },
+
+    async checkInWalkIn(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
+      const body = parseOr400(WalkInBody, req.body, 'request body');
+      const activity = await activityFor(staff, id);
+      let familyCreated = false;
+      let person: { kind: 'family' | 'volunteer'; id: string };
+      let members = body.members;
+      if (body.newFamily) {
+        const nf = body.newFamily;
+        // A retried request (same nonce) derives the same id, so it finds the family it created.
+        const familyId =
+          nf.id ?? `walkin-${createHash('sha256').update(`${id}\n${body.nonce ?? `${Date.now()}-${Math.random()}`}`).digest('hex').slice(0, 24)}`;
+        try {
+          await directory.createFamily({ id: familyId, compoundId: activity.compound, name: nf.name, email: nf.email, locale: nf.locale, members: nf.members });
+          familyCreated = true;
+        } catch (err) {
+          if (!(err instanceof DirectoryError && err.code === 'DUPLICATE')) throw err;
+          const existing = await directory.getFamily(familyId);
+          if (!existing || existing.name !== nf.name || existing.email.toLowerCase() !== nf.email.toLowerCase()) {
+            throw new DomainHttpError(409, 'DUPLICATE', `A different family already has the id ${familyId}: check in with familyId instead`);
+          }
+        }
+        person = { kind: 'family', id: familyId };
+        members ??= nf.members;
+      } else if (body.familyId) {
+        person = { kind: 'family', id: body.familyId };
+      } else {
+        person = { kind: 'volunteer', id: body.volunteerId as string };
+      }
+      await run(activity, () => checkInPerson(id, person, 'staff', body.nonce, members), res, { familyCreated });
+    },
+
+    async checkOutVolunteer(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
+      const body = parseOr400(CheckOutBody, req.body, 'request body');
+      const activity = await activityFor(staff, id);
+      let volunteerId = body.volunteerId;
+      if (body.qrToken !== undefined) {
+        const person = await personByToken(body.qrToken);
+        if (person.kind !== 'volunteer') throw new HttpError(400, 'InvalidInput', 'qrToken: this is a family’s card; only volunteers check out', [{ field: 'qrToken', message: 'a family’s card' }]);
+        volunteerId = person.id;
+      }
+      try {
+        const out = await checkIns.checkOut(id, volunteerId as string);
+        res.json({ ...out, activityId: id, volunteerId });
+      } catch (err) {
+        if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(db, activity.id), config);
+        throw err;
+      }
+    },
+
+    async listCheckIns(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
+      const activity = await activityFor(staff, id);
+      const rows = await checkIns.list(id);
+      res.json({
+        activityId: id,
+        attendanceState: activity.attendanceState,
+        checkIns: rows.map((r) => ({
+          personKind: r.person_kind,
+          personId: r.person_id,
+          members: Number(r.members),
+          method: r.method,
+          checkedInAt: r.checked_in_at,
+          checkedOutAt: r.checked_out_at,
+        })),
+      });
+    },
+
+    async familyQrCode(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'family id');
+      const family = await directory.getFamily(id);
+      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+      await assertCompound(db, staff, family.compoundId, 'family');
+      await sendQr(res, family.qrToken);
+    },
+
+    async volunteerQrCode(req, res, staff) {
+      const { id } = parseOr400(ActivityParam, req.params, 'volunteer id');
+      const volunteer = await directory.getVolunteer(id);
+      if (!volunteer) throw new HttpError(404, 'NotFound', `No volunteer ${id}`);
+      await assertCompound(db, staff, volunteer.compoundId, 'volunteer');
+      await sendQr(res, volunteer.qrToken);
+    },
+  });
+
+  router.use(peopleErrorHandler);
+  return router;
+}
+

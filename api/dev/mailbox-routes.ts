@@ -1,0 +1,150 @@
+/**
+ * Pages for the development mailbox (开发邮箱): what the product "sent" when no SMTP server is
+ * configured. Mounted at /dev/mailbox by `npm start`, only while the mailbox runs.
+ *
+ *   GET /                 the received messages, newest first
+ *   GET /messages.json    the same as JSON (with text and HTML parts)
+ *   GET /messages/:id     one message: headers, text part, and the HTML part in a sandboxed iframe
+ *
+ * Every value is escaped. The HTML part is shown through `srcdoc` in an iframe sandboxed without
+ * `allow-scripts` or `allow-same-origin`: its links open in a new tab, its scripts never run and
+ * it cannot reach this page or the app's cookies.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
+import { TIME_ZONE, escapeHtml } from '../../mail/format';
+
+const ID = /^\d{13}-[0-9a-f]{8}$/;
+
+/** Pages of their own: nothing loads from elsewhere, and no script runs at all. */
+const CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  'img-src data: http: https:',
+  "frame-src 'self'",
+  "frame-ancestors 'self'",
+  "form-action 'none'",
+].join('; ');
+
+function newestFirst(mails: StoredMail[]): StoredMail[] {
+  return [...mails].sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : a.id < b.id ? 1 : -1));
+}
+
+const timeFormat = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `2026-05-01 09:00:00` Beijing time. */
+function shownTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? timeFormat.format(new Date(ms)) : iso;
+}
+
+function page(title: string, body: string): string {
+  return (
+    `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title><style>` +
+    `body{margin:0;font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif;background:#f6f4ef;color:#222;}` +
+    `main{max-width:1000px;margin:0 auto;padding:16px;}h1{font-size:20px;color:#b03a2e;}h2{font-size:16px;margin:20px 0 8px;}` +
+    `table{width:100%;border-collapse:collapse;background:#fff;}th,td{padding:8px 10px;border-bottom:1px solid #e5e1d8;text-align:left;vertical-align:top;font-size:14px;}` +
+    `th{background:#efebe2;font-weight:600;}td.time{white-space:nowrap;color:#555;}a{color:#b03a2e;}` +
+    `pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}` +
+    `iframe{width:100%;height:70vh;border:1px solid #e5e1d8;background:#fff;}.muted{color:#777;font-size:13px;}` +
+    `dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}dt{color:#666;}dd{margin:0;word-break:break-all;}` +
+    `</style></head><body><main>${body}</main></body></html>`
+  );
+}
+
+function send(res: Response, status: number, html: string): void {
+  res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' }).send(html);
+}
+
+/** Opens the HTML part's links in a new tab (a sandboxed frame may not navigate the page). */
+function withBaseTarget(html: string): string {
+  const base = '<base target="_blank">';
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => `${m}${base}`) : `${base}${html}`;
+}
+
+function listPage(base: string, mails: StoredMail[]): string {
+  const rows = mails
+    .map(
+      (m) =>
+        `<tr><td class="time">${escapeHtml(shownTime(m.receivedAt))}</td>` +
+        `<td>${escapeHtml(m.to.join(', '))}</td>` +
+        `<td><a href="${escapeHtml(`${base}/messages/${m.id}`)}">${escapeHtml(m.subject || '(无主题 no subject)')}</a></td></tr>`,
+    )
+    .join('');
+  const table =
+    mails.length === 0
+      ? `<p>还没有邮件。 No messages yet.</p>`
+      : `<table><thead><tr><th>时间 Time</th><th>收件人 To</th><th>主题 Subject</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return page(
+    '开发邮箱 Dev mailbox',
+    `<h1>开发邮箱 Dev mailbox</h1>` +
+      `<p class="muted">本机开发用的收件箱：系统发出的邮件都在这里，不会真正寄出。时间为北京时间。 ` +
+      `Every email the product sends in development lands here; nothing leaves this machine. Times are Beijing time.</p>` +
+      `<p><a href="${escapeHtml(base)}/">刷新 Refresh</a> · <a href="${escapeHtml(base)}/messages.json">JSON</a> · ${mails.length} 封 messages</p>` +
+      table,
+  );
+}
+
+function messagePage(base: string, m: StoredMail): string {
+  const html = m.html
+    ? `<iframe title="HTML" sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer" srcdoc="${escapeHtml(withBaseTarget(m.html))}"></iframe>`
+    : `<p class="muted">没有 HTML 部分。 No HTML part.</p>`;
+  return page(
+    `${m.subject} · 开发邮箱 Dev mailbox`,
+    `<p><a href="${escapeHtml(base)}/">← 返回列表 Back to the list</a></p>` +
+      `<h1>${escapeHtml(m.subject || '(无主题 no subject)')}</h1>` +
+      `<dl>` +
+      `<dt>时间 Time</dt><dd>${escapeHtml(shownTime(m.receivedAt))}</dd>` +
+      `<dt>发件人 From</dt><dd>${escapeHtml(m.from)}</dd>` +
+      `<dt>收件人 To</dt><dd>${escapeHtml(m.to.join(', '))}</dd>` +
+      `<dt>Message-ID</dt><dd>${escapeHtml(m.messageId)}</dd>` +
+      `</dl>` +
+      `<h2>纯文本 Text part</h2><pre>${escapeHtml(m.text)}</pre>` +
+      `<h2>HTML 版本 HTML part</h2><p class="muted">脚本已禁用，链接在新标签页打开。 Scripts are disabled; links open in a new tab.</p>${html}`,
+  );
+}
+
+/** The JSON form of a message: everything but where the file lies on disk. */
+function asJson(m: StoredMail): Omit<StoredMail, 'rawPath'> {
+  const { rawPath: _rawPath, ...rest } = m;
+  return rest;
+}
+
+export function createDevMailboxRouter(mailbox: Pick<DevMailbox, 'messages'>): Router {
+  const router = Router();
+
+  router.get('/', (req: Request, res: Response) => {
+    send(res, 200, listPage(req.baseUrl, newestFirst(mailbox.messages())));
+  });
+
+  router.get('/messages.json', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json({ messages: newestFirst(mailbox.messages()).map(asJson) });
+  });
+
+  router.get('/messages/:id', (req: Request, res: Response) => {
+    const id = String(req.params.id ?? '');
+    const mail = ID.test(id) ? mailbox.messages().find((m) => m.id === id) : undefined;
+    if (!mail) {
+      send(
+        res,
+        404,
+        page('未找到 Not found', `<h1>未找到这封邮件 Message not found</h1><p><a href="${escapeHtml(req.baseUrl)}/">← 返回列表 Back to the list</a></p>`),
+      );
+      return;
+    }
+    send(res, 200, messagePage(req.baseUrl, mail));
+  });
+
+  return router;
+}

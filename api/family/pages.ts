@@ -1,0 +1,457 @@
+/**
+ * Families' and volunteers' own pages (the rules of shared NOTES-links.md hold):
+ *
+ *   GET  /s/<token>   shows the activity, the person's state and a form; never acts
+ *   POST /s/<token>   acts: register (with a member count) or cancel, for a 'register' link;
+ *                     check in (and, for volunteers, check out) for a 'checkIn' link
+ *   GET  /q/<qrToken> the page behind a QR card: "show this at the desk" (no name, no lookup)
+ *   GET  /activities/<id>/register         the "register now" button of the registration-open email:
+ *   POST /activities/<id>/register         asks for the family's email and sends its personal link
+ *                                          there (only to an address on file; same answer either way)
+ *
+ * Tokens are signed, bound to the activity, the step, the person and an expiry (self-service-links.ts).
+ * Forms carry the double-submit CSRF value (cookie scoped to the page, as the action links do) and
+ * an Origin check; every response is no-store, noindex, rate-limited per client IP; every POST on
+ * a link is written to the action audit (who, what, outcome, IP, user agent).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Mailer } from '../../activities/ports';
+import type { Config } from '../../config';
+import { CheckInError, CheckIns } from '../../db/services/checkin';
+import { RegistrationError, Registrations, type RegistrationView } from '../../db/services/registration';
+import type { Database } from '../../db/types';
+import type { Locale } from '../../domain/schemas';
+import { messageIdFor } from '../../mail/message-id';
+import type { RenderEmail } from '../../mail/messages';
+import { CSRF_COOKIE } from '../links/routes';
+import type { AuditLog, AuditOutcome } from '../links/audit';
+import { toHttpError, type Logger } from '../http/errors';
+import { html, layout, raw, type RawHtml } from '../http/html';
+import { pickLocale } from '../links/i18n';
+import { activityOr404, type ActivityRef } from '../http/feature-routes';
+import type { PeopleMail } from '../registration/mail';
+import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
+import { selfServiceStrings } from './i18n';
+import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceLink, type PersonRef, type SelfServiceLink } from './links';
+import { formField, formIsOurs as sameOriginForm, readCookie } from '../http/session';
+
+export interface SelfServiceDeps {
+  db: Kysely<Database>;
+  config: Config;
+  linkSecret: string;
+  mail: PeopleMail;
+  mailer: Mailer;
+  render: RenderEmail;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => number;
+  /** Per client IP over these pages (default 30 a minute). */
+  rateLimit: RateLimitOptions;
+  /** Registration links sent per address (default 3, then 1 every 5 minutes). */
+  perAddressLimit?: RateLimitOptions;
+}
+
+const CSRF_VALUE = /^[A-Za-z0-9_-]{43}$/;
+const TERMINAL_STAGES = new Set(['cancelled', 'rejected', 'completed']);
+const MAX_EMAIL = 254;
+
+type Strings = ReturnType<typeof selfServiceStrings>;
+interface Ctx {
+  locale: Locale;
+  s: Strings;
+  /** This page's path, without query. */
+  selfPath: string;
+}
+
+interface Person {
+  kind: 'family' | 'volunteer';
+  id: string;
+  name: string;
+  members: number;
+}
+
+export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
+  const { db, config, logger, now } = deps;
+  const router = Router();
+  const limiter = new TokenBucketLimiter(deps.rateLimit, now);
+  const addressLimiter = new TokenBucketLimiter(deps.perAddressLimit ?? { capacity: 3, perMinute: 0.2 }, now);
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const secure = config.http.publicBaseUrl.startsWith('https:');
+  const publicOrigin = new URL(config.http.publicBaseUrl).origin;
+  const clock = () => new Date(now());
+  const registrations = new Registrations(db, { now: clock });
+  const checkIns = new CheckIns(db, { now: clock });
+  const PAGES = [SELF_SERVICE_PREFIX, '/q', '/activities'];
+
+  const ctxOf = (req: Request): Ctx => {
+    const locale = pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale);
+    return { locale, s: selfServiceStrings(locale), selfPath: req.originalUrl.split('?')[0] ?? '/' };
+  };
+
+  const send = (res: Response, ctx: Ctx, status: number, title: string, body: RawHtml): void => {
+    const other = `${ctx.selfPath}?lang=${ctx.s.otherLanguage.lang}`;
+    res.status(status).type('html').send(layout({ locale: ctx.locale, title, body, otherLanguageHref: other }));
+  };
+  const message = (res: Response, ctx: Ctx, status: number, title: string, text: string): void =>
+    send(res, ctx, status, title, html`<div class="card"><h1>${title}</h1><p>${text}</p></div>`);
+
+  /** Double-submit value, in a cookie scoped to this page's path. */
+  function issueCsrf(req: Request, res: Response, path: string): string {
+    const existing = readCookie(req, CSRF_COOKIE);
+    const value = existing && CSRF_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
+    res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path, maxAge: 12 * 3_600_000 });
+    return value;
+  }
+
+  function formIsOurs(req: Request): boolean {
+    return sameOriginForm(req, { publicOrigin, csrfCookie: CSRF_COOKIE });
+  }
+
+  router.use(PAGES, (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    const taken = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!taken.ok) {
+      const ctx = ctxOf(req);
+      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
+      return message(res, ctx, 429, ctx.s.pages.rateLimited.title, ctx.s.pages.rateLimited.body);
+    }
+    next();
+  });
+
+  // ---- shared pieces -------------------------------------------------------------------------
+
+  async function personOf(ref: PersonRef): Promise<Person | undefined> {
+    if (ref.kind === 'family') {
+      const f = await db.selectFrom('families').select(['id', 'name', 'members']).where('id', '=', ref.id).executeTakeFirst();
+      return f ? { kind: 'family', id: f.id, name: f.name, members: Number(f.members) } : undefined;
+    }
+    const v = await db.selectFrom('volunteers').select(['id', 'name']).where('id', '=', ref.id).executeTakeFirst();
+    return v ? { kind: 'volunteer', id: v.id, name: v.name, members: 1 } : undefined;
+  }
+
+  async function activityTable(ctx: Ctx, a: ActivityRef, extra: RawHtml | string = ''): Promise<RawHtml> {
+    const compound = await db.selectFrom('compounds').select('name').where('id', '=', a.compound).executeTakeFirst();
+    const l = ctx.s.ss.labels;
+    return html`<table><tr><td class="l">${l.activity}</td><td>${a.title}</td></tr><tr><td class="l">${l.compound}</td><td>${compound?.name ?? a.compound}</td></tr><tr><td class="l">${l.time}</td><td>${ctx.s.range(a.startsAt, a.endsAt)}</td></tr>${extra}</table>`;
+  }
+
+  const registrationOpen = (a: ActivityRef): boolean =>
+    a.attendanceState === 'notOpen' && !TERMINAL_STAGES.has(a.stage) && now() < linkExpiry('register', a, config);
+
+  async function waitlistPosition(r: RegistrationView): Promise<number> {
+    const all = await registrations.list(r.activityId);
+    return all.filter((x) => x.status === 'waitlisted' && x.seq <= r.seq).length;
+  }
+
+  async function registrationState(ctx: Ctx, r: RegistrationView | undefined): Promise<string> {
+    const rs = ctx.s.ss.register;
+    if (!r) return rs.notRegistered;
+    if (r.status === 'registered') return rs.registered(r.members);
+    if (r.status === 'waitlisted') return rs.waitlisted(r.members, await waitlistPosition(r));
+    return rs.cancelled;
+  }
+
+  const button = (ctx: Ctx, csrf: string, action: string, label: string, extra: RawHtml | string = '', secondary = false): RawHtml =>
+    html`<form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}">${extra}<div class="buttons"><button type="submit" name="action" value="${action}"${raw(
+      secondary ? ' class="secondary"' : '',
+    )}>${label}</button></div></form>`;
+
+  // ---- the register page ---------------------------------------------------------------------
+
+  async function registerPage(
+    req: Request,
+    res: Response,
+    ctx: Ctx,
+    a: ActivityRef,
+    person: Person,
+    o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string } = {},
+  ): Promise<void> {
+    const rs = ctx.s.ss.register;
+    const r = await registrations.get(a.id, person.id);
+    const live = r && r.status !== 'cancelled';
+    const placesLeft = await registrations.placesLeft(a.id);
+    const csrf = issueCsrf(req, res, ctx.selfPath);
+    const table = await activityTable(
+      ctx,
+      a,
+      html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td>${await registrationState(ctx, r)}</td></tr><tr><td class="l">${ctx.s.ss.labels.placesLeft}</td><td>${placesLeft}</td></tr>`,
+    );
+    let action: RawHtml;
+    if (!registrationOpen(a)) action = html`<p>${rs.closed}</p>`;
+    else if (live) action = button(ctx, csrf, 'cancel', rs.cancelButton, '', true);
+    else {
+      const members = o.members ?? String(person.members);
+      action = html`<p>${rs.intro}</p>${button(
+        ctx,
+        csrf,
+        'register',
+        rs.button,
+        html`<label for="members">${rs.membersLabel}</label><input id="members" name="members" type="number" min="1" max="50" required value="${members}" style="font:inherit;padding:6px;width:8em">`,
+      )}`;
+    }
+    const note = o.note ? html`<div class="${o.note.kind}">${o.note.text}</div>` : '';
+    send(
+      res,
+      ctx,
+      o.status ?? 200,
+      rs.heading,
+      html`<div class="card"><h1>${rs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${table}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p></div>`,
+    );
+  }
+
+  // ---- the check-in page ---------------------------------------------------------------------
+
+  async function checkInPage(req: Request, res: Response, ctx: Ctx, a: ActivityRef, person: Person, o: { status?: number; note?: { kind: 'ok' | 'error'; text: string } } = {}): Promise<void> {
+    const cs = ctx.s.ss.checkIn;
+    const row = await db
+      .selectFrom('check_ins')
+      .select(['checked_in_at', 'checked_out_at'])
+      .where('activity_id', '=', a.id)
+      .where('person_kind', '=', person.kind)
+      .where('person_id', '=', person.id)
+      .executeTakeFirst();
+    const csrf = issueCsrf(req, res, ctx.selfPath);
+    let action: RawHtml;
+    if (row) {
+      const parts = [html`<p>${cs.already(ctx.s.when(row.checked_in_at))}</p>`];
+      if (person.kind === 'volunteer' && row.checked_out_at) parts.push(html`<p>${cs.checkedOut(ctx.s.when(row.checked_out_at))}</p>`);
+      else if (person.kind === 'volunteer' && a.attendanceState === 'open') parts.push(button(ctx, csrf, 'checkOut', cs.checkOutButton, '', true));
+      action = html`${parts}`;
+    } else if (a.attendanceState === 'open') {
+      action = html`<p>${cs.intro}</p>${button(ctx, csrf, 'checkIn', cs.button)}`;
+    } else if (a.attendanceState === 'closed' || TERMINAL_STAGES.has(a.stage)) {
+      action = html`<p>${cs.closedNow}</p>`;
+    } else {
+      const opensAt = a.attendanceOpensAt ?? new Date(Date.parse(a.startsAt) - config.timings.attendanceOpensBeforeMs).toISOString();
+      action = html`<p>${cs.notYet(ctx.s.when(opensAt))}</p>`;
+    }
+    const note = o.note ? html`<div class="${o.note.kind}">${o.note.text}</div>` : '';
+    send(
+      res,
+      ctx,
+      o.status ?? 200,
+      cs.heading,
+      html`<div class="card"><h1>${cs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${await activityTable(ctx, a)}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p></div>`,
+    );
+  }
+
+  type Loaded = { kind: 'ok'; link: SelfServiceLink; activity: ActivityRef; person: Person } | { kind: 'shown' };
+
+  /** Verifies the token and loads what it names; answers the error page itself when it cannot. */
+  async function load(req: Request, res: Response, ctx: Ctx): Promise<Loaded> {
+    const link = readSelfServiceToken(String(req.params.token), deps.linkSecret, now());
+    const p = ctx.s.ss.pages;
+    if (link.kind === 'invalid') {
+      message(res, ctx, 400, p.invalid.title, p.invalid.body);
+      return { kind: 'shown' };
+    }
+    if (link.kind === 'expired') {
+      const e = link.step === 'register' ? p.expiredRegister : p.expiredCheckIn;
+      message(res, ctx, 410, e.title, e.body);
+      return { kind: 'shown' };
+    }
+    const activity = await activityOr404(db, link.activityId).catch(() => undefined);
+    const person = activity ? await personOf(link.person) : undefined;
+    if (!activity || !person) {
+      message(res, ctx, 404, p.notFound.title, p.notFound.body);
+      return { kind: 'shown' };
+    }
+    return { kind: 'ok', link, activity, person };
+  }
+
+  // ---- GET: show, never act ------------------------------------------------------------------
+
+  router.get(`${SELF_SERVICE_PREFIX}/:token`, async (req, res) => {
+    const ctx = ctxOf(req);
+    const l = await load(req, res, ctx);
+    if (l.kind !== 'ok') return;
+    if (l.link.step === 'register') return registerPage(req, res, ctx, l.activity, l.person);
+    return checkInPage(req, res, ctx, l.activity, l.person);
+  });
+
+  // ---- POST: the one place these links act ---------------------------------------------------
+
+  router.post(`${SELF_SERVICE_PREFIX}/:token`, form, async (req, res) => {
+    const ctx = ctxOf(req);
+    const p = ctx.s.ss.pages;
+    const l = await load(req, res, ctx);
+    if (l.kind !== 'ok') return;
+    const { link, person } = l;
+    let activity = l.activity;
+    const action = formField(req.body, 'action');
+    const membersText = formField(req.body, 'members').trim();
+    const audit = (outcome: AuditOutcome) =>
+      deps.audit.record({
+        workflowId: link.claims.wf,
+        step: link.step,
+        round: link.claims.round,
+        recipientKey: link.claims.rcp,
+        action: action || '(none)',
+        outcome,
+        comment: action === 'register' ? `members=${membersText}` : '',
+        ip: req.ip,
+        userAgent: req.get('user-agent'),
+      });
+    if (!formIsOurs(req)) {
+      await audit('invalid');
+      return message(res, ctx, 403, p.forbidden.title, p.forbidden.body);
+    }
+    const page = (o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string }) =>
+      link.step === 'register' ? registerPage(req, res, ctx, activity, person, o) : checkInPage(req, res, ctx, activity, person, o);
+    if (!link.claims.act.includes(action)) {
+      await audit('invalid');
+      return page({ status: 400, note: { kind: 'error', text: p.badAction } });
+    }
+
+    if (action === 'register' || action === 'cancel') {
+      const rs = ctx.s.ss.register;
+      if (!registrationOpen(activity)) {
+        await audit('stepClosed');
+        return page({ status: 409, note: { kind: 'error', text: rs.closed } });
+      }
+      if (action === 'cancel') {
+        const result = await registrations.cancel(activity.id, person.id);
+        await audit(result.cancelled ? 'recorded' : 'alreadyDecided');
+        if (result.promoted.length) {
+          await deps.mail.sendWaitlistPromotions(activity, result.promoted).catch((err: unknown) => logger.error('waitlist emails failed', { activityId: activity.id, error: String(err) }));
+        }
+        return page({ note: { kind: 'ok', text: result.cancelled ? rs.cancelDone : rs.nothingToCancel } });
+      }
+      const before = await registrations.get(activity.id, person.id);
+      if (before && before.status !== 'cancelled') {
+        await audit('alreadyDecided');
+        return page({ note: { kind: 'ok', text: rs.already } });
+      }
+      const members = /^\d{1,2}$/.test(membersText) ? Number(membersText) : 0;
+      if (members < 1 || members > 50) {
+        await audit('invalid');
+        return page({ status: 400, note: { kind: 'error', text: rs.membersInvalid }, members: membersText });
+      }
+      try {
+        const status = await registrations.register(activity.id, person.id, members);
+        await audit('recorded');
+        return page({ note: { kind: 'ok', text: status === 'registered' ? rs.doneRegistered : rs.doneWaitlisted } });
+      } catch (err) {
+        if (err instanceof RegistrationError && err.code === 'EXCEEDS_CAPACITY') {
+          await audit('invalid');
+          return page({ status: 400, note: { kind: 'error', text: rs.tooMany(activity.capacity) }, members: membersText });
+        }
+        throw err;
+      }
+    }
+
+    // checkIn / checkOut
+    const cs = ctx.s.ss.checkIn;
+    try {
+      if (action === 'checkIn') {
+        const result = await checkIns.checkIn({ activityId: activity.id, personKind: person.kind, personId: person.id, method: 'link' });
+        await audit(result.status === 'checkedIn' ? 'recorded' : 'alreadyDecided');
+        const at = ctx.s.when(result.at);
+        return page({ note: { kind: 'ok', text: result.status === 'checkedIn' ? cs.done(at) : cs.already(at) } });
+      }
+      const out = await checkIns.checkOut(activity.id, person.id);
+      await audit(out.status === 'checkedOut' ? 'recorded' : 'alreadyDecided');
+      return page({ note: { kind: 'ok', text: cs.checkedOut(ctx.s.when(out.at)) } });
+    } catch (err) {
+      if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') {
+        await audit('stepClosed');
+        activity = await activityOr404(db, activity.id);
+        return page({ status: 409, note: { kind: 'error', text: activity.attendanceState === 'closed' ? cs.closedNow : cs.notYet(ctx.s.when(activity.attendanceOpensAt ?? activity.startsAt)) } });
+      }
+      if (err instanceof CheckInError && err.code === 'NOT_CHECKED_IN') {
+        await audit('invalid');
+        return page({ status: 409, note: { kind: 'error', text: cs.notCheckedIn } });
+      }
+      throw err;
+    }
+  });
+
+  // ---- the page behind a QR card -------------------------------------------------------------
+
+  router.get('/q/:qrToken', (req, res) => {
+    const ctx = ctxOf(req);
+    // Same page for any token: it reveals nothing, and nobody learns which tokens exist.
+    message(res, ctx, 200, ctx.s.ss.card.title, ctx.s.ss.card.body);
+  });
+
+  // ---- the registration-open email's button: ask for the family's own link -------------------
+
+  function askForm(req: Request, res: Response, ctx: Ctx, a: ActivityRef, table: RawHtml): void {
+    const as = ctx.s.ss.ask;
+    const csrf = issueCsrf(req, res, ctx.selfPath);
+    const body = registrationOpen(a)
+      ? html`<p>${as.intro}</p><form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}"><label for="email">${as.email}</label><input type="email" id="email" name="email" autocomplete="email" required maxlength="${MAX_EMAIL}" style="font:inherit;padding:6px;width:100%"><div class="buttons"><button type="submit">${as.button}</button></div></form>`
+      : html`<p>${ctx.s.ss.register.closed}</p>`;
+    send(res, ctx, 200, as.heading, html`<div class="card"><h1>${as.heading}</h1>${table}</div><div class="card">${body}</div>`);
+  }
+
+  router.get('/activities/:id/register', async (req, res) => {
+    const ctx = ctxOf(req);
+    const a = await activityOr404(db, String(req.params.id)).catch(() => undefined);
+    if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
+    askForm(req, res, ctx, a, await activityTable(ctx, a));
+  });
+
+  router.post('/activities/:id/register', form, async (req, res) => {
+    const ctx = ctxOf(req);
+    if (!formIsOurs(req)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
+    const a = await activityOr404(db, String(req.params.id)).catch(() => undefined);
+    if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
+    // The same answer, at once, whatever the address: nobody learns who is on file.
+    message(res, ctx, 200, ctx.s.ss.ask.sentTitle, ctx.s.ss.ask.sentBody);
+    const email = formField(req.body, 'email').trim().toLowerCase();
+    if (!registrationOpen(a) || email.length === 0 || email.length > MAX_EMAIL || !email.includes('@')) return;
+    if (!addressLimiter.take(email).ok) {
+      logger.warn('registration link: too many asked for one address; none sent');
+      return;
+    }
+    sendOwnLinks(a, email).catch((err: unknown) => logger.error('registration link: could not send', { activityId: a.id, error: String(err) }));
+  });
+
+  async function sendOwnLinks(a: ActivityRef, email: string): Promise<void> {
+    const families = await db
+      .selectFrom('families')
+      .select(['id', 'name', 'email', 'locale'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
+      .orderBy('id')
+      .limit(10)
+      .execute();
+    if (!families.length) return;
+    const summary = await deps.mail.activityForEmail(a);
+    const domain = config.mail.from.email.split('@')[1] ?? 'localhost';
+    for (const f of families) {
+      const link = signSelfServiceLink(
+        { activityId: a.id, step: 'register', person: { kind: 'family', id: f.id }, expiresAtMs: linkExpiry('register', a, config) },
+        deps.linkSecret,
+        config.http.publicBaseUrl,
+      );
+      const rendered = deps.render({ purpose: 'registrationOpen', activity: summary, recipientName: f.name, registerUrl: link.url }, f.locale);
+      await deps.mailer.send({
+        to: { name: f.name, email: f.email },
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        // Asked for by the person: a new message each time (rate-limited per address above).
+        messageId: messageIdFor(`registration-link/${a.id}/family:${f.id}/${randomUUID()}`, domain),
+        headers: { 'X-Activity-Id': a.id, 'X-Email-Purpose': 'registrationOpen' },
+      });
+      logger.info('registration link sent on request', { activityId: a.id, recipientKey: `family:${f.id}` });
+    }
+  }
+
+  // Errors on these pages are pages too, never JSON or a stack.
+  router.use(PAGES, (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const known = toHttpError(err);
+    if (!known || known.status >= 500) logger.error('self-service page failed', { method: req.method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    const ctx = ctxOf(req);
+    const status = known?.status ?? 500;
+    const [title, body] = status === 413 ? [ctx.s.pages.tooLarge.title, ctx.s.pages.tooLarge.body] : status < 500 ? [ctx.s.pages.invalid.title, ctx.s.pages.invalid.body] : [ctx.s.pages.error.title, ctx.s.pages.error.body];
+    message(res, ctx, status, title, body);
+  });
+
+  return router;
+}

@@ -1,0 +1,162 @@
+/**
+ * The OpenAPI 3.1 document, generated from operations.ts and the zod schemas (z.toJSONSchema,
+ * JSON Schema 2020-12 as OpenAPI 3.1 uses), and a self-contained HTML page that lists it.
+ */
+import { z } from 'zod';
+import { Plan } from '../../domain/schemas';
+import { describeRoles } from './auth';
+import { escapeHtml } from './html';
+import { OPERATIONS, type Operation } from './operations';
+
+type JsonObject = Record<string, unknown>;
+
+/** `/api/activities/:id/plan` → `/api/activities/{id}/plan`. */
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+function componentSchemas(ops: readonly Operation[]): Record<string, JsonObject> {
+  const registry = z.registry<{ id: string }>();
+  const add = (name: string, schema: z.ZodType) => {
+    if (!registry.has(schema)) registry.add(schema, { id: name });
+  };
+  // Shared domain schemas first, so the bodies refer to them by name.
+  add('Plan', Plan);
+  for (const op of ops) {
+    if (op.body) add(op.body.name, op.body.schema);
+    for (const r of Object.values(op.responses)) if (r.schema) add(r.schema.name, r.schema.schema);
+  }
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const out: Record<string, JsonObject> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as JsonObject;
+    out[name] = rest;
+  }
+  return out;
+}
+
+function queryParameters(query: z.ZodObject | undefined): JsonObject[] {
+  if (!query) return [];
+  const json = z.toJSONSchema(query, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonObject>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema,
+  }));
+}
+
+let cached: JsonObject | undefined;
+
+export function openApiDocument(publicBaseUrl: string): JsonObject {
+  if (cached) return { ...cached, servers: [{ url: publicBaseUrl }] };
+  const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const op of OPERATIONS as readonly Operation[]) {
+    const path = openApiPath(op.path);
+    const params = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]+$', maxLength: 64 },
+    }));
+    const responses: Record<string, JsonObject> = {};
+    for (const [code, r] of Object.entries(op.responses)) {
+      responses[code] = {
+        description: r.description,
+        ...(r.schema ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.schema.name}` } } } } : {}),
+      };
+    }
+    (paths[path] ??= {})[op.method] = {
+      operationId: op.id,
+      summary: op.summary,
+      description: `Roles: ${describeRoles(op.roles)}.`,
+      'x-roles': op.roles,
+      security: [{ bearerAuth: [] }],
+      parameters: [...params, ...queryParameters(op.query)],
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body.name}` } } } } }
+        : {}),
+      responses,
+    };
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Jinhua co-governance: themed activities API',
+      version: '0.1.0',
+      description:
+        'Start and steer themed activities (durable workflows). Every route needs a staff bearer token; each admits only the roles listed. Errors are { error: { code, message, details? } }.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      schemas: componentSchemas(OPERATIONS as readonly Operation[]),
+    },
+  };
+  return { ...cached, servers: [{ url: publicBaseUrl }] };
+}
+
+const DOC_STYLE = `
+body{margin:0;font:15px/1.6 -apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei',Helvetica,Arial,sans-serif;color:#222;background:#f6f4ef}
+main{max-width:960px;margin:0 auto;padding:16px}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:24px 0 8px}h3{font-size:16px;margin:0 0 6px}
+.op{background:#fff;border-radius:10px;padding:12px 14px;margin:10px 0}
+.m{display:inline-block;min-width:48px;text-align:center;font-weight:700;border-radius:6px;padding:0 6px;color:#fff;background:#2e6db0}
+.m.post{background:#2f8a4c}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
+pre{background:#f1eee7;border-radius:8px;padding:10px;overflow:auto}
+table{border-collapse:collapse}td{padding:2px 10px 2px 0;vertical-align:top}
+`;
+
+/** A readable, self-contained page (no script, no CDN) listing every path, method, role and schema. */
+export function docsPage(doc: JsonObject): string {
+  const paths = doc.paths as Record<string, Record<string, JsonObject>>;
+  const schemas = (doc.components as { schemas: Record<string, JsonObject> }).schemas;
+  const ref = (value: unknown): string => {
+    const r = (value as { $ref?: string } | undefined)?.$ref;
+    if (!r) return '';
+    const name = r.split('/').pop() ?? '';
+    return `<a href="#schema-${escapeHtml(name)}">${escapeHtml(name)}</a>`;
+  };
+  const ops: string[] = [];
+  for (const [path, methods] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const roles = (op['x-roles'] as string[]).join(', ');
+      const body = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)?.content['application/json']?.schema;
+      const params = (op.parameters as { name: string; in: string; required: boolean }[]).map(
+        (p) => `<code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required ? ', required' : ''})`,
+      );
+      const responses = Object.entries(op.responses as Record<string, { description: string; content?: Record<string, { schema: unknown }> }>).map(
+        ([code, r]) => `<tr><td><code>${escapeHtml(code)}</code></td><td>${escapeHtml(r.description)} ${ref(r.content?.['application/json']?.schema)}</td></tr>`,
+      );
+      ops.push(
+        `<div class="op" id="op-${escapeHtml(String(op.operationId))}"><h3><span class="m ${escapeHtml(method)}">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>` +
+          `<p>${escapeHtml(String(op.summary))}</p><table>` +
+          `<tr><td>Roles</td><td>${escapeHtml(roles)}</td></tr>` +
+          (params.length ? `<tr><td>Parameters</td><td>${params.join(', ')}</td></tr>` : '') +
+          (body ? `<tr><td>Body</td><td>${ref(body)}</td></tr>` : '') +
+          `</table><table>${responses.join('')}</table></div>`,
+      );
+    }
+  }
+  const schemaBlocks = Object.entries(schemas).map(
+    ([name, schema]) => `<div class="op" id="schema-${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></div>`,
+  );
+  const info = doc.info as { title: string; description: string; version: string };
+  return (
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(info.title)}</title><style>${DOC_STYLE}</style></head><body><main>` +
+    `<h1>${escapeHtml(info.title)} <small>v${escapeHtml(info.version)}</small></h1><p>${escapeHtml(info.description)}</p>` +
+    `<p>Authentication: <code>Authorization: Bearer &lt;staff token&gt;</code>. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).</p>` +
+    `<h2>Operations</h2>${ops.join('')}<h2>Schemas</h2>${schemaBlocks.join('')}</main></body></html>`
+  );
+}

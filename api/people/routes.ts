@@ -1,0 +1,217 @@
+/**
+ * The directory API (coordinator): create, update and list compounds, families (households with
+ * their member count), staff, volunteers, merchants and venues, and import any of them from CSV.
+ *
+ *   GET  /api/directory/:entity              list (filters: compoundId, role, merchantId)
+ *   POST /api/directory/:entity              create → 201
+ *   POST /api/directory/:entity/import       text/csv, all or nothing → 200 {imported} or 400 naming each bad line
+ *   POST /api/directory/:entity/:id          update the fields given → 200
+ *
+ * `:entity` is one of compounds, families, staff, volunteers, merchants, venues. "import" is the
+ * import route, so a record whose id is literally `import` is updated by CSV, not by this route.
+ */
+import express, { Router, type Request } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import {
+  CompoundInput,
+  Directory,
+  FamilyInput,
+  MerchantInput,
+  StaffInput,
+  VenueInput,
+  VolunteerInput,
+  type DirectoryEntity,
+} from '../../db/services/directory';
+import type { Database } from '../../db/types';
+import type { Authenticate } from '../http/auth';
+import { HttpError, parseOr400 } from '../http/errors';
+import type { Operation } from '../http/operations';
+import { commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
+import { Id } from '../activities/schemas';
+
+/** CSV uploads above this are refused with 413 (about 10,000 families fit in it). */
+export const CSV_LIMIT = '2mb';
+
+const ENTITIES = ['compounds', 'families', 'staff', 'volunteers', 'merchants', 'venues'] as const satisfies readonly DirectoryEntity[];
+const EntityParam = z.object({ entity: z.enum(ENTITIES) });
+
+const CREATE: Record<DirectoryEntity, z.ZodObject> = {
+  compounds: CompoundInput,
+  families: FamilyInput,
+  staff: StaffInput,
+  volunteers: VolunteerInput,
+  merchants: MerchantInput,
+  venues: VenueInput,
+};
+
+export const DirectoryEntryBody = z.union([
+  z.strictObject(CompoundInput.shape),
+  z.strictObject(FamilyInput.shape),
+  z.strictObject(StaffInput.shape),
+  z.strictObject(VolunteerInput.shape),
+  z.strictObject(MerchantInput.shape),
+  z.strictObject(VenueInput.shape),
+]);
+
+export const DirectoryListQuery = z.strictObject({
+  compoundId: Id.optional(),
+  role: z.enum(['propertyManager', 'gridWorker', 'coordinator', 'supervisor']).optional(),
+  merchantId: Id.optional(),
+});
+
+export const ImportResponse = z.object({ imported: z.number().int(), created: z.number().int(), updated: z.number().int() });
+
+const notFound = errorDoc('No directory list with this name (compounds, families, staff, volunteers, merchants, venues), or no record with this id');
+
+export const PEOPLE_OPERATIONS = [
+  {
+    id: 'listDirectory',
+    method: 'get',
+    path: '/api/directory/:entity',
+    summary: 'List compounds, families, staff, volunteers, merchants or venues (filters: compoundId, role, merchantId)',
+    roles: ['coordinator'],
+    query: DirectoryListQuery,
+    responses: { 200: { description: '{ items }, by id' }, ...commonErrors, 404: notFound },
+  },
+  {
+    id: 'createDirectoryEntry',
+    method: 'post',
+    path: '/api/directory/:entity',
+    summary: 'Create a compound, family (household: members), staff member, volunteer, merchant or venue',
+    roles: ['coordinator'],
+    body: { name: 'DirectoryEntryBody', schema: DirectoryEntryBody },
+    responses: {
+      201: { description: 'Created: the record' },
+      ...commonErrors,
+      404: notFound,
+      409: errorDoc('DUPLICATE: the id (or QR token) is taken'),
+      422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
+    },
+  },
+  {
+    id: 'importDirectoryCsv',
+    method: 'post',
+    path: '/api/directory/:entity/import',
+    summary: `Import from CSV (Content-Type: text/csv, at most ${CSV_LIMIT}; header row of field names; rows created or updated by id). All or nothing.`,
+    roles: ['coordinator'],
+    responses: {
+      200: { description: 'Imported', schema: { name: 'ImportResponse', schema: ImportResponse } },
+      400: errorDoc('CSV_INVALID: nothing was imported; details lists each bad row as { line, reason }'),
+      401: commonErrors[401],
+      403: commonErrors[403],
+      404: notFound,
+      413: errorDoc('The file is larger than the limit'),
+      415: errorDoc('The body is not text/csv'),
+    },
+  },
+  {
+    id: 'updateDirectoryEntry',
+    method: 'post',
+    path: '/api/directory/:entity/:id',
+    summary: 'Update a directory record: only the fields given change',
+    roles: ['coordinator'],
+    responses: {
+      200: { description: 'The record after the change' },
+      ...commonErrors,
+      404: notFound,
+      409: errorDoc('DUPLICATE: the QR token is taken'),
+      422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
+    },
+  },
+] as const satisfies readonly Operation[];
+
+export interface PeopleRouterDeps {
+  db: Kysely<Database>;
+  authenticate: Authenticate;
+}
+
+function entityOf(req: Request): DirectoryEntity {
+  const parsed = EntityParam.safeParse(req.params);
+  if (!parsed.success) {
+    throw new HttpError(404, 'NotFound', `No directory list "${String(req.params.entity)}"; use one of ${ENTITIES.join(', ')}`);
+  }
+  return parsed.data.entity;
+}
+
+export function createPeopleRouter(deps: PeopleRouterDeps): Router {
+  const router = Router();
+  const directory = new Directory(deps.db);
+  const csvBody = express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: CSV_LIMIT });
+
+  routeOperations(
+    router,
+    deps.authenticate,
+    PEOPLE_OPERATIONS,
+    {
+      async listDirectory(req, res) {
+        const entity = entityOf(req);
+        const q = parseOr400(DirectoryListQuery, req.query, 'query');
+        const items =
+          entity === 'compounds'
+            ? await directory.listCompounds()
+            : entity === 'families'
+              ? await directory.listFamilies({ ...(q.compoundId ? { compoundId: q.compoundId } : {}) })
+              : entity === 'staff'
+                ? await directory.listStaff({ ...(q.compoundId ? { compoundId: q.compoundId } : {}), ...(q.role ? { role: q.role } : {}) })
+                : entity === 'volunteers'
+                  ? await directory.listVolunteers({ ...(q.compoundId ? { compoundId: q.compoundId } : {}) })
+                  : entity === 'merchants'
+                    ? await directory.listMerchants()
+                    : await directory.listVenues({ ...(q.merchantId ? { merchantId: q.merchantId } : {}) });
+        res.json({ items });
+      },
+
+      async createDirectoryEntry(req, res) {
+        const entity = entityOf(req);
+        const body = parseOr400(z.strictObject(CREATE[entity].shape), req.body, 'request body');
+        const created =
+          entity === 'compounds'
+            ? await directory.createCompound(body as z.input<typeof CompoundInput>)
+            : entity === 'families'
+              ? await directory.createFamily(body as z.input<typeof FamilyInput>)
+              : entity === 'staff'
+                ? await directory.createStaff(body as z.input<typeof StaffInput>)
+                : entity === 'volunteers'
+                  ? await directory.createVolunteer(body as z.input<typeof VolunteerInput>)
+                  : entity === 'merchants'
+                    ? await directory.createMerchant(body as z.input<typeof MerchantInput>)
+                    : await directory.createVenue(body as z.input<typeof VenueInput>);
+        res.status(201).json(created);
+      },
+
+      async importDirectoryCsv(req, res) {
+        const entity = entityOf(req);
+        if (typeof req.body !== 'string') {
+          throw new HttpError(415, 'UnsupportedMediaType', 'Send the file as the request body with Content-Type: text/csv (UTF-8)');
+        }
+        res.json(await directory.importCsv(entity, req.body));
+      },
+
+      async updateDirectoryEntry(req, res) {
+        const entity = entityOf(req);
+        const { id } = parseOr400(z.object({ id: Id }), { id: req.params.id }, 'id');
+        // The service validates each field (and keeps what is not given); refuse unknown fields here.
+        const allowed = Object.keys(CREATE[entity].shape).filter((k) => k !== 'id');
+        parseOr400(z.strictObject(Object.fromEntries(allowed.map((k) => [k, z.unknown().optional()]))), req.body ?? {}, 'request body');
+        const updated =
+          entity === 'compounds'
+            ? await directory.updateCompound(id, req.body)
+            : entity === 'families'
+              ? await directory.updateFamily(id, req.body)
+              : entity === 'staff'
+                ? await directory.updateStaff(id, req.body)
+                : entity === 'volunteers'
+                  ? await directory.updateVolunteer(id, req.body)
+                  : entity === 'merchants'
+                    ? await directory.updateMerchant(id, req.body)
+                    : await directory.updateVenue(id, req.body);
+        res.json(updated);
+      },
+    },
+    { importDirectoryCsv: csvBody },
+  );
+
+  router.use(peopleErrorHandler);
+  return router;
+}

@@ -1,0 +1,202 @@
+/**
+ * The growth-points (成长积分) API over the append-only ledger.
+ *
+ *   GET  /api/families/:id/points         balance and history (PMs and grid workers: their compound only)
+ *   POST /api/families/:id/redemptions    {rewardId, idempotencyKey} at the counter → 201 with a coupon code;
+ *                                         the same key again → the same redemption (200)
+ *   GET  /api/rewards                     the catalogue
+ *   POST /api/rewards                     add a reward (coordinator)
+ *   GET  /api/points/totals?from=&to=     awarded, reversed, redeemed, expired in [from, to); outstanding at `to`
+ *   POST /api/points/expire               {asOf}: expire what is due by then (idempotent)
+ *
+ * The ledger refuses rather than let a balance or a stock go below zero: 409 INSUFFICIENT_POINTS or
+ * OUT_OF_STOCK, whatever the concurrency (see bench/).
+ */
+import { Router } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { Directory } from '../../db/services/directory';
+import { Ledger, type LedgerPolicy } from '../../db/services/ledger';
+import type { Database } from '../../db/types';
+import { IsoInstant } from '../../domain/schemas';
+import type { Authenticate } from '../http/auth';
+import { HttpError, parseOr400 } from '../http/errors';
+import type { Operation } from '../http/operations';
+import { ALL_STAFF, DESK_STAFF, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
+import { Id } from '../activities/schemas';
+
+export const RedeemBody = z.strictObject({
+  rewardId: Id,
+  /** Chosen by the counter's client per attempt: a retry with it returns the first redemption. */
+  idempotencyKey: z.string().trim().min(1).max(200),
+});
+
+export const RewardBody = z
+  .strictObject({
+    id: Id.optional(),
+    name: z.string().trim().min(1).max(200),
+    kind: z.enum(['education', 'merchantCoupon']),
+    merchantId: Id.optional(),
+    price: z.number().int().positive().max(1_000_000),
+    stock: z.number().int().min(0).max(1_000_000),
+  })
+  .refine((r) => r.kind !== 'merchantCoupon' || r.merchantId !== undefined, { message: 'a merchant coupon needs its merchant', path: ['merchantId'] });
+
+export const TotalsQuery = z
+  .strictObject({ from: IsoInstant, to: IsoInstant })
+  .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'to must be after from', path: ['to'] });
+
+export const ExpireBody = z.strictObject({ asOf: IsoInstant });
+export const HistoryQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).default(200) });
+
+export const RedemptionResponse = z.object({
+  id: z.string(),
+  rewardId: Id,
+  rewardName: z.string(),
+  familyId: Id,
+  couponCode: z.string(),
+  points: z.number().int(),
+  idempotencyKey: z.string(),
+  createdAt: z.string(),
+  /** The family's balance after the redemption. */
+  balance: z.number().int(),
+  /** True when this key was redeemed before (status 200): nothing new was spent. */
+  existing: z.boolean(),
+});
+
+export const POINTS_OPERATIONS = [
+  {
+    id: 'getFamilyPoints',
+    method: 'get',
+    path: '/api/families/:id/points',
+    summary: 'A family’s growth-points balance, history (newest first) and redemptions',
+    roles: ALL_STAFF,
+    query: HistoryQuery,
+    responses: { 200: { description: '{ familyId, balance, history, redemptions }' }, ...commonErrors, 404: errorDoc('No family with this id') },
+  },
+  {
+    id: 'redeemReward',
+    method: 'post',
+    path: '/api/families/:id/redemptions',
+    summary: 'Spend a family’s points on a reward at the counter; issues a coupon code',
+    roles: DESK_STAFF,
+    body: { name: 'RedeemBody', schema: RedeemBody },
+    responses: {
+      201: { description: 'Redeemed', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
+      200: { description: 'This idempotencyKey was redeemed before: the same redemption', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
+      ...commonErrors,
+      404: errorDoc('FAMILY_NOT_FOUND or REWARD_NOT_FOUND'),
+      409: errorDoc('INSUFFICIENT_POINTS, OUT_OF_STOCK, or IDEMPOTENCY_KEY_REUSED (the key was used for another family or reward)'),
+    },
+  },
+  {
+    id: 'listRewards',
+    method: 'get',
+    path: '/api/rewards',
+    summary: 'The rewards catalogue: education resources and merchant coupons, with price and stock',
+    roles: ALL_STAFF,
+    responses: { 200: { description: '{ rewards }' }, ...commonErrors },
+  },
+  {
+    id: 'createReward',
+    method: 'post',
+    path: '/api/rewards',
+    summary: 'Add a reward to the catalogue',
+    roles: ['coordinator'],
+    body: { name: 'RewardBody', schema: RewardBody },
+    responses: {
+      201: { description: 'The reward' },
+      ...commonErrors,
+      409: errorDoc('DUPLICATE: a reward with this id exists'),
+      422: errorDoc('The merchant is not in the directory'),
+    },
+  },
+  {
+    id: 'pointsTotals',
+    method: 'get',
+    path: '/api/points/totals',
+    summary: 'Ledger totals for entries written in [from, to): awarded, reversed, redeemed, expired; and outstanding at `to`',
+    roles: ['coordinator'],
+    query: TotalsQuery,
+    responses: { 200: { description: '{ from, to, awarded, reversed, redeemed, expired, outstanding }' }, ...commonErrors },
+  },
+  {
+    id: 'expirePoints',
+    method: 'post',
+    path: '/api/points/expire',
+    summary: 'Expire the points due by asOf (oldest first); a repeat writes nothing',
+    roles: ['coordinator'],
+    body: { name: 'ExpireBody', schema: ExpireBody },
+    responses: { 200: { description: '{ asOf, entries, points } written by this run' }, ...commonErrors },
+  },
+] as const satisfies readonly Operation[];
+
+export interface PointsRouterDeps {
+  db: Kysely<Database>;
+  authenticate: Authenticate;
+  ledgerPolicy?: Partial<LedgerPolicy>;
+  now: () => number;
+}
+
+export function createPointsRouter(deps: PointsRouterDeps): Router {
+  const { db } = deps;
+  const router = Router();
+  const ledger = new Ledger(db, { now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
+  const directory = new Directory(db);
+  const FamilyParam = z.object({ id: Id });
+
+  routeOperations(router, deps.authenticate, POINTS_OPERATIONS, {
+    async getFamilyPoints(req, res, staff) {
+      const { id } = parseOr400(FamilyParam, req.params, 'family id');
+      const q = parseOr400(HistoryQuery, req.query, 'query');
+      const family = await directory.getFamily(id);
+      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+      await assertCompound(db, staff, family.compoundId, 'family');
+      const holder = { kind: 'family' as const, id };
+      const [balance, history, redemptions] = await Promise.all([ledger.balance(holder), ledger.history(holder, { limit: q.limit }), ledger.listRedemptions(id)]);
+      res.json({
+        familyId: id,
+        balance,
+        history: history.map(({ holder: _h, idempotencyKey: _k, reversesEntryId, ...e }) => ({ ...e, ...(reversesEntryId ? { reversesEntryId } : {}) })),
+        redemptions: redemptions.map(({ entryId: _e, ...r }) => r),
+      });
+    },
+
+    async redeemReward(req, res, staff) {
+      const { id } = parseOr400(FamilyParam, req.params, 'family id');
+      const body = parseOr400(RedeemBody, req.body, 'request body');
+      const family = await directory.getFamily(id);
+      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+      await assertCompound(db, staff, family.compoundId, 'family');
+      const before = await db.selectFrom('redemptions').select('id').where('idempotency_key', '=', body.idempotencyKey).executeTakeFirst();
+      const { entryId: _e, ...redemption } = await ledger.redeem(id, body.rewardId, body.idempotencyKey);
+      const reward = await db.selectFrom('rewards').select('name').where('id', '=', redemption.rewardId).executeTakeFirst();
+      res.status(before ? 200 : 201).json({ ...redemption, rewardName: reward?.name ?? '', existing: !!before });
+    },
+
+    async listRewards(_req, res) {
+      res.json({ rewards: await ledger.listRewards() });
+    },
+
+    async createReward(req, res) {
+      const body = parseOr400(RewardBody, req.body, 'request body');
+      if (body.merchantId !== undefined && !(await directory.getMerchant(body.merchantId))) {
+        throw new HttpError(422, 'MissingDirectoryEntry', `merchantId: no merchant ${body.merchantId} in the directory`, [{ field: 'merchantId', message: 'not in the directory' }]);
+      }
+      res.status(201).json(await ledger.createReward(body));
+    },
+
+    async pointsTotals(req, res) {
+      const q = parseOr400(TotalsQuery, req.query, 'query');
+      res.json({ from: q.from, to: q.to, ...(await ledger.totals(q)) });
+    },
+
+    async expirePoints(req, res) {
+      const body = parseOr400(ExpireBody, req.body, 'request body');
+      res.json({ asOf: body.asOf, ...(await ledger.expirePoints(body.asOf)) });
+    },
+  });
+
+  router.use(peopleErrorHandler);
+  return router;
+}
