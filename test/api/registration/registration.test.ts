@@ -56,7 +56,9 @@ describe('registration by staff', () => {
     expect(repeat.body).toMatchObject({ cancelled: false, promoted: [] });
     const promote = await api(h.baseUrl, 'POST', `/api/activities/${a.id}/registrations/promote`, { who: 'co' });
     expect(promote.body).toMatchObject({ promoted: [], emails: { sent: 0 } });
-    await new Promise((r) => setTimeout(r, 300));
+    // The record: the outbox holds exactly one promotion email for this activity, sent to the small family.
+    const outbox = await h.db.selectFrom('email_outbox').select(['recipient_key', 'status']).where('activity_id', '=', a.id).where('purpose', '=', 'waitlistPromoted').execute();
+    expect(outbox).toEqual([{ recipient_key: `family:${small.id}`, status: 'sent' }]);
     expect(h.mailbox.messages().filter((m) => m.to.includes(small.email))).toHaveLength(1);
     expect(h.mailbox.messages().filter((m) => m.to.includes(large.email))).toHaveLength(0);
 
