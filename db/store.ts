@@ -3,9 +3,9 @@
  * Every method is idempotent: a retried activity writes nothing new and answers the same.
  */
 import type { Kysely } from 'kysely';
-import type { ActivityRecord, ActivityStore, AttendanceTally, AttendanceWindow, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { ActivityStore, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
-import type { ActivitySummary } from '../workflows/themed-activity.api';
 import { dialectOf, withTransaction } from './database';
 import { type Holder, type LedgerPolicy, balanceOf, defaultLedgerPolicy, insertAward, lockHolder } from './services/ledger';
 import { parseInput } from './services/validation';

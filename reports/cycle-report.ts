@@ -33,7 +33,8 @@
  * - supervision feedback: per rating, the mean over held activities with feedback (2 decimals);
  *   missing: held activities whose feedback deadline passed without it.
  * - milestones: on time when recorded done by the due time, late when after it; missed when not
- *   done and due by asOf; pending when not done and not yet due.
+ *   done and past due at asOf; pending when not done and not yet past due (`milestoneState`
+ *   in domain/cycle.ts, the rule the cycle workflow's progress uses too).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types';
@@ -41,6 +42,7 @@ import { tallyOf, volunteerServiceMs } from '../db/store';
 import { Cycles, CycleError } from '../db/services/cycles';
 import { num, toIso } from '../db/util';
 import type { ActivitySummary } from '../domain/activity';
+import { milestoneState } from '../domain/cycle';
 import type { Cell, CsvTable } from './csv';
 import type {
   ActivityCount,
@@ -263,13 +265,9 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
 
   // ---- milestones ---------------------------------------------------------------------------
   const milestoneRows: MilestoneReportRow[] = (await cycles.milestones(cycleId)).map((m) => {
-    const status: MilestoneReportRow['status'] = m.doneAt
-      ? m.doneAt <= m.dueAt
-        ? 'onTime'
-        : 'late'
-      : m.dueAt <= asOf
-        ? 'missed'
-        : 'pending';
+    const judged = milestoneState(m, Date.parse(asOf));
+    const status: MilestoneReportRow['status'] =
+      judged.state === 'done' ? (judged.onTime ? 'onTime' : 'late') : judged.state === 'overdue' ? 'missed' : 'pending';
     return {
       milestoneId: m.milestoneId,
       name: m.name,

@@ -34,13 +34,24 @@ import {
 } from '../domain/schemas';
 import type { ZodType } from 'zod';
 import type { Audience, MessageDraft, ThemedActivityActivities } from '../activities';
-import type { AttendanceTally } from '../activities/ports';
-import type { ActivitySummaryForEmail } from '../mail/messages';
-import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
   BEFORE_APPROVAL,
   BEFORE_ATTENDANCE,
   RejectionType,
+  type ActivityCounts,
+  type ActivityStatus,
+  type ActivitySummary,
+  type ActivitySummaryForEmail,
+  type AttendanceTally,
+  type DecisionRecord,
+  type FeedbackRecord,
+  type PendingAction,
+  type SecuredVenue,
+  type Stage,
+  type StageSpan,
+} from '../domain/activity';
+import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
+import {
   answerVenueRequestUpdate,
   assignVenueUpdate,
   cancelUpdate,
@@ -49,15 +60,6 @@ import {
   revisePlanUpdate,
   statusQuery,
   submitFeedbackUpdate,
-  type ActivityCounts,
-  type ActivityStatus,
-  type ActivitySummary,
-  type DecisionRecord,
-  type FeedbackRecord,
-  type PendingAction,
-  type SecuredVenue,
-  type Stage,
-  type StageSpan,
 } from './themed-activity.api';
 
 export * from './themed-activity.api';
