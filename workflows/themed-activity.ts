@@ -50,6 +50,7 @@ import {
   type Stage,
   type StageSpan,
 } from '../domain/activity';
+import { linkStepOpen } from '../domain/links';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
   answerVenueRequestUpdate,
@@ -174,7 +175,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (earlier) {
           reject(RejectionType.alreadyDecided, `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`, earlier);
         }
-        if (stage !== 'venueRequest' || !currentAsk || currentAsk.attempt !== parsed.attempt) {
+        if (!linkStepOpen('venueRequest', parsed.attempt, { stage, approvalRound, merchantAsk: currentAsk?.attempt })) {
           reject(RejectionType.stepClosed, `This venue request is closed; the activity is now at ${stage}`);
         }
         if (currentAsk!.merchantId !== parsed.merchantId) {
@@ -237,7 +238,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
             earlier,
           );
         }
-        if (stage !== 'approval' || parsed.round !== approvalRound) {
+        if (!linkStepOpen('approval', parsed.round, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Approval round ${parsed.round} is closed; the activity is now at ${stage}`);
         }
         if (parsed.by.role === 'gridWorker' && parsed.by.id !== people.gridWorker.id) {
@@ -337,7 +338,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (feedback) {
           reject(RejectionType.alreadyDecided, `Already recorded: feedback by ${feedback.by.name} at ${feedback.at}`, feedback);
         }
-        if (stage !== 'supervisionFeedback') {
+        if (!linkStepOpen('supervisionFeedback', 1, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Supervision feedback is not open; the activity is at ${stage}`);
         }
         if (parsed.by.role !== 'supervisor' && parsed.by.role !== 'coordinator') {
