@@ -19,11 +19,12 @@ import type { Database } from '../db/types';
 import { renderCycleEmail, type CycleEmailDraft, type CycleEmailPurpose } from '../mail/cycle-templates';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';
-import { computeCycleReport, type CycleReport } from '../reports/cycle-report';
+import { computeCycleReport } from '../reports/cycle-report';
+import type { CycleReport } from '../domain/cycle-report';
 import type { Actor } from '../domain/schemas';
-import type { CycleActivity, IncubationCycleInput } from '../workflows/incubation-cycle.api';
+import type { CycleActivity, IncubationCycleInput } from '../domain/cycle';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../workflows/search-attributes';
-import { themedActivityWorkflowId } from '../workflows/themed-activity.api';
+import { themedActivityWorkflowId } from '../domain/activity';
 import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
 
 /** Lists the themed activities of a cycle, whatever their state. */

@@ -23,7 +23,7 @@ import {
   type Mailer,
   type Recipient,
 } from './ports';
-import type { ActivitySummary } from '../workflows/themed-activity.api';
+import type { ActivitySummary } from '../domain/activity';
 
 export interface ActivityDeps {
   store: ActivityStore;

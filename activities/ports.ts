@@ -4,7 +4,10 @@
  * builds them from config; tests build their own against real servers.
  */
 import type { Locale, PointsRules } from '../domain/schemas';
-import type { ActivitySummary } from '../workflows/themed-activity.api';
+import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
+
+/** Moved to `domain/activity.ts`; re-exported so existing importers keep compiling. */
+export type { ActivityRecord, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
 /** Someone an email goes to, resolved at send time so directory changes take effect. */
 export interface Recipient {
@@ -36,20 +39,6 @@ export class PermanentMailError extends Error {
   override readonly name = 'PermanentMailError';
 }
 
-export interface AttendanceWindow {
-  opensAt: string;
-  closesAt: string;
-}
-
-/** The final count of who came, taken when the attendance window closes. */
-export interface AttendanceTally {
-  /** People: family members checked in (by the member count given at check-in) plus volunteers. */
-  participants: number;
-  families: number;
-  volunteers: number;
-  volunteerHours: number;
-}
-
 export interface PointsAwardResult {
   /** Total points written for this activity (on the first run; the same figure on a repeat). */
   pointsAwarded: number;
@@ -62,18 +51,6 @@ export interface PointsAwardResult {
 export interface EmailClaim {
   /** `send` the first time; `alreadySent` once `markEmailSent` recorded it. */
   outcome: 'send' | 'alreadySent';
-}
-
-/** What the database keeps of a running activity, refreshed at every stage change. */
-export interface ActivityRecord {
-  activityId: string;
-  cycleId: string;
-  compound: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  stage: string;
 }
 
 /** The store the workflow's activities use. Every write is idempotent. */

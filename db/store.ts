@@ -3,10 +3,19 @@
  * Every method is idempotent: a retried activity writes nothing new and answers the same.
  */
 import type { Kysely } from 'kysely';
-import type { ActivityRecord, ActivityStore, AttendanceTally, AttendanceWindow, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { ActivityStore, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
-import type { ActivitySummary } from '../workflows/themed-activity.api';
 import { dialectOf, withTransaction } from './database';
+import {
+  ACTIVITY_POINT_RULES,
+  familyAwards,
+  tallyOf as tallyOfFacts,
+  volunteerHoursPoints,
+  volunteerServiceMs as serviceMsOf,
+  type ActivityPointRule,
+  type CheckInFacts,
+} from '../domain/points';
 import { type Holder, type LedgerPolicy, balanceOf, defaultLedgerPolicy, insertAward, lockHolder } from './services/ledger';
 import { parseInput } from './services/validation';
 import type { ActivityRow, CheckInRow, Database, LocaleText } from './types';
@@ -18,38 +27,31 @@ export interface SqlActivityStoreOptions {
   now?: Clock;
 }
 
-/** The rules under which activity points are written; a repeat finds entries by these names. */
-export const ACTIVITY_POINT_RULES = ['attendance', 'familyLearning', 'volunteerHours'] as const;
+export { ACTIVITY_POINT_RULES };
 
-export function activityAwardKey(activityId: string, holder: Holder, rule: (typeof ACTIVITY_POINT_RULES)[number]): string {
+export function activityAwardKey(activityId: string, holder: Holder, rule: ActivityPointRule): string {
   return `award:${activityId}:${holder.kind}:${holder.id}:${rule}`;
 }
 
-const HOUR_MS = 3_600_000;
-
-/** How long each checked-in volunteer served: (checked_out_at or the window's close) - checked_in_at, never negative. */
-export function volunteerServiceMs(checkIns: readonly CheckInRow[], closedAt: string): Map<string, number> {
-  const close = Date.parse(closedAt);
-  const out = new Map<string, number>();
-  for (const c of checkIns) {
-    if (c.person_kind !== 'volunteer') continue;
-    const end = Math.min(c.checked_out_at ? Date.parse(c.checked_out_at) : close, close);
-    out.set(c.person_id, Math.max(0, end - Date.parse(c.checked_in_at)));
-  }
-  return out;
+/** A check-in row as the pure tally (domain/points.ts) takes it. */
+export function checkInFacts(row: CheckInRow): CheckInFacts {
+  return {
+    personKind: row.person_kind,
+    personId: row.person_id,
+    members: num(row.members),
+    checkedInAt: row.checked_in_at,
+    checkedOutAt: row.checked_out_at,
+  };
 }
 
+/** How long each checked-in volunteer served (domain/points.ts `volunteerServiceMs` over check-in rows). */
+export function volunteerServiceMs(checkIns: readonly CheckInRow[], closedAt: string): Map<string, number> {
+  return serviceMsOf(checkIns.map(checkInFacts), closedAt);
+}
+
+/** The attendance tally (domain/points.ts `tallyOf` over check-in rows). */
 export function tallyOf(checkIns: readonly CheckInRow[], closedAt: string): AttendanceTally {
-  const families = checkIns.filter((c) => c.person_kind === 'family');
-  const volunteers = checkIns.filter((c) => c.person_kind === 'volunteer');
-  let serviceMs = 0;
-  for (const ms of volunteerServiceMs(checkIns, closedAt).values()) serviceMs += ms;
-  return {
-    participants: families.reduce((s, c) => s + num(c.members), 0) + volunteers.length,
-    families: families.length,
-    volunteers: volunteers.length,
-    volunteerHours: Math.round((serviceMs / HOUR_MS) * 10) / 10,
-  };
+  return tallyOfFacts(checkIns.map(checkInFacts), closedAt);
 }
 
 function recipientOf(kind: 'family' | 'volunteer', row: { id: string; name: string; email: string; locale: LocaleText }): Recipient {
@@ -247,7 +249,7 @@ export class SqlActivityStore implements ActivityStore {
 
       const now = this.nowIso();
       const earnedAt = activity.ends_at;
-      const write = async (holder: Holder, rule: (typeof ACTIVITY_POINT_RULES)[number], amount: number) => {
+      const write = async (holder: Holder, rule: ActivityPointRule, amount: number) => {
         if (amount <= 0) return;
         await insertAward(
           trx,
@@ -260,13 +262,12 @@ export class SqlActivityStore implements ActivityStore {
       for (const id of familyIds) {
         const holder: Holder = { kind: 'family', id };
         await lockHolder(trx, holder);
-        await write(holder, 'attendance', r.attendance);
-        await write(holder, 'familyLearning', r.familyLearning);
+        for (const award of familyAwards(r)) await write(holder, award.rule, award.amount);
       }
       for (const id of volunteerIds) {
         const holder: Holder = { kind: 'volunteer', id };
         await lockHolder(trx, holder);
-        await write(holder, 'volunteerHours', Math.floor(((serviceMs.get(id) ?? 0) * r.perVolunteerHour) / HOUR_MS));
+        await write(holder, 'volunteerHours', volunteerHoursPoints(serviceMs.get(id) ?? 0, r.perVolunteerHour));
       }
       return this.awardSummary(trx, activityId);
     });

@@ -2,17 +2,18 @@
  * The shapes that cross a boundary: the API validates requests with them, the workflow validates
  * its updates with them, and activities take their inferred types.
  *
- * This module imports nothing but zod, so the workflow bundle can include it. Everything here must
+ * This module imports nothing but zod and ./vocabulary, so the workflow bundle can include it. Everything here must
  * survive JSON (Temporal payloads): times are ISO-8601 strings, never `Date`, and no `.transform`.
  */
 import { z } from 'zod';
+import { APPROVAL_DECISIONS, LOCALES, MERCHANT_ANSWERS, STAFF_ROLES } from './vocabulary';
 
 /** An ISO-8601 instant with an explicit offset, e.g. 2026-05-01T09:00:00+08:00. */
 export const IsoInstant = z.iso.datetime({ offset: true });
 
 const Email = z.email();
 const Id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
-export const Locale = z.enum(['zh-CN', 'en']);
+export const Locale = z.enum(LOCALES);
 export type Locale = z.infer<typeof Locale>;
 
 /** Someone the workflow writes to. Personal data: never put these fields in search attributes or logs. */
@@ -86,14 +87,14 @@ export const ActivityPeople = z.object({
 });
 export type ActivityPeople = z.infer<typeof ActivityPeople>;
 
-export const StaffRole = z.enum(['propertyManager', 'gridWorker', 'coordinator', 'supervisor']);
+export const StaffRole = z.enum(STAFF_ROLES);
 export type StaffRole = z.infer<typeof StaffRole>;
 
 /** Who made a decision: a staff member or a merchant, by id and name (for the audit trail). */
 export const Actor = z.object({
   id: Id,
   name: z.string().trim().min(1).max(100),
-  role: z.enum(['propertyManager', 'gridWorker', 'coordinator', 'supervisor', 'merchant']),
+  role: z.enum([...STAFF_ROLES, 'merchant'] as const),
 });
 export type Actor = z.infer<typeof Actor>;
 
@@ -102,7 +103,7 @@ const Comment = z.string().trim().max(2000);
 export const ApprovalDecision = z
   .object({
     round: z.number().int().positive(),
-    decision: z.enum(['approve', 'reject', 'requestChanges']),
+    decision: z.enum(APPROVAL_DECISIONS),
     comment: Comment.default(''),
     by: Actor,
   })
@@ -116,7 +117,7 @@ export const MerchantAnswer = z.object({
   /** Which ask this answers: the n-th merchant asked (1-based) in this venue round. */
   attempt: z.number().int().positive(),
   merchantId: Id,
-  answer: z.enum(['accept', 'decline']),
+  answer: z.enum(MERCHANT_ANSWERS),
   note: Comment.default(''),
 });
 export type MerchantAnswer = z.infer<typeof MerchantAnswer>;

@@ -3,17 +3,10 @@
  * subject, a plain-text part and an HTML part in the recipient's language.
  */
 import type { Locale } from '../domain/schemas';
+import type { ActivitySummaryForEmail } from '../domain/activity';
 
-/** What every email about a themed activity says about it. No personal data beyond names. */
-export interface ActivitySummaryForEmail {
-  activityId: string;
-  title: string;
-  theme: string;
-  compound: string;
-  startsAt: string;
-  endsAt: string;
-  venueName?: string;
-}
+/** Moved to `domain/activity.ts`; re-exported so existing importers keep compiling. */
+export type { ActivitySummaryForEmail } from '../domain/activity';
 
 interface Base {
   recipientName: string;

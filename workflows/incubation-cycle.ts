@@ -20,19 +20,19 @@ import {
 } from '@temporalio/workflow';
 import { describeIssues, type Actor, type Contact } from '../domain/schemas';
 import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
-import type { CycleReport } from '../reports/cycle-report';
+import { RejectionType } from '../domain/activity';
 import {
   IncubationCycleInput,
   MilestoneRecord,
-  RejectionType,
-  cycleProgressQuery,
-  recordMilestoneUpdate,
+  milestoneState,
   type CycleActivity,
   type CycleCarryOver,
   type CyclePhase,
   type CycleProgress,
   type MilestoneProgress,
-} from './incubation-cycle.api';
+} from '../domain/cycle';
+import type { CycleReport } from '../domain/cycle-report';
+import { cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
 
 export * from './incubation-cycle.api';
 
@@ -247,10 +247,11 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
       ...(remindedAt.has(id) ? { remindedAt: remindedAt.get(id) } : {}),
       ...(escalatedAt.has(id) ? { escalatedAt: escalatedAt.get(id) } : {}),
     };
+    const judged = milestoneState({ dueAt: m.dueAt, doneAt: record?.at }, Date.now());
     if (record) {
-      return { ...base, state: 'done', by: record.by, at: record.at, notes: record.notes, onTime: Date.parse(record.at) <= Date.parse(m.dueAt) };
+      return { ...base, state: judged.state, by: record.by, at: record.at, notes: record.notes, onTime: judged.onTime };
     }
-    return { ...base, state: Date.now() > Date.parse(m.dueAt) ? 'overdue' : 'pending' };
+    return { ...base, state: judged.state };
   }
 
   function progress(): CycleProgress {

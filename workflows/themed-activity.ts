@@ -34,13 +34,25 @@ import {
 } from '../domain/schemas';
 import type { ZodType } from 'zod';
 import type { Audience, MessageDraft, ThemedActivityActivities } from '../activities';
-import type { AttendanceTally } from '../activities/ports';
-import type { ActivitySummaryForEmail } from '../mail/messages';
-import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
   BEFORE_APPROVAL,
   BEFORE_ATTENDANCE,
   RejectionType,
+  type ActivityCounts,
+  type ActivityStatus,
+  type ActivitySummary,
+  type ActivitySummaryForEmail,
+  type AttendanceTally,
+  type DecisionRecord,
+  type FeedbackRecord,
+  type PendingAction,
+  type SecuredVenue,
+  type Stage,
+  type StageSpan,
+} from '../domain/activity';
+import { linkStepOpen } from '../domain/links';
+import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
+import {
   answerVenueRequestUpdate,
   assignVenueUpdate,
   cancelUpdate,
@@ -49,15 +61,6 @@ import {
   revisePlanUpdate,
   statusQuery,
   submitFeedbackUpdate,
-  type ActivityCounts,
-  type ActivityStatus,
-  type ActivitySummary,
-  type DecisionRecord,
-  type FeedbackRecord,
-  type PendingAction,
-  type SecuredVenue,
-  type Stage,
-  type StageSpan,
 } from './themed-activity.api';
 
 export * from './themed-activity.api';
@@ -172,7 +175,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (earlier) {
           reject(RejectionType.alreadyDecided, `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`, earlier);
         }
-        if (stage !== 'venueRequest' || !currentAsk || currentAsk.attempt !== parsed.attempt) {
+        if (!linkStepOpen('venueRequest', parsed.attempt, { stage, approvalRound, merchantAsk: currentAsk?.attempt })) {
           reject(RejectionType.stepClosed, `This venue request is closed; the activity is now at ${stage}`);
         }
         if (currentAsk!.merchantId !== parsed.merchantId) {
@@ -235,7 +238,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
             earlier,
           );
         }
-        if (stage !== 'approval' || parsed.round !== approvalRound) {
+        if (!linkStepOpen('approval', parsed.round, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Approval round ${parsed.round} is closed; the activity is now at ${stage}`);
         }
         if (parsed.by.role === 'gridWorker' && parsed.by.id !== people.gridWorker.id) {
@@ -335,7 +338,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (feedback) {
           reject(RejectionType.alreadyDecided, `Already recorded: feedback by ${feedback.by.name} at ${feedback.at}`, feedback);
         }
-        if (stage !== 'supervisionFeedback') {
+        if (!linkStepOpen('supervisionFeedback', 1, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Supervision feedback is not open; the activity is at ${stage}`);
         }
         if (parsed.by.role !== 'supervisor' && parsed.by.role !== 'coordinator') {

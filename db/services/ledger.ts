@@ -23,26 +23,26 @@ import { dialectOf, isUniqueViolation, withTransaction } from '../database';
 import type { Database, HolderKind, PointsEntryKind, PointsEntryRow, RewardKind } from '../types';
 import { type Clock, ServiceError, newId, num, randomToken, systemClock, toIso } from '../util';
 import { IdSchema, IdempotencyKeySchema, InstantSchema, parseInput } from './validation';
+import {
+  capPeriodOf,
+  cappedAward,
+  defaultLedgerPolicy,
+  dueExpiries as dueEntryExpiries,
+  expiryFor,
+  replayLots as replayEntryLots,
+  type LedgerEntryFacts,
+  type LedgerPolicy,
+  type Lot,
+} from '../../domain/points';
+
+// The arithmetic lives in domain/points.ts; re-exported so this module's importers keep compiling.
+export { capPeriodOf, defaultLedgerPolicy, expiryFor };
+export type { LedgerPolicy, Lot };
 
 export interface Holder {
   kind: HolderKind;
   id: string;
 }
-
-export interface LedgerPolicy {
-  /** Offset of the community's local time from UTC in minutes (480: China Standard Time, no DST). Months and years are taken in it. */
-  utcOffsetMinutes: number;
-  /** Points earned in local year Y expire at the end of year Y + expiryYearsAfter; null: never. */
-  expiryYearsAfter: number | null;
-  /** At most `max` points earned per holder per local calendar `period`; null: no cap. */
-  earningCap: { period: 'month' | 'year'; max: number } | null;
-}
-
-export const defaultLedgerPolicy: LedgerPolicy = {
-  utcOffsetMinutes: 480,
-  expiryYearsAfter: 1,
-  earningCap: null,
-};
 
 export type LedgerErrorCode =
   | 'HOLDER_NOT_FOUND'
@@ -106,36 +106,6 @@ export interface LedgerTotals {
   expired: number;
   /** Sum of every balance at the end of the period. */
   outstanding: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Calendar helpers (local time at a fixed UTC offset)
-
-function localYearMonth(iso: string, offsetMinutes: number): { year: number; month: number } {
-  const d = new Date(Date.parse(iso) + offsetMinutes * 60_000);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() };
-}
-
-function localStart(year: number, month: number, offsetMinutes: number): string {
-  return new Date(Date.UTC(year, month, 1) - offsetMinutes * 60_000).toISOString();
-}
-
-/** When points earned at `earnedAt` expire under `policy` (exclusive instant), or null. */
-export function expiryFor(earnedAt: string, policy: LedgerPolicy): string | null {
-  if (policy.expiryYearsAfter === null) return null;
-  const { year } = localYearMonth(earnedAt, policy.utcOffsetMinutes);
-  return localStart(year + policy.expiryYearsAfter + 1, 0, policy.utcOffsetMinutes);
-}
-
-/** The cap period [from, to) that contains `earnedAt`. */
-export function capPeriodOf(earnedAt: string, policy: LedgerPolicy): { from: string; to: string } | null {
-  const cap = policy.earningCap;
-  if (!cap) return null;
-  const { year, month } = localYearMonth(earnedAt, policy.utcOffsetMinutes);
-  if (cap.period === 'year') {
-    return { from: localStart(year, 0, policy.utcOffsetMinutes), to: localStart(year + 1, 0, policy.utcOffsetMinutes) };
-  }
-  return { from: localStart(year, month, policy.utcOffsetMinutes), to: localStart(year, month + 1, policy.utcOffsetMinutes) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,16 +212,9 @@ export async function insertAward(
   if (existing) return { entry: existing, created: false };
 
   const earnedAt = toIso(input.earnedAt ?? now);
-  let amount = Math.max(0, Math.floor(input.amount));
-  let note = input.note ?? '';
   const period = capPeriodOf(earnedAt, policy);
-  if (period && policy.earningCap) {
-    const room = Math.max(0, policy.earningCap.max - (await earnedIn(trx, input.holder, period)));
-    if (amount > room) {
-      note = `${note ? `${note}; ` : ''}capped from ${amount} to ${room} by the ${policy.earningCap.period}ly cap of ${policy.earningCap.max}`;
-      amount = room;
-    }
-  }
+  const earnedInPeriod = period && policy.earningCap ? await earnedIn(trx, input.holder, period) : 0;
+  const { amount, note } = cappedAward(input.amount, earnedInPeriod, policy, input.note ?? '');
   const inserted = await trx
     .insertInto('points_entries')
     .values({
@@ -281,77 +244,27 @@ export async function insertAward(
 // ---------------------------------------------------------------------------------------------
 // FIFO replay: which earnings are still unspent. Oldest earnings are consumed first.
 
-export interface Lot {
-  entryId: string;
-  earnedAt: string;
-  expiresAt: string | null;
-  remaining: number;
-  order: number;
-}
-
-/**
- * Replays a holder's entries in the order they were written (created_at, strictly increasing per
- * holder: see nextCreatedAt) and returns what is
- * left of each earning. Awards and refunds (positive reversals) add lots; a reversed award takes
- * its own lot first; an expiry takes the lots that had expired by its date; everything else, and
- * any remainder, is taken from the oldest lots first. `debt` is what could not be taken (normally 0).
- */
-export function replayLots(entries: readonly PointsEntryRow[]): { lots: Lot[]; debt: number } {
-  const lots: Lot[] = [];
-  let debt = 0;
-  const sorted = [...entries].sort((a, b) =>
-    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
-  const fifo = (a: Lot, b: Lot) => (a.earnedAt < b.earnedAt ? -1 : a.earnedAt > b.earnedAt ? 1 : a.order - b.order);
-  const take = (candidates: Lot[], need: number): number => {
-    for (const lot of candidates.sort(fifo)) {
-      if (need <= 0) break;
-      const used = Math.min(lot.remaining, need);
-      lot.remaining -= used;
-      need -= used;
-    }
-    return need;
+/** A ledger row as the pure FIFO replay (domain/points.ts) takes it. */
+export function entryFacts(row: PointsEntryRow): LedgerEntryFacts {
+  return {
+    id: row.id,
+    kind: row.kind,
+    amount: num(row.amount),
+    earnedAt: row.earned_at,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    reversesEntryId: row.reverses_entry_id,
   };
-  sorted.forEach((e, order) => {
-    const amount = num(e.amount);
-    if (amount > 0) {
-      const lot: Lot = { entryId: e.id, earnedAt: e.earned_at, expiresAt: e.expires_at, remaining: amount, order };
-      const paid = Math.min(debt, amount);
-      lot.remaining -= paid;
-      debt -= paid;
-      lots.push(lot);
-      return;
-    }
-    if (amount === 0) return;
-    let need = -amount;
-    if (e.kind === 'reversal' && e.reverses_entry_id) {
-      need = take(
-        lots.filter((l) => l.entryId === e.reverses_entry_id),
-        need,
-      );
-    } else if (e.kind === 'expiry' && e.expires_at) {
-      const date = e.expires_at;
-      need = take(
-        lots.filter((l) => l.expiresAt !== null && l.expiresAt <= date),
-        need,
-      );
-    }
-    need = take(
-      lots.filter((l) => l.remaining > 0),
-      need,
-    );
-    debt += need;
-  });
-  return { lots, debt };
 }
 
-/** The expiry entries a holder is due as of `asOf`: one per expiry date, oldest first. */
+/** `replayLots` of domain/points.ts over ledger rows. */
+export function replayLots(entries: readonly PointsEntryRow[]): { lots: Lot[]; debt: number } {
+  return replayEntryLots(entries.map(entryFacts));
+}
+
+/** `dueExpiries` of domain/points.ts over ledger rows: the expiry entries a holder is due as of `asOf`. */
 export function dueExpiries(entries: readonly PointsEntryRow[], asOf: string): { expiresAt: string; amount: number }[] {
-  const { lots } = replayLots(entries);
-  const expired = lots.filter((l) => l.remaining > 0 && l.expiresAt !== null && l.expiresAt <= asOf);
-  const byDate = new Map<string, number>();
-  for (const lot of expired) byDate.set(lot.expiresAt as string, (byDate.get(lot.expiresAt as string) ?? 0) + lot.remaining);
-  return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([expiresAt, amount]) => ({ expiresAt, amount }));
+  return dueEntryExpiries(entries.map(entryFacts), asOf);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,189 @@
+/**
+ * The themed activity (主题活动) as data: its stages, what it waits for, what it records and what
+ * it hands to its incubation cycle. The workflow, the activities, the store, the reports, the
+ * emails and the API all take these shapes from here.
+ *
+ * Pure: zod-free plain types and string helpers, no I/O, no Node built-ins, no Temporal; the
+ * workflow bundle includes it. Everything must survive JSON: times are ISO-8601 strings.
+ */
+import type { Actor, Plan, SupervisionFeedback } from './schemas';
+import {
+  TERMINAL,
+  WORKING_STAGES,
+  type ActivityOutcome,
+  type DecisionKind,
+  type Party,
+  type PendingActionKind,
+  type Stage,
+  type WorkingStage,
+} from './vocabulary';
+
+export { TERMINAL, WORKING_STAGES };
+export type { DecisionKind, Stage, WorkingStage };
+
+/** The seven working stages in order (the vocabulary's list, under the name the code has always used). */
+export const STAGES = WORKING_STAGES;
+
+/** Stages in which the plan may still change or the activity be cancelled or rescheduled. */
+export const BEFORE_APPROVAL: readonly Stage[] = ['planning', 'venueRequest', 'approval'];
+export const BEFORE_ATTENDANCE: readonly Stage[] = ['planning', 'venueRequest', 'approval', 'reminders'];
+
+/** Failure types an update can be rejected with; the API maps them to HTTP statuses. */
+export const RejectionType = {
+  /** The input does not fit the schema (400). */
+  invalidInput: 'InvalidInput',
+  /** The same step already has a decision (409, shows what was recorded). */
+  alreadyDecided: 'AlreadyDecided',
+  /** The step or round this answers has closed, or the activity is past the point where this is allowed (409). */
+  stepClosed: 'StepClosed',
+  /** A rule of the process forbids it, e.g. the last allowed round (422). */
+  notAllowed: 'NotAllowed',
+} as const;
+
+/** When one stage started and (once left) ended. */
+export interface StageSpan {
+  stage: Stage;
+  startedAt: string;
+  endedAt?: string;
+}
+
+/** Who must do what next, and by when. */
+export interface PendingAction {
+  role: Party;
+  /** Staff or merchant id, where one person is meant. */
+  actorId?: string;
+  action: PendingActionKind;
+  dueAt?: string;
+}
+
+/** One entry of the activity's record of decisions (who, when, what, why). */
+export interface DecisionRecord {
+  kind: DecisionKind;
+  /** approval round, or the merchant ask number. */
+  round?: number;
+  outcome: string;
+  by?: Actor;
+  at: string;
+  comment?: string;
+}
+
+/** The venue the activity will use, and who secured it. */
+export interface SecuredVenue {
+  venueName: string;
+  merchantId?: string;
+  hours: number;
+  source: 'community' | 'merchant' | 'coordinator';
+}
+
+/** Running counts of an activity; the attendance figures arrive with the tally. */
+export interface ActivityCounts {
+  approvalRounds: number;
+  merchantsAsked: number;
+  remindersSent: number;
+  emailsSent: number;
+  emailFailures: number;
+  participants?: number;
+  families?: number;
+  volunteers?: number;
+  volunteerHours?: number;
+  pointsAwarded?: number;
+}
+
+/** The supervisor's feedback as recorded. */
+export interface FeedbackRecord {
+  ratings: SupervisionFeedback['ratings'];
+  comment: string;
+  by: Actor;
+  at: string;
+}
+
+/** When check-in opens and closes. */
+export interface AttendanceWindow {
+  opensAt: string;
+  closesAt: string;
+}
+
+/** The final count of who came, taken when the attendance window closes. */
+export interface AttendanceTally {
+  /** People: family members checked in (by the member count given at check-in) plus volunteers. */
+  participants: number;
+  families: number;
+  volunteers: number;
+  volunteerHours: number;
+}
+
+/** The `status` query's answer: where the activity is and everything it recorded so far. */
+export interface ActivityStatus {
+  activityId: string;
+  cycleId: string;
+  compound: string;
+  stage: Stage;
+  plan: Plan;
+  planVersion: number;
+  stages: StageSpan[];
+  pending?: PendingAction;
+  decisions: DecisionRecord[];
+  venue?: SecuredVenue;
+  approvalRound: number;
+  /** The grid worker did not answer in time and the coordinator was asked to decide. */
+  approvalEscalated: boolean;
+  counts: ActivityCounts;
+  attendanceWindow?: AttendanceWindow;
+  feedback?: FeedbackRecord;
+  cancelled?: { reason: string; by: Actor; at: string };
+}
+
+/** What a finished (or rejected, or cancelled) activity hands to its incubation cycle. */
+export interface ActivitySummary {
+  activityId: string;
+  cycleId: string;
+  compound: string;
+  title: string;
+  theme: string;
+  startsAt: string;
+  endsAt: string;
+  outcome: ActivityOutcome;
+  tally: AttendanceTally;
+  pointsAwarded: number;
+  venueHours: number;
+  venue?: SecuredVenue;
+  approvalRounds: number;
+  /** ms from the first approval request to the final decision, when there was one. */
+  approvalTurnaroundMs?: number;
+  feedback: FeedbackRecord | 'missing' | null;
+  /** Every decision, for the cycle report's turnaround figures and the audit trail. */
+  decisions: DecisionRecord[];
+}
+
+/** What the database keeps of a running activity, refreshed at every stage change. */
+export interface ActivityRecord {
+  activityId: string;
+  cycleId: string;
+  compound: string;
+  title: string;
+  startsAt: string;
+  endsAt: string;
+  capacity: number;
+  stage: string;
+}
+
+/** What every email about a themed activity says about it. No personal data beyond names. */
+export interface ActivitySummaryForEmail {
+  activityId: string;
+  title: string;
+  theme: string;
+  compound: string;
+  startsAt: string;
+  endsAt: string;
+  venueName?: string;
+}
+
+/** Whether a stage is one of the three an activity ends in. */
+export function isTerminal(stage: Stage): boolean {
+  return (TERMINAL as readonly Stage[]).includes(stage);
+}
+
+/** Workflow id for an activity: one workflow per business key. */
+export function themedActivityWorkflowId(activityId: string): string {
+  return `themed-activity:${activityId}`;
+}

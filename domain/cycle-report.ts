@@ -1,0 +1,167 @@
+/**
+ * The shape of the incubation cycle report (孵化周期报告). `reports/cycle-report.ts` computes it
+ * from the records; the cycle workflow returns it; the dashboard and the CSV export read it.
+ * Types only: every figure's definition is documented where it is computed.
+ */
+
+/** A count and the activity ids behind it. */
+export interface ActivityCount {
+  count: number;
+  activityIds: string[];
+}
+
+export interface ActivityReportRow {
+  activityId: string;
+  title: string;
+  theme: string;
+  compound: string;
+  startsAt: string;
+  endsAt: string;
+  outcome: 'completed' | 'rejected' | 'cancelled' | 'unfinished';
+  /** For unfinished activities: the stage last recorded. */
+  stage?: string;
+  participants: number;
+  families: number;
+  volunteers: number;
+  volunteerHours: number;
+  /** Net points written to the ledger for this activity (families and volunteers). */
+  pointsAwarded: number;
+  venueName?: string;
+  venueSource?: 'community' | 'merchant' | 'coordinator';
+  merchantId?: string;
+  venueHours: number;
+  approvalRounds?: number;
+  approvalTurnaroundMs?: number;
+  approvalEscalated: boolean;
+  feedback: 'received' | 'missing' | 'notApplicable';
+  ratings?: { organisation: number; participation: number; effect: number };
+}
+
+export interface FamilyReportRow {
+  familyId: string;
+  name: string;
+  compound: string;
+  /** The cycle's activities the family checked in at. */
+  activityIds: string[];
+  /** Net points awarded to the family by the cycle's activities. */
+  pointsEarned: number;
+  /** Points the family spent on rewards in the ledger window (net of refunds). */
+  pointsRedeemed: number;
+  pointsExpired: number;
+  /** The family's balance at asOf. */
+  balance: number;
+}
+
+export interface VolunteerReportRow {
+  volunteerId: string;
+  name: string;
+  activityIds: string[];
+  hours: number;
+  pointsEarned: number;
+}
+
+/**
+ * The ledger figures.
+ * - awarded: SUM(amount) of `award` entries, and of `reversal` entries that take awards back,
+ *   whose activity is one of the cycle's, split by holder kind; whenever they were written.
+ * - redeemed: over the cycle's families and the window [periodStart, asOf): points spent on
+ *   rewards (−SUM of `redemption` entries) less points refunded (positive `reversal` entries).
+ * - expired: over the same families and window: −SUM of `expiry` entries.
+ * - outstanding: the sum of the cycle's families' balances at asOf (SUM of every entry written
+ *   before asOf, whatever the activity or cycle that earned it).
+ */
+export interface PointsFigures {
+  window: { from: string; to: string };
+  awarded: { total: number; toFamilies: number; toVolunteers: number; activityIds: string[]; entryIds: string[] };
+  redeemed: { points: number; familyIds: string[]; entryIds: string[] };
+  expired: { points: number; familyIds: string[]; entryIds: string[] };
+  outstanding: { points: number; familyIds: string[] };
+}
+
+export interface MilestoneReportRow {
+  milestoneId: string;
+  name: string;
+  dueAt: string;
+  doneAt: string | null;
+  doneBy: string | null;
+  notes: string;
+  status: 'onTime' | 'late' | 'missed' | 'pending';
+  /** Positive: how late; negative: how early (done milestones only). */
+  lateByMs: number | null;
+}
+
+export interface SponsorshipReportRow {
+  sponsorshipId: string;
+  merchantId: string;
+  merchantName: string;
+  amountCny: number;
+  note: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface CycleReport {
+  version: 1;
+  cycleId: string;
+  name: string;
+  periodStart: string;
+  periodEnd: string;
+  compounds: string[];
+  /** When the figures were taken. */
+  asOf: string;
+  activities: {
+    held: ActivityCount;
+    cancelled: ActivityCount;
+    rejected: ActivityCount;
+    unfinished: ActivityCount;
+    rows: ActivityReportRow[];
+  };
+  participants: {
+    total: number;
+    /** Total ÷ held activities, 2 decimals; null when none was held. */
+    average: number | null;
+    perActivity: { activityId: string; participants: number }[];
+  };
+  families: {
+    distinct: { count: number; familyIds: string[]; activityIds: string[] };
+    earnedPoints: { count: number; familyIds: string[]; activityIds: string[] };
+    rows: FamilyReportRow[];
+  };
+  points: PointsFigures;
+  volunteers: {
+    distinct: { count: number; volunteerIds: string[]; activityIds: string[] };
+    hours: { total: number; perActivity: { activityId: string; hours: number }[] };
+    rows: VolunteerReportRow[];
+  };
+  merchants: {
+    engaged: { count: number; merchantIds: string[]; lentVenue: string[]; sponsored: string[]; names: Record<string, string> };
+    venuesLent: { count: number; venues: { merchantId: string; venueName: string; hours: number; activityIds: string[] }[] };
+    venueHours: { total: number; activityIds: string[] };
+  };
+  sponsorship: {
+    totalCny: number;
+    count: number;
+    sponsorshipIds: string[];
+    byMerchant: { merchantId: string; amountCny: number; sponsorshipIds: string[] }[];
+    rows: SponsorshipReportRow[];
+  };
+  approvals: {
+    decided: ActivityCount;
+    medianTurnaroundMs: number | null;
+    slowest: { activityId: string; turnaroundMs: number } | null;
+    escalated: ActivityCount;
+  };
+  feedback: {
+    received: ActivityCount;
+    missing: ActivityCount;
+    /** Mean of each rating (1–5) over the feedback received, 2 decimals; null when none was. */
+    averages: { organisation: number; participation: number; effect: number } | null;
+  };
+  milestones: {
+    onTime: { count: number; milestoneIds: string[] };
+    late: { count: number; milestoneIds: string[] };
+    missed: { count: number; milestoneIds: string[] };
+    pending: { count: number; milestoneIds: string[] };
+    rows: MilestoneReportRow[];
+  };
+}
