@@ -5,10 +5,9 @@
  */
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Kysely } from 'kysely';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import type { Database } from '../db/types';
+import type { Repositories } from '../db/repositories';
 import type { Mailer } from '../activities/ports';
 import type { RenderEmail } from '../mail/messages';
 import { renderEmail } from '../mail/templates';
@@ -30,7 +29,8 @@ export interface AppDeps {
   /** One client per process, shared by every request. */
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  /** The database, through its repositories (built once by the caller). */
+  repos: Repositories;
   /** Signs and checks action links (LINK_SECRET, or the development one). */
   linkSecret: string;
   /** Sends fresh action links. */
@@ -52,7 +52,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const { config, client, db } = deps;
+  const { config, client, repos } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? consoleLogger;
   const app = express();
@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.get('/healthz', healthHandler({ client, db, logger }));
+  app.get('/healthz', healthHandler({ client, repos, logger }));
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(config.http.publicBaseUrl));
@@ -85,14 +85,14 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl)));
   });
 
-  app.use(createActivitiesRouter({ client, config, db, authenticate: createAuthenticator(config.staffTokens) }));
-  app.use(createCyclesRouter({ client, config, db, authenticate: createAuthenticator(config.staffTokens) }));
+  app.use(createActivitiesRouter({ client, config, repos, authenticate: createAuthenticator(config.staffTokens) }));
+  app.use(createCyclesRouter({ client, config, repos, authenticate: createAuthenticator(config.staffTokens) }));
   // People, registration, check-in, growth points; and the families' own pages (/s/, /q/).
   app.use(
     createPeopleApp({
       client,
       config,
-      db,
+      repos,
       authenticate: createAuthenticator(config.staffTokens),
       linkSecret: deps.linkSecret,
       mailer: deps.mailer,
@@ -109,11 +109,11 @@ export function createApp(deps: AppDeps): Express {
     createActionLinkRouter({
       client,
       config,
-      db,
+      repos,
       linkSecret: deps.linkSecret,
       mailer: deps.mailer,
       render: deps.render ?? renderEmail,
-      audit: createAuditLog(db, now, logger),
+      audit: createAuditLog(repos, now, logger),
       logger,
       now,
       rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 },
@@ -121,11 +121,11 @@ export function createApp(deps: AppDeps): Express {
   );
 
   // Staff sign-in by emailed link, and the dashboard behind it (HTML pages with their own error pages).
-  const sessions = new SessionStore(db, { now });
+  const sessions = new SessionStore(repos.sessions, { now });
   app.use(
     createSignInRouter({
       config,
-      db,
+      repos,
       linkSecret: deps.linkSecret,
       mailer: deps.mailer,
       sessions,
@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );
-  app.use('/dashboard', createDashboardRouter({ client, config, db, sessions, logger, now }));
+  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now }));
 
   for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
 

@@ -1,8 +1,7 @@
 /** `GET /healthz`: 200 only when both Temporal and the database answer; 503 naming what failed. */
 import type { RequestHandler } from 'express';
-import { sql, type Kysely } from 'kysely';
 import type { Client } from '@temporalio/client';
-import type { Database } from '../db/types';
+import type { Repositories } from '../db/repositories';
 import type { Logger } from './http/errors';
 
 const TIMEOUT_MS = 3_000;
@@ -19,7 +18,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-export function healthHandler(deps: { client: Client; db: Kysely<Database>; logger: Logger }): RequestHandler {
+export function healthHandler(deps: { client: Client; repos: Repositories; logger: Logger }): RequestHandler {
   return async (_req, res) => {
     const check = async (name: string, probe: () => Promise<unknown>): Promise<string> => {
       try {
@@ -34,7 +33,7 @@ export function healthHandler(deps: { client: Client; db: Kysely<Database>; logg
       check('temporal', () =>
         deps.client.connection.withDeadline(Date.now() + TIMEOUT_MS, () => deps.client.workflowService.getSystemInfo({})),
       ),
-      check('database', () => sql`select 1`.execute(deps.db)),
+      check('database', () => deps.repos.health.ping()),
     ]);
     const failed = [temporal === 'ok' ? [] : ['temporal'], database === 'ok' ? [] : ['database']].flat();
     res.setHeader('Cache-Control', 'no-store');

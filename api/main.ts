@@ -1,11 +1,15 @@
 /**
- * The API process: loads config, opens the database and one Temporal client, and listens.
- * Stops cleanly on SIGINT/SIGTERM.
+ * The API process: loads config, opens (and migrates) the database, builds its repositories, the
+ * mailer and one Temporal client, and listens. Stops cleanly on SIGINT/SIGTERM.
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
-import { buildRuntime } from '../worker/dependencies';
+import { createDatabase } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { createRepositories } from '../db/repositories';
+import { resolveLinkSecret } from '../links/secret';
+import { createMailer } from '../mail/from-config';
 import { createApp, type AppDeps } from './app';
 import { startDigestScheduler } from './digest-scheduler';
 
@@ -16,11 +20,15 @@ export interface RunningApi {
 
 /** Starts the API on config.http.port; `extraRouters` are mounted as given (e.g. the dev mailbox). */
 export async function startApi(config: Config, extraRouters: AppDeps['extraRouters'] = []): Promise<RunningApi> {
-  const runtime = await buildRuntime(config);
+  const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
+  await migrateToLatest(db);
+  const repos = createRepositories(db);
+  const mailer = createMailer(config);
+  const linkSecret = resolveLinkSecret(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ client, config, db: runtime.db, linkSecret: runtime.linkSecret, mailer: runtime.mailer, extraRouters });
+  const app = createApp({ client, config, repos, linkSecret, mailer, extraRouters });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -32,7 +40,8 @@ export async function startApi(config: Config, extraRouters: AppDeps['extraRoute
       await scheduler.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();
-      await runtime.close();
+      await mailer.close?.();
+      await db.destroy();
     },
   };
 }

@@ -4,11 +4,10 @@
  * One call in app.ts, so that file stays the one place routers are put together.
  */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import type { Client } from '@temporalio/client';
 import type { Mailer } from '../activities/ports';
 import type { Config } from '../config';
-import type { Database } from '../db/types';
+import type { Repositories } from '../db/repositories';
 import type { RenderEmail } from '../mail/messages';
 import { createAuditLog } from './links/audit';
 import type { Authenticate } from './http/auth';
@@ -24,7 +23,7 @@ import { createSelfServiceRouter } from './family/pages';
 export interface PeopleAppDeps {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   authenticate: Authenticate;
   linkSecret: string;
   mailer: Mailer;
@@ -37,22 +36,22 @@ export interface PeopleAppDeps {
 }
 
 export function createPeopleApp(deps: PeopleAppDeps): Router {
-  const { client, config, db, authenticate, logger, now } = deps;
-  const mail = createPeopleMail({ db, config, client, mailer: deps.mailer, render: deps.render, logger });
+  const { client, config, repos, authenticate, logger, now } = deps;
+  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render: deps.render, logger });
   const router = Router();
-  router.use(createPeopleRouter({ db, authenticate }));
-  router.use(createRegistrationRouter({ db, config, authenticate, linkSecret: deps.linkSecret, mail, now }));
-  router.use(createCheckInRouter({ db, config, authenticate, now }));
-  router.use(createPointsRouter({ db, authenticate, now }));
+  router.use(createPeopleRouter({ repos, authenticate }));
+  router.use(createRegistrationRouter({ repos, config, authenticate, linkSecret: deps.linkSecret, mail, now }));
+  router.use(createCheckInRouter({ repos, config, authenticate, now }));
+  router.use(createPointsRouter({ repos, authenticate, now }));
   router.use(
     createSelfServiceRouter({
-      db,
+      repos,
       config,
       linkSecret: deps.linkSecret,
       mail,
       mailer: deps.mailer,
       render: deps.render,
-      audit: createAuditLog(db, now, logger),
+      audit: createAuditLog(repos, now, logger),
       logger,
       now,
       rateLimit: deps.pageRateLimit,

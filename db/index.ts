@@ -9,3 +9,4 @@ export * from './services/ledger';
 export { parseCsv, CsvSyntaxError, type CsvRecord } from './services/csv';
 export { ServiceError, InvalidInputError } from './util';
 export type { Database } from './types';
+export { createRepositories, type Repositories } from './repositories';

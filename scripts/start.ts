@@ -22,6 +22,7 @@ import { startDigestScheduler, type DigestScheduler } from '../api/digest-schedu
 import { ConfigError, loadConfig, type Config } from '../config';
 import { startDevMailbox, type DevMailbox } from '../mail/dev-mailbox';
 import { buildRuntime, type Runtime as AppRuntime } from '../worker/dependencies';
+import { createRepositories } from '../db/repositories';
 import { runWorker } from '../worker/main';
 import { findTemporalCli, startDevServer, type DevServer } from './temporal-binaries';
 
@@ -228,7 +229,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
   const app = createApp({
     client,
     config: runConfig,
-    db: runtime.db,
+    repos: createRepositories(runtime.db),
     linkSecret: runtime.linkSecret,
     mailer: runtime.mailer,
     extraRouters: started.mailbox ? [{ path: '/dev/mailbox', router: createDevMailboxRouter(started.mailbox) }] : [],

@@ -2,9 +2,6 @@
  * Builds the real dependencies from config: the database (migrated), the store, the mailer and
  * the activities. The worker process and `npm start` share this, so both run the same wiring.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
@@ -16,7 +13,8 @@ import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
-import { SmtpMailer } from '../mail/smtp-mailer';
+import { createMailer } from '../mail/from-config';
+import { resolveLinkSecret } from '../links/secret';
 import { renderEmail } from '../mail/templates';
 
 export interface Runtime {
@@ -28,35 +26,8 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/**
- * The secret that signs links in emails. Production must configure LINK_SECRET (config refuses to
- * start without it); in development one is generated once and kept in the data folder, so links
- * survive a restart without anyone writing a secret into code.
- */
-export function resolveLinkSecret(config: Config): string {
-  if (config.links.secret) return config.links.secret;
-  const file = path.join(config.dataDir, 'link-secret');
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(config.dataDir, { recursive: true });
-  const secret = crypto.randomBytes(48).toString('base64url');
-  fs.writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
-export function createMailer(config: Config): Mailer {
-  const smtp = config.mail.smtp;
-  return smtp
-    ? new SmtpMailer({
-        host: smtp.host,
-        port: smtp.port,
-        secure: smtp.secure,
-        ...(smtp.user ? { user: smtp.user } : {}),
-        ...(smtp.pass ? { pass: smtp.pass } : {}),
-        from: config.mail.from,
-      })
-    : // No SMTP configured: the development mailbox that `npm start` runs on this port.
-      new SmtpMailer({ host: '127.0.0.1', port: config.mail.devMailboxPort, secure: false, from: config.mail.from });
-}
+// Shared with the API process (api/main.ts), which builds its own dependencies from the same pieces.
+export { resolveLinkSecret, createMailer };
 
 export async function buildRuntime(config: Config): Promise<Runtime> {
   const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });

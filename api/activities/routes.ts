@@ -4,7 +4,6 @@
  */
 import { createHash } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -14,7 +13,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Config } from '../../config';
 import { ThemedActivityInput, describeIssues, type Actor, type Plan } from '../../domain/schemas';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import { themedActivityWorkflow } from '../../workflows';
 import {
   assignVenueUpdate,
@@ -30,6 +29,7 @@ import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '
 import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '../http/auth';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
 import { HttpError, parseOr400 } from '../http/errors';
+import { queryLiteral } from '../http/visibility';
 import { operation, type OperationId } from '../http/operations';
 import {
   ActivityIdParam,
@@ -41,12 +41,11 @@ import {
   RevisePlanBody,
   StartActivityBody,
 } from './schemas';
-import { Cycles } from '../../db/services/cycles';
 
 export interface ActivitiesRouterDeps {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   authenticate: Authenticate;
 }
 
@@ -66,17 +65,12 @@ export function deriveActivityId(cycleId: string, plan: Pick<Plan, 'compound' | 
   return `act-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
-/** A visibility-query string literal: quotes and backslashes escaped. */
-export function queryLiteral(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
 export function actorOf(staff: StaffPrincipal): Actor {
   return { id: staff.staffId, name: staff.name.trim().slice(0, 100) || staff.staffId, role: staff.role };
 }
 
 export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
-  const { client, config, db } = deps;
+  const { client, config, repos } = deps;
   const router = Router();
   const jsonBody = express.json({ limit: '100kb' });
 
@@ -95,7 +89,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
   /** The compound a property manager or grid worker is bound to; undefined for coordinators and supervisors. */
   async function boundCompound(staff: StaffPrincipal): Promise<string | undefined> {
     if (staff.role !== 'propertyManager' && staff.role !== 'gridWorker') return undefined;
-    const compound = staff.compound ?? (await staffById(db, staff.staffId))?.compound_id ?? undefined;
+    const compound = staff.compound ?? (await staffById(repos, staff.staffId))?.compound_id ?? undefined;
     if (!compound) throw new HttpError(403, 'Forbidden', 'No compound is on file for you; ask the coordinator to add one to your token or directory entry');
     return compound;
   }
@@ -129,7 +123,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
     const compound = body.plan.compound;
     const missing: string[] = [];
     // A closed cycle's report is final: nothing new may join it.
-    const cycle = await new Cycles(db).get(body.cycleId);
+    const cycle = await repos.cycles.get(body.cycleId);
     if (cycle?.closedAt) {
       throw new HttpError(409, 'StepClosed', `Incubation cycle ${body.cycleId} closed at ${cycle.closedAt}; start the activity in an open cycle`);
     }
@@ -139,14 +133,14 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
       if (body.propertyManagerId !== undefined && body.propertyManagerId !== staff.staffId) {
         throw new HttpError(403, 'Forbidden', 'A property manager starts activities as themselves: leave out propertyManagerId');
       }
-      pm = await staffById(db, staff.staffId);
+      pm = await staffById(repos, staff.staffId);
       const own = staff.compound ?? pm?.compound_id ?? undefined;
       if (own !== compound) {
         throw new HttpError(403, 'Forbidden', `Property managers may only start activities in their own compound (${own ?? 'none on file'}); the plan is for ${compound}`);
       }
       if (pm?.role !== 'propertyManager') missing.push(`property manager ${staff.staffId} (your token) is not in the directory`);
     } else {
-      pm = body.propertyManagerId ? await staffById(db, body.propertyManagerId) : await firstStaff(db, 'propertyManager', compound);
+      pm = body.propertyManagerId ? await staffById(repos, body.propertyManagerId) : await firstStaff(repos, 'propertyManager', compound);
       if (pm?.role !== 'propertyManager') {
         missing.push(
           body.propertyManagerId
@@ -155,10 +149,10 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
         );
       }
     }
-    const gw = await firstStaff(db, 'gridWorker', compound);
+    const gw = await firstStaff(repos, 'gridWorker', compound);
     if (!gw) missing.push(`no grid worker for compound ${compound} in the directory`);
     const pick = async (role: 'coordinator' | 'supervisor', id: string | undefined, field: string) => {
-      const row = id ? await staffById(db, id) : await firstStaff(db, role);
+      const row = id ? await staffById(repos, id) : await firstStaff(repos, role);
       if (row?.role !== role) missing.push(id ? `staff ${id} (${field}) is not a ${role} in the directory` : `no ${role} in the directory`);
       return row;
     };

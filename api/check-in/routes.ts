@@ -17,13 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { CheckInError, CheckIns, type CheckInResult } from '../../db/services/checkin';
-import { Directory, DirectoryError } from '../../db/services/directory';
-import type { Database } from '../../db/types';
+import { CheckInError, type CheckInResult } from '../../db/services/checkin';
+import { DirectoryError } from '../../db/services/directory';
+import type { Repositories } from '../../db/repositories';
 import { Locale } from '../../domain/schemas';
 import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
@@ -165,7 +164,7 @@ export const CHECKIN_OPERATIONS = [
 ] as const satisfies readonly Operation[];
 
 export interface CheckInRouterDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   config: Config;
   authenticate: Authenticate;
   now: () => number;
@@ -196,15 +195,15 @@ export function attendanceNotOpen(activity: ActivityRef, config: Config): Domain
 }
 
 export function createCheckInRouter(deps: CheckInRouterDeps): Router {
-  const { db, config } = deps;
+  const { repos, config } = deps;
   const router = Router();
   const clock = () => new Date(deps.now());
-  const checkIns = new CheckIns(db, { now: clock });
-  const directory = new Directory(db);
+  const checkIns = repos.checkIns({ now: clock });
+  const directory = repos.directory;
 
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
-    const activity = await activityOr404(db, activityId);
-    await assertCompound(db, staff, activity.compound, 'activity');
+    const activity = await activityOr404(repos, activityId);
+    await assertCompound(repos, staff, activity.compound, 'activity');
     return activity;
   }
 
@@ -214,7 +213,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
     try {
       result = await fn();
     } catch (err) {
-      if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(db, activity.id), config);
+      if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
       throw err;
     }
     res.status(result.status === 'checkedIn' ? 201 : 200).json({ ...result, activityId: activity.id, message: checkInMessage(result), ...extra });
@@ -222,10 +221,8 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
 
   async function personByToken(scanned: string): Promise<{ kind: 'family' | 'volunteer'; id: string }> {
     const token = tokenFromScan(scanned);
-    const family = await db.selectFrom('families').select('id').where('qr_token', '=', token).executeTakeFirst();
-    if (family) return { kind: 'family', id: family.id };
-    const volunteer = await db.selectFrom('volunteers').select('id').where('qr_token', '=', token).executeTakeFirst();
-    if (volunteer) return { kind: 'volunteer', id: volunteer.id };
+    const person = await repos.people.personByQrToken(token);
+    if (person) return person;
     throw new CheckInError('PERSON_NOT_FOUND', 'Unknown QR code: it is not a family’s or volunteer’s card (was it replaced?)');
   }
 
@@ -310,7 +307,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
         const out = await checkIns.checkOut(id, volunteerId as string);
         res.json({ ...out, activityId: id, volunteerId });
       } catch (err) {
-        if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(db, activity.id), config);
+        if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
         throw err;
       }
     },
@@ -337,7 +334,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
       const { id } = parseOr400(ActivityParam, req.params, 'family id');
       const family = await directory.getFamily(id);
       if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(db, staff, family.compoundId, 'family');
+      await assertCompound(repos, staff, family.compoundId, 'family');
       await sendQr(res, family.qrToken);
     },
 
@@ -345,7 +342,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
       const { id } = parseOr400(ActivityParam, req.params, 'volunteer id');
       const volunteer = await directory.getVolunteer(id);
       if (!volunteer) throw new HttpError(404, 'NotFound', `No volunteer ${id}`);
-      await assertCompound(db, staff, volunteer.compoundId, 'volunteer');
+      await assertCompound(repos, staff, volunteer.compoundId, 'volunteer');
       await sendQr(res, volunteer.qrToken);
     },
   });

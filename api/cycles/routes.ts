@@ -8,15 +8,14 @@
  * that include their compound.
  */
 import express, { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { IsoInstant, describeIssues, type Actor, type StaffRole } from '../../domain/schemas';
-import { AmountCny, CycleError, Cycles } from '../../db/services/cycles';
-import type { Database } from '../../db/types';
+import { AmountCny, CycleError } from '../../db/services/cycles';
+import type { Repositories } from '../../db/repositories';
 import { InvalidInputError } from '../../db/util';
-import { CYCLE_REPORT_TABLES, loadCycleReport, cycleReportTable } from '../../reports/cycle-report';
+import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
 import { toCsv } from '../../reports/csv';
 import {
   CycleTimings,
@@ -188,7 +187,7 @@ export type CycleOperationId = (typeof CYCLE_OPERATIONS)[number]['id'];
 export interface CyclesRouterDeps {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   authenticate: Authenticate;
   /** Defaults for the cycle's waits (default CYCLE_TIMING_DEFAULTS). */
   timings?: Partial<CycleTimings>;
@@ -217,8 +216,8 @@ function cycleErrorToHttp(err: unknown): HttpError | undefined {
 }
 
 export function createCyclesRouter(deps: CyclesRouterDeps): Router {
-  const { client, config, db } = deps;
-  const cycles = new Cycles(db);
+  const { client, config, repos } = deps;
+  const cycles = repos.cycles;
   const defaults: CycleTimings = { ...CYCLE_TIMING_DEFAULTS, ...config.cycleTimings, ...deps.timings };
   const router = Router();
   const jsonBody = express.json({ limit: '100kb' });
@@ -251,7 +250,7 @@ export function createCyclesRouter(deps: CyclesRouterDeps): Router {
   /** Property managers and grid workers see only cycles that include their compound. */
   async function assertCompound(staff: StaffPrincipal, compounds: readonly string[]): Promise<void> {
     if (staff.role !== 'propertyManager' && staff.role !== 'gridWorker') return;
-    const own = staff.compound ?? (await staffById(db, staff.staffId))?.compound_id ?? undefined;
+    const own = staff.compound ?? (await staffById(repos, staff.staffId))?.compound_id ?? undefined;
     if (!own) throw new HttpError(403, 'Forbidden', 'No compound is on file for you; ask the coordinator to add one to your token or directory entry');
     if (!compounds.includes(own)) throw new HttpError(403, 'Forbidden', `This cycle covers ${compounds.join(', ')}; you serve ${own}`);
   }
@@ -261,7 +260,7 @@ export function createCyclesRouter(deps: CyclesRouterDeps): Router {
     const body = parseOr400(StartCycleBody, req.body, 'request body');
     const missing: string[] = [];
     const pick = async (role: 'coordinator' | 'supervisor', id: string | undefined, field: string): Promise<StaffRow | undefined> => {
-      const row = id ? await staffById(db, id) : await firstStaff(db, role);
+      const row = id ? await staffById(repos, id) : await firstStaff(repos, role);
       if (row?.role !== role) missing.push(id ? `staff ${id} (${field}) is not a ${role} in the directory` : `no ${role} in the directory`);
       return row;
     };
@@ -328,7 +327,7 @@ export function createCyclesRouter(deps: CyclesRouterDeps): Router {
     const { id } = parseOr400(CycleIdParam, req.params, 'cycle id');
     const q = parseOr400(ReportQuery, req.query, 'query');
     await cycleOr404(id);
-    const { final, report } = await loadCycleReport(db, id);
+    const { final, report } = await repos.cycleRecords.cycleReport(id);
     if (q.format === 'json') {
       res.json({ final, report });
       return;

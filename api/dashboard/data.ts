@@ -4,19 +4,17 @@
  * ledger, directory). Reads only.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { sql, type Kysely } from 'kysely';
 import type { Config } from '../../config';
-import type { Database } from '../../db/types';
-import { num } from '../../db/util';
+import type { CheckInView, LeaderboardRow, OutboxEntry, PeopleTable, PointsView, Repositories } from '../../db/repositories';
 import { themedActivityWorkflow } from '../../workflows';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
 import { statusQuery, themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../workflows/themed-activity.api';
-import { queryLiteral } from '../activities/routes';
+import { queryLiteral } from '../http/visibility';
 
 export interface DashboardData {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
 }
 
 /** One activity as the overview lists it. */
@@ -101,12 +99,7 @@ export async function listActivities(d: DashboardData, scope: { compound?: strin
       executionStatus: wf.status.name,
     });
   }
-  const titles = new Map<string, { title: string; stage: string }>();
-  for (let i = 0; i < found.length; i += 200) {
-    const ids = found.slice(i, i + 200).map((a) => a.activityId);
-    const rows = await d.db.selectFrom('activities').select(['id', 'title', 'stage']).where('id', 'in', ids).execute();
-    for (const r of rows) titles.set(r.id, { title: r.title, stage: r.stage });
-  }
+  const titles = await d.repos.activities.titlesAndStages(found.map((a) => a.activityId));
   const activities = await mapLimited(found, QUERY_CONCURRENCY, async (a): Promise<ActivityOverview> => {
     const row = titles.get(a.activityId);
     const base: ActivityOverview = { ...a, title: row?.title ?? a.activityId, stage: a.stage ?? (row?.stage as Stage | undefined) };
@@ -125,118 +118,27 @@ export async function listActivities(d: DashboardData, scope: { compound?: strin
 
 // ---- the database's records -------------------------------------------------------------------
 
-export interface OutboxEntry {
-  purpose: string;
-  recipientKey: string;
-  status: 'pending' | 'sent';
-  at: string;
+export type { CheckInView, LeaderboardRow, OutboxEntry, PointsView };
+
+export async function outboxOf(repos: Repositories, activityId: string): Promise<OutboxEntry[]> {
+  return repos.activities.outbox(activityId);
 }
 
-export async function outboxOf(db: Kysely<Database>, activityId: string): Promise<OutboxEntry[]> {
-  const rows = await db
-    .selectFrom('email_outbox')
-    .select(['purpose', 'recipient_key', 'status', 'created_at', 'sent_at'])
-    .where('activity_id', '=', activityId)
-    .orderBy('created_at')
-    .orderBy('key')
-    .execute();
-  return rows.map((r) => ({ purpose: r.purpose, recipientKey: r.recipient_key, status: r.status, at: r.sent_at ?? r.created_at }));
+export async function checkInsOf(repos: Repositories, activityId: string): Promise<CheckInView[]> {
+  return repos.activities.checkIns(activityId);
 }
 
-export interface CheckInView {
-  personKind: 'family' | 'volunteer';
-  personId: string;
-  name: string;
-  members: number;
-  method: string;
-  at: string;
-}
-
-export async function checkInsOf(db: Kysely<Database>, activityId: string): Promise<CheckInView[]> {
-  const rows = await db
-    .selectFrom('check_ins as c')
-    .leftJoin('families as f', (j) => j.onRef('f.id', '=', 'c.person_id').on('c.person_kind', '=', 'family'))
-    .leftJoin('volunteers as v', (j) => j.onRef('v.id', '=', 'c.person_id').on('c.person_kind', '=', 'volunteer'))
-    .select(['c.person_kind', 'c.person_id', 'c.members', 'c.method', 'c.checked_in_at', 'f.name as family_name', 'v.name as volunteer_name'])
-    .where('c.activity_id', '=', activityId)
-    .orderBy('c.checked_in_at')
-    .orderBy('c.id')
-    .execute();
-  return rows.map((r) => ({
-    personKind: r.person_kind,
-    personId: r.person_id,
-    name: r.family_name ?? r.volunteer_name ?? r.person_id,
-    members: num(r.members),
-    method: r.method,
-    at: r.checked_in_at,
-  }));
-}
-
-export interface PointsView {
-  holderKind: 'family' | 'volunteer';
-  holderId: string;
-  name: string;
-  kind: string;
-  rule: string | null;
-  amount: number;
-  at: string;
-}
-
-export async function pointsOf(db: Kysely<Database>, activityId: string): Promise<PointsView[]> {
-  const rows = await db
-    .selectFrom('points_entries as p')
-    .leftJoin('families as f', (j) => j.onRef('f.id', '=', 'p.holder_id').on('p.holder_kind', '=', 'family'))
-    .leftJoin('volunteers as v', (j) => j.onRef('v.id', '=', 'p.holder_id').on('p.holder_kind', '=', 'volunteer'))
-    .select(['p.holder_kind', 'p.holder_id', 'p.kind', 'p.rule', 'p.amount', 'p.created_at', 'f.name as family_name', 'v.name as volunteer_name'])
-    .where('p.activity_id', '=', activityId)
-    .orderBy('p.created_at')
-    .orderBy('p.id')
-    .execute();
-  return rows.map((r) => ({
-    holderKind: r.holder_kind,
-    holderId: r.holder_id,
-    name: r.family_name ?? r.volunteer_name ?? r.holder_id,
-    kind: r.kind,
-    rule: r.rule,
-    amount: num(r.amount),
-    at: r.created_at,
-  }));
-}
-
-export interface LeaderboardRow {
-  familyId: string;
-  name: string;
-  compound: string;
-  balance: number;
-  earned: number;
+export async function pointsOf(repos: Repositories, activityId: string): Promise<PointsView[]> {
+  return repos.activities.pointsEntries(activityId);
 }
 
 /** Families by current balance (SUM of their ledger entries), highest first; families without entries are left out. */
-export async function leaderboard(db: Kysely<Database>, compound: string | undefined, limit = 100): Promise<LeaderboardRow[]> {
-  let q = db
-    .selectFrom('points_entries as p')
-    .innerJoin('families as f', 'f.id', 'p.holder_id')
-    .select((eb) => [
-      'f.id',
-      'f.name',
-      'f.compound_id',
-      eb.fn.sum<string | number | null>('p.amount').as('balance'),
-      sql<string | number | null>`sum(case when p.kind = 'award' then p.amount else 0 end)`.as('earned'),
-    ])
-    .where('p.holder_kind', '=', 'family');
-  if (compound !== undefined) q = q.where('f.compound_id', '=', compound);
-  const rows = await q
-    .groupBy(['f.id', 'f.name', 'f.compound_id'])
-    .orderBy('balance', 'desc')
-    .orderBy('f.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ familyId: r.id, name: r.name, compound: r.compound_id, balance: num(r.balance), earned: num(r.earned) }));
+export async function leaderboard(repos: Repositories, compound: string | undefined, limit = 100): Promise<LeaderboardRow[]> {
+  return repos.points.leaderboard(compound, limit);
 }
 
-export async function compoundNames(db: Kysely<Database>): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('compounds').select(['id', 'name']).orderBy('id').execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+export async function compoundNames(repos: Repositories): Promise<Map<string, string>> {
+  return repos.people.compoundNames();
 }
 
 /** Who a recipient key (`staff:…`, `family:…`, `volunteer:…`, `merchant:…`) is: name, and the address for those allowed to see it. */
@@ -245,19 +147,15 @@ export interface Person {
   email?: string;
 }
 
-export async function peopleByKey(db: Kysely<Database>, keys: Iterable<string>, status: ActivityStatus | undefined): Promise<Map<string, Person>> {
+export async function peopleByKey(repos: Repositories, keys: Iterable<string>, status: ActivityStatus | undefined): Promise<Map<string, Person>> {
   const ids: Record<'staff' | 'family' | 'volunteer' | 'merchant', Set<string>> = { staff: new Set(), family: new Set(), volunteer: new Set(), merchant: new Set() };
   for (const key of keys) {
     const m = /^(staff|family|volunteer|merchant):(.+)$/.exec(key);
     if (m) ids[m[1] as keyof typeof ids].add(m[2] as string);
   }
   const out = new Map<string, Person>();
-  const load = async (table: 'staff' | 'families' | 'volunteers' | 'merchants', kind: keyof typeof ids) => {
-    const list = [...ids[kind]];
-    for (let i = 0; i < list.length; i += 200) {
-      const rows = await db.selectFrom(table).select(['id', 'name', 'email']).where('id', 'in', list.slice(i, i + 200)).execute();
-      for (const r of rows) out.set(`${kind}:${r.id}`, { name: r.name, email: r.email });
-    }
+  const load = async (table: PeopleTable, kind: keyof typeof ids) => {
+    for (const r of await repos.people.namesAndEmails(table, [...ids[kind]])) out.set(`${kind}:${r.id}`, { name: r.name, email: r.email });
   };
   await load('staff', 'staff');
   await load('families', 'family');
@@ -272,11 +170,8 @@ export async function peopleByKey(db: Kysely<Database>, keys: Iterable<string>, 
 }
 
 /** Staff names by id (for "waiting on whom"). */
-export async function staffNames(db: Kysely<Database>, ids: Iterable<string>): Promise<Map<string, string>> {
-  const list = [...new Set(ids)];
-  if (list.length === 0) return new Map();
-  const rows = await db.selectFrom('staff').select(['id', 'name']).where('id', 'in', list).execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
+export async function staffNames(repos: Repositories, ids: Iterable<string>): Promise<Map<string, string>> {
+  return repos.staff.namesByIds(ids);
 }
 
 /** Where to open a workflow in the Temporal web UI. */

@@ -9,10 +9,9 @@
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
@@ -49,7 +48,7 @@ import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 export interface DashboardDeps {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   sessions: SessionStore;
   logger: Logger;
   /** Epoch ms. */
@@ -68,8 +67,8 @@ export interface PageCtx {
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function createDashboardRouter(deps: DashboardDeps): Router {
-  const { config, db, logger } = deps;
-  const data: DashboardData = { client: deps.client, config, db };
+  const { config, repos, logger } = deps;
+  const data: DashboardData = { client: deps.client, config, repos };
   const policy = cookiePolicy(config);
   const router = Router();
 
@@ -113,11 +112,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const ctx = ctxOf(req, res);
     const scope = compoundScope(ctx.viewer);
     const { activities, truncated } = await listActivities(data, scope !== undefined ? { compound: scope } : {});
-    const compounds = await compoundNames(db);
+    const compounds = await compoundNames(repos);
     const cycles = await cycleGroups(data, ctx, activities, compounds);
     const waiting = waitingItems(activities, deps.now());
     const names = await staffNames(
-      db,
+      repos,
       waiting.map((w) => w.pending.actorId).filter((id): id is string => id !== undefined),
     );
     ctx.render(
@@ -139,13 +138,13 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const seesPoints = canSeePoints(ctx.viewer);
     const [executionStatus, outbox, checkIns, points, compounds] = await Promise.all([
       executionStatusOf(data, id),
-      outboxOf(db, id),
-      checkInsOf(db, id),
-      seesPoints ? pointsOf(db, id) : Promise.resolve(undefined),
-      compoundNames(db),
+      outboxOf(repos, id),
+      checkInsOf(repos, id),
+      seesPoints ? pointsOf(repos, id) : Promise.resolve(undefined),
+      compoundNames(repos),
     ]);
-    const people = await peopleByKey(db, outbox.map((e) => e.recipientKey), status);
-    const names = await staffNames(db, status.pending?.actorId ? [status.pending.actorId] : []);
+    const people = await peopleByKey(repos, outbox.map((e) => e.recipientKey), status);
+    const names = await staffNames(repos, status.pending?.actorId ? [status.pending.actorId] : []);
     const workflowId = `themed-activity:${id}`;
     ctx.render(
       200,
@@ -175,7 +174,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const own = ctx.viewer.role === 'coordinator' ? undefined : compoundScopeOrPoints(ctx.viewer);
     const compound = asked ?? own;
     assertFamiliesVisible(ctx.viewer, compound);
-    const [rows, compounds] = await Promise.all([leaderboard(db, compound), compoundNames(db)]);
+    const [rows, compounds] = await Promise.all([leaderboard(repos, compound), compoundNames(repos)]);
     const allowAll = ctx.viewer.role === 'coordinator';
     ctx.render(
       200,

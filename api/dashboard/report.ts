@@ -4,8 +4,8 @@
  * cycle report page (coordinators only) with its CSV downloads.
  */
 import type { Request, Response, Router } from 'express';
-import { CycleError, Cycles } from '../../db/services/cycles';
-import { CYCLE_REPORT_TABLES, cycleReportTable, loadCycleReport, type CycleReport, type CycleReportTableName } from '../../reports/cycle-report';
+import { CycleError } from '../../db/services/cycles';
+import { CYCLE_REPORT_TABLES, cycleReportTable, type CycleReport, type CycleReportTableName } from '../../reports/cycle-report';
 import { toCsv, type Cell, type CsvTable } from '../../reports/csv';
 import { html, type RawHtml } from '../http/html';
 import { assertReportVisible, compoundScope, DashboardNotFound } from './access';
@@ -47,11 +47,11 @@ export async function cycleGroups(
   }
   const sortActivities = (list: ActivityOverview[]) => list.sort((x, y) => (x.startsAt ?? '').localeCompare(y.startsAt ?? ''));
 
-  const recorded = (await data.db.selectFrom('cycles').selectAll().orderBy('period_start', 'desc').orderBy('id').limit(CYCLES_SHOWN * 5).execute())
+  const recorded = (await data.repos.cycleRecords.recentCycles(CYCLES_SHOWN * 5))
     .map((c) => ({ ...c, compounds: JSON.parse(c.compounds_json) as string[] }))
     .filter((c) => scope === undefined || c.compounds.includes(scope) || byCycle.has(c.id))
     .slice(0, CYCLES_SHOWN);
-  const cycles = new Cycles(data.db);
+  const cycles = data.repos.cycles;
   const nowMs = Date.now();
   const groups: CycleGroup[] = [];
   for (const c of recorded) {
@@ -163,7 +163,7 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
 
 async function loadReport(data: DashboardData, cycleId: string): Promise<{ final: boolean; report: CycleReport }> {
   try {
-    return await loadCycleReport(data.db, cycleId);
+    return await data.repos.cycleRecords.cycleReport(cycleId);
   } catch (err) {
     if (err instanceof CycleError && err.code === 'CYCLE_NOT_FOUND') throw new DashboardNotFound();
     throw err;
@@ -176,7 +176,7 @@ export function reportRoutes(router: Router, data: DashboardData, ctxOf: (req: R
     assertReportVisible(ctx.viewer);
     const cycleId = String(req.params.cycleId);
     if (!ID.test(cycleId)) throw new DashboardNotFound();
-    const [{ final, report }, compounds] = await Promise.all([loadReport(data, cycleId), compoundNames(data.db)]);
+    const [{ final, report }, compounds] = await Promise.all([loadReport(data, cycleId), compoundNames(data.repos)]);
     ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds));
   });
 

@@ -16,12 +16,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import type { Mailer } from '../../activities/ports';
 import type { Config } from '../../config';
-import { CheckInError, CheckIns } from '../../db/services/checkin';
-import { RegistrationError, Registrations, type RegistrationView } from '../../db/services/registration';
-import type { Database } from '../../db/types';
+import { CheckInError } from '../../db/services/checkin';
+import { RegistrationError, type RegistrationView } from '../../db/services/registration';
+import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { messageIdFor } from '../../mail/message-id';
 import type { RenderEmail } from '../../mail/messages';
@@ -38,7 +37,7 @@ import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceL
 import { formField, formIsOurs as sameOriginForm, readCookie } from '../http/session';
 
 export interface SelfServiceDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   config: Config;
   linkSecret: string;
   mail: PeopleMail;
@@ -73,7 +72,7 @@ interface Person {
 }
 
 export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
-  const { db, config, logger, now } = deps;
+  const { repos, config, logger, now } = deps;
   const router = Router();
   const limiter = new TokenBucketLimiter(deps.rateLimit, now);
   const addressLimiter = new TokenBucketLimiter(deps.perAddressLimit ?? { capacity: 3, perMinute: 0.2 }, now);
@@ -81,8 +80,8 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   const secure = config.http.publicBaseUrl.startsWith('https:');
   const publicOrigin = new URL(config.http.publicBaseUrl).origin;
   const clock = () => new Date(now());
-  const registrations = new Registrations(db, { now: clock });
-  const checkIns = new CheckIns(db, { now: clock });
+  const registrations = repos.registrations({ now: clock });
+  const checkIns = repos.checkIns({ now: clock });
   const PAGES = [SELF_SERVICE_PREFIX, '/q', '/activities'];
 
   const ctxOf = (req: Request): Ctx => {
@@ -125,17 +124,17 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   async function personOf(ref: PersonRef): Promise<Person | undefined> {
     if (ref.kind === 'family') {
-      const f = await db.selectFrom('families').select(['id', 'name', 'members']).where('id', '=', ref.id).executeTakeFirst();
+      const f = await repos.people.familyHousehold(ref.id);
       return f ? { kind: 'family', id: f.id, name: f.name, members: Number(f.members) } : undefined;
     }
-    const v = await db.selectFrom('volunteers').select(['id', 'name']).where('id', '=', ref.id).executeTakeFirst();
+    const v = await repos.people.volunteerName(ref.id);
     return v ? { kind: 'volunteer', id: v.id, name: v.name, members: 1 } : undefined;
   }
 
   async function activityTable(ctx: Ctx, a: ActivityRef, extra: RawHtml | string = ''): Promise<RawHtml> {
-    const compound = await db.selectFrom('compounds').select('name').where('id', '=', a.compound).executeTakeFirst();
+    const compoundName = await repos.people.compoundName(a.compound);
     const l = ctx.s.ss.labels;
-    return html`<table><tr><td class="l">${l.activity}</td><td>${a.title}</td></tr><tr><td class="l">${l.compound}</td><td>${compound?.name ?? a.compound}</td></tr><tr><td class="l">${l.time}</td><td>${ctx.s.range(a.startsAt, a.endsAt)}</td></tr>${extra}</table>`;
+    return html`<table><tr><td class="l">${l.activity}</td><td>${a.title}</td></tr><tr><td class="l">${l.compound}</td><td>${compoundName ?? a.compound}</td></tr><tr><td class="l">${l.time}</td><td>${ctx.s.range(a.startsAt, a.endsAt)}</td></tr>${extra}</table>`;
   }
 
   const registrationOpen = (a: ActivityRef): boolean =>
@@ -206,13 +205,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   async function checkInPage(req: Request, res: Response, ctx: Ctx, a: ActivityRef, person: Person, o: { status?: number; note?: { kind: 'ok' | 'error'; text: string } } = {}): Promise<void> {
     const cs = ctx.s.ss.checkIn;
-    const row = await db
-      .selectFrom('check_ins')
-      .select(['checked_in_at', 'checked_out_at'])
-      .where('activity_id', '=', a.id)
-      .where('person_kind', '=', person.kind)
-      .where('person_id', '=', person.id)
-      .executeTakeFirst();
+    const row = await repos.activities.checkInOf(a.id, person.kind, person.id);
     const csrf = issueCsrf(req, res, ctx.selfPath);
     let action: RawHtml;
     if (row) {
@@ -253,7 +246,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       message(res, ctx, 410, e.title, e.body);
       return { kind: 'shown' };
     }
-    const activity = await activityOr404(db, link.activityId).catch(() => undefined);
+    const activity = await activityOr404(repos, link.activityId).catch(() => undefined);
     const person = activity ? await personOf(link.person) : undefined;
     if (!activity || !person) {
       message(res, ctx, 404, p.notFound.title, p.notFound.body);
@@ -358,7 +351,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     } catch (err) {
       if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') {
         await audit('stepClosed');
-        activity = await activityOr404(db, activity.id);
+        activity = await activityOr404(repos, activity.id);
         return page({ status: 409, note: { kind: 'error', text: activity.attendanceState === 'closed' ? cs.closedNow : cs.notYet(ctx.s.when(activity.attendanceOpensAt ?? activity.startsAt)) } });
       }
       if (err instanceof CheckInError && err.code === 'NOT_CHECKED_IN') {
@@ -390,7 +383,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   router.get('/activities/:id/register', async (req, res) => {
     const ctx = ctxOf(req);
-    const a = await activityOr404(db, String(req.params.id)).catch(() => undefined);
+    const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     askForm(req, res, ctx, a, await activityTable(ctx, a));
   });
@@ -398,7 +391,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   router.post('/activities/:id/register', form, async (req, res) => {
     const ctx = ctxOf(req);
     if (!formIsOurs(req)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
-    const a = await activityOr404(db, String(req.params.id)).catch(() => undefined);
+    const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     // The same answer, at once, whatever the address: nobody learns who is on file.
     message(res, ctx, 200, ctx.s.ss.ask.sentTitle, ctx.s.ss.ask.sentBody);
@@ -412,13 +405,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   });
 
   async function sendOwnLinks(a: ActivityRef, email: string): Promise<void> {
-    const families = await db
-      .selectFrom('families')
-      .select(['id', 'name', 'email', 'locale'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
-      .orderBy('id')
-      .limit(10)
-      .execute();
+    const families = await repos.people.familiesByEmail(email, 10);
     if (!families.length) return;
     const summary = await deps.mail.activityForEmail(a);
     const domain = config.mail.from.email.split('@')[1] ?? 'localhost';

@@ -8,12 +8,11 @@
  * is `InvalidInput` with `details` naming each field, as everywhere else in the API.
  */
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import { CsvImportError, DirectoryError } from '../../db/services/directory';
 import { RegistrationError } from '../../db/services/registration';
 import { CheckInError } from '../../db/services/checkin';
 import { LedgerError } from '../../db/services/ledger';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import { InvalidInputError } from '../../db/util';
 import type { StaffRole } from '../../domain/schemas';
 import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from './auth';
@@ -130,16 +129,16 @@ export function routeOperations<Op extends Operation>(
 }
 
 /** The compound a property manager or grid worker is bound to; undefined for coordinators and supervisors. */
-export async function boundCompound(db: Kysely<Database>, staff: StaffPrincipal): Promise<string | undefined> {
+export async function boundCompound(repos: Repositories, staff: StaffPrincipal): Promise<string | undefined> {
   if (staff.role !== 'propertyManager' && staff.role !== 'gridWorker') return undefined;
-  const compound = staff.compound ?? (await staffById(db, staff.staffId))?.compound_id ?? undefined;
+  const compound = staff.compound ?? (await staffById(repos, staff.staffId))?.compound_id ?? undefined;
   if (!compound) throw new HttpError(403, 'Forbidden', 'No compound is on file for you; ask the coordinator to add one to your token or directory entry');
   return compound;
 }
 
 /** Refuses (403) a property manager or grid worker acting on a record of another compound. */
-export async function assertCompound(db: Kysely<Database>, staff: StaffPrincipal, compound: string | null, what: string): Promise<void> {
-  const own = await boundCompound(db, staff);
+export async function assertCompound(repos: Repositories, staff: StaffPrincipal, compound: string | null, what: string): Promise<void> {
+  const own = await boundCompound(repos, staff);
   if (own !== undefined && compound !== null && own !== compound) {
     throw new HttpError(403, 'Forbidden', `This ${what} is in compound ${compound}; you serve ${own}`);
   }
@@ -159,8 +158,8 @@ export interface ActivityRef {
 }
 
 /** The activity as recorded by its workflow (`activities` row), or a 404. */
-export async function activityOr404(db: Kysely<Database>, activityId: string): Promise<ActivityRef> {
-  const row = await db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
+export async function activityOr404(repos: Repositories, activityId: string): Promise<ActivityRef> {
+  const row = await repos.activities.findById(activityId);
   if (!row) {
     throw new HttpError(404, 'NotFound', `No activity ${activityId} is recorded for registration and check-in (its workflow records it when it starts)`);
   }

@@ -9,9 +9,9 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config';
-import type { Database, StaffRoleText } from '../../db/types';
+import type { SessionRepository } from '../../db/repositories';
+import type { StaffRoleText } from '../../db/types';
 import type { Locale } from '../../domain/schemas';
 
 /** Who is signed in, as every dashboard page sees it. */
@@ -69,35 +69,43 @@ export class SessionStore {
   private readonly now: () => number;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repo: SessionRepository,
     options: SessionStoreOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? SESSION_TTL_MS;
     this.now = options.now ?? Date.now;
   }
 
-  /** A new session for the staff member, written with `trx` (the sign-in's transaction). Returns the cookie value. */
-  async create(trx: Kysely<Database>, staff: { id: string; role: StaffRoleText; compound_id: string | null }): Promise<{ id: string; expiresAt: string }> {
+  /**
+   * Spends the sign-in link (`token`, valid until `tokenExpiresAtMs`) and opens a new session for
+   * the staff member, in one transaction. Returns the cookie value. A link already spent fails
+   * with the database's unique violation (`isUniqueViolation`).
+   */
+  async openWithSignInToken(
+    token: string,
+    tokenExpiresAtMs: number,
+    staff: { id: string; role: StaffRoleText; compound_id: string | null },
+  ): Promise<{ id: string; expiresAt: string }> {
     const id = randomBytes(32).toString('base64url');
     const nowMs = this.now();
+    const nowIso = new Date(nowMs).toISOString();
     const expiresAt = new Date(nowMs + this.ttlMs).toISOString();
-    await trx
-      .insertInto('sessions')
-      .values({ id_hash: sha256(id), staff_id: staff.id, role: staff.role, compound_id: staff.compound_id, created_at: new Date(nowMs).toISOString(), expires_at: expiresAt })
-      .execute();
+    await this.repo.openSessionSpendingToken(
+      { tokenHash: sha256(token), staffId: staff.id, usedAt: nowIso, expiresAt: new Date(tokenExpiresAtMs).toISOString() },
+      { idHash: sha256(id), staff, createdAt: nowIso, expiresAt },
+    );
     return { id, expiresAt };
+  }
+
+  /** Whether this sign-in link was already used. */
+  async signInTokenSpent(token: string): Promise<boolean> {
+    return this.repo.isSignInTokenSpent(sha256(token));
   }
 
   /** The live session for a cookie value, or undefined (unknown, expired, or the directory changed). */
   async find(id: string | undefined): Promise<StaffSession | undefined> {
     if (!id || !SESSION_ID.test(id)) return undefined;
-    const row = await this.db
-      .selectFrom('sessions as s')
-      .innerJoin('staff as st', 'st.id', 's.staff_id')
-      .select(['s.staff_id', 's.role', 's.compound_id', 's.expires_at', 'st.name', 'st.role as current_role', 'st.compound_id as current_compound'])
-      .where('s.id_hash', '=', sha256(id))
-      .where('s.expires_at', '>', new Date(this.now()).toISOString())
-      .executeTakeFirst();
+    const row = await this.repo.findActiveSession(sha256(id), new Date(this.now()).toISOString());
     if (!row) return undefined;
     if (row.current_role !== row.role || (row.current_compound ?? null) !== (row.compound_id ?? null)) return undefined;
     return { staffId: row.staff_id, role: row.role, compound: row.compound_id ?? null, name: row.name, expiresAt: row.expires_at };
@@ -105,14 +113,12 @@ export class SessionStore {
 
   async end(id: string | undefined): Promise<void> {
     if (!id || !SESSION_ID.test(id)) return;
-    await this.db.deleteFrom('sessions').where('id_hash', '=', sha256(id)).execute();
+    await this.repo.deleteSession(sha256(id));
   }
 
   /** Deletes expired sessions and spent sign-in tokens past their expiry. */
   async purgeExpired(): Promise<void> {
-    const now = new Date(this.now()).toISOString();
-    await this.db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
-    await this.db.deleteFrom('used_sign_in_tokens').where('expires_at', '<=', now).execute();
+    await this.repo.purgeExpired(new Date(this.now()).toISOString());
   }
 }
 

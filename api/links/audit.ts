@@ -2,63 +2,18 @@
  * The audit trail of action-link decisions (table `action_audit`, migration 002): who (the
  * token's recipient), what, the outcome, the comment, when, from which IP and user agent.
  */
-import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
+import type { AuditEntry } from '../../db/repositories/audit';
 import type { Logger } from '../http/errors';
 
-export type AuditOutcome = 'recorded' | 'alreadyDecided' | 'stepClosed' | 'invalid';
+export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from '../../db/repositories/audit';
 
-export interface ActionAuditTable {
-  id: string;
-  workflow_id: string;
-  step: string;
-  round: number;
-  recipient_key: string;
-  action: string;
-  outcome: AuditOutcome;
-  comment: string;
-  ip: string | null;
-  user_agent: string | null;
-  created_at: string;
-}
-
-export type AuditDatabase = Database & { action_audit: ActionAuditTable };
-
-export interface AuditEntry {
-  workflowId: string;
-  step: string;
-  round: number;
-  recipientKey: string;
-  action: string;
-  outcome: AuditOutcome;
-  comment: string;
-  ip: string | undefined;
-  userAgent: string | undefined;
-}
-
-export function createAuditLog(db: Kysely<Database>, now: () => number, logger: Logger) {
-  const audited = db.withTables<{ action_audit: ActionAuditTable }>();
+export function createAuditLog(repos: Repositories, now: () => number, logger: Logger) {
   return {
     /** Writes one row; a failure is logged, never shown to the person (the workflow keeps its own record). */
     async record(entry: AuditEntry): Promise<void> {
       try {
-        await audited
-          .insertInto('action_audit')
-          .values({
-            id: randomUUID(),
-            workflow_id: entry.workflowId,
-            step: entry.step,
-            round: entry.round,
-            recipient_key: entry.recipientKey,
-            action: entry.action.slice(0, 64),
-            outcome: entry.outcome,
-            comment: entry.comment.slice(0, 2000),
-            ip: entry.ip?.slice(0, 100) ?? null,
-            user_agent: entry.userAgent?.slice(0, 500) ?? null,
-            created_at: new Date(now()).toISOString(),
-          })
-          .execute();
+        await repos.audit.recordDecision(entry, new Date(now()).toISOString());
       } catch (err) {
         logger.error('could not write the action audit row', { workflowId: entry.workflowId, step: entry.step, error: String(err) });
       }

@@ -9,10 +9,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import type { Mailer } from '../../activities/ports';
 import type { Actor, ApprovalDecision, MerchantAnswer, SupervisionFeedback } from '../../domain/schemas';
 import { actionUrl, signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
@@ -49,7 +48,7 @@ import { formField, formIsOurs as sameOriginForm, readCookie } from '../http/ses
 export interface ActionLinkDeps {
   client: Client;
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   linkSecret: string;
   mailer: Mailer;
   render: RenderEmail;
@@ -144,7 +143,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     if (!m) return undefined;
     const [, kind, id] = m as unknown as [string, 'staff' | 'merchant', string];
     if (kind === 'staff') {
-      const row = await staffById(deps.db, id);
+      const row = await staffById(deps.repos, id);
       return row ? { key, kind, id, name: row.name, email: row.email, locale: row.locale, role: row.role } : undefined;
     }
     const venue = status.plan.venue;

@@ -1,19 +1,16 @@
 /** Who is who, from the directory (the db `staff` table), for starting activities and for links. */
-import type { Kysely } from 'kysely';
 import type { Contact, StaffRole } from '../../domain/schemas';
-import type { Database, StaffTable } from '../../db/types';
+import type { Repositories, StaffRow } from '../../db/repositories';
 
-export type StaffRow = StaffTable;
+export type { StaffRow };
 
-export async function staffById(db: Kysely<Database>, id: string): Promise<StaffRow | undefined> {
-  return db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
+export async function staffById(repos: Repositories, id: string): Promise<StaffRow | undefined> {
+  return repos.staff.findById(id);
 }
 
 /** The first staff member (by id) of a role, in a compound when given. */
-export async function firstStaff(db: Kysely<Database>, role: StaffRole, compound?: string): Promise<StaffRow | undefined> {
-  let q = db.selectFrom('staff').selectAll().where('role', '=', role);
-  if (compound !== undefined) q = q.where('compound_id', '=', compound);
-  return q.orderBy('id').limit(1).executeTakeFirst();
+export async function firstStaff(repos: Repositories, role: StaffRole, compound?: string): Promise<StaffRow | undefined> {
+  return repos.staff.findFirstOfRole(role, compound);
 }
 
 export function contactOf(row: StaffRow): Contact {

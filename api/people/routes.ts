@@ -11,7 +11,6 @@
  * import route, so a record whose id is literally `import` is updated by CSV, not by this route.
  */
 import express, { Router, type Request } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import {
   CompoundInput,
@@ -23,7 +22,7 @@ import {
   VolunteerInput,
   type DirectoryEntity,
 } from '../../db/services/directory';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
 import type { Operation } from '../http/operations';
@@ -122,7 +121,7 @@ export const PEOPLE_OPERATIONS = [
 ] as const satisfies readonly Operation[];
 
 export interface PeopleRouterDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   authenticate: Authenticate;
 }
 
@@ -136,7 +135,7 @@ function entityOf(req: Request): DirectoryEntity {
 
 export function createPeopleRouter(deps: PeopleRouterDeps): Router {
   const router = Router();
-  const directory = new Directory(deps.db);
+  const directory = deps.repos.directory;
   const csvBody = express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: CSV_LIMIT });
 
   routeOperations(

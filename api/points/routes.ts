@@ -13,11 +13,9 @@
  * OUT_OF_STOCK, whatever the concurrency (see bench/).
  */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { Directory } from '../../db/services/directory';
-import { Ledger, type LedgerPolicy } from '../../db/services/ledger';
-import type { Database } from '../../db/types';
+import type { LedgerPolicy } from '../../db/services/ledger';
+import type { Repositories } from '../../db/repositories';
 import { IsoInstant } from '../../domain/schemas';
 import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
@@ -132,17 +130,17 @@ export const POINTS_OPERATIONS = [
 ] as const satisfies readonly Operation[];
 
 export interface PointsRouterDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   authenticate: Authenticate;
   ledgerPolicy?: Partial<LedgerPolicy>;
   now: () => number;
 }
 
 export function createPointsRouter(deps: PointsRouterDeps): Router {
-  const { db } = deps;
+  const { repos } = deps;
   const router = Router();
-  const ledger = new Ledger(db, { now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
-  const directory = new Directory(db);
+  const ledger = repos.ledger({ now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
+  const directory = repos.directory;
   const FamilyParam = z.object({ id: Id });
 
   routeOperations(router, deps.authenticate, POINTS_OPERATIONS, {
@@ -151,7 +149,7 @@ export function createPointsRouter(deps: PointsRouterDeps): Router {
       const q = parseOr400(HistoryQuery, req.query, 'query');
       const family = await directory.getFamily(id);
       if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(db, staff, family.compoundId, 'family');
+      await assertCompound(repos, staff, family.compoundId, 'family');
       const holder = { kind: 'family' as const, id };
       const [balance, history, redemptions] = await Promise.all([ledger.balance(holder), ledger.history(holder, { limit: q.limit }), ledger.listRedemptions(id)]);
       res.json({
@@ -167,11 +165,11 @@ export function createPointsRouter(deps: PointsRouterDeps): Router {
       const body = parseOr400(RedeemBody, req.body, 'request body');
       const family = await directory.getFamily(id);
       if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(db, staff, family.compoundId, 'family');
-      const before = await db.selectFrom('redemptions').select('id').where('idempotency_key', '=', body.idempotencyKey).executeTakeFirst();
+      await assertCompound(repos, staff, family.compoundId, 'family');
+      const before = await repos.points.redemptionExists(body.idempotencyKey);
       const { entryId: _e, ...redemption } = await ledger.redeem(id, body.rewardId, body.idempotencyKey);
-      const reward = await db.selectFrom('rewards').select('name').where('id', '=', redemption.rewardId).executeTakeFirst();
-      res.status(before ? 200 : 201).json({ ...redemption, rewardName: reward?.name ?? '', existing: !!before });
+      const rewardName = await repos.points.rewardName(redemption.rewardId);
+      res.status(before ? 200 : 201).json({ ...redemption, rewardName: rewardName ?? '', existing: before });
     },
 
     async listRewards(_req, res) {

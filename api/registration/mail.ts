@@ -7,11 +7,9 @@
  * the next cancellation or promotion on the same activity.
  */
 import type { Client } from '@temporalio/client';
-import type { Kysely } from 'kysely';
 import type { Mailer, Recipient } from '../../activities/ports';
 import type { Config } from '../../config';
-import { SqlActivityStore } from '../../db/store';
-import type { Database } from '../../db/types';
+import type { Repositories } from '../../db/repositories';
 import { emailKey } from '../../mail/message-id';
 import { sendOnce } from '../../mail/outbox';
 import type { ActivitySummaryForEmail, EmailMessage, RenderEmail } from '../../mail/messages';
@@ -20,7 +18,7 @@ import type { Logger } from '../http/errors';
 import type { ActivityRef } from '../http/feature-routes';
 
 export interface PeopleMailDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   config: Config;
   /** To read the plan's theme and venue for the email; the activity row stands in when it cannot answer. */
   client: Client;
@@ -39,7 +37,7 @@ export interface MailOutcome {
 const STATUS_TIMEOUT_MS = 3_000;
 
 export function createPeopleMail(deps: PeopleMailDeps) {
-  const store = new SqlActivityStore(deps.db);
+  const store = deps.repos.store;
   const domain = deps.config.mail.from.email.split('@')[1] ?? 'localhost';
 
   /** The activity as the emails show it: the plan (theme, venue) when the workflow answers, else the row. */
@@ -105,23 +103,10 @@ export function createPeopleMail(deps: PeopleMailDeps) {
     async sendWaitlistPromotions(activity: ActivityRef, promoted: Recipient[]): Promise<MailOutcome> {
       const workflowId = themedActivityWorkflowId(activity.id);
       const recipients = new Map<string, Recipient>(promoted.map((r) => [r.key, r]));
-      const pendingKeys = await deps.db
-        .selectFrom('email_outbox')
-        .select('recipient_key')
-        .where('activity_id', '=', activity.id)
-        .where('purpose', '=', 'waitlistPromoted')
-        .where('status', '=', 'pending')
-        .execute();
-      for (const { recipient_key: key } of pendingKeys) {
+      const pendingKeys = await deps.repos.activities.pendingRecipientKeys(activity.id, 'waitlistPromoted');
+      for (const key of pendingKeys) {
         if (recipients.has(key) || !key.startsWith('family:')) continue;
-        const row = await deps.db
-          .selectFrom('registrations as r')
-          .innerJoin('families as f', 'f.id', 'r.family_id')
-          .select(['f.name', 'f.email', 'f.locale'])
-          .where('r.activity_id', '=', activity.id)
-          .where('r.family_id', '=', key.slice('family:'.length))
-          .where('r.status', '=', 'registered')
-          .executeTakeFirst();
+        const row = await deps.repos.activities.registeredFamilyContact(activity.id, key.slice('family:'.length));
         if (row) recipients.set(key, { key, name: row.name, email: row.email, locale: row.locale });
       }
       if (recipients.size === 0) return { sent: 0, alreadySent: 0, pending: [] };

@@ -13,12 +13,11 @@
  * Property managers act only on their own compound's activities; coordinators on any.
  */
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Recipient } from '../../activities/ports';
 import type { Config } from '../../config';
-import { Registrations, type RegistrationView } from '../../db/services/registration';
-import type { Database } from '../../db/types';
+import type { RegistrationView } from '../../db/services/registration';
+import type { Repositories } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
 import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
@@ -136,7 +135,7 @@ export const REGISTRATION_OPERATIONS = [
 ] as const satisfies readonly Operation[];
 
 export interface RegistrationRouterDeps {
-  db: Kysely<Database>;
+  repos: Repositories;
   config: Config;
   authenticate: Authenticate;
   linkSecret: string;
@@ -149,13 +148,13 @@ const FamilyParams = z.object({ id: Id, familyId: Id });
 const VolunteerParams = z.object({ id: Id, volunteerId: Id });
 
 export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
-  const { db, config } = deps;
+  const { repos, config } = deps;
   const router = Router();
-  const registrations = new Registrations(db, { now: () => new Date(deps.now()) });
+  const registrations = repos.registrations({ now: () => new Date(deps.now()) });
 
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
-    const activity = await activityOr404(db, activityId);
-    await assertCompound(db, staff, activity.compound, 'activity');
+    const activity = await activityOr404(repos, activityId);
+    await assertCompound(repos, staff, activity.compound, 'activity');
     return activity;
   }
 
@@ -183,7 +182,7 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
       const activity = await activityFor(staff, id);
       const [all, volunteers, placesLeft] = await Promise.all([
         registrations.list(id),
-        db.selectFrom('volunteer_signups').select(['volunteer_id', 'created_at']).where('activity_id', '=', id).orderBy('created_at').execute(),
+        repos.activities.volunteerSignups(id),
         registrations.placesLeft(id),
       ]);
       res.json({
@@ -253,12 +252,12 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
       const people: (PersonRef & Recipient)[] = [];
       const missing: string[] = [];
       for (const familyId of new Set(body.families)) {
-        const f = await db.selectFrom('families').select(['id', 'name', 'email', 'locale']).where('id', '=', familyId).executeTakeFirst();
+        const f = await repos.people.familyContact(familyId);
         if (f) people.push({ kind: 'family', id: f.id, key: `family:${f.id}`, name: f.name, email: f.email, locale: f.locale });
         else missing.push(`family ${familyId}`);
       }
       for (const volunteerId of new Set(body.volunteers)) {
-        const v = await db.selectFrom('volunteers').select(['id', 'name', 'email', 'locale']).where('id', '=', volunteerId).executeTakeFirst();
+        const v = await repos.people.volunteerContact(volunteerId);
         if (v) people.push({ kind: 'volunteer', id: v.id, key: `volunteer:${v.id}`, name: v.name, email: v.email, locale: v.locale });
         else missing.push(`volunteer ${volunteerId}`);
       }

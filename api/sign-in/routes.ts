@@ -13,11 +13,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import type { Kysely } from 'kysely';
 import type { Mailer } from '../../activities/ports';
 import type { Config } from '../../config';
-import { isUniqueViolation, withTransaction } from '../../db/database';
-import type { Database } from '../../db/types';
+import { isUniqueViolation } from '../../db/database';
+import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
 import { messageIdFor } from '../../mail/message-id';
@@ -36,7 +35,6 @@ import {
   readCookie,
   safeNext,
   setSessionCookie,
-  sha256,
   staffLocale,
   type SessionStore,
 } from '../http/session';
@@ -48,7 +46,7 @@ const MAX_EMAIL = 254;
 
 export interface SignInDeps {
   config: Config;
-  db: Kysely<Database>;
+  repos: Repositories;
   linkSecret: string;
   mailer: Mailer;
   sessions: SessionStore;
@@ -67,7 +65,7 @@ export function signInPath(token: string): string {
 }
 
 export function createSignInRouter(deps: SignInDeps): Router {
-  const { config, db, logger, now, sessions } = deps;
+  const { config, repos, logger, now, sessions } = deps;
   const router = Router();
   const policy = cookiePolicy(config);
   const ipLimiter = new TokenBucketLimiter(deps.rateLimit ?? { capacity: 10, perMinute: 10 }, now);
@@ -132,12 +130,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
   });
 
   async function sendLink(email: string, next: string | undefined): Promise<void> {
-    const staff = await db
-      .selectFrom('staff')
-      .select(['id', 'name', 'email', 'locale'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email))
-      .orderBy('id')
-      .executeTakeFirst();
+    const staff = await repos.staff.findByEmail(email);
     if (!staff) return;
     const expMs = now() + SIGN_IN_LINK_TTL_MS;
     const claims: ActionTokenClaims = {
@@ -174,8 +167,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
     if (!v.ok) return { kind: v.reason === 'expired' ? 'expired' : 'invalid' };
     const c = v.claims;
     if (c.step !== 'signIn' || !c.wf.startsWith(SIGN_IN_SUBJECT) || !c.rcp.startsWith('staff:') || !c.act.includes('signIn')) return { kind: 'invalid' };
-    const used = await db.selectFrom('used_sign_in_tokens').select('token_hash').where('token_hash', '=', sha256(token)).executeTakeFirst();
-    if (used) return { kind: 'used' };
+    if (await sessions.signInTokenSpent(token)) return { kind: 'used' };
     return { kind: 'ok', claims: c, staffId: c.rcp.slice('staff:'.length) };
   }
 
@@ -197,7 +189,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
     const token = String(req.params.token);
     const checked = await check(token);
     if (checked.kind !== 'ok') return refusal(req, res, ctx, checked.kind);
-    const staff = await db.selectFrom('staff').select(['name']).where('id', '=', checked.staffId).executeTakeFirst();
+    const staff = await repos.staff.findById(checked.staffId);
     if (!staff) return refusal(req, res, ctx, 'unknownStaff');
     const csrf = issueCsrf(req, res, policy);
     const next = safeNext(req.query.next);
@@ -222,22 +214,11 @@ export function createSignInRouter(deps: SignInDeps): Router {
       logger.warn('sign-in: link refused', { reason: checked.kind, ip: req.ip });
       return refusal(req, res, ctx, checked.kind);
     }
-    const staff = await db.selectFrom('staff').select(['id', 'role', 'compound_id']).where('id', '=', checked.staffId).executeTakeFirst();
+    const staff = await repos.staff.findById(checked.staffId);
     if (!staff) return refusal(req, res, ctx, 'unknownStaff');
     let session: { id: string; expiresAt: string };
     try {
-      session = await withTransaction(db, async (trx) => {
-        await trx
-          .insertInto('used_sign_in_tokens')
-          .values({
-            token_hash: sha256(token),
-            staff_id: staff.id,
-            used_at: new Date(now()).toISOString(),
-            expires_at: new Date(checked.claims.exp * 1000).toISOString(),
-          })
-          .execute();
-        return sessions.create(trx, staff);
-      });
+      session = await sessions.openWithSignInToken(token, checked.claims.exp * 1000, staff);
     } catch (err) {
       if (isUniqueViolation(err)) return refusal(req, res, ctx, 'used');
       throw err;

@@ -22,6 +22,7 @@ import { createActivities } from '../../activities';
 import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
+import { createRepositories } from '../../db/repositories';
 import { SqlActivityStore } from '../../db/store';
 import type { Database, StaffRoleText } from '../../db/types';
 import type { PlanInput } from '../../domain/schemas';
@@ -174,7 +175,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, db, linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 

@@ -1,0 +1,147 @@
+/**
+ * What the API reads about one activity from the database: the `activities` row its workflow
+ * records, its outbox, check-ins, volunteer sign-ups and ledger entries. Reads only.
+ */
+import type { Kysely } from 'kysely';
+import type { ActivityRow, Database, LocaleText } from '../types';
+import { num } from '../util';
+
+export interface OutboxEntry {
+  purpose: string;
+  recipientKey: string;
+  status: 'pending' | 'sent';
+  at: string;
+}
+
+export interface CheckInView {
+  personKind: 'family' | 'volunteer';
+  personId: string;
+  name: string;
+  members: number;
+  method: string;
+  at: string;
+}
+
+export interface PointsView {
+  holderKind: 'family' | 'volunteer';
+  holderId: string;
+  name: string;
+  kind: string;
+  rule: string | null;
+  amount: number;
+  at: string;
+}
+
+export class ActivityRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The activity's row, as its workflow recorded it. */
+  async findById(activityId: string): Promise<ActivityRow | undefined> {
+    return this.db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
+  }
+
+  /** Title and stage of the recorded activities among these ids (in batches of 200). */
+  async titlesAndStages(ids: readonly string[]): Promise<Map<string, { title: string; stage: string }>> {
+    const out = new Map<string, { title: string; stage: string }>();
+    for (let i = 0; i < ids.length; i += 200) {
+      const rows = await this.db.selectFrom('activities').select(['id', 'title', 'stage']).where('id', 'in', ids.slice(i, i + 200)).execute();
+      for (const r of rows) out.set(r.id, { title: r.title, stage: r.stage });
+    }
+    return out;
+  }
+
+  /** The activity's emails in the outbox, oldest first. */
+  async outbox(activityId: string): Promise<OutboxEntry[]> {
+    const rows = await this.db
+      .selectFrom('email_outbox')
+      .select(['purpose', 'recipient_key', 'status', 'created_at', 'sent_at'])
+      .where('activity_id', '=', activityId)
+      .orderBy('created_at')
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({ purpose: r.purpose, recipientKey: r.recipient_key, status: r.status, at: r.sent_at ?? r.created_at }));
+  }
+
+  /** Recipient keys of the activity's outbox emails of `purpose` still pending. */
+  async pendingRecipientKeys(activityId: string, purpose: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('email_outbox')
+      .select('recipient_key')
+      .where('activity_id', '=', activityId)
+      .where('purpose', '=', purpose)
+      .where('status', '=', 'pending')
+      .execute();
+    return rows.map((r) => r.recipient_key);
+  }
+
+  /** The family's contact, when it holds a place (status registered) in the activity. */
+  async registeredFamilyContact(activityId: string, familyId: string): Promise<{ name: string; email: string; locale: LocaleText } | undefined> {
+    return this.db
+      .selectFrom('registrations as r')
+      .innerJoin('families as f', 'f.id', 'r.family_id')
+      .select(['f.name', 'f.email', 'f.locale'])
+      .where('r.activity_id', '=', activityId)
+      .where('r.family_id', '=', familyId)
+      .where('r.status', '=', 'registered')
+      .executeTakeFirst();
+  }
+
+  /** The activity's volunteer sign-ups, oldest first. */
+  async volunteerSignups(activityId: string): Promise<{ volunteer_id: string; created_at: string }[]> {
+    return this.db.selectFrom('volunteer_signups').select(['volunteer_id', 'created_at']).where('activity_id', '=', activityId).orderBy('created_at').execute();
+  }
+
+  /** When the person checked in (and out) of the activity, if they did. */
+  async checkInOf(activityId: string, personKind: 'family' | 'volunteer', personId: string): Promise<{ checked_in_at: string; checked_out_at: string | null } | undefined> {
+    return this.db
+      .selectFrom('check_ins')
+      .select(['checked_in_at', 'checked_out_at'])
+      .where('activity_id', '=', activityId)
+      .where('person_kind', '=', personKind)
+      .where('person_id', '=', personId)
+      .executeTakeFirst();
+  }
+
+  /** The activity's check-ins with each person's name, in order of arrival. */
+  async checkIns(activityId: string): Promise<CheckInView[]> {
+    const rows = await this.db
+      .selectFrom('check_ins as c')
+      .leftJoin('families as f', (j) => j.onRef('f.id', '=', 'c.person_id').on('c.person_kind', '=', 'family'))
+      .leftJoin('volunteers as v', (j) => j.onRef('v.id', '=', 'c.person_id').on('c.person_kind', '=', 'volunteer'))
+      .select(['c.person_kind', 'c.person_id', 'c.members', 'c.method', 'c.checked_in_at', 'f.name as family_name', 'v.name as volunteer_name'])
+      .where('c.activity_id', '=', activityId)
+      .orderBy('c.checked_in_at')
+      .orderBy('c.id')
+      .execute();
+    return rows.map((r) => ({
+      personKind: r.person_kind,
+      personId: r.person_id,
+      name: r.family_name ?? r.volunteer_name ?? r.person_id,
+      members: num(r.members),
+      method: r.method,
+      at: r.checked_in_at,
+    }));
+  }
+
+  /** The activity's ledger entries with each holder's name, oldest first. */
+  async pointsEntries(activityId: string): Promise<PointsView[]> {
+    const rows = await this.db
+      .selectFrom('points_entries as p')
+      .leftJoin('families as f', (j) => j.onRef('f.id', '=', 'p.holder_id').on('p.holder_kind', '=', 'family'))
+      .leftJoin('volunteers as v', (j) => j.onRef('v.id', '=', 'p.holder_id').on('p.holder_kind', '=', 'volunteer'))
+      .select(['p.holder_kind', 'p.holder_id', 'p.kind', 'p.rule', 'p.amount', 'p.created_at', 'f.name as family_name', 'v.name as volunteer_name'])
+      .where('p.activity_id', '=', activityId)
+      .orderBy('p.created_at')
+      .orderBy('p.id')
+      .execute();
+    return rows.map((r) => ({
+      holderKind: r.holder_kind,
+      holderId: r.holder_id,
+      name: r.family_name ?? r.volunteer_name ?? r.holder_id,
+      kind: r.kind,
+      rule: r.rule,
+      amount: num(r.amount),
+      at: r.created_at,
+    }));
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Typed repositories over the database: everything the API reads or writes goes through these
+ * (and the db/services they carry), so no API module sees Kysely or SQL. Build once per process
+ * with `createRepositories(db)`.
+ */
+import type { Kysely } from 'kysely';
+import { CheckIns } from '../services/checkin';
+import { Cycles } from '../services/cycles';
+import { Directory } from '../services/directory';
+import { Ledger, type LedgerOptions } from '../services/ledger';
+import { Registrations } from '../services/registration';
+import { SqlActivityStore } from '../store';
+import type { Database } from '../types';
+import type { Clock } from '../util';
+import { ActivityRepository } from './activities';
+import { AuditRepository } from './audit';
+import { CycleRepository } from './cycles';
+import { HealthRepository } from './health';
+import { PeopleRepository } from './people';
+import { PointsRepository } from './points';
+import { SessionRepository } from './sessions';
+import { StaffRepository } from './staff';
+
+export interface Repositories {
+  activities: ActivityRepository;
+  audit: AuditRepository;
+  cycleRecords: CycleRepository;
+  health: HealthRepository;
+  people: PeopleRepository;
+  points: PointsRepository;
+  sessions: SessionRepository;
+  staff: StaffRepository;
+  // The services (domain rules over the same database).
+  directory: Directory;
+  cycles: Cycles;
+  store: SqlActivityStore;
+  registrations(options?: { now?: Clock }): Registrations;
+  checkIns(options?: { now?: Clock }): CheckIns;
+  ledger(options?: LedgerOptions): Ledger;
+}
+
+export function createRepositories(db: Kysely<Database>): Repositories {
+  return {
+    activities: new ActivityRepository(db),
+    audit: new AuditRepository(db),
+    cycleRecords: new CycleRepository(db),
+    health: new HealthRepository(db),
+    people: new PeopleRepository(db),
+    points: new PointsRepository(db),
+    sessions: new SessionRepository(db),
+    staff: new StaffRepository(db),
+    directory: new Directory(db),
+    cycles: new Cycles(db),
+    store: new SqlActivityStore(db),
+    registrations: (options = {}) => new Registrations(db, options),
+    checkIns: (options = {}) => new CheckIns(db, options),
+    ledger: (options = {}) => new Ledger(db, options),
+  };
+}
+
+export { ActivityRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
+export type { OutboxEntry, CheckInView, PointsView } from './activities';
+export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';
+export type { ContactRow, PeopleTable } from './people';
+export type { LeaderboardRow } from './points';
+export type { ActiveSessionRow, NewSession, SpentSignInToken } from './sessions';
+export type { StaffRow } from './staff';

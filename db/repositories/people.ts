@@ -1,0 +1,72 @@
+/** Families, volunteers, merchants and compounds as the API's pages and routes look them up. */
+import type { Kysely } from 'kysely';
+import type { Database, LocaleText } from '../types';
+
+export interface ContactRow {
+  id: string;
+  name: string;
+  email: string;
+  locale: LocaleText;
+}
+
+/** Directory tables a recipient key (`staff:…`, `family:…`, …) may point into. */
+export type PeopleTable = 'staff' | 'families' | 'volunteers' | 'merchants';
+
+export class PeopleRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async familyContact(id: string): Promise<ContactRow | undefined> {
+    return this.db.selectFrom('families').select(['id', 'name', 'email', 'locale']).where('id', '=', id).executeTakeFirst();
+  }
+
+  async volunteerContact(id: string): Promise<ContactRow | undefined> {
+    return this.db.selectFrom('volunteers').select(['id', 'name', 'email', 'locale']).where('id', '=', id).executeTakeFirst();
+  }
+
+  async familyHousehold(id: string): Promise<{ id: string; name: string; members: number } | undefined> {
+    return this.db.selectFrom('families').select(['id', 'name', 'members']).where('id', '=', id).executeTakeFirst();
+  }
+
+  async volunteerName(id: string): Promise<{ id: string; name: string } | undefined> {
+    return this.db.selectFrom('volunteers').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Whose QR card carries this token: a family's first, else a volunteer's. */
+  async personByQrToken(token: string): Promise<{ kind: 'family' | 'volunteer'; id: string } | undefined> {
+    const family = await this.db.selectFrom('families').select('id').where('qr_token', '=', token).executeTakeFirst();
+    if (family) return { kind: 'family', id: family.id };
+    const volunteer = await this.db.selectFrom('volunteers').select('id').where('qr_token', '=', token).executeTakeFirst();
+    if (volunteer) return { kind: 'volunteer', id: volunteer.id };
+    return undefined;
+  }
+
+  /** Families whose address, lower-cased, is `lowerEmail` (by id, at most `limit`). */
+  async familiesByEmail(lowerEmail: string, limit: number): Promise<ContactRow[]> {
+    return this.db
+      .selectFrom('families')
+      .select(['id', 'name', 'email', 'locale'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', lowerEmail))
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async compoundName(id: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('compounds').select('name').where('id', '=', id).executeTakeFirst())?.name;
+  }
+
+  /** Every compound's name by id. */
+  async compoundNames(): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('compounds').select(['id', 'name']).orderBy('id').execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Name and address of the people with these ids in one directory table (in batches of 200). */
+  async namesAndEmails(table: PeopleTable, ids: readonly string[]): Promise<{ id: string; name: string; email: string }[]> {
+    const out: { id: string; name: string; email: string }[] = [];
+    for (let i = 0; i < ids.length; i += 200) {
+      out.push(...(await this.db.selectFrom(table).select(['id', 'name', 'email']).where('id', 'in', ids.slice(i, i + 200)).execute()));
+    }
+    return out;
+  }
+}
