@@ -7,7 +7,7 @@
  * INSUFFICIENT_POINTS, OUT_OF_STOCK, CSV_INVALID, …), so clients can branch on it; malformed input
  * is `InvalidInput` with `details` naming each field, as everywhere else in the API.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Kysely } from 'kysely';
 import { CsvImportError, DirectoryError } from '../db/services/directory';
 import { RegistrationError } from '../db/services/registration';

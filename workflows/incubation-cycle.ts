@@ -22,7 +22,7 @@ import { describeIssues, type Actor, type Contact } from '../domain/schemas';
 import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
 import type { CycleReport } from '../reports/cycle-report';
 import {
-  IncubationCycleInput,
+  type IncubationCycleInput,
   MilestoneRecord,
   RejectionType,
   cycleProgressQuery,
