@@ -2,7 +2,7 @@
  * Builds the worker that runs the themed-activity workflow and its activities. The production
  * entry point (main.ts) and the tests both use this, so they run the same registration.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { ThemedActivityActivities } from '../activities';
 import type { DigestActivities } from '../activities/digest';
 import type { CycleActivities } from '../activities/cycle';

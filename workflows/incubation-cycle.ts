@@ -22,7 +22,7 @@ import { describeIssues, type Actor, type Contact } from '../domain/schemas';
 import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
 import { RejectionType } from '../domain/activity';
 import {
-  IncubationCycleInput,
+  type IncubationCycleInput,
   MilestoneRecord,
   milestoneState,
   type CycleActivity,

@@ -1,7 +1,7 @@
 /** Real Temporal servers for tests: the time-skipping test server, and the shared dev server. */
 import fs from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Connection } from '@temporalio/client';
+import { type Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { findTestServer, sdkServerExecutable } from '../../scripts/temporal-binaries';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
