@@ -3,41 +3,17 @@
  * through Kysely) for the store and `mail/` (nodemailer over SMTP) for the mailer. The worker
  * builds them from config; tests build their own against real servers.
  */
-import type { Locale, PointsRules } from '../domain/schemas';
+import type { PointsRules } from '../domain/schemas';
+import type { Recipient } from '../domain/people';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
+/** Moved to `domain/people.ts` and `mail/mailer.ts`; re-exported for the activities. */
+export type { Recipient } from '../domain/people';
+export { PermanentMailError, type Mailer, type OutgoingEmail } from '../mail/mailer';
 /** Moved to `domain/activity.ts`; re-exported so existing importers keep compiling. */
 export type { ActivityRecord, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
-/** Someone an email goes to, resolved at send time so directory changes take effect. */
-export interface Recipient {
-  /** Stable identity used in idempotency keys, e.g. `family:F001`, `staff:gw-1`, `merchant:m-wanda`. */
-  key: string;
-  name: string;
-  email: string;
-  locale: Locale;
-}
 
-/** A message ready for SMTP. `messageId` is stable per (workflow, purpose, recipient, round). */
-export interface OutgoingEmail {
-  to: { name: string; email: string };
-  subject: string;
-  text: string;
-  html: string;
-  messageId: string;
-  headers?: Record<string, string>;
-}
-
-/** Sends one email. Throws `PermanentMailError` for failures a retry cannot fix (5xx, bad address). */
-export interface Mailer {
-  send(message: OutgoingEmail): Promise<void>;
-  close?(): Promise<void>;
-}
-
-/** A failure no retry will fix: the activity turns it into a non-retryable ApplicationFailure. */
-export class PermanentMailError extends Error {
-  override readonly name = 'PermanentMailError';
-}
 
 export interface PointsAwardResult {
   /** Total points written for this activity (on the first run; the same figure on a repeat). */

@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Repositories } from '../db/repositories';
-import type { Mailer } from '../activities/ports';
+import type { Mailer } from '../mail/mailer';
 import type { RenderEmail } from '../mail/messages';
 import { renderEmail } from '../mail/templates';
 import { actionLinkErrorPages, createActionLinkRouter } from './links/routes';
@@ -21,6 +21,7 @@ import { createPeopleApp } from './people-app';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { healthHandler } from './health';
 import { docsPage, openApiDocument } from './http/openapi';
+import { OPERATIONS } from './operations';
 import type { RateLimitOptions } from './http/rate-limit';
 import { SessionStore } from './http/session';
 import { createSignInRouter } from './sign-in/routes';
@@ -79,10 +80,10 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', healthHandler({ client, repos, logger }));
 
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(config.http.publicBaseUrl));
+    res.json(openApiDocument(config.http.publicBaseUrl, OPERATIONS));
   });
   app.get('/api/docs', (_req, res) => {
-    res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl)));
+    res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl, OPERATIONS)));
   });
 
   app.use(createActivitiesRouter({ client, config, repos, authenticate: createAuthenticator(config.staffTokens) }));

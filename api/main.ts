@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { createRepositories } from '../db/repositories';
+import { reportDeps } from '../reports';
 import { resolveLinkSecret } from '../links/secret';
 import { createMailer } from '../mail/from-config';
 import { createApp, type AppDeps } from './app';
@@ -22,7 +23,7 @@ export interface RunningApi {
 export async function startApi(config: Config, extraRouters: AppDeps['extraRouters'] = []): Promise<RunningApi> {
   const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
   await migrateToLatest(db);
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, reportDeps(db));
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import type { Mailer } from '../activities/ports';
+import type { Mailer } from '../mail/mailer';
 import type { Config } from '../config';
 import type { Repositories } from '../db/repositories';
 import type { RenderEmail } from '../mail/messages';

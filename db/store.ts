@@ -3,7 +3,8 @@
  * Every method is idempotent: a retried activity writes nothing new and answers the same.
  */
 import type { Kysely } from 'kysely';
-import type { ActivityStore, EmailClaim, PointsAwardResult, Recipient } from '../activities/ports';
+import type { Recipient } from '../domain/people';
+import type { ActivityStore, EmailClaim, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
 import { dialectOf, withTransaction } from './database';

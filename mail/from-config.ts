@@ -1,5 +1,5 @@
 /** The product's mailer as configured: SMTP when MAIL_SMTP_* is set, else the development mailbox. */
-import type { Mailer } from '../activities/ports';
+import type { Mailer } from './mailer';
 import type { Config } from '../config';
 import { SmtpMailer } from './smtp-mailer';
 

@@ -4,7 +4,9 @@
  * A retry after a crash finds the mark and sends nothing; a crash between SMTP acceptance and
  * the mark re-sends with the same Message-ID, which mail clients collapse.
  */
-import type { ActivityStore, Mailer, Recipient } from '../activities/ports';
+import type { Mailer } from './mailer';
+import type { Recipient } from '../domain/people';
+import type { ActivityStore } from '../activities/ports';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
 

@@ -15,7 +15,7 @@
  */
 import { createTransport } from 'nodemailer';
 import { z } from 'zod';
-import { PermanentMailError, type Mailer, type OutgoingEmail } from '../activities/ports';
+import { PermanentMailError, type Mailer, type OutgoingEmail } from './mailer';
 
 export interface SmtpMailerOptions {
   host: string;

@@ -23,6 +23,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { startDevMailbox, type DevMailbox } from '../mail/dev-mailbox';
 import { buildRuntime, type Runtime as AppRuntime } from '../worker/dependencies';
 import { createRepositories } from '../db/repositories';
+import { reportDeps } from '../reports';
 import { runWorker } from '../worker/main';
 import { findTemporalCli, startDevServer, type DevServer } from './temporal-binaries';
 
@@ -229,7 +230,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
   const app = createApp({
     client,
     config: runConfig,
-    repos: createRepositories(runtime.db),
+    repos: createRepositories(runtime.db, reportDeps(runtime.db)),
     linkSecret: runtime.linkSecret,
     mailer: runtime.mailer,
     extraRouters: started.mailbox ? [{ path: '/dev/mailbox', router: createDevMailboxRouter(started.mailbox) }] : [],

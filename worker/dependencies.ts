@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
-import type { Mailer } from '../activities/ports';
+import type { Mailer } from '../mail/mailer';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { SqlActivityStore } from '../db/store';

@@ -30,7 +30,7 @@ import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '.
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
 import { HttpError, parseOr400 } from '../http/errors';
 import { queryLiteral } from '../http/visibility';
-import { operation, type OperationId } from '../http/operations';
+import { operation, type OperationId } from '../operations';
 import {
   ActivityIdParam,
   ApprovalBody,

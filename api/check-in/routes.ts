@@ -26,7 +26,7 @@ import type { Repositories } from '../../db/repositories';
 import { Locale } from '../../domain/schemas';
 import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operations';
+import type { Operation } from '../http/operation';
 import {
   ALL_STAFF,
   DESK_STAFF,

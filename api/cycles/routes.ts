@@ -30,7 +30,7 @@ import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
 import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '../http/auth';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operations';
+import type { Operation } from '../http/operation';
 import { ErrorBody, Id } from '../activities/schemas';
 
 /**

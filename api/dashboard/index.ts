@@ -40,7 +40,8 @@ import {
   temporalUiUrl,
   type DashboardData,
 } from './data';
-import { dashboardStrings, type DashboardStrings } from './i18n';
+import { dashboardStrings } from './i18n';
+import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from './layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
@@ -55,14 +56,6 @@ export interface DashboardDeps {
   now: () => number;
 }
 
-/** What every dashboard handler works with. */
-export interface PageCtx {
-  locale: Locale;
-  s: DashboardStrings;
-  viewer: StaffSession;
-  csrf: string;
-  render(status: number, title: string, body: RawHtml, active?: 'home' | 'leaderboard'): void;
-}
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 

@@ -11,7 +11,7 @@ import { html, type RawHtml } from '../http/html';
 import { assertReportVisible, compoundScope, DashboardNotFound } from './access';
 import { compoundNames, type ActivityOverview, type DashboardData } from './data';
 import type { DashboardStrings } from './i18n';
-import type { PageCtx } from './index';
+import type { PageCtx } from './page-context';
 import type { CycleGroup } from './views';
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;

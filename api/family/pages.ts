@@ -16,7 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Mailer } from '../../activities/ports';
+import type { Mailer } from '../../mail/mailer';
 import type { Config } from '../../config';
 import { CheckInError } from '../../db/services/checkin';
 import { RegistrationError, type RegistrationView } from '../../db/services/registration';

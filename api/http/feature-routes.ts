@@ -7,7 +7,7 @@
  * INSUFFICIENT_POINTS, OUT_OF_STOCK, CSV_INVALID, …), so clients can branch on it; malformed input
  * is `InvalidInput` with `details` naming each field, as everywhere else in the API.
  */
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { CsvImportError, DirectoryError } from '../../db/services/directory';
 import { RegistrationError } from '../../db/services/registration';
 import { CheckInError } from '../../db/services/checkin';
@@ -19,7 +19,7 @@ import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '.
 import { staffById } from '../people/directory';
 import { ErrorBody } from '../activities/schemas';
 import { HttpError, sendError } from './errors';
-import type { Operation } from './operations';
+import type { Operation } from './operation';
 
 export const ALL_STAFF: readonly StaffRole[] = ['propertyManager', 'gridWorker', 'coordinator', 'supervisor'];
 /** Staff who work a check-in desk or a rewards counter. */

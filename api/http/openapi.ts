@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Plan } from '../../domain/schemas';
 import { describeRoles } from './auth';
 import { escapeHtml } from './html';
-import { OPERATIONS, type Operation } from './operations';
+import type { Operation } from './operation';
 
 type JsonObject = Record<string, unknown>;
 
@@ -56,10 +56,10 @@ function queryParameters(query: z.ZodObject | undefined): JsonObject[] {
 
 let cached: JsonObject | undefined;
 
-export function openApiDocument(publicBaseUrl: string): JsonObject {
+export function openApiDocument(publicBaseUrl: string, operations: readonly Operation[]): JsonObject {
   if (cached) return { ...cached, servers: [{ url: publicBaseUrl }] };
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const op of OPERATIONS as readonly Operation[]) {
+  for (const op of operations) {
     const path = openApiPath(op.path);
     const params = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
       name: m[1],
@@ -99,7 +99,7 @@ export function openApiDocument(publicBaseUrl: string): JsonObject {
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
-      schemas: componentSchemas(OPERATIONS as readonly Operation[]),
+      schemas: componentSchemas(operations),
     },
   };
   return { ...cached, servers: [{ url: publicBaseUrl }] };

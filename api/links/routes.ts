@@ -12,7 +12,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
-import type { Mailer } from '../../activities/ports';
+import type { Mailer } from '../../mail/mailer';
 import type { Actor, ApprovalDecision, MerchantAnswer, SupervisionFeedback } from '../../domain/schemas';
 import { actionUrl, signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
 import { messageIdFor } from '../../mail/message-id';

@@ -25,7 +25,7 @@ import {
 import type { Repositories } from '../../db/repositories';
 import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operations';
+import type { Operation } from '../http/operation';
 import { commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 

@@ -19,7 +19,7 @@ import type { Repositories } from '../../db/repositories';
 import { IsoInstant } from '../../domain/schemas';
 import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operations';
+import type { Operation } from '../http/operation';
 import { ALL_STAFF, DESK_STAFF, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 

@@ -7,7 +7,8 @@
  * the next cancellation or promotion on the same activity.
  */
 import type { Client } from '@temporalio/client';
-import type { Mailer, Recipient } from '../../activities/ports';
+import type { Mailer } from '../../mail/mailer';
+import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
 import { emailKey } from '../../mail/message-id';

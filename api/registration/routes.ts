@@ -14,14 +14,14 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Recipient } from '../../activities/ports';
+import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
 import type { RegistrationView } from '../../db/services/registration';
 import type { Repositories } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
 import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operations';
+import type { Operation } from '../http/operation';
 import type { PeopleMail } from './mail';
 import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations, type ActivityRef } from '../http/feature-routes';
 import { Id } from '../activities/schemas';

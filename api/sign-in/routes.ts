@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import type { Mailer } from '../../activities/ports';
+import type { Mailer } from '../../mail/mailer';
 import type { Config } from '../../config';
 import { isUniqueViolation } from '../../db/database';
 import type { Repositories } from '../../db/repositories';

@@ -1,10 +1,19 @@
 /** Incubation cycles as the dashboard lists them, and the cycle report (saved, or computed now). */
 import type { Kysely } from 'kysely';
-import { loadCycleReport, type CycleReport } from '../../reports/cycle-report';
+import type { CycleReport } from '../../domain/cycle-report';
 import type { CyclesTable, Database } from '../types';
 
+/**
+ * Reads a cycle's report: the saved (final) one once the cycle has closed, else one computed now.
+ * reports/ computes it above this layer; the entry point hands it in (`createRepositories(db, { loadCycleReport })`).
+ */
+export type CycleReportLoader = (cycleId: string) => Promise<{ final: boolean; report: CycleReport }>;
+
 export class CycleRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly loadReport: CycleReportLoader,
+  ) {}
 
   /** The newest cycles by period start (then id), at most `limit`. */
   async recentCycles(limit: number): Promise<CyclesTable[]> {
@@ -13,6 +22,6 @@ export class CycleRepository {
 
   /** The cycle's report: the saved one (final) once the cycle is closed, else computed now. Throws CycleError CYCLE_NOT_FOUND. */
   async cycleReport(cycleId: string): Promise<{ final: boolean; report: CycleReport }> {
-    return loadCycleReport(this.db, cycleId);
+    return this.loadReport(cycleId);
   }
 }

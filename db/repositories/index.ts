@@ -14,7 +14,7 @@ import type { Database } from '../types';
 import type { Clock } from '../util';
 import { ActivityRepository } from './activities';
 import { AuditRepository } from './audit';
-import { CycleRepository } from './cycles';
+import { CycleRepository, type CycleReportLoader } from './cycles';
 import { HealthRepository } from './health';
 import { PeopleRepository } from './people';
 import { PointsRepository } from './points';
@@ -39,11 +39,16 @@ export interface Repositories {
   ledger(options?: LedgerOptions): Ledger;
 }
 
-export function createRepositories(db: Kysely<Database>): Repositories {
+/** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
+export interface RepositoryDeps {
+  loadCycleReport: CycleReportLoader;
+}
+
+export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): Repositories {
   return {
     activities: new ActivityRepository(db),
     audit: new AuditRepository(db),
-    cycleRecords: new CycleRepository(db),
+    cycleRecords: new CycleRepository(db, deps.loadCycleReport),
     health: new HealthRepository(db),
     people: new PeopleRepository(db),
     points: new PointsRepository(db),
@@ -59,6 +64,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
 }
 
 export { ActivityRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
+export type { CycleReportLoader } from './cycles';
 export type { OutboxEntry, CheckInView, PointsView } from './activities';
 export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';
 export type { ContactRow, PeopleTable } from './people';

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Recipient } from '../../activities/ports';
+import type { Recipient } from '../../domain/people';
 import { dialectOf, withTransaction } from '../database';
 import type { ActivityRow, Database, RegistrationStatus } from '../types';
 import { type Clock, ServiceError, num, systemClock } from '../util';

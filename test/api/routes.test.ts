@@ -6,6 +6,7 @@
 import { Connection, Client } from '@temporalio/client';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createRepositories } from '../../db/repositories';
+import { reportDeps } from '../../reports';
 import type { Database } from '../../db/types';
 import { api, communityPlan, startApiHarness, unique, type ApiHarness, type Who } from './harness';
 
@@ -198,7 +199,7 @@ test('/healthz answers 200 when Temporal and the database answer, and 503 naming
   });
   // No retry interceptor: the probe fails at once instead of retrying after the test closes it.
   const noTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }) });
-  const broken = await h.startExtraApp({ repos: createRepositories(deadDb), client: noTemporal });
+  const broken = await h.startExtraApp({ repos: createRepositories(deadDb, reportDeps(deadDb)), client: noTemporal });
   try {
     const res = await api(broken.baseUrl, 'GET', '/healthz');
     expect(res.status).toBe(503);

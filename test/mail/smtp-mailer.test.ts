@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { PermanentMailError, type OutgoingEmail } from '../../activities/ports';
+import { PermanentMailError, type OutgoingEmail } from '../../mail/mailer';
 import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { emailKey, messageIdFor } from '../../mail/message-id';
 import { classifyMailError, MailSendError, SmtpMailer } from '../../mail/smtp-mailer';

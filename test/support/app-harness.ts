@@ -23,6 +23,7 @@ import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createRepositories } from '../../db/repositories';
+import { reportDeps } from '../../reports';
 import { SqlActivityStore } from '../../db/store';
 import type { Database, StaffRoleText } from '../../db/types';
 import type { PlanInput } from '../../domain/schemas';
@@ -175,7 +176,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, repos: createRepositories(db), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 

@@ -2,8 +2,7 @@
  * Every JSON operation: method, path, the roles it admits, and its schemas. The router takes the
  * roles from here and the OpenAPI document is generated from here, so they cannot disagree.
  */
-import type { z } from 'zod';
-import type { StaffRole } from '../../domain/schemas';
+import type { StaffRole } from '../domain/schemas';
 import {
   ActivityListResponse,
   ActivityStatusDoc,
@@ -16,24 +15,14 @@ import {
   RevisePlanBody,
   StartActivityBody,
   StartActivityResponse,
-} from '../activities/schemas';
-import { CYCLE_OPERATIONS } from '../cycles/routes';
-import { PEOPLE_OPERATIONS } from '../people/routes';
-import { REGISTRATION_OPERATIONS } from '../registration/routes';
-import { CHECKIN_OPERATIONS } from '../check-in/routes';
-import { POINTS_OPERATIONS } from '../points/routes';
+} from './activities/schemas';
+import { CYCLE_OPERATIONS } from './cycles/routes';
+import { PEOPLE_OPERATIONS } from './people/routes';
+import { REGISTRATION_OPERATIONS } from './registration/routes';
+import { CHECKIN_OPERATIONS } from './check-in/routes';
+import { POINTS_OPERATIONS } from './points/routes';
 
-export interface Operation {
-  id: string;
-  method: 'get' | 'post';
-  /** Express path (":id" parameters). */
-  path: string;
-  summary: string;
-  roles: readonly StaffRole[];
-  body?: { name: string; schema: z.ZodType };
-  query?: z.ZodObject;
-  responses: Record<number, { description: string; schema?: { name: string; schema: z.ZodType } }>;
-}
+import type { Operation } from './http/operation';
 
 const ALL_STAFF: readonly StaffRole[] = ['propertyManager', 'gridWorker', 'coordinator', 'supervisor'];
 
