@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import { describeIssues, type Actor, type Contact } from '../domain/schemas';
 import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
+import { mayRecordMilestone } from '../domain/access';
 import { RejectionType } from '../domain/activity';
 import {
   type IncubationCycleInput,
@@ -103,7 +104,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
             milestoneProgress(milestone.id),
           );
         }
-        if (parsed.data.by.role !== 'coordinator' && parsed.data.by.role !== 'supervisor') {
+        if (!mayRecordMilestone(parsed.data.by.role)) {
           reject(RejectionType.notAllowed, 'Only the coordinator or the supervisor records a milestone');
         }
         if (phase === 'reporting' || phase === 'closed') {

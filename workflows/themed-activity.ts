@@ -50,6 +50,7 @@ import {
   type Stage,
   type StageSpan,
 } from '../domain/activity';
+import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
@@ -200,7 +201,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     {
       validator: (assignment) => {
         const parsed = parseOrReject(VenueAssignment, assignment);
-        if (parsed.by.role !== 'coordinator') reject(RejectionType.notAllowed, 'Only the coordinator can assign a venue');
+        if (!mayAssignVenue(parsed.by.role)) reject(RejectionType.notAllowed, 'Only the coordinator can assign a venue');
         requireStage(['venueRequest'], 'A venue can only be assigned while the venue request is open');
         if (pending?.action !== 'assignVenueOrRevisePlan') {
           reject(RejectionType.stepClosed, 'Merchants are still being asked; a venue can be assigned once none has accepted');
@@ -241,10 +242,11 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (!linkStepOpen('approval', parsed.round, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Approval round ${parsed.round} is closed; the activity is now at ${stage}`);
         }
-        if (parsed.by.role === 'gridWorker' && parsed.by.id !== people.gridWorker.id) {
+        const refusal = approvalRefusal(parsed.by, people.gridWorker.id);
+        if (refusal === 'otherGridWorker') {
           reject(RejectionType.notAllowed, "Only this compound's grid worker can decide");
         }
-        if (parsed.by.role !== 'gridWorker' && parsed.by.role !== 'coordinator') {
+        if (refusal === 'roleMayNotDecide') {
           reject(RejectionType.notAllowed, 'Only the grid worker, or the coordinator in their place, can decide');
         }
         if (parsed.decision === 'requestChanges' && approvalRound >= timings.maxApprovalRounds) {
@@ -341,7 +343,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (!linkStepOpen('supervisionFeedback', 1, { stage, approvalRound })) {
           reject(RejectionType.stepClosed, `Supervision feedback is not open; the activity is at ${stage}`);
         }
-        if (parsed.by.role !== 'supervisor' && parsed.by.role !== 'coordinator') {
+        if (!mayGiveFeedback(parsed.by.role)) {
           reject(RejectionType.notAllowed, 'Only the supervisor gives supervision feedback');
         }
       },
