@@ -25,7 +25,9 @@ import type { Actor } from '../domain/schemas';
 import type { CycleActivity, IncubationCycleInput } from '../domain/cycle';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../workflows/search-attributes';
 import { themedActivityWorkflowId } from '../domain/activity';
-import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
+import { type ActivityStore } from './ports';
+import { PermanentMailError, type Mailer } from '../mail/mailer';
+import { type Recipient } from '../domain/people';
 
 /** Lists the themed activities of a cycle, whatever their state. */
 export type CycleActivityLister = (cycleId: string) => Promise<CycleActivity[]>;

@@ -14,8 +14,11 @@ import type { Database } from '../db/types';
 import { renderDigest, type DigestItem, type DigestReport } from '../mail/digest-template';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';
-import { statusQuery, type ActivityStatus } from '../workflows/themed-activity.api';
-import { PermanentMailError, type ActivityStore, type Mailer, type Recipient } from './ports';
+import { statusQuery } from '../workflows/themed-activity.api';
+import { type ActivityStatus } from '../domain/activity';
+import { type ActivityStore } from './ports';
+import { PermanentMailError, type Mailer } from '../mail/mailer';
+import { type Recipient } from '../domain/people';
 
 export interface DigestDeps {
   /** The process's one Temporal client. */

@@ -10,19 +10,15 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Locale, PointsRules } from '../domain/schemas';
-import type { ActivitySummaryForEmail, EmailMessage, EmailPurpose, RenderEmail } from '../mail/messages';
+import type { EmailMessage, EmailPurpose, RenderEmail } from '../mail/messages';
+import type { ActivitySummaryForEmail } from '../domain/activity';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
-import {
-  PermanentMailError,
-  type ActivityRecord,
-  type ActivityStore,
-  type AttendanceTally,
-  type AttendanceWindow,
-  type Mailer,
-  type Recipient,
-} from './ports';
+import { type ActivityStore } from './ports';
+import { PermanentMailError, type Mailer } from '../mail/mailer';
+import { type ActivityRecord, type AttendanceTally, type AttendanceWindow } from '../domain/activity';
+import { type Recipient } from '../domain/people';
 import type { ActivitySummary } from '../domain/activity';
 
 export interface ActivityDeps {

@@ -7,11 +7,6 @@ import type { PointsRules } from '../domain/schemas';
 import type { Recipient } from '../domain/people';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
-/** Moved to `domain/people.ts` and `mail/mailer.ts`; re-exported for the activities. */
-export type { Recipient } from '../domain/people';
-export { PermanentMailError, type Mailer, type OutgoingEmail } from '../mail/mailer';
-/** Moved to `domain/activity.ts`; re-exported so existing importers keep compiling. */
-export type { ActivityRecord, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
 
 

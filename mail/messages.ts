@@ -5,8 +5,6 @@
 import type { Locale } from '../domain/schemas';
 import type { ActivitySummaryForEmail } from '../domain/activity';
 
-/** Moved to `domain/activity.ts`; re-exported so existing importers keep compiling. */
-export type { ActivitySummaryForEmail } from '../domain/activity';
 
 interface Base {
   recipientName: string;

@@ -10,7 +10,8 @@
  */
 import type { Locale } from '../domain/schemas';
 import { ACCENT, FONT, escapeHtml, formatInstant, formatRange, oneLine, safeHref, type DateParts } from './format';
-import type { ActivitySummaryForEmail, EmailMessage, EmailPurpose, RenderEmail, RenderedEmail } from './messages';
+import type { EmailMessage, EmailPurpose, RenderEmail, RenderedEmail } from './messages';
+import type { ActivitySummaryForEmail } from '../domain/activity';
 
 export { escapeHtml };
 

@@ -55,16 +55,6 @@ import type {
   CycleReport,
 } from '../domain/cycle-report';
 
-export type {
-  ActivityCount,
-  ActivityReportRow,
-  FamilyReportRow,
-  VolunteerReportRow,
-  PointsFigures,
-  MilestoneReportRow,
-  SponsorshipReportRow,
-  CycleReport,
-} from '../domain/cycle-report';
 
 const HOUR_MS = 3_600_000;
 

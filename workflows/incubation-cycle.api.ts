@@ -10,9 +10,6 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleProgress, MilestoneProgress, MilestoneRecord } from '../domain/cycle';
 import type { CycleReport } from '../domain/cycle-report';
 
-export { RejectionType } from '../domain/activity';
-export { CycleTimings, IncubationCycleInput, Milestone, MilestoneRecord, incubationCycleWorkflowId } from '../domain/cycle';
-export type { CycleActivity, CycleCarryOver, CyclePhase, CycleProgress, MilestoneProgress, MilestoneState } from '../domain/cycle';
 
 export const cycleProgressQuery = defineQuery<CycleProgress>('cycleProgress');
 export const recordMilestoneUpdate = defineUpdate<MilestoneProgress, [MilestoneRecord]>('recordMilestone');

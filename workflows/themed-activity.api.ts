@@ -17,20 +17,6 @@ import type {
 } from '../domain/schemas';
 import type { ActivityStatus, DecisionRecord, FeedbackRecord, SecuredVenue } from '../domain/activity';
 
-export { BEFORE_APPROVAL, BEFORE_ATTENDANCE, RejectionType, STAGES, themedActivityWorkflowId } from '../domain/activity';
-export type {
-  ActivityCounts,
-  ActivityStatus,
-  ActivitySummary,
-  DecisionKind,
-  DecisionRecord,
-  FeedbackRecord,
-  PendingAction,
-  SecuredVenue,
-  Stage,
-  StageSpan,
-  WorkingStage,
-} from '../domain/activity';
 
 export const statusQuery = defineQuery<ActivityStatus>('status');
 

@@ -15,16 +15,8 @@ import type { Config } from '../../config';
 import { ThemedActivityInput, describeIssues, type Actor, type Plan } from '../../domain/schemas';
 import type { Repositories } from '../../db/repositories';
 import { themedActivityWorkflow } from '../../workflows';
-import {
-  assignVenueUpdate,
-  cancelUpdate,
-  decideApprovalUpdate,
-  rescheduleUpdate,
-  revisePlanUpdate,
-  statusQuery,
-  themedActivityWorkflowId,
-  type ActivityStatus,
-} from '../../workflows/themed-activity.api';
+import { assignVenueUpdate, cancelUpdate, decideApprovalUpdate, rescheduleUpdate, revisePlanUpdate, statusQuery } from '../../workflows/themed-activity.api';
+import { themedActivityWorkflowId, type ActivityStatus } from '../../domain/activity';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
 import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '../http/auth';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';

@@ -13,7 +13,7 @@ import {
   ThemedActivityInput,
   VenueAssignment,
 } from '../../domain/schemas';
-import { STAGES } from '../../workflows/themed-activity.api';
+import { STAGES } from '../../domain/activity';
 
 /** The shared id rule (letters, digits and _ . : -, up to 64). */
 export const Id = ThemedActivityInput.shape.activityId;

@@ -17,15 +17,8 @@ import type { Repositories } from '../../db/repositories';
 import { InvalidInputError } from '../../db/util';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
 import { toCsv } from '../../reports/csv';
-import {
-  CycleTimings,
-  IncubationCycleInput,
-  Milestone,
-  cycleProgressQuery,
-  incubationCycleWorkflowId,
-  recordMilestoneUpdate,
-  type CycleProgress,
-} from '../../workflows/incubation-cycle.api';
+import { cycleProgressQuery, recordMilestoneUpdate } from '../../workflows/incubation-cycle.api';
+import { CycleTimings, IncubationCycleInput, Milestone, incubationCycleWorkflowId, type CycleProgress } from '../../domain/cycle';
 import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
 import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '../http/auth';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';

@@ -8,7 +8,8 @@ import type { Config } from '../../config';
 import type { CheckInView, LeaderboardRow, OutboxEntry, PeopleTable, PointsView, Repositories } from '../../db/repositories';
 import { themedActivityWorkflow } from '../../workflows';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
-import { statusQuery, themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../workflows/themed-activity.api';
+import { statusQuery } from '../../workflows/themed-activity.api';
+import { themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../domain/activity';
 import { queryLiteral } from '../http/visibility';
 
 export interface DashboardData {

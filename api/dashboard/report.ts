@@ -5,7 +5,8 @@
  */
 import type { Request, Response, Router } from 'express';
 import { CycleError } from '../../db/services/cycles';
-import { CYCLE_REPORT_TABLES, cycleReportTable, type CycleReport, type CycleReportTableName } from '../../reports/cycle-report';
+import { CYCLE_REPORT_TABLES, cycleReportTable, type CycleReportTableName } from '../../reports/cycle-report';
+import { type CycleReport } from '../../domain/cycle-report';
 import { toCsv, type Cell, type CsvTable } from '../../reports/csv';
 import { html, type RawHtml } from '../http/html';
 import { assertReportVisible, compoundScope, DashboardNotFound } from './access';

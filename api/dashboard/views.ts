@@ -1,5 +1,5 @@
 /** The dashboard's pages, as HTML bodies. Pure: everything they show is handed in. */
-import { STAGES, type ActivityStatus, type DecisionRecord, type PendingAction, type Stage, type StageSpan } from '../../workflows/themed-activity.api';
+import { STAGES, type ActivityStatus, type DecisionRecord, type PendingAction, type Stage, type StageSpan } from '../../domain/activity';
 import { html, raw, type RawHtml } from '../http/html';
 import type { StaffSession } from '../http/session';
 import type { ActivityOverview, CheckInView, LeaderboardRow, OutboxEntry, Person, PointsView } from './data';

@@ -7,7 +7,7 @@
  */
 import type { Config } from '../../config';
 import { signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
-import { themedActivityWorkflowId } from '../../workflows/themed-activity.api';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import type { ActivityRef } from '../http/feature-routes';
 
 export type SelfServiceStep = 'register' | 'checkIn';

@@ -13,7 +13,7 @@ import {
   isGrpcServiceError,
 } from '@temporalio/client';
 import { describeIssues } from '../../domain/schemas';
-import { RejectionType } from '../../workflows/themed-activity.api';
+import { RejectionType } from '../../domain/activity';
 
 /** Logging the API needs; `console` fits. */
 export interface Logger {

@@ -4,7 +4,7 @@
  */
 import type { Locale } from '../../domain/schemas';
 import { formatInstant, formatRange, type DateParts } from '../../mail/format';
-import type { Stage } from '../../workflows/themed-activity.api';
+import type { Stage } from '../../domain/activity';
 
 export type StepName = 'approval' | 'venueRequest' | 'supervisionFeedback';
 export type ActionName = 'approve' | 'reject' | 'requestChanges' | 'accept' | 'decline' | 'submit';

@@ -4,7 +4,7 @@
  */
 import type { ActionTokenClaims } from '../../links/action-token';
 import type { Locale } from '../../domain/schemas';
-import type { ActivityStatus } from '../../workflows/themed-activity.api';
+import type { ActivityStatus } from '../../domain/activity';
 import { html, layout, raw, type RawHtml } from '../http/html';
 import { stringsFor, type ActionName, type PageStrings, type StepName } from './i18n';
 

@@ -16,17 +16,10 @@ import type { Mailer } from '../../mail/mailer';
 import type { Actor, ApprovalDecision, MerchantAnswer, SupervisionFeedback } from '../../domain/schemas';
 import { actionUrl, signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
 import { messageIdFor } from '../../mail/message-id';
-import type { ActivitySummaryForEmail, EmailMessage, RenderEmail } from '../../mail/messages';
-import {
-  RejectionType,
-  answerVenueRequestUpdate,
-  decideApprovalUpdate,
-  statusQuery,
-  submitFeedbackUpdate,
-  type ActivityStatus,
-  type DecisionRecord,
-  type FeedbackRecord,
-} from '../../workflows/themed-activity.api';
+import type { EmailMessage, RenderEmail } from '../../mail/messages';
+import type { ActivitySummaryForEmail } from '../../domain/activity';
+import { answerVenueRequestUpdate, decideApprovalUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity.api';
+import { RejectionType, type ActivityStatus, type DecisionRecord, type FeedbackRecord } from '../../domain/activity';
 import type { AuditLog, AuditOutcome } from './audit';
 import { staffById } from '../people/directory';
 import { updateRejection, type HtmlErrorPages, type Logger } from '../http/errors';

@@ -13,8 +13,10 @@ import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
 import { emailKey } from '../../mail/message-id';
 import { sendOnce } from '../../mail/outbox';
-import type { ActivitySummaryForEmail, EmailMessage, RenderEmail } from '../../mail/messages';
-import { statusQuery, themedActivityWorkflowId } from '../../workflows/themed-activity.api';
+import type { EmailMessage, RenderEmail } from '../../mail/messages';
+import type { ActivitySummaryForEmail } from '../../domain/activity';
+import { statusQuery } from '../../workflows/themed-activity.api';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import type { Logger } from '../http/errors';
 import type { ActivityRef } from '../http/feature-routes';
 

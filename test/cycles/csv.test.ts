@@ -4,7 +4,8 @@
  */
 import { parseCsv } from '../../db/services/csv';
 import { csvField, toCsv, UTF8_BOM, type CsvTable } from '../../reports/csv';
-import { cycleReportTable, CYCLE_REPORT_TABLES, type CycleReport } from '../../reports/cycle-report';
+import { cycleReportTable, CYCLE_REPORT_TABLES } from '../../reports/cycle-report';
+import { type CycleReport } from '../../domain/cycle-report';
 
 describe('csvField', () => {
   test.each([

@@ -10,7 +10,7 @@ import { Ledger } from '../../db/services/ledger';
 import { SqlActivityStore } from '../../db/store';
 import type { Actor } from '../../domain/schemas';
 import { computeCycleReport, loadCycleReport, median } from '../../reports/cycle-report';
-import type { ActivitySummary } from '../../workflows/themed-activity.api';
+import type { ActivitySummary } from '../../domain/activity';
 import { DIALECTS, useTestDatabase } from '../db/harness';
 
 const HOUR = 3_600_000;

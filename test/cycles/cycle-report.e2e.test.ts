@@ -11,9 +11,9 @@ import { CheckIns } from '../../db/services/checkin';
 import { Ledger } from '../../db/services/ledger';
 import { Registrations } from '../../db/services/registration';
 import type { PlanInput } from '../../domain/schemas';
-import type { CycleReport } from '../../reports/cycle-report';
-import { incubationCycleWorkflowId } from '../../workflows/incubation-cycle.api';
-import { themedActivityWorkflowId, type ActivitySummary } from '../../workflows/themed-activity.api';
+import type { CycleReport } from '../../domain/cycle-report';
+import { incubationCycleWorkflowId } from '../../domain/cycle';
+import { themedActivityWorkflowId, type ActivitySummary } from '../../domain/activity';
 import {
   FAMILIES,
   MERCHANTS,

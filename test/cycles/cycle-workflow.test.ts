@@ -28,18 +28,11 @@ import type { Actor } from '../../domain/schemas';
 import { startDevMailbox, type DevMailbox, type StoredMail } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { createWorker } from '../../worker/create-worker';
-import {
-  IncubationCycleInput,
-  RejectionType,
-  cycleProgressQuery,
-  incubationCycleWorkflow,
-  incubationCycleWorkflowId,
-  recordMilestoneUpdate,
-  type CycleActivity,
-  type MilestoneRecord,
-} from '../../workflows/incubation-cycle';
-import type { ActivitySummary } from '../../workflows/themed-activity.api';
-import { themedActivityWorkflowId } from '../../workflows/themed-activity.api';
+import { cycleProgressQuery, incubationCycleWorkflow, recordMilestoneUpdate } from '../../workflows/incubation-cycle';
+import { IncubationCycleInput, incubationCycleWorkflowId, type CycleActivity, type MilestoneRecord } from '../../domain/cycle';
+import { RejectionType } from '../../domain/activity';
+import type { ActivitySummary } from '../../domain/activity';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import { COMPOUND, DAY, HOUR, seedDirectory, testActivities } from '../workflows/harness';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
 

@@ -13,7 +13,8 @@ import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../../db/database';
 import { Plan, type ThemedActivityInput } from '../../domain/schemas';
 import { freePort } from '../../scripts/temporal-binaries';
-import { statusQuery, themedActivityWorkflow, themedActivityWorkflowId } from '../../workflows/themed-activity';
+import { statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import { loadConfig } from '../../config';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -24,7 +24,8 @@ import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { createWorker } from '../../worker/create-worker';
 import { dailyDigestWorkflow, dailyDigestWorkflowId, type DailyDigestResult } from '../../workflows/daily-digest';
-import { statusQuery, themedActivityWorkflow, themedActivityWorkflowId } from '../../workflows/themed-activity';
+import { statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import { devServerAddress, workflowBundle } from '../support/temporal';
 import { loadConfig } from '../../config';
 

@@ -19,13 +19,9 @@ import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { createWorker } from '../../worker/create-worker';
-import {
-  statusQuery,
-  themedActivityWorkflow,
-  themedActivityWorkflowId,
-  type ActivityStatus,
-  type Stage,
-} from '../../workflows/themed-activity';
+import { statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
+import { themedActivityWorkflowId, type ActivityStatus } from '../../domain/activity';
+import { type Stage } from '../../domain/vocabulary';
 import type { Actor, PlanInput, ThemedActivityInput, Timings } from '../../domain/schemas';
 import { Plan } from '../../domain/schemas';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';

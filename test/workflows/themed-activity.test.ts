@@ -10,17 +10,8 @@ import { temporal } from '@temporalio/proto';
 import { ApplicationFailure } from '@temporalio/common';
 import { Registrations } from '../../db/services/registration';
 import { CheckIns, CheckInError } from '../../db/services/checkin';
-import {
-  answerVenueRequestUpdate,
-  assignVenueUpdate,
-  cancelUpdate,
-  decideApprovalUpdate,
-  rescheduleUpdate,
-  revisePlanUpdate,
-  statusQuery,
-  submitFeedbackUpdate,
-  RejectionType,
-} from '../../workflows/themed-activity';
+import { answerVenueRequestUpdate, assignVenueUpdate, cancelUpdate, decideApprovalUpdate, rescheduleUpdate, revisePlanUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity';
+import { RejectionType } from '../../domain/activity';
 import {
   DAY,
   HOUR,

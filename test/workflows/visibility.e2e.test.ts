@@ -14,7 +14,8 @@ import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { createWorker } from '../../worker/create-worker';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
-import { cancelUpdate, themedActivityWorkflow, themedActivityWorkflowId } from '../../workflows/themed-activity';
+import { cancelUpdate, themedActivityWorkflow } from '../../workflows/themed-activity';
+import { themedActivityWorkflowId } from '../../domain/activity';
 import { devServerAddress, workflowBundle } from '../support/temporal';
 import { DAY, actors, makeInput, seedDirectory, testActivities, waitForPending } from './harness';
 

@@ -3,7 +3,7 @@
  * activities email the dev mailbox, and the links in those emails drive the workflow.
  */
 import { signActionToken, type ActionTokenClaims } from '../../../links/action-token';
-import type { ActivityStatus } from '../../../workflows/themed-activity.api';
+import type { ActivityStatus } from '../../../domain/activity';
 import {
   DAY,
   LINK_SECRET,
