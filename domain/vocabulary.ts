@@ -23,6 +23,13 @@ export function label<K extends string>(terms: Terms<K>, key: K, locale: Locale)
   return terms[key][locale];
 }
 
+/** Every label of `terms` in `locale`, keyed like `terms`: a surface's string table takes this. */
+export function termsFor<K extends string>(terms: Terms<K>, locale: Locale): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const key of Object.keys(terms) as K[]) out[key] = terms[key][locale];
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The seven working stages of a themed activity, then its three terminal ones.
 
