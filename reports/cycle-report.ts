@@ -42,6 +42,7 @@ import { Cycles, CycleError } from '../db/services/cycles';
 import { num, toIso } from '../db/util';
 import type { ActivitySummary } from '../workflows/themed-activity.api';
 import type { Cell, CsvTable } from './csv';
+import { DECISION_KIND_TERMS, label } from '../domain/vocabulary';
 
 /** A count and the activity ids behind it. */
 export interface ActivityCount {
@@ -584,7 +585,7 @@ const HEADERS: Record<CycleReportTableName, Headers> = {
     approvalRounds: ['审批轮次', 'Approval rounds'],
     approvalTurnaroundHours: ['审批用时（小时）', 'Approval turnaround (h)'],
     approvalEscalated: ['审批超时上报', 'Approval escalated'],
-    feedback: ['督导反馈', 'Supervision feedback'],
+    feedback: [label(DECISION_KIND_TERMS, 'feedback', 'zh-CN'), label(DECISION_KIND_TERMS, 'feedback', 'en')],
     organisation: ['组织评分', 'Organisation rating'],
     participation: ['参与评分', 'Participation rating'],
     effect: ['效果评分', 'Effect rating'],
