@@ -5,7 +5,7 @@
 import type { Locale } from '../domain/schemas';
 import { formatInstant, formatRange, type DateParts } from '../mail/format';
 import type { Stage } from '../workflows/themed-activity.api';
-import { DECISION_OUTCOME_TERMS, STAGE_TERMS, termsFor } from '../domain/vocabulary';
+import { DECISION_OUTCOME_TERMS, STAGE_TERMS, label, termsFor } from '../domain/vocabulary';
 
 export type StepName = 'approval' | 'venueRequest' | 'supervisionFeedback';
 export type ActionName = 'approve' | 'reject' | 'requestChanges' | 'accept' | 'decline' | 'submit';
@@ -127,7 +127,7 @@ const zhCN: PageStrings = {
   steps: {
     approval: { heading: '活动方案审批', ask: () => '请审阅以下活动方案，并作出决定：通过、不通过，或退回修改。' },
     venueRequest: {
-      heading: '场地借用请求',
+      heading: label(STAGE_TERMS, 'venueRequest', 'zh-CN'),
       ask: (venue, hours) => `社区三长共治专班想借用贵方的${venue}约 ${hours} 小时，请告诉我们是否方便。`,
     },
     supervisionFeedback: { heading: '督导反馈', ask: () => '请从组织、参与、成效三个方面为本次活动评分（1–5 分），并留下您的意见。' },
@@ -223,7 +223,7 @@ const en: PageStrings = {
   steps: {
     approval: { heading: 'Activity plan approval', ask: () => 'Please review this activity plan and decide: approve, reject, or send it back for changes.' },
     venueRequest: {
-      heading: 'Venue request',
+      heading: label(STAGE_TERMS, 'venueRequest', 'en'),
       ask: (venue, hours) => `The co-governance team would like to borrow your ${venue} for about ${plural(hours, 'hour', 'hours')}. Does it suit you?`,
     },
     supervisionFeedback: {

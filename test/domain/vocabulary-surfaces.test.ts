@@ -75,6 +75,11 @@ describe.each(LOCALES)('vocabulary surfaces (%s)', (locale) => {
     expect(facts[0]!.split(' | ')).toContain(`${digestStage}${want}`);
   });
 
+  test('the venue-request step page is headed with the stage word', () => {
+    expect(page.steps.venueRequest.heading).toBe(label(STAGE_TERMS, 'venueRequest', locale));
+    expect(label(EMAIL_PURPOSE_TERMS, 'venueRequest', locale)).toBe(label(STAGE_TERMS, 'venueRequest', locale));
+  });
+
   test.each(PARTIES)('role %s: dashboard and digest', (role) => {
     const want = label(ROLE_TERMS, role, locale);
     expect(dash.roles[role]).toBe(want);
