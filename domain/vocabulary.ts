@@ -23,6 +23,21 @@ export function label<K extends string>(terms: Terms<K>, key: K, locale: Locale)
   return terms[key][locale];
 }
 
+/**
+ * A label as it reads inside a sentence: English lower-cases its first letter ("for a property
+ * manager"); Chinese is unchanged. The one place a term is re-cased.
+ */
+export function inSentence(text: string, locale: Locale): string {
+  return locale === 'en' ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}
+
+/** Every label of `terms` in `locale`, keyed like `terms`: a surface's string table takes this. */
+export function termsFor<K extends string>(terms: Terms<K>, locale: Locale): Readonly<Record<K, string>> {
+  const out = {} as Record<K, string>;
+  for (const key of Object.keys(terms) as K[]) out[key] = terms[key][locale];
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The seven working stages of a themed activity, then its three terminal ones.
 

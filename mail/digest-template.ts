@@ -6,6 +6,7 @@
  * Pure: no I/O, so the data types can cross Temporal (activity result → workflow → activity).
  */
 import type { Locale } from '../domain/schemas';
+import { PENDING_ACTION_TERMS, ROLE_TERMS, STAGE_TERMS, termsFor } from '../domain/vocabulary';
 import { ACCENT, FONT, datePartsAt, escapeHtml, formatInstant, oneLine, safeHref, type DateParts } from './format';
 import type { RenderedEmail } from './messages';
 
@@ -89,37 +90,9 @@ const zhCN: Strings = {
   truncated: '进行中的活动较多，本汇总只列出了其中一部分，完整情况请查看工作台。',
   signature: '锦华社区三长共治专班',
   footer: '此邮件由系统每天自动发送给项目协调人，请勿直接回复。',
-  roles: {
-    propertyManager: '物业管家',
-    gridWorker: '网格员',
-    coordinator: '项目协调人',
-    supervisor: '督导',
-    merchant: '商户',
-    families: '家庭',
-    system: '系统',
-  },
-  actions: {
-    revisePlan: '修改方案',
-    answerVenueRequest: '答复场地申请',
-    assignVenueOrRevisePlan: '指定场地或修改方案',
-    decideApproval: '审批方案',
-    register: '报名',
-    checkIn: '签到',
-    awardPoints: '发放积分',
-    submitFeedback: '提交督导反馈',
-  },
-  stages: {
-    planning: '策划',
-    venueRequest: '商户场地申请',
-    approval: '审批',
-    reminders: '提醒',
-    attendance: '签到',
-    pointsAward: '积分发放',
-    supervisionFeedback: '督导反馈',
-    completed: '已完成',
-    rejected: '未通过',
-    cancelled: '已取消',
-  },
+  roles: termsFor(ROLE_TERMS, 'zh-CN'),
+  actions: termsFor(PENDING_ACTION_TERMS, 'zh-CN'),
+  stages: termsFor(STAGE_TERMS, 'zh-CN'),
   dateTime: (p) => `${p.month}月${p.day}日 ${p.hour}:${p.minute}`,
   date: (p) => `${p.year}年${p.month}月${p.day}日`,
 };
@@ -145,37 +118,9 @@ const en: Strings = {
   truncated: 'Many activities are running; this digest lists only some of them. See the dashboard for all.',
   signature: 'Jinhua Community Three-Heads Co-governance Team',
   footer: 'Sent automatically every day to the project coordinators. Please do not reply to this email.',
-  roles: {
-    propertyManager: 'property manager',
-    gridWorker: 'grid worker',
-    coordinator: 'coordinator',
-    supervisor: 'supervisor',
-    merchant: 'merchant',
-    families: 'families',
-    system: 'system',
-  },
-  actions: {
-    revisePlan: 'revise the plan',
-    answerVenueRequest: 'answer the venue request',
-    assignVenueOrRevisePlan: 'assign a venue or revise the plan',
-    decideApproval: 'decide on the plan',
-    register: 'register',
-    checkIn: 'check in',
-    awardPoints: 'award points',
-    submitFeedback: 'give supervision feedback',
-  },
-  stages: {
-    planning: 'planning',
-    venueRequest: 'merchant venue request',
-    approval: 'approval',
-    reminders: 'reminders',
-    attendance: 'attendance',
-    pointsAward: 'points award',
-    supervisionFeedback: 'supervision feedback',
-    completed: 'completed',
-    rejected: 'rejected',
-    cancelled: 'cancelled',
-  },
+  roles: termsFor(ROLE_TERMS, 'en'),
+  actions: termsFor(PENDING_ACTION_TERMS, 'en'),
+  stages: termsFor(STAGE_TERMS, 'en'),
   dateTime: (p) => `${p.day} ${p.monthName}, ${p.hour}:${p.minute}`,
   date: (p) => `${p.day} ${p.monthName} ${p.year}`,
 };

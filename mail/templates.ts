@@ -9,6 +9,7 @@
  * where the person confirms, that nothing happens on the click alone, and when the link expires.
  */
 import type { Locale } from '../domain/schemas';
+import { EMAIL_PURPOSE_TERMS, label } from '../domain/vocabulary';
 import { ACCENT, FONT, escapeHtml, formatInstant, formatRange, oneLine, safeHref, type DateParts } from './format';
 import type { EmailMessage, EmailPurpose, RenderEmail, RenderedEmail } from './messages';
 import type { ActivitySummaryForEmail } from '../domain/activity';
@@ -142,8 +143,8 @@ const zhCN: LocaleStrings = {
   footer: '本邮件由“锦华合鸣·全龄织锦”项目系统自动发送。如有疑问，请与锦华社区联系。',
   purposes: {
     venueRequest: (m, k) => ({
-      subject: `场地借用请求：${m.merchantVenueName}（${m.activity.title}）`,
-      heading: '场地借用请求',
+      subject: `${label(EMAIL_PURPOSE_TERMS, 'venueRequest', 'zh-CN')}：${m.merchantVenueName}（${m.activity.title}）`,
+      heading: label(EMAIL_PURPOSE_TERMS, 'venueRequest', 'zh-CN'),
       paragraphs: [
         `感谢您一直以来对锦华社区的支持！社区三长共治专班正在筹备主题活动${k.q(m.activity.title)}，想借用贵方的${m.merchantVenueName}约 ${k.num(m.hours)} 小时，为居民提供活动场地。`,
         `请在 ${k.when(m.answerBy)} 前告诉我们是否方便。如暂不方便，也请告知，我们会另行安排。`,
@@ -354,7 +355,7 @@ const en: LocaleStrings = {
   footer: 'Sent automatically for the “Jinhua Harmony: Weaving All Ages” project. Questions? Please contact the Jinhua community office.',
   purposes: {
     venueRequest: (m, k) => ({
-      subject: `Venue request: ${m.merchantVenueName} for ${m.activity.title}`,
+      subject: `${label(EMAIL_PURPOSE_TERMS, 'venueRequest', 'en')}: ${m.merchantVenueName} for ${m.activity.title}`,
       heading: 'Could we borrow your venue?',
       paragraphs: [
         `Thank you for supporting the Jinhua community! The co-governance team is preparing the themed activity ${k.q(m.activity.title)} and would like to borrow your ${m.merchantVenueName} for about ${plural(m.hours, 'hour', 'hours')}.`,

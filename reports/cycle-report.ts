@@ -54,6 +54,7 @@ import type {
   SponsorshipReportRow,
   CycleReport,
 } from '../domain/cycle-report';
+import { DECISION_KIND_TERMS, label } from '../domain/vocabulary';
 
 
 const HOUR_MS = 3_600_000;
@@ -431,7 +432,7 @@ const HEADERS: Record<CycleReportTableName, Headers> = {
     approvalRounds: ['审批轮次', 'Approval rounds'],
     approvalTurnaroundHours: ['审批用时（小时）', 'Approval turnaround (h)'],
     approvalEscalated: ['审批超时上报', 'Approval escalated'],
-    feedback: ['督导反馈', 'Supervision feedback'],
+    feedback: [label(DECISION_KIND_TERMS, 'feedback', 'zh-CN'), label(DECISION_KIND_TERMS, 'feedback', 'en')],
     organisation: ['组织评分', 'Organisation rating'],
     participation: ['参与评分', 'Participation rating'],
     effect: ['效果评分', 'Effect rating'],

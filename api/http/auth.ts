@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { StaffToken } from '../../config';
 import type { StaffRole } from '../../domain/schemas';
+import { ROLE_TERMS, inSentence, label } from '../../domain/vocabulary';
 import { HttpError } from './errors';
 
 /** Who called, from their token. */
@@ -39,10 +40,10 @@ export function createAuthenticator(tokens: readonly StaffToken[]): Authenticate
 }
 
 const ROLE_NAMES: Record<StaffRole, string> = {
-  propertyManager: 'property manager',
-  gridWorker: 'grid worker',
-  coordinator: 'coordinator',
-  supervisor: 'supervisor',
+  propertyManager: inSentence(label(ROLE_TERMS, 'propertyManager', 'en'), 'en'),
+  gridWorker: inSentence(label(ROLE_TERMS, 'gridWorker', 'en'), 'en'),
+  coordinator: inSentence(label(ROLE_TERMS, 'coordinator', 'en'), 'en'),
+  supervisor: inSentence(label(ROLE_TERMS, 'supervisor', 'en'), 'en'),
 };
 
 export function describeRoles(roles: readonly StaffRole[]): string {

@@ -5,6 +5,7 @@
 import type { Locale } from '../../domain/schemas';
 import { formatInstant, formatRange, type DateParts } from '../../mail/format';
 import type { Stage } from '../../domain/activity';
+import { DECISION_OUTCOME_TERMS, STAGE_TERMS, label, termsFor } from '../../domain/vocabulary';
 
 export type StepName = 'approval' | 'venueRequest' | 'supervisionFeedback';
 export type ActionName = 'approve' | 'reject' | 'requestChanges' | 'accept' | 'decline' | 'submit';
@@ -122,22 +123,11 @@ const zhCN: PageStrings = {
   pointsRules: (a, h, f) => `签到 ${a} 分；志愿服务每小时 ${h} 分${f > 0 ? `；家庭学习 ${f} 分` : ''}`,
   people: (n) => `${zhNumber.format(n)} 人`,
   money: (yuan) => zhMoney.format(yuan),
-  stages: {
-    planning: '策划',
-    venueRequest: '商户场地申请',
-    approval: '审批',
-    reminders: '提醒',
-    attendance: '签到',
-    pointsAward: '积分发放',
-    supervisionFeedback: '督导反馈',
-    completed: '已完成',
-    rejected: '方案未通过',
-    cancelled: '已取消',
-  },
+  stages: termsFor(STAGE_TERMS, 'zh-CN'),
   steps: {
     approval: { heading: '活动方案审批', ask: () => '请审阅以下活动方案，并作出决定：通过、不通过，或退回修改。' },
     venueRequest: {
-      heading: '场地借用请求',
+      heading: label(STAGE_TERMS, 'venueRequest', 'zh-CN'),
       ask: (venue, hours) => `社区三长共治专班想借用贵方的${venue}约 ${hours} 小时，请告诉我们是否方便。`,
     },
     supervisionFeedback: { heading: '督导反馈', ask: () => '请从组织、参与、成效三个方面为本次活动评分（1–5 分），并留下您的意见。' },
@@ -150,14 +140,7 @@ const zhCN: PageStrings = {
     decline: '暂不方便',
     submit: '提交反馈',
   },
-  outcomes: {
-    approve: '通过',
-    reject: '不通过',
-    requestChanges: '退回修改',
-    accept: '同意借用',
-    decline: '暂不方便',
-    submitted: '已提交反馈',
-  },
+  outcomes: termsFor(DECISION_OUTCOME_TERMS, 'zh-CN'),
   form: {
     noticeGetIsSafe: '仅打开本页面不会做出任何决定；点击下方按钮提交后才会生效。',
     approvalComment: '审批意见（选择“不通过”或“退回修改”时必填）',
@@ -236,22 +219,11 @@ const en: PageStrings = {
   pointsRules: (a, h, f) => `${a} for attending; ${h} per volunteer hour${f > 0 ? `; ${f} for family learning` : ''}`,
   people: (n) => plural(n, 'person', 'people'),
   money: (yuan) => enMoney.format(yuan),
-  stages: {
-    planning: 'Planning',
-    venueRequest: 'Merchant venue request',
-    approval: 'Approval',
-    reminders: 'Reminders',
-    attendance: 'Check-in',
-    pointsAward: 'Points award',
-    supervisionFeedback: 'Supervision feedback',
-    completed: 'Completed',
-    rejected: 'Plan rejected',
-    cancelled: 'Cancelled',
-  },
+  stages: termsFor(STAGE_TERMS, 'en'),
   steps: {
     approval: { heading: 'Activity plan approval', ask: () => 'Please review this activity plan and decide: approve, reject, or send it back for changes.' },
     venueRequest: {
-      heading: 'Venue request',
+      heading: label(STAGE_TERMS, 'venueRequest', 'en'),
       ask: (venue, hours) => `The co-governance team would like to borrow your ${venue} for about ${plural(hours, 'hour', 'hours')}. Does it suit you?`,
     },
     supervisionFeedback: {
@@ -267,14 +239,7 @@ const en: PageStrings = {
     decline: 'Decline',
     submit: 'Submit feedback',
   },
-  outcomes: {
-    approve: 'approved',
-    reject: 'rejected',
-    requestChanges: 'changes requested',
-    accept: 'accepted',
-    decline: 'declined',
-    submitted: 'feedback submitted',
-  },
+  outcomes: termsFor(DECISION_OUTCOME_TERMS, 'en'),
   form: {
     noticeGetIsSafe: 'Opening this page decides nothing; only pressing a button below does.',
     approvalComment: 'Comments (required to reject or request changes)',

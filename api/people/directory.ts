@@ -1,5 +1,6 @@
 /** Who is who, from the directory (the db `staff` table), for starting activities and for links. */
 import type { Contact, StaffRole } from '../../domain/schemas';
+import { ROLE_TERMS, inSentence, label } from '../../domain/vocabulary';
 import type { Repositories, StaffRow } from '../../db/repositories';
 
 export type { StaffRow };
@@ -18,8 +19,8 @@ export function contactOf(row: StaffRow): Contact {
 }
 
 export const ROLE_LABEL: Record<StaffRole, string> = {
-  propertyManager: 'property manager',
-  gridWorker: 'grid worker',
-  coordinator: 'coordinator',
-  supervisor: 'supervisor',
+  propertyManager: inSentence(label(ROLE_TERMS, 'propertyManager', 'en'), 'en'),
+  gridWorker: inSentence(label(ROLE_TERMS, 'gridWorker', 'en'), 'en'),
+  coordinator: inSentence(label(ROLE_TERMS, 'coordinator', 'en'), 'en'),
+  supervisor: inSentence(label(ROLE_TERMS, 'supervisor', 'en'), 'en'),
 };

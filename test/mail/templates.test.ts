@@ -124,7 +124,7 @@ describe('renderEmail', () => {
   it('uses the domain words for each kind of email', () => {
     expect(renderEmail(samples.approvalRequest, 'zh-CN').subject).toMatch(/^审批请求：/);
     expect(renderEmail({ ...samples.approvalRequest, round: 2 }, 'zh-CN').subject).toContain('第2轮');
-    expect(renderEmail(samples.venueRequest, 'zh-CN').subject).toMatch(/^场地借用请求：/);
+    expect(renderEmail(samples.venueRequest, 'zh-CN').subject).toMatch(/^商户场地申请：/);
     expect(renderEmail(samples.reminder, 'zh-CN').subject).toMatch(/^活动提醒：/);
     expect(renderEmail(samples.changeNotice, 'zh-CN').subject).toMatch(/^活动时间变更：/);
     expect(renderEmail(samples.cancellation, 'zh-CN').subject).toMatch(/^活动取消通知：/);

@@ -180,7 +180,7 @@ describe('daily digest', () => {
     const zh = digests.find((m) => m.to.includes(coordinators[0]!.email))!;
     expect(zh.subject).toContain('待审批 1 项');
     expect(zh.text).toContain('楼道美化·共创美好家园 <b>&</b>');
-    expect(zh.text).toContain('网格员 · 审批方案');
+    expect(zh.text).toContain('网格员 · 审批活动方案');
     expect(zh.html).toContain('楼道美化·共创美好家园 &lt;b&gt;&amp;&lt;/b&gt;');
     expect(zh.html).not.toContain('<b>&</b>');
     const en = digests.find((m) => m.to.includes(coordinators[1]!.email))!;
@@ -227,7 +227,7 @@ describe('daily digest', () => {
     expect(zh.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(zh.html).toContain('c&quot;1');
     const en = renderDigest({ recipientName: 'Alex', report }, 'en');
-    expect(en.text).toContain('merchant · answer the venue request (due 30 April, 18:00)');
+    expect(en.text).toContain('Merchant · Answer the venue request (due 30 April, 18:00)');
     expect(en.text).toContain('Overdue steps (1)');
   });
 });

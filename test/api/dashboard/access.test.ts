@@ -88,7 +88,7 @@ describe('the overview', () => {
     }, 15_000, 'both activities listed');
     expect(page.text).toContain(`孵化周期 ${cycleId}`);
     expect(page.text).toContain('邻里节孵化周期');
-    expect(page.text).toContain('启动培训 · 未到期');
+    expect(page.text).toContain('启动培训 · 待完成');
     expect(page.text).toContain('网格员 李网格');
     expect(page.text).toContain('网格员 周网格');
     expect(page.text).toContain('审批活动方案');

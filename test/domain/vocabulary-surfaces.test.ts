@@ -1,0 +1,136 @@
+/**
+ * One vocabulary, every surface: each term of each table in domain/vocabulary.ts is walked through
+ * every surface that shows it, in zh-CN and en, and the surface must show exactly the label.
+ */
+import { dashboardStrings } from '../../api/dashboard/i18n';
+import { stringsFor } from '../../api/links/i18n';
+import { renderDigest, type DigestItem, type DigestReport } from '../../mail/digest-template';
+import { cycleReportTable } from '../../reports/cycle-report';
+import {
+  ACTIVITY_OUTCOMES,
+  ACTIVITY_OUTCOME_TERMS,
+  ALL_STAGES,
+  DECISION_KINDS,
+  DECISION_KIND_TERMS,
+  DECISION_OUTCOMES,
+  DECISION_OUTCOME_TERMS,
+  EMAIL_PURPOSES,
+  EMAIL_PURPOSE_TERMS,
+  LOCALES,
+  MILESTONE_STATES,
+  MILESTONE_STATE_TERMS,
+  PARTIES,
+  PENDING_ACTIONS,
+  PENDING_ACTION_TERMS,
+  ROLE_TERMS,
+  STAFF_ROLES,
+  STAGE_TERMS,
+  inSentence,
+  label,
+} from '../../domain/vocabulary';
+import { describeRoles } from '../../api/http/auth';
+import { ROLE_LABEL } from '../../api/people/directory';
+
+const item = (n: number, stage: string, pending?: DigestItem['pending']): DigestItem => ({
+  activityId: `act-${n}`,
+  title: `Activity ${n}`,
+  compound: 'C1',
+  stage,
+  startsAt: '2026-05-02T02:00:00.000Z',
+  ...(pending ? { pending } : {}),
+  url: `https://example.test/a/${n}`,
+});
+
+function digestText(items: { overdue?: DigestItem[]; upcoming?: DigestItem[] }, locale: 'zh-CN' | 'en'): string {
+  const report: DigestReport = {
+    day: '2026-05-01',
+    timeZone: 'Asia/Shanghai',
+    asOf: '2026-05-01T00:00:00.000Z',
+    pendingApprovals: [],
+    overdue: items.overdue ?? [],
+    upcoming: items.upcoming ?? [],
+    upcomingDays: 7,
+    truncated: false,
+    dashboardUrl: 'https://example.test/',
+  };
+  return renderDigest({ recipientName: 'X', report }, locale).text;
+}
+
+/** The fact line of the first listed activity in the digest's plain text. */
+function factLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.startsWith('     ') && !l.trim().startsWith('http')).map((l) => l.trim());
+}
+
+describe.each(LOCALES)('vocabulary surfaces (%s)', (locale) => {
+  const page = stringsFor(locale);
+  const dash = dashboardStrings(locale);
+  const digestStage = locale === 'en' ? 'Stage: ' : '阶段：';
+
+  test.each(ALL_STAGES)('stage %s: action pages, dashboard pages and the digest', (stage) => {
+    const want = label(STAGE_TERMS, stage, locale);
+    expect(page.stages[stage]).toBe(want);
+    expect(dash.page.stages[stage]).toBe(want);
+    const facts = factLines(digestText({ upcoming: [item(1, stage)] }, locale));
+    expect(facts).toHaveLength(1);
+    expect(facts[0]!.split(' | ')).toContain(`${digestStage}${want}`);
+  });
+
+  test('the venue-request step page is headed with the stage word', () => {
+    expect(page.steps.venueRequest.heading).toBe(label(STAGE_TERMS, 'venueRequest', locale));
+    expect(label(EMAIL_PURPOSE_TERMS, 'venueRequest', locale)).toBe(label(STAGE_TERMS, 'venueRequest', locale));
+  });
+
+  test.each(PARTIES)('role %s: dashboard and digest', (role) => {
+    const want = label(ROLE_TERMS, role, locale);
+    expect(dash.roles[role]).toBe(want);
+    const facts = factLines(digestText({ overdue: [item(1, 'approval', { role, action: 'decideApproval' })] }, locale));
+    expect(facts[0]!.split(' | ')).toContain(`${want} · ${label(PENDING_ACTION_TERMS, 'decideApproval', locale)}`);
+  });
+
+  test.each(PENDING_ACTIONS)('pending action %s: dashboard and digest', (action) => {
+    const want = label(PENDING_ACTION_TERMS, action, locale);
+    expect(dash.pendingActions[action]).toBe(want);
+    const facts = factLines(digestText({ overdue: [item(1, 'approval', { role: 'gridWorker', action })] }, locale));
+    expect(facts[0]!.split(' | ')).toContain(`${label(ROLE_TERMS, 'gridWorker', locale)} · ${want}`);
+  });
+
+  test.each(DECISION_KINDS)('decision kind %s: dashboard timeline', (kind) => {
+    expect(dash.decisionKinds[kind]).toBe(label(DECISION_KIND_TERMS, kind, locale));
+  });
+
+  test.each(DECISION_OUTCOMES)('decision outcome %s: dashboard and action pages', (outcome) => {
+    const want = label(DECISION_OUTCOME_TERMS, outcome, locale);
+    expect(dash.outcomes[outcome]).toBe(want);
+    if (outcome in page.outcomes) expect(page.outcomes[outcome]).toBe(want);
+  });
+
+  test('the action pages name no outcome outside the vocabulary', () => {
+    for (const key of Object.keys(page.outcomes)) expect(DECISION_OUTCOMES).toContain(key);
+  });
+
+  test.each(ACTIVITY_OUTCOMES)('activity outcome %s: cycle report page', (outcome) => {
+    expect(dash.report.values[outcome]).toBe(label(ACTIVITY_OUTCOME_TERMS, outcome, locale));
+  });
+
+  test.each(MILESTONE_STATES)('milestone state %s: cycles page', (state) => {
+    expect(dash.cycles.states[state]).toBe(label(MILESTONE_STATE_TERMS, state, locale));
+  });
+
+  test.each(EMAIL_PURPOSES)('email purpose %s: dashboard', (purpose) => {
+    expect(dash.emailPurposes[purpose]).toBe(label(EMAIL_PURPOSE_TERMS, purpose, locale));
+  });
+
+  test('CSV: the activities table heads its feedback column with the decision-kind word', () => {
+    const table = cycleReportTable({ activities: { rows: [] } } as never, 'activities', locale);
+    const feedback = table.columns.find((c) => c.key === 'feedback');
+    expect(feedback?.header).toBe(label(DECISION_KIND_TERMS, 'feedback', locale));
+  });
+});
+
+describe('role names in English error messages', () => {
+  test.each(STAFF_ROLES)('%s', (role) => {
+    const want = inSentence(label(ROLE_TERMS, role, 'en'), 'en');
+    expect(describeRoles([role])).toBe(want);
+    expect(ROLE_LABEL[role]).toBe(want);
+  });
+});
