@@ -6,7 +6,7 @@ export * from './services/directory';
 export * from './services/registration';
 export * from './services/checkin';
 export * from './services/ledger';
-export { parseCsv, CsvSyntaxError, type CsvRecord } from './services/csv';
+export { parseCsv, CsvSyntaxError, type CsvRecord } from '../lib/csv';
 export { ServiceError, InvalidInputError } from './util';
 export type { Database } from './types';
 export { createRepositories, type Repositories } from './repositories';

@@ -43,7 +43,7 @@ import { Cycles, CycleError } from '../db/services/cycles';
 import { num, toIso } from '../db/util';
 import type { ActivitySummary } from '../domain/activity';
 import { milestoneState } from '../domain/cycle';
-import type { Cell, CsvTable } from './csv';
+import type { Cell, CsvTable } from '../lib/csv';
 import type {
   ActivityCount,
   ActivityReportRow,

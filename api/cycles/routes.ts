@@ -16,7 +16,7 @@ import { AmountCny, CycleError } from '../../db/services/cycles';
 import type { Repositories } from '../../db/repositories';
 import { InvalidInputError } from '../../db/util';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
-import { toCsv } from '../../reports/csv';
+import { toCsv } from '../../lib/csv';
 import { cycleProgressQuery, recordMilestoneUpdate } from '../../workflows/incubation-cycle.api';
 import { CycleTimings, IncubationCycleInput, Milestone, incubationCycleWorkflowId, type CycleProgress } from '../../domain/cycle';
 import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';

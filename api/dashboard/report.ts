@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import { CycleError } from '../../db/services/cycles';
 import { CYCLE_REPORT_TABLES, cycleReportTable, type CycleReportTableName } from '../../reports/cycle-report';
 import { type CycleReport } from '../../domain/cycle-report';
-import { toCsv, type Cell, type CsvTable } from '../../reports/csv';
+import { toCsv, type Cell, type CsvTable } from '../../lib/csv';
 import { html, type RawHtml } from '../http/html';
 import { assertReportVisible, compoundScope, DashboardNotFound } from './access';
 import { compoundNames, type ActivityOverview, type DashboardData } from './data';

@@ -8,7 +8,7 @@ import { Locale, StaffRole } from '../../domain/schemas';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from '../database';
 import type { Database, LocaleText, StaffRoleText } from '../types';
 import { ServiceError, num, randomToken } from '../util';
-import { CsvSyntaxError, parseCsv } from './csv';
+import { CsvSyntaxError, parseCsv } from '../../lib/csv';
 import { IdSchema, parseInput } from './validation';
 
 export type DirectoryErrorCode = 'NOT_FOUND' | 'DUPLICATE' | 'UNKNOWN_REFERENCE';

@@ -6,7 +6,7 @@
  * once neither activity runs, and every figure of its report must equal what this test works out
  * from the inputs it chose (never by running the report's own queries).
  */
-import { parseCsv } from '../../db/services/csv';
+import { parseCsv } from '../../lib/csv';
 import { CheckIns } from '../../db/services/checkin';
 import { Ledger } from '../../db/services/ledger';
 import { Registrations } from '../../db/services/registration';

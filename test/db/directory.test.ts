@@ -1,4 +1,4 @@
-import { CsvSyntaxError, parseCsv } from '../../db/services/csv';
+import { CsvSyntaxError, parseCsv } from '../../lib/csv';
 import { CsvImportError, Directory, DirectoryError } from '../../db/services/directory';
 import { DIALECTS, uniq, useTestDatabase } from './harness';
 

@@ -2,8 +2,8 @@
  * The report's CSV: RFC 4180 quoting, CRLF line ends, a UTF-8 BOM for Excel, and text that would
  * run as a spreadsheet formula kept as text.
  */
-import { parseCsv } from '../../db/services/csv';
-import { csvField, toCsv, UTF8_BOM, type CsvTable } from '../../reports/csv';
+import { parseCsv } from '../../lib/csv';
+import { csvField, toCsv, UTF8_BOM, type CsvTable } from '../../lib/csv';
 import { cycleReportTable, CYCLE_REPORT_TABLES } from '../../reports/cycle-report';
 import { type CycleReport } from '../../domain/cycle-report';
 
