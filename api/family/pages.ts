@@ -85,7 +85,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   const PAGES = [SELF_SERVICE_PREFIX, '/q', '/activities'];
 
   const ctxOf = (req: Request): Ctx => {
-    const locale = pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale);
+    const locale = pickLocale(req, config.http.defaultLocale);
     return { locale, s: selfServiceStrings(locale), selfPath: req.originalUrl.split('?')[0] ?? '/' };
   };
 

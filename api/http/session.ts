@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { parse as parseCookie } from 'cookie';
 import type { Config } from '../../config';
 import type { SessionRepository } from '../../db/repositories';
 import type { StaffRoleText } from '../../db/types';
@@ -33,14 +34,10 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** One cookie of the request, by the `cookie` library's RFC 6265 reading (values are URL-decoded). */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return header ? parseCookie(header)[name] : undefined;
 }
 
 /** Cookie names and flags for one deployment: Secure (and `__Host-`) only on an https base URL. */

@@ -3,6 +3,7 @@
  * Times are shown in Beijing time, like the emails.
  */
 import type { Locale } from '../../domain/schemas';
+import type { Request } from 'express';
 import { formatInstant, formatRange, type DateParts } from '../../mail/format';
 import type { Stage } from '../../domain/activity';
 import { DECISION_OUTCOME_TERMS, STAGE_TERMS, label, termsFor } from '../../domain/vocabulary';
@@ -292,31 +293,23 @@ export function stringsFor(locale: Locale): PageStrings {
   return PAGE_STRINGS[locale] ?? zhCN;
 }
 
+/** The tags Express's negotiation (`req.acceptsLanguages`) may pick, and the locale each means. */
+const ACCEPTED_TAGS: Record<string, Locale> = { 'zh-CN': 'zh-CN', zh: 'zh-CN', en: 'en' };
+
 /**
- * `?lang=en|zh-CN` wins; otherwise the first supported language of Accept-Language by quality;
- * otherwise the configured default.
+ * `?lang=en|zh-CN` wins; otherwise the best supported language of Accept-Language (Express's
+ * negotiation: by quality, `zh-TW` and `en-GB` match by their prefix); otherwise the default.
  */
-export function pickLocale(langParam: unknown, acceptLanguage: string | undefined, fallback: Locale): Locale {
+export function pickLocale(req: Pick<Request, 'query' | 'headers' | 'acceptsLanguages'>, fallback: Locale): Locale {
+  const langParam = req.query.lang;
   if (typeof langParam === 'string') {
     const l = langParam.toLowerCase();
     if (l === 'en' || l.startsWith('en-')) return 'en';
     if (l === 'zh' || l.startsWith('zh-') || l === 'zh-cn') return 'zh-CN';
   }
-  if (acceptLanguage) {
-    const ranked = acceptLanguage
-      .split(',')
-      .map((part, index) => {
-        const [tag = '', ...params] = part.trim().split(';');
-        const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-        const quality = q ? Number(q.slice(2)) : 1;
-        return { tag: tag.toLowerCase(), quality: Number.isFinite(quality) ? quality : 0, index };
-      })
-      .filter((r) => r.quality > 0)
-      .sort((a, b) => b.quality - a.quality || a.index - b.index);
-    for (const r of ranked) {
-      if (r.tag === 'en' || r.tag.startsWith('en-')) return 'en';
-      if (r.tag === 'zh' || r.tag.startsWith('zh-')) return 'zh-CN';
-    }
-  }
-  return fallback;
+  // No header, or `*` alone (what fetch clients send), accepts every tag: that is no preference.
+  const header = req.headers['accept-language']?.trim();
+  if (!header || header === '*') return fallback;
+  const best = req.acceptsLanguages(...Object.keys(ACCEPTED_TAGS));
+  return (best && ACCEPTED_TAGS[best]) || fallback;
 }

@@ -105,7 +105,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
   const refreshCooldownMs = deps.refreshCooldownMs ?? 5 * 60_000;
 
   const ctxOf = (req: Request): PageContext =>
-    pageContext(pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale), String(req.params.token ?? ''));
+    pageContext(pickLocale(req, config.http.defaultLocale), String(req.params.token ?? ''));
 
   const send = (res: Response, status: number, body: string): void => {
     res.status(status).type('html').send(body);
@@ -165,7 +165,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
     const taken = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!taken.ok) {
-      const ctx = pageContext(pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale), '');
+      const ctx = pageContext(pickLocale(req, config.http.defaultLocale), '');
       res.setHeader('Retry-After', String(taken.retryAfterSeconds));
       send(res, 429, messagePage(ctx, ctx.s.pages.rateLimited.title, [ctx.s.pages.rateLimited.body]));
       return;
@@ -403,7 +403,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
   // Anything else under /a/: not found (as a page).
   router.use((req, res) => {
-    const ctx = pageContext(pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale), '');
+    const ctx = pageContext(pickLocale(req, config.http.defaultLocale), '');
     send(res, 404, messagePage(ctx, ctx.s.pages.invalid.title, [ctx.s.pages.invalid.body]));
   });
 
@@ -416,7 +416,7 @@ export function actionLinkErrorPages(config: Config): HtmlErrorPages {
     matches: (req) => req.originalUrl.startsWith('/a/') || req.originalUrl === '/a',
     send(req, res, error) {
       const token = /^\/a\/([A-Za-z0-9_.-]+)/.exec(req.originalUrl)?.[1] ?? '';
-      const ctx = pageContext(pickLocale(req.query.lang, req.get('accept-language'), config.http.defaultLocale), token);
+      const ctx = pageContext(pickLocale(req, config.http.defaultLocale), token);
       const { s } = ctx;
       const [title, body] =
         error.status === 413
