@@ -61,6 +61,13 @@ module.exports = {
       to: { path: '^mail/' },
     },
     {
+      name: 'mail-not-activities',
+      severity: 'error',
+      comment: 'mail/ is below activities/: the outbox names the store it needs (OutboxStore) and activities implement it.',
+      from: { path: '^mail/' },
+      to: { path: '^activities/' },
+    },
+    {
       name: 'api-not-worker-or-activities',
       severity: 'error',
       comment: 'The API talks to workflows through the Temporal client; entry points (scripts/, worker/main) compose their own deps.',

@@ -5,6 +5,9 @@
  */
 import type { PointsRules } from '../domain/schemas';
 import type { Recipient } from '../domain/people';
+import type { OutboxStore } from '../mail/outbox';
+
+export type { EmailClaim } from '../mail/outbox';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
 
@@ -19,19 +22,10 @@ export interface PointsAwardResult {
   balances: { recipient: Recipient; earned: number; balance: number }[];
 }
 
-export interface EmailClaim {
-  /** `send` the first time; `alreadySent` once `markEmailSent` recorded it. */
-  outcome: 'send' | 'alreadySent';
-}
-
-/** The store the workflow's activities use. Every write is idempotent. */
-export interface ActivityStore {
+/** The store the workflow's activities use, the outbox's two calls among them. Every write is idempotent. */
+export interface ActivityStore extends OutboxStore {
   /** Records a new activity (or refreshes its row) so registration and check-in can find it. */
   upsertActivity(activity: ActivityRecord): Promise<void>;
-
-  /** Outbox: first writer gets `send`; after `markEmailSent`, everyone gets `alreadySent`. */
-  claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim>;
-  markEmailSent(key: string, messageId: string): Promise<void>;
 
   /** Families registered (not waitlisted) and volunteers signed up for the activity. */
   listRegistrants(activityId: string): Promise<Recipient[]>;

@@ -6,12 +6,23 @@
  */
 import type { Mailer } from './mailer';
 import type { Recipient } from '../domain/people';
-import type { ActivityStore } from '../activities/ports';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
 
+export interface EmailClaim {
+  /** `send` the first time; `alreadySent` once `markEmailSent` recorded it. */
+  outcome: 'send' | 'alreadySent';
+}
+
+/** Where the outbox keeps its rows (the database's `email_outbox`). */
+export interface OutboxStore {
+  /** First writer gets `send`; after `markEmailSent`, everyone gets `alreadySent`. */
+  claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim>;
+  markEmailSent(key: string, messageId: string): Promise<void>;
+}
+
 export interface OutboxDeps {
-  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
+  store: OutboxStore;
   mailer: Mailer;
   messageIdDomain: string;
 }
