@@ -40,6 +40,7 @@ import {
   type ActivityRef,
 } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
+import { createPeopleScope } from '../http/people-scope';
 
 const Members = z.number().int().min(1).max(50);
 const Nonce = z.string().trim().min(1).max(200);
@@ -200,6 +201,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
   const clock = () => new Date(deps.now());
   const checkIns = repos.checkIns({ now: clock });
   const directory = repos.directory;
+  const scope = createPeopleScope(repos, deps.now);
 
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
     const activity = await activityOr404(repos, activityId);
@@ -258,7 +260,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
       const body = parseOr400(CheckInBody, req.body, 'request body');
       const activity = await activityFor(staff, id);
       const person = await personByToken(body.qrToken);
-      await run(activity, () => checkInPerson(id, person, 'qr', body.nonce, body.members), res);
+      await run(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(id, person, 'qr', body.nonce, body.members)), res);
     },
 
     async checkInWalkIn(req, res, staff) {
@@ -290,7 +292,7 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
       } else {
         person = { kind: 'volunteer', id: body.volunteerId as string };
       }
-      await run(activity, () => checkInPerson(id, person, 'staff', body.nonce, members), res, { familyCreated });
+      await run(activity, () => scope.act(staff, activity, [person], 'checkInWalkIn', () => checkInPerson(id, person, 'staff', body.nonce, members)), res, { familyCreated });
     },
 
     async checkOutVolunteer(req, res, staff) {

@@ -10,7 +10,9 @@
  *   POST /api/activities/:id/volunteers/:volunteerId/withdraw
  *   POST /api/activities/:id/self-service-links                  signed registration or check-in links (optionally emailed)
  *
- * Property managers act only on their own compound's activities; coordinators on any.
+ * Property managers act only on their own compound's activities and families (and volunteers);
+ * coordinators on any, a family of another compound than the activity's being audited
+ * (api/http/people-scope.ts).
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -23,6 +25,7 @@ import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
 import type { Operation } from '../http/operation';
 import type { PeopleMail } from './mail';
+import { createPeopleScope } from '../http/people-scope';
 import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations, type ActivityRef } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 import { linkExpiry, signSelfServiceLink, type PersonRef } from '../family/links';
@@ -151,6 +154,7 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
   const { repos, config } = deps;
   const router = Router();
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
+  const scope = createPeopleScope(repos, deps.now);
 
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
     const activity = await activityOr404(repos, activityId);
@@ -203,7 +207,7 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
         res.status(200).json(await view(activity, before, true));
         return;
       }
-      const status = await registrations.register(id, body.familyId, body.members);
+      const status = await scope.act(staff, activity, [{ kind: 'family', id: body.familyId }], 'registerFamily', () => registrations.register(id, body.familyId, body.members));
       const after = await registrations.get(id, body.familyId);
       if (!after) throw new Error(`registration of ${body.familyId} for ${id} not found after writing it`);
       res.status(status === 'registered' ? 201 : 202).json(await view(activity, after, false));
@@ -228,8 +232,8 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
     async signUpVolunteer(req, res, staff) {
       const { id } = parseOr400(ActivityParam, req.params, 'activity id');
       const body = parseOr400(VolunteerSignUpBody, req.body, 'request body');
-      await activityFor(staff, id);
-      const outcome = await registrations.signUpVolunteer(id, body.volunteerId);
+      const activity = await activityFor(staff, id);
+      const outcome = await scope.act(staff, activity, [{ kind: 'volunteer', id: body.volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(id, body.volunteerId));
       res.status(outcome === 'signedUp' ? 201 : 200).json({ activityId: id, volunteerId: body.volunteerId, status: outcome });
     },
 
@@ -263,11 +267,13 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
       }
       if (missing.length) throw new HttpError(422, 'MissingDirectoryEntry', `Not in the directory: ${missing.join(', ')}`, missing);
       const expiresAtMs = linkExpiry(body.step, activity, config);
-      const links = people.map((p) => ({
-        recipient: p,
-        ...signSelfServiceLink({ activityId: id, step: body.step, person: { kind: p.kind, id: p.id }, expiresAtMs }, deps.linkSecret, config.http.publicBaseUrl),
-      }));
-      const emails = body.send ? await deps.mail.sendRegistrationLinks(activity, links) : undefined;
+      const { links, emails } = await scope.act(staff, activity, people, 'issueSelfServiceLinks', async () => {
+        const signed = people.map((p) => ({
+          recipient: p,
+          ...signSelfServiceLink({ activityId: id, step: body.step, person: { kind: p.kind, id: p.id }, expiresAtMs }, deps.linkSecret, config.http.publicBaseUrl),
+        }));
+        return { links: signed, emails: body.send ? await deps.mail.sendRegistrationLinks(activity, signed) : undefined };
+      });
       res.json({
         links: links.map((l) => ({ recipient: l.recipient.key, url: l.url, expiresAt: l.expiresAt })),
         ...(emails ? { emails } : {}),

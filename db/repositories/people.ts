@@ -40,6 +40,40 @@ export class PeopleRepository {
     return undefined;
   }
 
+  /**
+   * The compound (id and name) of each family or volunteer named, for the compound-scope rule;
+   * null for a volunteer attached to no compound. People not in the directory are left out.
+   */
+  async compoundsOf(
+    people: readonly { kind: 'family' | 'volunteer'; id: string }[],
+  ): Promise<{ kind: 'family' | 'volunteer'; id: string; name: string; compound: { id: string; name: string } | null }[]> {
+    const out: { kind: 'family' | 'volunteer'; id: string; name: string; compound: { id: string; name: string } | null }[] = [];
+    for (const kind of ['family', 'volunteer'] as const) {
+      const ids = [...new Set(people.filter((p) => p.kind === kind).map((p) => p.id))];
+      for (let i = 0; i < ids.length; i += 200) {
+        const batch = ids.slice(i, i + 200);
+        const rows =
+          kind === 'family'
+            ? await this.db
+                .selectFrom('families as p')
+                .leftJoin('compounds as c', 'c.id', 'p.compound_id')
+                .select(['p.id', 'p.name', 'p.compound_id', 'c.name as compound_name'])
+                .where('p.id', 'in', batch)
+                .execute()
+            : await this.db
+                .selectFrom('volunteers as p')
+                .leftJoin('compounds as c', 'c.id', 'p.compound_id')
+                .select(['p.id', 'p.name', 'p.compound_id', 'c.name as compound_name'])
+                .where('p.id', 'in', batch)
+                .execute();
+        for (const r of rows) {
+          out.push({ kind, id: r.id, name: r.name, compound: r.compound_id === null ? null : { id: r.compound_id, name: r.compound_name ?? r.compound_id } });
+        }
+      }
+    }
+    return out;
+  }
+
   /** Families whose address, lower-cased, is `lowerEmail` (by id, at most `limit`). */
   async familiesByEmail(lowerEmail: string, limit: number): Promise<ContactRow[]> {
     return this.db

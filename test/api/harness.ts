@@ -7,6 +7,7 @@
 import type { PlanInput } from '../../domain/schemas';
 import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
 import { communityPlan, startAppHarness, type AppHarness } from '../support/app-harness';
+import type { DialectName } from '../db/harness';
 
 export { DAY, HOUR, communityPlan, eventually, unique } from '../support/app-harness';
 
@@ -31,7 +32,7 @@ export type Who = keyof typeof TOKENS;
 
 export type ApiHarness = AppHarness;
 
-export function startApiHarness(options: { worker: boolean }): Promise<ApiHarness> {
+export function startApiHarness(options: { worker: boolean; dialect?: DialectName }): Promise<ApiHarness> {
   return startAppHarness({
     tmpPrefix: 'cogov-api-',
     taskQueuePrefix: 'api-test-',
@@ -41,6 +42,7 @@ export function startApiHarness(options: { worker: boolean }): Promise<ApiHarnes
     staff: STAFF,
     tokens: TOKENS,
     worker: options.worker,
+    ...(options.dialect ? { dialect: options.dialect } : {}),
     // The shared suite makes many requests from one address; the limit itself has its own test.
     deps: { linkRateLimit: { capacity: 1000, perMinute: 1000 } },
   });

@@ -1,6 +1,7 @@
 /**
  * The one builder behind the app harnesses (test/api, test/api/dashboard, test/cycles): all real, a
- * migrated SQLite database in a temp dir seeded with two compounds and their staff (plus what the
+ * migrated SQLite database in a temp dir (or, with `dialect: 'postgres'`, a fresh PostgreSQL
+ * database from test/db/harness.ts) seeded with two compounds and their staff (plus what the
  * suite adds), a dev mailbox the real SMTP mailer sends to, optionally the real activities on a
  * worker (its own task queue) against the shared dev server, one Client, and the app listening on
  * port 0. Each suite's harness passes what differs explicitly: its secret, staff and tokens, extra
@@ -32,6 +33,7 @@ import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
 import { devServerAddress, workflowBundle } from './temporal';
+import { createTestDatabase, type DialectName } from '../db/harness';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -90,6 +92,8 @@ export interface AppHarnessOptions<W extends string> {
   deps?: Partial<AppDeps>;
   /** The app's logger; by default one that records into `logs`. */
   logger?: Logger;
+  /** The database the app runs on; SQLite unless told. */
+  dialect?: DialectName;
 }
 
 export async function listen(server: http.Server): Promise<string> {
@@ -117,8 +121,9 @@ export function staffTokensEnv<W extends string>(staff: Record<W, StaffSeed>, to
 
 export async function startAppHarness<W extends string>(options: AppHarnessOptions<W>): Promise<AppHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
-  const db = createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
-  await migrateToLatest(db);
+  const postgres = options.dialect === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  const db = postgres?.db ?? createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
+  if (!postgres) await migrateToLatest(db);
   await db.insertInto('compounds').values([{ id: 'c-east', name: '东苑' }, { id: 'c-west', name: '西苑' }]).execute();
   await db
     .insertInto('staff')
@@ -204,7 +209,8 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
       await connection.close();
       await mailer.close();
       await mailbox.close();
-      await db.destroy();
+      if (postgres) await postgres.close();
+      else await db.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
