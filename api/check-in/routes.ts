@@ -23,6 +23,7 @@ import type { Config } from '../../config';
 import { CheckInError, type CheckInResult } from '../../db/services/checkin';
 import { DirectoryError } from '../../db/services/directory';
 import type { Repositories } from '../../db/repositories';
+import { mayReadFamilyPoints } from '../../domain/access';
 import { Locale } from '../../domain/schemas';
 import type { Authenticate, StaffPrincipal } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
@@ -151,7 +152,8 @@ export const CHECKIN_OPERATIONS = [
     method: 'get',
     path: '/api/families/:id/qr.png',
     summary: 'The family’s QR card (PNG) for check-in; it encodes a random token, no name or address',
-    roles: ALL_STAFF,
+    // Desk staff print and scan cards; the supervisor reads no family's card.
+    roles: ALL_STAFF.filter(mayReadFamilyPoints),
     responses: qrDoc,
   },
   {
@@ -159,7 +161,7 @@ export const CHECKIN_OPERATIONS = [
     method: 'get',
     path: '/api/volunteers/:id/qr.png',
     summary: 'The volunteer’s QR card (PNG) for check-in and check-out',
-    roles: ALL_STAFF,
+    roles: ALL_STAFF.filter(mayReadFamilyPoints),
     responses: qrDoc,
   },
 ] as const satisfies readonly Operation[];

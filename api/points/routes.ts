@@ -1,7 +1,8 @@
 /**
  * The growth-points (成长积分) API over the append-only ledger.
  *
- *   GET  /api/families/:id/points         balance and history (PMs and grid workers: their compound only)
+ *   GET  /api/families/:id/points         balance, history and redemptions without coupon codes (desk staff;
+ *                                         PMs and grid workers: their compound only)
  *   POST /api/families/:id/redemptions    {rewardId, idempotencyKey} at the counter → 201 with a coupon code;
  *                                         the same key again → the same redemption (200)
  *   GET  /api/rewards                     the catalogue
@@ -16,6 +17,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
+import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
 import { IsoInstant } from '../../domain/schemas';
 import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
@@ -67,8 +69,9 @@ export const POINTS_OPERATIONS = [
     id: 'getFamilyPoints',
     method: 'get',
     path: '/api/families/:id/points',
-    summary: 'A family’s growth-points balance, history (newest first) and redemptions',
-    roles: ALL_STAFF,
+    summary: 'A family’s growth-points balance, history (newest first) and redemptions (without their coupon codes)',
+    // Not the supervisor: they read no family's ledger (as on the dashboard).
+    roles: ALL_STAFF.filter(mayReadFamilyPoints),
     query: HistoryQuery,
     responses: { 200: { description: '{ familyId, balance, history, redemptions }' }, ...commonErrors, 404: errorDoc('No family with this id') },
   },
@@ -156,7 +159,9 @@ export function createPointsRouter(deps: PointsRouterDeps): Router {
         familyId: id,
         balance,
         history: history.map(({ holder: _h, idempotencyKey: _k, reversesEntryId, ...e }) => ({ ...e, ...(reversesEntryId ? { reversesEntryId } : {}) })),
-        redemptions: redemptions.map(({ entryId: _e, ...r }) => r),
+        // Coupon codes are shown at the counter in the redemption's own answer, never in a listing;
+        // nor the idempotency key, which would fetch that answer (and its code) again.
+        redemptions: redemptions.map(({ entryId: _e, couponCode, idempotencyKey: _k, ...r }) => (mayListCouponCodes(staff.role) ? { ...r, couponCode } : r)),
       });
     },
 

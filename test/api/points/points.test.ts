@@ -61,7 +61,11 @@ test('a redemption issues a coupon; the same key again returns the same redempti
     ['redemption', -40],
     ['award', 100],
   ]);
-  expect(points.body.redemptions).toEqual([expect.objectContaining({ couponCode: first.body.couponCode })]);
+  // The listing names the redemption but not its coupon code (shown at the counter only), nor the key that would fetch it.
+  expect(points.body.redemptions).toEqual([expect.objectContaining({ id: first.body.id, rewardId: rw, points: 40 })]);
+  expect(points.body.redemptions[0]).not.toHaveProperty('couponCode');
+  expect(points.body.redemptions[0]).not.toHaveProperty('idempotencyKey');
+  expect(JSON.stringify(points.body)).not.toContain(first.body.couponCode);
   const catalogue = await api(h.baseUrl, 'GET', '/api/rewards', { who: 'su' });
   expect(catalogue.body.rewards).toEqual(expect.arrayContaining([expect.objectContaining({ id: rw, stock: 0 })]));
 });
@@ -71,7 +75,10 @@ test('property managers and grid workers see and serve only their compound’s f
   await award(h.db, west.id, 100);
   expect((await api(h.baseUrl, 'GET', `/api/families/${west.id}/points`, { who: 'gw' })).status).toBe(403);
   expect((await api(h.baseUrl, 'GET', `/api/families/${west.id}/points`, { who: 'pmWest' })).status).toBe(200);
-  expect((await api(h.baseUrl, 'GET', `/api/families/${west.id}/points`, { who: 'su' })).status).toBe(200);
+  // The supervisor reads no family's ledger (as the dashboard refuses it).
+  const supervisor = await api(h.baseUrl, 'GET', `/api/families/${west.id}/points`, { who: 'su' });
+  expect(supervisor.status).toBe(403);
+  expect(JSON.stringify(supervisor.body)).not.toContain('balance');
   const rw = await reward(10, 5);
   expect((await redeem(west.id, rw, unique('k'), 'pm')).status).toBe(403);
   expect((await redeem(west.id, rw, unique('k'), 'su')).status).toBe(403);
