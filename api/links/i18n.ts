@@ -62,6 +62,8 @@ export interface PageStrings {
     notFound: { title: string; body: string };
     forbidden: { title: string; body: string };
     notAllowed: { title: string; body: string };
+    /** A grid worker since moved to another compound opens a link of the former one. */
+    notYours: { title: string; body: string };
     badForm: { title: string };
     rateLimited: { title: string; body: string };
     tooLarge: { title: string; body: string };
@@ -173,6 +175,7 @@ const zhCN: PageStrings = {
     notFound: { title: '未找到活动', body: '找不到这个链接对应的活动。' },
     forbidden: { title: '无法提交', body: '页面已过期或请求来源不正确。请重新打开邮件中的链接，再在页面上提交。' },
     notAllowed: { title: '无法提交', body: '按照流程规则，这个操作现在不能进行。' },
+    notYours: { title: '链接已不属于您', body: '您已调到其他小区，这个链接属于您原来负责的小区，不能再用它作决定。' },
     badForm: { title: '请检查填写内容' },
     rateLimited: { title: '请求过于频繁', body: '请稍等一分钟后再试。' },
     tooLarge: { title: '提交内容过长', body: '请缩短意见后再提交。' },
@@ -272,6 +275,7 @@ const en: PageStrings = {
     notFound: { title: 'Activity not found', body: 'We could not find the activity this link belongs to.' },
     forbidden: { title: 'Could not submit', body: 'The page has expired or the request did not come from this site. Please open the link from the email again and submit on that page.' },
     notAllowed: { title: 'Could not submit', body: 'The rules of the process do not allow this now.' },
+    notYours: { title: 'This link is no longer yours', body: 'You now serve another compound; this link belongs to the compound you served before and can no longer be used to decide.' },
     badForm: { title: 'Please check your answer' },
     rateLimited: { title: 'Too many requests', body: 'Please wait a minute and try again.' },
     tooLarge: { title: 'Too long', body: 'Please shorten your comments and try again.' },

@@ -22,6 +22,7 @@ import { answerVenueRequestUpdate, decideApprovalUpdate, statusQuery, submitFeed
 import { RejectionType, type ActivityStatus, type DecisionRecord, type FeedbackRecord } from '../../domain/activity';
 import type { AuditLog, AuditOutcome } from './audit';
 import { staffById } from '../people/directory';
+import { linkRecipientRefusal } from '../../domain/access';
 import { updateRejection, type HtmlErrorPages, type Logger } from '../http/errors';
 import { pickLocale, type ActionName, type StepName } from './i18n';
 import {
@@ -146,6 +147,17 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
       : undefined;
   }
 
+  /**
+   * Whether the link's staff recipient has since moved to another compound than the activity's
+   * (the directory's current entry, not the compound they had when the link was sent).
+   */
+  async function noLongerTheirs(key: string, status: ActivityStatus): Promise<boolean> {
+    const id = /^staff:(.+)$/.exec(key)?.[1];
+    const row = id === undefined ? undefined : await staffById(deps.repos, id);
+    return row !== undefined && linkRecipientRefusal({ role: row.role, compound: row.compound_id }, status.plan.compound) !== null;
+  }
+  const notYoursPage = (ctx: PageContext) => messagePage(ctx, ctx.s.pages.notYours.title, [ctx.s.pages.notYours.body]);
+
   /** Double-submit value: reuse the cookie this link already set, else a new random one. */
   function issueCsrf(req: Request, res: Response, token: string): string {
     const existing = readCookie(req, CSRF_COOKIE);
@@ -185,6 +197,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     if (!status) return send(res, 404, messagePage(ctx, s.pages.notFound.title, [s.pages.notFound.body]));
     const state = stepState(status, v.claims);
     if (state.kind === 'closed') return send(res, 409, messagePage(ctx, s.pages.closed.title, [s.pages.closed.body(s.stages[status.stage])]));
+    if (state.kind === 'open' && (await noLongerTheirs(v.claims.rcp, status))) return send(res, 403, notYoursPage(ctx));
     const recipient = await resolveRecipient(v.claims.rcp, status);
     const csrf = issueCsrf(req, res, token);
     send(res, 200, stepPage(ctx, { claims: v.claims, status, recipient, csrf, ...(state.kind === 'recorded' ? { record: state.record } : {}) }));
@@ -245,6 +258,10 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     if (!recipient) {
       await audit('invalid');
       return send(res, 422, messagePage(ctx, s.pages.notAllowed.title, [s.pages.notAllowed.body]));
+    }
+    if (await noLongerTheirs(claims.rcp, status)) {
+      await audit('invalid');
+      return send(res, 403, notYoursPage(ctx));
     }
 
     // Validate the form before asking the workflow.
@@ -359,7 +376,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     const status = await loadStatus(claims.wf);
     if (!status || stepState(status, claims).kind !== 'open') return;
     const recipient = await resolveRecipient(claims.rcp, status);
-    if (!recipient) return;
+    if (!recipient || (await noLongerTheirs(claims.rcp, status))) return;
     const key = `${claims.wf}|${claims.step}|${claims.round}|${claims.rcp}`;
     const last = lastRefresh.get(key);
     if (last !== undefined && now() - last < refreshCooldownMs) return;
