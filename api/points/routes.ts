@@ -14,6 +14,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
 import { IsoInstant } from '../../domain/schemas';
@@ -32,7 +33,7 @@ export const RedeemBody = z.strictObject({
 export const RewardBody = z
   .strictObject({
     id: Id.optional(),
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     kind: z.enum(['education', 'merchantCoupon']),
     merchantId: Id.optional(),
     price: z.number().int().positive().max(1_000_000),
