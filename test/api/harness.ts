@@ -7,8 +7,9 @@
 import type { PlanInput } from '../../domain/schemas';
 import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
 import { communityPlan, startAppHarness, type AppHarness } from '../support/app-harness';
+import type { DialectName } from '../db/harness';
 
-export { DAY, HOUR, communityPlan, eventually, unique } from '../support/app-harness';
+export { DAY, HOUR, communityPlan, eventually, seedCycle, unique } from '../support/app-harness';
 
 export const LINK_SECRET = 'api-test-link-secret-0123456789abcdefghijklmnopqr'; // 48 chars
 
@@ -31,7 +32,7 @@ export type Who = keyof typeof TOKENS;
 
 export type ApiHarness = AppHarness;
 
-export function startApiHarness(options: { worker: boolean }): Promise<ApiHarness> {
+export function startApiHarness(options: { worker: boolean; dialect?: DialectName }): Promise<ApiHarness> {
   return startAppHarness({
     tmpPrefix: 'cogov-api-',
     taskQueuePrefix: 'api-test-',
@@ -41,6 +42,7 @@ export function startApiHarness(options: { worker: boolean }): Promise<ApiHarnes
     staff: STAFF,
     tokens: TOKENS,
     worker: options.worker,
+    ...(options.dialect ? { dialect: options.dialect } : {}),
     // The shared suite makes many requests from one address; the limit itself has its own test.
     deps: { linkRateLimit: { capacity: 1000, perMinute: 1000 } },
   });
@@ -52,7 +54,7 @@ export function merchantPlan(title: string, merchant: { id: string; email: strin
   return communityPlan(title, {
     venue: {
       kind: 'merchant',
-      hours: 4,
+      hours: 2,
       candidateMerchants: [{ id: merchant.id, name: '万达广场', email: merchant.email, venueName: '万达广场中庭' }],
     },
   });

@@ -23,6 +23,7 @@ import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createRepositories } from '../../db/repositories';
+import { Cycles } from '../../db/services/cycles';
 import { reportDeps } from '../../reports';
 import { SqlActivityStore } from '../../db/store';
 import type { Database, StaffRoleText } from '../../db/types';
@@ -31,6 +32,7 @@ import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
+import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
 
 export const HOUR = 3_600_000;
@@ -90,6 +92,8 @@ export interface AppHarnessOptions<W extends string> {
   deps?: Partial<AppDeps>;
   /** The app's logger; by default one that records into `logs`. */
   logger?: Logger;
+  /** The database the app runs on: SQLite in the temp dir (default), or a fresh PostgreSQL database (test/db/harness.ts). */
+  dialect?: DialectName;
 }
 
 export async function listen(server: http.Server): Promise<string> {
@@ -117,8 +121,9 @@ export function staffTokensEnv<W extends string>(staff: Record<W, StaffSeed>, to
 
 export async function startAppHarness<W extends string>(options: AppHarnessOptions<W>): Promise<AppHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
-  const db = createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
-  await migrateToLatest(db);
+  const postgres = options.dialect === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  const db = postgres?.db ?? createDatabase({ sqlitePath: path.join(dir, 'app.sqlite') });
+  if (!postgres) await migrateToLatest(db);
   await db.insertInto('compounds').values([{ id: 'c-east', name: '东苑' }, { id: 'c-west', name: '西苑' }]).execute();
   await db
     .insertInto('staff')
@@ -204,7 +209,8 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
       await connection.close();
       await mailer.close();
       await mailbox.close();
-      await db.destroy();
+      if (postgres) await postgres.close();
+      else await db.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -219,7 +225,7 @@ export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
-/** A community-venue plan in c-east starting in 10 days (whole minute), two hours long. */
+/** A community-venue plan in c-east starting in 10 days (whole minute), two hours long, the venue booked for those two hours. */
 export function communityPlan(title: string, overrides: Partial<PlanInput> = {}): PlanInput {
   const startsAt = new Date(Date.now() + 10 * DAY);
   startsAt.setUTCSeconds(0, 0);
@@ -231,12 +237,30 @@ export function communityPlan(title: string, overrides: Partial<PlanInput> = {})
     startsAt: startsAt.toISOString(),
     endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
     capacity: 80,
-    venue: { kind: 'community', venueName: '东苑活动室', hours: 3 },
+    venue: { kind: 'community', venueName: '东苑活动室', hours: 2 },
     volunteersNeeded: 5,
     pointsRules: { attendance: 10, perVolunteerHour: 5 },
     budget: 1200,
     ...overrides,
   };
+}
+
+/**
+ * An incubation cycle on record, as POST /api/cycles leaves it (without its workflow), from a day
+ * ago to a year ahead: an activity may only start in a cycle on record, within its period.
+ */
+export async function seedCycle(db: Kysely<Database>, cycleId: string, period: { periodStart?: string; periodEnd?: string } = {}): Promise<string> {
+  await new Cycles(db).ensure({
+    cycleId,
+    name: `周期 ${cycleId}`,
+    periodStart: period.periodStart ?? new Date(Date.now() - DAY).toISOString(),
+    periodEnd: period.periodEnd ?? new Date(Date.now() + 365 * DAY).toISOString(),
+    compounds: ['c-east', 'c-west'],
+    coordinator: { id: 'co-1' },
+    supervisor: { id: 'su-1' },
+    milestones: [],
+  });
+  return cycleId;
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */
