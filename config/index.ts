@@ -4,8 +4,9 @@
  * copies the durations into the workflow's input.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { formatDuration, parseDuration } from './duration';
 import type { Timings } from '../domain/schemas';
+import type { PlanBounds } from '../domain/plan-checks';
 
 const duration = (fallback: string) =>
   z
@@ -128,6 +129,11 @@ const EnvSchema = z.object({
   FEEDBACK_REMINDER_BEFORE: duration('1d'),
   MAX_APPROVAL_ROUNDS: z.coerce.number().int().min(1).max(20).default(3),
 
+  // What a plan may ask for: the funders' figures are summed from these.
+  PLAN_MAX_DURATION: duration('3d'),
+  POINTS_MAX_ATTENDANCE: z.coerce.number().int().min(0).max(10_000).default(100),
+  POINTS_MAX_PER_VOLUNTEER_HOUR: z.coerce.number().int().min(0).max(10_000).default(50),
+
   // Incubation cycles: milestone reminders and escalations, and how often a cycle checks its activities.
   CYCLE_MILESTONE_REMINDER_BEFORE: duration('3d'),
   CYCLE_MILESTONE_ESCALATE_AFTER: duration('1d'),
@@ -164,6 +170,7 @@ export interface Config {
   links: { secret: string | undefined; graceMs: number };
   staffTokens: StaffToken[];
   timings: Timings;
+  planBounds: PlanBounds;
   cycleTimings: { milestoneReminderBeforeMs: number; milestoneEscalateAfterMs: number; activityPollMs: number };
   digest: { cron: string; timeZone: string };
 }
@@ -185,6 +192,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.FEEDBACK_REMINDER_BEFORE >= e.FEEDBACK_DEADLINE) {
     throw new ConfigError('Invalid configuration:\n  FEEDBACK_REMINDER_BEFORE: must be shorter than FEEDBACK_DEADLINE');
+  }
+  // The workflow skips a reminder due once check-in is open, so such an offset would never be sent.
+  const lateOffsets = e.REMINDER_OFFSETS.filter((offset) => offset <= e.ATTENDANCE_OPENS_BEFORE);
+  if (lateOffsets.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n  REMINDER_OFFSETS: ${lateOffsets.map(formatDuration).join(', ')} would fall when check-in is already open ` +
+        `(ATTENDANCE_OPENS_BEFORE=${formatDuration(e.ATTENDANCE_OPENS_BEFORE)}), so that reminder would never be sent; ` +
+        'every offset must be longer than ATTENDANCE_OPENS_BEFORE',
+    );
+  }
+  if (e.PLAN_MAX_DURATION <= 0) {
+    throw new ConfigError('Invalid configuration:\n  PLAN_MAX_DURATION: must be longer than 0');
   }
   if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
@@ -229,6 +248,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       feedbackDeadlineMs: e.FEEDBACK_DEADLINE,
       feedbackReminderBeforeMs: e.FEEDBACK_REMINDER_BEFORE,
       maxApprovalRounds: e.MAX_APPROVAL_ROUNDS,
+    },
+    planBounds: {
+      maxDurationMs: e.PLAN_MAX_DURATION,
+      maxAttendancePoints: e.POINTS_MAX_ATTENDANCE,
+      maxPointsPerVolunteerHour: e.POINTS_MAX_PER_VOLUNTEER_HOUR,
     },
     cycleTimings: {
       milestoneReminderBeforeMs: e.CYCLE_MILESTONE_REMINDER_BEFORE,

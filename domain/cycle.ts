@@ -8,17 +8,18 @@
  */
 import { z } from 'zod';
 import { Actor, Contact, IsoInstant } from './schemas';
+import { text } from './text';
 import type { CyclePhase, MilestoneState } from './vocabulary';
 
 export type { CyclePhase, MilestoneState };
 
 const Id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
-const Notes = z.string().trim().max(2000);
+const Notes = text().trim().max(2000);
 
 /** One checkpoint of the incubation and supervision plan, e.g. 启动培训, 中期督导, 活动复盘, 经验分享. */
 export const Milestone = z.object({
   id: Id,
-  name: z.string().trim().min(1).max(200),
+  name: text().trim().min(1).max(200),
   dueAt: IsoInstant,
 });
 export type Milestone = z.infer<typeof Milestone>;
@@ -40,7 +41,7 @@ export type CycleTimings = z.infer<typeof CycleTimings>;
 export const IncubationCycleInput = z
   .object({
     cycleId: Id,
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     periodStart: IsoInstant,
     periodEnd: IsoInstant,
     /** The compounds (小区) whose activities belong to this cycle. */

@@ -2,11 +2,12 @@
  * The shapes that cross a boundary: the API validates requests with them, the workflow validates
  * its updates with them, and activities take their inferred types.
  *
- * This module imports nothing but zod and ./vocabulary, so the workflow bundle can include it. Everything here must
+ * This module imports nothing but zod, ./vocabulary and ./text, so the workflow bundle can include it. Everything here must
  * survive JSON (Temporal payloads): times are ISO-8601 strings, never `Date`, and no `.transform`.
  */
 import { z } from 'zod';
 import { APPROVAL_DECISIONS, LOCALES, MERCHANT_ANSWERS, STAFF_ROLES } from './vocabulary';
+import { text } from './text';
 
 /** An ISO-8601 instant with an explicit offset, e.g. 2026-05-01T09:00:00+08:00. */
 export const IsoInstant = z.iso.datetime({ offset: true });
@@ -19,21 +20,21 @@ export type Locale = z.infer<typeof Locale>;
 /** Someone the workflow writes to. Personal data: never put these fields in search attributes or logs. */
 export const Contact = z.object({
   id: Id,
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   email: Email,
   locale: Locale.default('zh-CN'),
 });
 export type Contact = z.infer<typeof Contact>;
 
 export const CandidateMerchant = Contact.extend({
-  venueName: z.string().trim().min(1).max(200),
+  venueName: text().trim().min(1).max(200),
 });
 export type CandidateMerchant = z.infer<typeof CandidateMerchant>;
 
 export const VenueNeed = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('community'),
-    venueName: z.string().trim().min(1).max(200),
+    venueName: text().trim().min(1).max(200),
     hours: z.number().positive().max(24 * 14),
   }),
   z.object({
@@ -57,10 +58,10 @@ export type PointsRules = z.infer<typeof PointsRules>;
 
 export const Plan = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    theme: z.string().trim().min(1).max(200),
+    title: text().trim().min(1).max(200),
+    theme: text().trim().min(1).max(200),
     compound: Id,
-    description: z.string().max(5000).default(''),
+    description: text().max(5000).default(''),
     startsAt: IsoInstant,
     endsAt: IsoInstant,
     capacity: z.number().int().positive().max(10_000),
@@ -93,12 +94,12 @@ export type StaffRole = z.infer<typeof StaffRole>;
 /** Who made a decision: a staff member or a merchant, by id and name (for the audit trail). */
 export const Actor = z.object({
   id: Id,
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   role: z.enum([...STAFF_ROLES, 'merchant'] as const),
 });
 export type Actor = z.infer<typeof Actor>;
 
-const Comment = z.string().trim().max(2000);
+const Comment = text().trim().max(2000);
 
 export const ApprovalDecision = z
   .object({
@@ -123,7 +124,7 @@ export const MerchantAnswer = z.object({
 export type MerchantAnswer = z.infer<typeof MerchantAnswer>;
 
 export const VenueAssignment = z.object({
-  venueName: z.string().trim().min(1).max(200),
+  venueName: text().trim().min(1).max(200),
   merchantId: Id.optional(),
   hours: z.number().positive().max(24 * 14),
   by: Actor,

@@ -23,6 +23,7 @@ import { contactOf, firstStaff, staffById, type StaffRow } from '../people/direc
 import { HttpError, parseOr400 } from '../http/errors';
 import { queryLiteral } from '../http/visibility';
 import { operation, type OperationId } from '../operations';
+import { assertNewPlanAcceptable, assertRescheduleAcceptable, assertRevisedPlanAcceptable, assertVenueAssignmentAcceptable } from './plan-checks';
 import {
   ActivityIdParam,
   ApprovalBody,
@@ -119,6 +120,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
     if (cycle?.closedAt) {
       throw new HttpError(409, 'StepClosed', `Incubation cycle ${body.cycleId} closed at ${cycle.closedAt}; start the activity in an open cycle`);
     }
+    await assertNewPlanAcceptable(deps, body.cycleId, body.plan);
 
     let pm: StaffRow | undefined;
     if (staff.role === 'propertyManager') {
@@ -237,6 +239,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
     const handle = handleFor(id);
     const status = await handle.query(statusQuery);
     await assertCompound(staff, status.compound);
+    await assertRevisedPlanAcceptable(deps, handle, body.plan);
     res.json(await runUpdate(handle, revisePlanUpdate, { plan: body.plan, by: actorOf(staff) }));
   });
 
@@ -245,6 +248,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
     const body = parseOr400(RescheduleBody, req.body, 'request body');
     const handle = handleFor(id);
     if (staff.role === 'propertyManager') await assertCompound(staff, (await handle.query(statusQuery)).compound);
+    await assertRescheduleAcceptable(deps, handle, body);
     res.json(await runUpdate(handle, rescheduleUpdate, { ...body, by: actorOf(staff) }));
   });
 
@@ -259,6 +263,7 @@ export function createActivitiesRouter(deps: ActivitiesRouterDeps): Router {
   register('assignVenue', async (req, res, staff) => {
     const { id } = parseOr400(ActivityIdParam, req.params, 'activity id');
     const body = parseOr400(AssignVenueBody, req.body, 'request body');
+    await assertVenueAssignmentAcceptable(handleFor(id), body.hours);
     res.json(await runUpdate(handleFor(id), assignVenueUpdate, { ...body, by: actorOf(staff) }));
   });
 

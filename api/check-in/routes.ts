@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Response } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import type { Config } from '../../config';
 import { CheckInError, type CheckInResult } from '../../db/services/checkin';
 import { DirectoryError } from '../../db/services/directory';
@@ -65,7 +66,7 @@ export const WalkInBody = z
       .strictObject({
         /** Default: derived from the nonce (so a retry finds the family it created), else random. */
         id: Id.optional(),
-        name: z.string().trim().min(1).max(200),
+        name: text().trim().min(1).max(200),
         email: z.string().trim().pipe(z.email()),
         locale: Locale.default('zh-CN'),
         members: Members,

@@ -9,6 +9,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { IsoInstant, describeIssues, type Actor, type StaffRole } from '../../domain/schemas';
@@ -42,7 +43,7 @@ export const StartCycleBody = z
   .strictObject({
     /** The cycle's id, e.g. `2025-1`: a repeated start with the same id finds the cycle already there. */
     id: Id,
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     periodStart: IsoInstant,
     periodEnd: IsoInstant,
     compounds: z.array(Id).min(1).max(50),
@@ -67,14 +68,14 @@ export const StartCycleResponse = z.object({
   existing: z.boolean(),
 });
 
-export const RecordMilestoneBody = z.strictObject({ notes: z.string().trim().max(2000).default('') });
+export const RecordMilestoneBody = z.strictObject({ notes: text().trim().max(2000).default('') });
 
 export const SponsorshipBody = z.strictObject({
   /** Optional client-chosen id: repeating the request with it records nothing new. */
   id: Id.optional(),
   merchantId: Id,
   amountCny: AmountCny,
-  note: z.string().trim().max(2000).default(''),
+  note: text().trim().max(2000).default(''),
 });
 
 export const ReportQuery = z

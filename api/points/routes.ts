@@ -15,6 +15,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
 import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
@@ -34,7 +35,7 @@ export const RedeemBody = z.strictObject({
 export const RewardBody = z
   .strictObject({
     id: Id.optional(),
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     kind: z.enum(['education', 'merchantCoupon']),
     merchantId: Id.optional(),
     price: z.number().int().positive().max(1_000_000),

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from '../database';
 import type { CyclesTable, Database } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock, toIso } from '../util';
@@ -74,7 +75,7 @@ const SponsorshipInput = z.object({
   cycleId: IdSchema,
   merchantId: IdSchema,
   amountCny: AmountCny,
-  note: z.string().trim().max(2000).default(''),
+  note: text().trim().max(2000).default(''),
   recordedBy: IdSchema,
 });
 export type SponsorshipInput = z.input<typeof SponsorshipInput>;
@@ -82,9 +83,9 @@ export type SponsorshipInput = z.input<typeof SponsorshipInput>;
 const MilestoneDone = z.object({
   cycleId: IdSchema,
   milestoneId: IdSchema,
-  by: z.object({ id: IdSchema, name: z.string().min(1).max(100), role: z.string().min(1).max(40) }),
+  by: z.object({ id: IdSchema, name: text().min(1).max(100), role: z.string().min(1).max(40) }),
   at: InstantSchema,
-  notes: z.string().max(2000).default(''),
+  notes: text().max(2000).default(''),
 });
 
 export class Cycles {

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import { Locale, StaffRole } from '../../domain/schemas';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from '../database';
 import type { Database, LocaleText, StaffRoleText } from '../types';
@@ -34,7 +35,7 @@ export class CsvImportError extends ServiceError<'CSV_INVALID'> {
 // ---------------------------------------------------------------------------------------------
 // Shapes
 
-const Name = z.string().trim().min(1).max(200);
+const Name = text().trim().min(1).max(200);
 const Email = z.string().trim().pipe(z.email());
 const QrToken = z
   .string()

@@ -19,6 +19,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { text } from '../../domain/text';
 import { dialectOf, isUniqueViolation, withTransaction } from '../database';
 import type { Database, HolderKind, PointsEntryKind, PointsEntryRow, RewardKind } from '../types';
 import { type Clock, ServiceError, newId, num, randomToken, systemClock, toIso } from '../util';
@@ -276,18 +277,18 @@ const AwardSchema = z.object({
   idempotencyKey: IdempotencyKeySchema,
   activityId: IdSchema.nullish(),
   rule: z.string().trim().min(1).max(100).nullish(),
-  note: z.string().max(1000).optional(),
+  note: text().max(1000).optional(),
   earnedAt: InstantSchema.optional(),
 });
 const ReverseSchema = z.object({
   entryId: z.string().trim().min(1).max(200),
   idempotencyKey: IdempotencyKeySchema,
-  note: z.string().trim().min(1, 'a reason is required').max(1000),
+  note: text().trim().min(1, 'a reason is required').max(1000),
 });
 const RewardSchema = z
   .object({
     id: IdSchema.optional(),
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     kind: z.enum(['education', 'merchantCoupon']),
     merchantId: IdSchema.nullish(),
     price: z.number().int().positive().max(1_000_000),
@@ -298,7 +299,7 @@ const RewardSchema = z
     path: ['merchantId'],
   });
 const RewardPatchSchema = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: text().trim().min(1).max(200).optional(),
   price: z.number().int().positive().max(1_000_000).optional(),
   stock: z.number().int().min(0).max(1_000_000).optional(),
 });

@@ -9,7 +9,7 @@ import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
 import { communityPlan, startAppHarness, type AppHarness } from '../support/app-harness';
 import type { DialectName } from '../db/harness';
 
-export { DAY, HOUR, communityPlan, eventually, unique } from '../support/app-harness';
+export { DAY, HOUR, communityPlan, eventually, seedCycle, unique } from '../support/app-harness';
 
 export const LINK_SECRET = 'api-test-link-secret-0123456789abcdefghijklmnopqr'; // 48 chars
 
@@ -54,7 +54,7 @@ export function merchantPlan(title: string, merchant: { id: string; email: strin
   return communityPlan(title, {
     venue: {
       kind: 'merchant',
-      hours: 4,
+      hours: 2,
       candidateMerchants: [{ id: merchant.id, name: '万达广场', email: merchant.email, venueName: '万达广场中庭' }],
     },
   });

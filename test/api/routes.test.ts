@@ -8,12 +8,13 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { createRepositories } from '../../db/repositories';
 import { reportDeps } from '../../reports';
 import type { Database } from '../../db/types';
-import { api, communityPlan, startApiHarness, unique, type ApiHarness, type Who } from './harness';
+import { api, communityPlan, seedCycle, startApiHarness, unique, type ApiHarness, type Who } from './harness';
 
 let h: ApiHarness;
 
 beforeAll(async () => {
   h = await startApiHarness({ worker: false });
+  await seedCycle(h.db, 'c1');
 });
 
 afterAll(async () => {

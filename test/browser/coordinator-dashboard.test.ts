@@ -122,7 +122,13 @@ describe('the coordinator follows an activity from start to completion', () => {
     activityId = await startActivity(
       h,
       cycleId,
-      communityPlan(title, { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 6_000).toISOString(), pointsRules: { attendance: 10, perVolunteerHour: 5 } }),
+      communityPlan(title, {
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 6_000).toISOString(),
+        // A venue is never booked longer than the activity: 0.001 h is 3.6 s of the 6 s.
+        venue: { kind: 'community', venueName: '东苑活动室', hours: 0.001 },
+        pointsRules: { attendance: 10, perVolunteerHour: 5 },
+      }),
     );
     // A family registers (the registration service, as the register page would).
     await eventually(async () => (await h.db.selectFrom('activities').select('id').where('id', '=', activityId).executeTakeFirst()) ?? undefined, 15_000, 'activity recorded');

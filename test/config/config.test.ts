@@ -72,6 +72,38 @@ describe('config', () => {
     expect(() => loadConfig({ FEEDBACK_DEADLINE: '1d', FEEDBACK_REMINDER_BEFORE: '2d' })).toThrow(/FEEDBACK_REMINDER_BEFORE/);
   });
 
+  test('a reminder offset at or inside the check-in lead time is refused naming REMINDER_OFFSETS and ATTENDANCE_OPENS_BEFORE', () => {
+    // Such a reminder would be due once check-in is open, and the workflow never sends those.
+    for (const env of [
+      { REMINDER_OFFSETS: '3d,30m', ATTENDANCE_OPENS_BEFORE: '30m' },
+      { REMINDER_OFFSETS: '1d,10m', ATTENDANCE_OPENS_BEFORE: '30m' },
+      { REMINDER_OFFSETS: '2h', ATTENDANCE_OPENS_BEFORE: '3h' },
+    ]) {
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as Error).message;
+      }
+      expect(message).toContain('REMINDER_OFFSETS');
+      expect(message).toContain('ATTENDANCE_OPENS_BEFORE');
+      expect(message).toContain('never be sent');
+    }
+    expect(loadConfig({ REMINDER_OFFSETS: '31m', ATTENDANCE_OPENS_BEFORE: '30m' }).timings.reminderOffsetsMs).toEqual([31 * 60_000]);
+  });
+
+  test("a plan's bounds default to 3 days, 100 attendance points and 50 per volunteer hour, and can be set", () => {
+    expect(loadConfig({}).planBounds).toEqual({ maxDurationMs: 3 * 86_400_000, maxAttendancePoints: 100, maxPointsPerVolunteerHour: 50 });
+    expect(loadConfig({ PLAN_MAX_DURATION: '12h', POINTS_MAX_ATTENDANCE: '20', POINTS_MAX_PER_VOLUNTEER_HOUR: '5' }).planBounds).toEqual({
+      maxDurationMs: 12 * 3_600_000,
+      maxAttendancePoints: 20,
+      maxPointsPerVolunteerHour: 5,
+    });
+    expect(() => loadConfig({ POINTS_MAX_ATTENDANCE: '-1' })).toThrow(/POINTS_MAX_ATTENDANCE/);
+    expect(() => loadConfig({ PLAN_MAX_DURATION: 'forever' })).toThrow(/PLAN_MAX_DURATION/);
+  });
+
   test('staff tokens are JSON with a role each; a malformed list names the problem', () => {
     const tokens = JSON.stringify([{ token: 't'.repeat(32), role: 'coordinator', staffId: 'co-1', name: '张协调' }]);
     expect(loadConfig({ STAFF_TOKENS: tokens }).staffTokens).toEqual([{ token: 't'.repeat(32), role: 'coordinator', staffId: 'co-1', name: '张协调' }]);

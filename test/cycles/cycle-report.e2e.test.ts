@@ -63,9 +63,10 @@ test('a whole cycle of two activities closes with a report whose every figure ma
 
   // ---- the inputs this test chooses ----------------------------------------------------------
   const rules = { attendance: 10, perVolunteerHour: 4, familyLearning: 5 };
-  const venueHours = 4;
+  // A venue is never booked longer than the activity lasts: A lasts 36 s, its venue 0.01 h.
+  const venueHours = 0.01;
   const startsAtA = at(t0 + 25 * SECOND);
-  const endsAtA = new Date(startsAtA.getTime() + 4 * SECOND);
+  const endsAtA = new Date(startsAtA.getTime() + 36 * SECOND);
   const closesAtA = endsAtA.getTime() + TEST_TIMINGS.attendanceClosesAfter;
   const checkInsA = [
     { familyId: 'cf-1', registered: 3, members: undefined }, // comes as registered: 3 people
@@ -89,7 +90,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
     review: { id: 'review', name: '活动复盘', dueAt: iso(t0 + HOUR) }, // never recorded, not yet due: pending
     sharing: { id: 'sharing', name: '经验分享', dueAt: iso(t0 + 3 * SECOND) }, // never recorded, past due: missed
   };
-  const periodEnd = iso(t0 + 27 * SECOND); // during activity A's check-in: the cycle must wait for it
+  const periodEnd = iso(t0 + 40 * SECOND); // during activity A's check-in: the cycle must wait for it
 
   // ---- the cycle ---------------------------------------------------------------------------
   const started = await api(h.baseUrl, 'POST', '/api/cycles', {
@@ -154,7 +155,8 @@ test('a whole cycle of two activities closes with a report whose every figure ma
 
   // ---- activity B: community venue, approved, then cancelled ---------------------------------
   const activityB = `act-b-${run}`;
-  const startsAtB = at(t0 + 10 * 60 * SECOND);
+  // Within the cycle's period (an activity must start in it), late enough to be cancelled before its check-in opens.
+  const startsAtB = at(t0 + 39 * SECOND);
   const planB: PlanInput = {
     ...planA,
     title: `幸福家庭日·心理减压工作坊 ${run}`,
@@ -206,7 +208,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   }
 
   // Points are awarded when check-in closes; then the supervisor is asked for feedback.
-  const feedbackMail = await mailTo(h.mailbox, STAFF.su.email, `督导反馈：${titleA}`, 40_000);
+  const feedbackMail = await mailTo(h.mailbox, STAFF.su.email, `督导反馈：${titleA}`, 60_000);
 
   // The period is over but A still runs: the cycle waits for it.
   const waiting = await api(h.baseUrl, 'GET', `/api/cycles/${cycleId}`, { who: 'co' });

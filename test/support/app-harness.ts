@@ -24,6 +24,7 @@ import { loadConfig, type Config } from '../../config';
 import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createRepositories } from '../../db/repositories';
+import { Cycles } from '../../db/services/cycles';
 import { reportDeps } from '../../reports';
 import { SqlActivityStore } from '../../db/store';
 import type { Database, StaffRoleText } from '../../db/types';
@@ -32,8 +33,8 @@ import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
-import { devServerAddress, workflowBundle } from './temporal';
 import { createTestDatabase, type DialectName } from '../db/harness';
+import { devServerAddress, workflowBundle } from './temporal';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -92,7 +93,7 @@ export interface AppHarnessOptions<W extends string> {
   deps?: Partial<AppDeps>;
   /** The app's logger; by default one that records into `logs`. */
   logger?: Logger;
-  /** The database the app runs on; SQLite unless told. */
+  /** The database the app runs on: SQLite in the temp dir (default), or a fresh PostgreSQL database (test/db/harness.ts). */
   dialect?: DialectName;
 }
 
@@ -225,7 +226,7 @@ export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
-/** A community-venue plan in c-east starting in 10 days (whole minute), two hours long. */
+/** A community-venue plan in c-east starting in 10 days (whole minute), two hours long, the venue booked for those two hours. */
 export function communityPlan(title: string, overrides: Partial<PlanInput> = {}): PlanInput {
   const startsAt = new Date(Date.now() + 10 * DAY);
   startsAt.setUTCSeconds(0, 0);
@@ -237,12 +238,30 @@ export function communityPlan(title: string, overrides: Partial<PlanInput> = {})
     startsAt: startsAt.toISOString(),
     endsAt: new Date(startsAt.getTime() + 2 * HOUR).toISOString(),
     capacity: 80,
-    venue: { kind: 'community', venueName: '东苑活动室', hours: 3 },
+    venue: { kind: 'community', venueName: '东苑活动室', hours: 2 },
     volunteersNeeded: 5,
     pointsRules: { attendance: 10, perVolunteerHour: 5 },
     budget: 1200,
     ...overrides,
   };
+}
+
+/**
+ * An incubation cycle on record, as POST /api/cycles leaves it (without its workflow), from a day
+ * ago to a year ahead: an activity may only start in a cycle on record, within its period.
+ */
+export async function seedCycle(db: Kysely<Database>, cycleId: string, period: { periodStart?: string; periodEnd?: string } = {}): Promise<string> {
+  await new Cycles(db).ensure({
+    cycleId,
+    name: `周期 ${cycleId}`,
+    periodStart: period.periodStart ?? new Date(Date.now() - DAY).toISOString(),
+    periodEnd: period.periodEnd ?? new Date(Date.now() + 365 * DAY).toISOString(),
+    compounds: ['c-east', 'c-west'],
+    coordinator: { id: 'co-1' },
+    supervisor: { id: 'su-1' },
+    milestones: [],
+  });
+  return cycleId;
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */

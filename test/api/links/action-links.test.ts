@@ -15,6 +15,7 @@ import {
   mailTo,
   merchantPlan,
   page,
+  seedCycle,
   startApiHarness,
   submit,
   unique,
@@ -37,7 +38,8 @@ async function status(activityId: string): Promise<ActivityStatus> {
   return res.body as ActivityStatus;
 }
 
-async function start(body: unknown, who: 'pm' | 'co' = 'pm'): Promise<string> {
+async function start(body: { cycleId: string; plan: unknown }, who: 'pm' | 'co' = 'pm'): Promise<string> {
+  await seedCycle(h.db, body.cycleId);
   const res = await api(h.baseUrl, 'POST', '/api/activities', { who, body });
   expect(res.status).toBe(201);
   return res.body.activityId as string;
