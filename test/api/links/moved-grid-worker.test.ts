@@ -5,7 +5,7 @@
  */
 import type { ActivityStatus } from '../../../domain/activity';
 import { DIALECTS } from '../../db/harness';
-import { STAFF, api, communityPlan, linkIn, mailTo, page, startApiHarness, submit, unique, type ApiHarness } from '../harness';
+import { STAFF, api, communityPlan, linkIn, mailTo, page, seedCycle, startApiHarness, submit, unique, type ApiHarness } from '../harness';
 
 describe.each(DIALECTS)('on %s', (dialect) => {
   let h: ApiHarness;
@@ -28,7 +28,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
 
   test('after the directory moves the grid worker to another compound, their approval link shows it is no longer theirs and decides nothing', async () => {
     const title = unique('调岗审批');
-    const started = await api(h.baseUrl, 'POST', '/api/activities', { who: 'pm', body: { cycleId: unique('cycle'), plan: communityPlan(title) } });
+    const started = await api(h.baseUrl, 'POST', '/api/activities', { who: 'pm', body: { cycleId: await seedCycle(h.db, unique('cycle')), plan: communityPlan(title) } });
     expect(started.status).toBe(201);
     const activityId = started.body.activityId as string;
     const link = linkIn(await mailTo(h.mailbox, STAFF.gw.email, title));
