@@ -12,16 +12,16 @@ import type { Mailer } from '../mail/mailer';
 import type { RenderEmail } from '../mail/messages';
 import { renderEmail } from '../mail/templates';
 import { actionLinkErrorPages, createActionLinkRouter } from './links/routes';
-import { createActivitiesRouter } from './activities/routes';
 import { createAuditLog } from './links/audit';
 import { createAuthenticator } from './http/auth';
-import { createCyclesRouter } from './cycles/routes';
 import { createDashboardRouter } from './dashboard';
-import { createPeopleApp } from './people-app';
+import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
+import { createSelfServiceRouter } from './family/pages';
 import { healthHandler } from './health';
 import { docsPage, openApiDocument } from './http/openapi';
-import { OPERATIONS } from './operations';
+import { createPeopleMail } from './registration/mail';
+import { apiRoutes } from './routes';
 import type { RateLimitOptions } from './http/rate-limit';
 import { SessionStore } from './http/session';
 import { createSignInRouter } from './sign-in/routes';
@@ -79,29 +79,42 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/healthz', healthHandler({ client, repos, logger }));
 
+  const render = deps.render ?? renderEmail;
+  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger });
+  const routes = apiRoutes({ client, config, repos, linkSecret: deps.linkSecret, mail, now });
+
+  // The document is the same for everyone and names no person: it may be cached.
   app.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(config.http.publicBaseUrl, OPERATIONS));
+    res.json(openApiDocument(config.http.publicBaseUrl, routes));
   });
   app.get('/api/docs', (_req, res) => {
-    res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl, OPERATIONS)));
+    res.type('html').send(docsPage(openApiDocument(config.http.publicBaseUrl, routes)));
   });
 
-  app.use(createActivitiesRouter({ client, config, repos, authenticate: createAuthenticator(config.staffTokens) }));
-  app.use(createCyclesRouter({ client, config, repos, authenticate: createAuthenticator(config.staffTokens) }));
-  // People, registration, check-in, growth points; and the families' own pages (/s/, /q/).
+  // Every other /api answer is for one member of staff and most name families, volunteers or
+  // staff: no shared cache or browser may keep any of them, errors included. One rule for the
+  // whole prefix, so a new route cannot forget it.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(mountRoutes(createAuthenticator(config.staffTokens), routes));
+  app.use('/api', unknownMethodNotAllowed);
+
+  // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(
-    createPeopleApp({
-      client,
-      config,
+    createSelfServiceRouter({
       repos,
-      authenticate: createAuthenticator(config.staffTokens),
+      config,
       linkSecret: deps.linkSecret,
+      mail,
       mailer: deps.mailer,
-      render: deps.render ?? renderEmail,
+      render,
+      audit: createAuditLog(repos, now, logger),
       logger,
       now,
       // Families check in from the venue's shared Wi-Fi (one address): a roomier default than /a/.
-      pageRateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 },
+      rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 },
     }),
   );
 
@@ -113,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
       repos,
       linkSecret: deps.linkSecret,
       mailer: deps.mailer,
-      render: deps.render ?? renderEmail,
+      render,
       audit: createAuditLog(repos, now, logger),
       logger,
       now,

@@ -16,33 +16,30 @@
  * A QR card holds only `<PUBLIC_BASE_URL>/q/<qrToken>`: a random token, never a name or an address.
  */
 import { createHash } from 'node:crypto';
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { text } from '../../domain/text';
+import { mayReadFamilyPoints } from '../../domain/access';
+import { createPeopleScope } from '../http/people-scope';
 import type { Config } from '../../config';
 import { CheckInError, type CheckInResult } from '../../db/services/checkin';
 import { DirectoryError } from '../../db/services/directory';
 import type { Repositories } from '../../db/repositories';
-import { mayReadFamilyPoints } from '../../domain/access';
 import { Locale } from '../../domain/schemas';
-import type { Authenticate, StaffPrincipal } from '../http/auth';
-import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operation';
+import type { StaffPrincipal } from '../http/auth';
+import { HttpError } from '../http/errors';
+import { defineRoute, type Route } from '../http/define-route';
 import {
   ALL_STAFF,
   DESK_STAFF,
-  DomainHttpError,
   activityOr404,
   assertCompound,
   commonErrors,
   errorDoc,
-  peopleErrorHandler,
-  routeOperations,
   type ActivityRef,
 } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
-import { createPeopleScope } from '../http/people-scope';
 
 const Members = z.number().int().min(1).max(50);
 const Nonce = z.string().trim().min(1).max(200);
@@ -107,70 +104,9 @@ const checkInResponses = {
 
 const qrDoc = { 200: { description: 'image/png: a QR code of <PUBLIC_BASE_URL>/q/<qrToken>' }, ...commonErrors, 404: errorDoc('No such person') };
 
-export const CHECKIN_OPERATIONS = [
-  {
-    id: 'checkInByQr',
-    method: 'post',
-    path: '/api/activities/:id/check-ins',
-    summary: 'Check in a family or volunteer by the QR card staff scanned (while the attendance window is open)',
-    roles: DESK_STAFF,
-    body: { name: 'CheckInBody', schema: CheckInBody },
-    responses: checkInResponses,
-  },
-  {
-    id: 'checkInWalkIn',
-    method: 'post',
-    path: '/api/activities/:id/walk-ins',
-    summary: 'Check in a walk-in: a family or volunteer by id, or a family created on the spot',
-    roles: DESK_STAFF,
-    body: { name: 'WalkInBody', schema: WalkInBody },
-    responses: { ...checkInResponses, 409: errorDoc('ATTENDANCE_NOT_OPEN, NONCE_REUSED, or DUPLICATE: newFamily.id belongs to another family') },
-  },
-  {
-    id: 'checkOutVolunteer',
-    method: 'post',
-    path: '/api/activities/:id/check-outs',
-    summary: 'Check a volunteer out (the first check-out counts for the service hours)',
-    roles: DESK_STAFF,
-    body: { name: 'CheckOutBody', schema: CheckOutBody },
-    responses: {
-      200: { description: '{ status: checkedOut | alreadyCheckedOut, at }' },
-      ...commonErrors,
-      404: notFound,
-      409: errorDoc('ATTENDANCE_NOT_OPEN, or NOT_CHECKED_IN'),
-    },
-  },
-  {
-    id: 'listCheckIns',
-    method: 'get',
-    path: '/api/activities/:id/check-ins',
-    summary: 'Who checked in, by which method, when, and (volunteers) when they left',
-    roles: ALL_STAFF,
-    responses: { 200: { description: '{ attendanceState, checkIns }' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'familyQrCode',
-    method: 'get',
-    path: '/api/families/:id/qr.png',
-    summary: 'The family’s QR card (PNG) for check-in; it encodes a random token, no name or address',
-    // Desk staff print and scan cards; the supervisor reads no family's card.
-    roles: ALL_STAFF.filter(mayReadFamilyPoints),
-    responses: qrDoc,
-  },
-  {
-    id: 'volunteerQrCode',
-    method: 'get',
-    path: '/api/volunteers/:id/qr.png',
-    summary: 'The volunteer’s QR card (PNG) for check-in and check-out',
-    roles: ALL_STAFF.filter(mayReadFamilyPoints),
-    responses: qrDoc,
-  },
-] as const satisfies readonly Operation[];
-
-export interface CheckInRouterDeps {
+export interface CheckInRoutesDeps {
   repos: Repositories;
   config: Config;
-  authenticate: Authenticate;
   now: () => number;
 }
 
@@ -189,22 +125,22 @@ export function checkInMessage(result: CheckInResult): string {
 }
 
 /** A clear refusal when the window is not open, naming when it opens or that it closed. */
-export function attendanceNotOpen(activity: ActivityRef, config: Config): DomainHttpError {
+export function attendanceNotOpen(activity: ActivityRef, config: Config): HttpError {
   const title = `“${activity.title}”`;
   if (activity.attendanceState === 'closed') {
-    return new DomainHttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} has closed${activity.attendanceClosesAt ? ` (at ${activity.attendanceClosesAt})` : ''}; nothing was recorded`);
+    return new HttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} has closed${activity.attendanceClosesAt ? ` (at ${activity.attendanceClosesAt})` : ''}; nothing was recorded`);
   }
   const opensAt = activity.attendanceOpensAt ?? new Date(Date.parse(activity.startsAt) - config.timings.attendanceOpensBeforeMs).toISOString();
-  return new DomainHttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} is not open yet: it opens at about ${opensAt}, before the start at ${activity.startsAt}; nothing was recorded`);
+  return new HttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} is not open yet: it opens at about ${opensAt}, before the start at ${activity.startsAt}; nothing was recorded`);
 }
 
-export function createCheckInRouter(deps: CheckInRouterDeps): Router {
+/** The check-in desk's routes and the QR cards. */
+export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
   const { repos, config } = deps;
-  const router = Router();
   const clock = () => new Date(deps.now());
   const checkIns = repos.checkIns({ now: clock });
-  const directory = repos.directory;
   const scope = createPeopleScope(repos, deps.now);
+  const directory = repos.directory;
 
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
     const activity = await activityOr404(repos, activityId);
@@ -257,102 +193,148 @@ export function createCheckInRouter(deps: CheckInRouterDeps): Router {
     });
   }
 
-  routeOperations(router, deps.authenticate, CHECKIN_OPERATIONS, {
-    async checkInByQr(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(CheckInBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      const person = await personByToken(body.qrToken);
-      await run(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(id, person, 'qr', body.nonce, body.members)), res);
-    },
-
-    async checkInWalkIn(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(WalkInBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      let familyCreated = false;
-      let person: { kind: 'family' | 'volunteer'; id: string };
-      let members = body.members;
-      if (body.newFamily) {
-        const nf = body.newFamily;
-        // A retried request (same nonce) derives the same id, so it finds the family it created.
-        const familyId =
-          nf.id ?? `walkin-${createHash('sha256').update(`${id}\n${body.nonce ?? `${Date.now()}-${Math.random()}`}`).digest('hex').slice(0, 24)}`;
-        try {
-          await directory.createFamily({ id: familyId, compoundId: activity.compound, name: nf.name, email: nf.email, locale: nf.locale, members: nf.members });
-          familyCreated = true;
-        } catch (err) {
-          if (!(err instanceof DirectoryError && err.code === 'DUPLICATE')) throw err;
-          const existing = await directory.getFamily(familyId);
-          if (!existing || existing.name !== nf.name || existing.email.toLowerCase() !== nf.email.toLowerCase()) {
-            throw new DomainHttpError(409, 'DUPLICATE', `A different family already has the id ${familyId}: check in with familyId instead`);
-          }
-        }
-        person = { kind: 'family', id: familyId };
-        members ??= nf.members;
-      } else if (body.familyId) {
-        person = { kind: 'family', id: body.familyId };
-      } else {
-        person = { kind: 'volunteer', id: body.volunteerId as string };
-      }
-      await run(activity, () => scope.act(staff, activity, [person], 'checkInWalkIn', () => checkInPerson(id, person, 'staff', body.nonce, members)), res, { familyCreated });
-    },
-
-    async checkOutVolunteer(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(CheckOutBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      let volunteerId = body.volunteerId;
-      if (body.qrToken !== undefined) {
+  return [
+    defineRoute({
+      id: 'checkInByQr',
+      method: 'post',
+      path: '/api/activities/:id/check-ins',
+      summary: 'Check in a family or volunteer by the QR card staff scanned (while the attendance window is open)',
+      roles: DESK_STAFF,
+      body: { name: 'CheckInBody', schema: CheckInBody },
+      responses: checkInResponses,
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
         const person = await personByToken(body.qrToken);
-        if (person.kind !== 'volunteer') throw new HttpError(400, 'InvalidInput', 'qrToken: this is a family’s card; only volunteers check out', [{ field: 'qrToken', message: 'a family’s card' }]);
-        volunteerId = person.id;
-      }
-      try {
-        const out = await checkIns.checkOut(id, volunteerId as string);
-        res.json({ ...out, activityId: id, volunteerId });
-      } catch (err) {
-        if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
-        throw err;
-      }
-    },
-
-    async listCheckIns(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const activity = await activityFor(staff, id);
-      const rows = await checkIns.list(id);
-      res.json({
-        activityId: id,
-        attendanceState: activity.attendanceState,
-        checkIns: rows.map((r) => ({
-          personKind: r.person_kind,
-          personId: r.person_id,
-          members: Number(r.members),
-          method: r.method,
-          checkedInAt: r.checked_in_at,
-          checkedOutAt: r.checked_out_at,
-        })),
-      });
-    },
-
-    async familyQrCode(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'family id');
-      const family = await directory.getFamily(id);
-      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(repos, staff, family.compoundId, 'family');
-      await sendQr(res, family.qrToken);
-    },
-
-    async volunteerQrCode(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'volunteer id');
-      const volunteer = await directory.getVolunteer(id);
-      if (!volunteer) throw new HttpError(404, 'NotFound', `No volunteer ${id}`);
-      await assertCompound(repos, staff, volunteer.compoundId, 'volunteer');
-      await sendQr(res, volunteer.qrToken);
-    },
-  });
-
-  router.use(peopleErrorHandler);
-  return router;
+        await run(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(id, person, 'qr', body.nonce, body.members)), res);
+      },
+    }),
+    defineRoute({
+      id: 'checkInWalkIn',
+      method: 'post',
+      path: '/api/activities/:id/walk-ins',
+      summary: 'Check in a walk-in: a family or volunteer by id, or a family created on the spot',
+      roles: DESK_STAFF,
+      body: { name: 'WalkInBody', schema: WalkInBody },
+      responses: { ...checkInResponses, 409: errorDoc('ATTENDANCE_NOT_OPEN, NONCE_REUSED, or DUPLICATE: newFamily.id belongs to another family') },
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
+        let familyCreated = false;
+        let person: { kind: 'family' | 'volunteer'; id: string };
+        let members = body.members;
+        if (body.newFamily) {
+          const nf = body.newFamily;
+          // A retried request (same nonce) derives the same id, so it finds the family it created.
+          const familyId =
+            nf.id ?? `walkin-${createHash('sha256').update(`${id}\n${body.nonce ?? `${Date.now()}-${Math.random()}`}`).digest('hex').slice(0, 24)}`;
+          try {
+            await directory.createFamily({ id: familyId, compoundId: activity.compound, name: nf.name, email: nf.email, locale: nf.locale, members: nf.members });
+            familyCreated = true;
+          } catch (err) {
+            if (!(err instanceof DirectoryError && err.code === 'DUPLICATE')) throw err;
+            const existing = await directory.getFamily(familyId);
+            if (!existing || existing.name !== nf.name || existing.email.toLowerCase() !== nf.email.toLowerCase()) {
+              throw new HttpError(409, 'DUPLICATE', `A different family already has the id ${familyId}: check in with familyId instead`);
+            }
+          }
+          person = { kind: 'family', id: familyId };
+          members ??= nf.members;
+        } else if (body.familyId) {
+          person = { kind: 'family', id: body.familyId };
+        } else {
+          person = { kind: 'volunteer', id: body.volunteerId as string };
+        }
+        await run(activity, () => scope.act(staff, activity, [person], 'checkInWalkIn', () => checkInPerson(id, person, 'staff', body.nonce, members)), res, { familyCreated });
+      },
+    }),
+    defineRoute({
+      id: 'checkOutVolunteer',
+      method: 'post',
+      path: '/api/activities/:id/check-outs',
+      summary: 'Check a volunteer out (the first check-out counts for the service hours)',
+      roles: DESK_STAFF,
+      body: { name: 'CheckOutBody', schema: CheckOutBody },
+      responses: {
+        200: { description: '{ status: checkedOut | alreadyCheckedOut, at }' },
+        ...commonErrors,
+        404: notFound,
+        409: errorDoc('ATTENDANCE_NOT_OPEN, or NOT_CHECKED_IN'),
+      },
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
+        let volunteerId = body.volunteerId;
+        if (body.qrToken !== undefined) {
+          const person = await personByToken(body.qrToken);
+          if (person.kind !== 'volunteer') throw new HttpError(400, 'InvalidInput', 'qrToken: this is a family’s card; only volunteers check out', [{ field: 'qrToken', message: 'a family’s card' }]);
+          volunteerId = person.id;
+        }
+        try {
+          const out = await checkIns.checkOut(id, volunteerId as string);
+          res.json({ ...out, activityId: id, volunteerId });
+        } catch (err) {
+          if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
+          throw err;
+        }
+      },
+    }),
+    defineRoute({
+      id: 'listCheckIns',
+      method: 'get',
+      path: '/api/activities/:id/check-ins',
+      summary: 'Who checked in, by which method, when, and (volunteers) when they left',
+      roles: ALL_STAFF,
+      responses: { 200: { description: '{ attendanceState, checkIns }' }, ...commonErrors, 404: notFound },
+      params: ActivityParam,
+      async handler({ params: { id }, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const rows = await checkIns.list(id);
+        res.json({
+          activityId: id,
+          attendanceState: activity.attendanceState,
+          checkIns: rows.map((r) => ({
+            personKind: r.person_kind,
+            personId: r.person_id,
+            members: Number(r.members),
+            method: r.method,
+            checkedInAt: r.checked_in_at,
+            checkedOutAt: r.checked_out_at,
+          })),
+        });
+      },
+    }),
+    defineRoute({
+      id: 'familyQrCode',
+      method: 'get',
+      path: '/api/families/:id/qr.png',
+      summary: 'The family’s QR card (PNG) for check-in; it encodes a random token, no name or address',
+      // Desk staff print and scan cards; the supervisor reads no family's card.
+      roles: ALL_STAFF.filter(mayReadFamilyPoints),
+      responses: qrDoc,
+      params: ActivityParam,
+      async handler({ params: { id }, staff, res }) {
+        const family = await directory.getFamily(id);
+        if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+        await assertCompound(repos, staff, family.compoundId, 'family');
+        await sendQr(res, family.qrToken);
+      },
+    }),
+    defineRoute({
+      id: 'volunteerQrCode',
+      method: 'get',
+      path: '/api/volunteers/:id/qr.png',
+      summary: 'The volunteer’s QR card (PNG) for check-in and check-out',
+      roles: ALL_STAFF.filter(mayReadFamilyPoints),
+      responses: qrDoc,
+      params: ActivityParam,
+      async handler({ params: { id }, staff, res }) {
+        const volunteer = await directory.getVolunteer(id);
+        if (!volunteer) throw new HttpError(404, 'NotFound', `No volunteer ${id}`);
+        await assertCompound(repos, staff, volunteer.compoundId, 'volunteer');
+        await sendQr(res, volunteer.qrToken);
+      },
+    }),
+  ];
 }
 

@@ -2,29 +2,27 @@
  * The JSON API on incubation cycles (孵化周期): start a cycle (a durable workflow), record its
  * milestones, read its progress and its report (JSON, or one table as CSV), record sponsorships.
  *
- * The operations (path, roles, schemas) are declared here in CYCLE_OPERATIONS and included in
- * operations.ts's list, so the router and the OpenAPI document read the same roles. The `by` of a
+ * Each route is declared once with defineRoute (roles, schemas, handler): the router and the
+ * OpenAPI document read the same declaration. The `by` of a
  * milestone comes from the caller's token. Property managers and grid workers see only cycles
  * that include their compound.
  */
-import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../../config';
 import { IsoInstant, describeIssues, type Actor, type StaffRole } from '../../domain/schemas';
-import { AmountCny, CycleError } from '../../db/services/cycles';
+import { AmountCny } from '../../db/services/cycles';
 import type { Repositories } from '../../db/repositories';
-import { InvalidInputError } from '../../db/util';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
 import { toCsv } from '../../lib/csv';
 import { cycleProgressQuery, recordMilestoneUpdate } from '../../workflows/incubation-cycle.api';
 import { CycleTimings, IncubationCycleInput, Milestone, incubationCycleWorkflowId, type CycleProgress } from '../../domain/cycle';
 import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
-import { requireRoles, staffOf, type Authenticate, type StaffPrincipal } from '../http/auth';
+import type { StaffPrincipal } from '../http/auth';
+import { defineRoute, type Route } from '../http/define-route';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
-import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operation';
+import { HttpError } from '../http/errors';
 import { ErrorBody, Id } from '../activities/schemas';
 
 /**
@@ -100,7 +98,7 @@ export const CycleProgressDoc = z.looseObject({
   activities: z.array(z.looseObject({ activityId: z.string(), stage: z.string().optional(), executionStatus: z.string() })),
 });
 
-// ---- operations -----------------------------------------------------------------------------
+// ---- documented answers ---------------------------------------------------------------------
 
 const ALL_STAFF: readonly StaffRole[] = ['propertyManager', 'gridWorker', 'coordinator', 'supervisor'];
 const error = (description: string) => ({ description, schema: { name: 'Error', schema: ErrorBody } });
@@ -111,78 +109,12 @@ const common = {
   404: error('No cycle with this id'),
 };
 
-export const CYCLE_OPERATIONS = [
-  {
-    id: 'startCycle',
-    method: 'post',
-    path: '/api/cycles',
-    summary: 'Start an incubation cycle (a durable workflow) with its milestones',
-    roles: ['coordinator'],
-    body: { name: 'StartCycleBody', schema: StartCycleBody },
-    responses: {
-      201: { description: 'Started', schema: { name: 'StartCycleResponse', schema: StartCycleResponse } },
-      200: { description: 'A cycle with this id exists: its id', schema: { name: 'StartCycleResponse', schema: StartCycleResponse } },
-      ...common,
-      422: error('Someone the cycle needs is missing from the directory'),
-    },
-  },
-  {
-    id: 'getCycle',
-    method: 'get',
-    path: '/api/cycles/:id',
-    summary: 'The cycle’s progress: milestones, its activities and their stages, whether it has closed',
-    roles: ALL_STAFF,
-    responses: { 200: { description: 'Progress', schema: { name: 'CycleProgress', schema: CycleProgressDoc } }, ...common },
-  },
-  {
-    id: 'recordMilestone',
-    method: 'post',
-    path: '/api/cycles/:id/milestones/:milestoneId',
-    summary: 'Record a milestone of the cycle as done',
-    roles: ['coordinator', 'supervisor'],
-    body: { name: 'RecordMilestoneBody', schema: RecordMilestoneBody },
-    responses: {
-      200: { description: 'The milestone as recorded' },
-      ...common,
-      409: error('AlreadyDecided: recorded before (who, when); or StepClosed: the cycle has closed'),
-      422: error('NotAllowed: a rule of the process forbids it'),
-    },
-  },
-  {
-    id: 'getCycleReport',
-    method: 'get',
-    path: '/api/cycles/:id/report',
-    summary: 'The cycle report: JSON (final once the cycle has closed), or one table as CSV (?format=csv&table=…)',
-    roles: ['coordinator'],
-    query: ReportQuery,
-    responses: { 200: { description: '{ final, report }, or text/csv with a UTF-8 BOM' }, ...common },
-  },
-  {
-    id: 'recordSponsorship',
-    method: 'post',
-    path: '/api/cycles/:id/sponsorships',
-    summary: 'Record a merchant’s sponsorship of the cycle (CNY)',
-    roles: ['coordinator'],
-    body: { name: 'SponsorshipBody', schema: SponsorshipBody },
-    responses: {
-      201: { description: 'Recorded' },
-      200: { description: 'Recorded before under this id' },
-      ...common,
-      409: error('StepClosed: the cycle’s report is final; or the id was used for other figures'),
-      422: error('The merchant is not in the directory'),
-    },
-  },
-] as const satisfies readonly Operation[];
+// ---- the routes ---------------------------------------------------------------------------
 
-export type CycleOperationId = (typeof CYCLE_OPERATIONS)[number]['id'];
-
-// ---- the router ---------------------------------------------------------------------------
-
-export interface CyclesRouterDeps {
+export interface CycleRoutesDeps {
   client: Client;
   config: Config;
   repos: Repositories;
-  authenticate: Authenticate;
   /** Defaults for the cycle's waits (default CYCLE_TIMING_DEFAULTS). */
   timings?: Partial<CycleTimings>;
 }
@@ -191,47 +123,11 @@ function actorOf(staff: StaffPrincipal): Actor {
   return { id: staff.staffId, name: staff.name.trim().slice(0, 100) || staff.staffId, role: staff.role };
 }
 
-/** A CycleError or invalid service input as the HTTP error a person can act on. */
-function cycleErrorToHttp(err: unknown): HttpError | undefined {
-  if (err instanceof InvalidInputError) {
-    return new HttpError(400, 'InvalidInput', `Invalid input: ${err.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, err.issues);
-  }
-  if (!(err instanceof CycleError)) return undefined;
-  switch (err.code) {
-    case 'CYCLE_NOT_FOUND':
-    case 'MILESTONE_NOT_FOUND':
-      return new HttpError(404, 'NotFound', err.message);
-    case 'MERCHANT_NOT_FOUND':
-      return new HttpError(422, 'MissingDirectoryEntry', err.message);
-    case 'CYCLE_CLOSED':
-    case 'DUPLICATE':
-      return new HttpError(409, 'StepClosed', err.message);
-  }
-}
-
-export function createCyclesRouter(deps: CyclesRouterDeps): Router {
+/** The incubation cycles' routes. */
+export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
   const { client, config, repos } = deps;
   const cycles = repos.cycles;
   const defaults: CycleTimings = { ...CYCLE_TIMING_DEFAULTS, ...config.cycleTimings, ...deps.timings };
-  const router = Router();
-  const jsonBody = express.json({ limit: '100kb' });
-
-  type Handler = (req: Request, res: Response, staff: StaffPrincipal) => Promise<void>;
-  function register(id: CycleOperationId, handler: Handler): void {
-    const op = CYCLE_OPERATIONS.find((o) => o.id === id);
-    if (!op) throw new Error(`unknown operation ${id}`);
-    const guard = requireRoles(deps.authenticate, op.roles);
-    const run = async (req: Request, res: Response) => {
-      try {
-        await handler(req, res, staffOf(res));
-      } catch (err) {
-        throw cycleErrorToHttp(err) ?? err;
-      }
-    };
-    if (op.method === 'post') router.post(op.path, guard, jsonBody, run);
-    else router.get(op.path, guard, run);
-  }
-
   const handleFor = (cycleId: string): WorkflowHandle => client.workflow.getHandle(incubationCycleWorkflowId(cycleId));
   const progressUrl = (cycleId: string) => `${config.http.publicBaseUrl}/api/cycles/${encodeURIComponent(cycleId)}`;
 
@@ -249,126 +145,178 @@ export function createCyclesRouter(deps: CyclesRouterDeps): Router {
     if (!compounds.includes(own)) throw new HttpError(403, 'Forbidden', `This cycle covers ${compounds.join(', ')}; you serve ${own}`);
   }
 
-  // ---- start --------------------------------------------------------------------------------
-  register('startCycle', async (req, res, staff) => {
-    const body = parseOr400(StartCycleBody, req.body, 'request body');
-    const missing: string[] = [];
-    const pick = async (role: 'coordinator' | 'supervisor', id: string | undefined, field: string): Promise<StaffRow | undefined> => {
-      const row = id ? await staffById(repos, id) : await firstStaff(repos, role);
-      if (row?.role !== role) missing.push(id ? `staff ${id} (${field}) is not a ${role} in the directory` : `no ${role} in the directory`);
-      return row;
-    };
-    const co = await pick('coordinator', body.coordinatorId ?? staff.staffId, body.coordinatorId ? 'coordinatorId' : 'your token');
-    const su = await pick('supervisor', body.supervisorId, 'supervisorId');
-    if (missing.length > 0 || !co || !su) {
-      throw new HttpError(422, 'MissingDirectoryEntry', `Missing from the directory: ${missing.join('; ')}`, missing);
-    }
-    const parsed = IncubationCycleInput.safeParse({
-      cycleId: body.id,
-      name: body.name,
-      periodStart: body.periodStart,
-      periodEnd: body.periodEnd,
-      compounds: body.compounds,
-      coordinator: contactOf(co),
-      supervisor: contactOf(su),
-      milestones: body.milestones,
-      timings: { ...defaults, ...body.timings },
-    });
-    if (!parsed.success) {
-      const issues = describeIssues(parsed.error);
-      throw new HttpError(422, 'InvalidInput', `The cycle cannot be started: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-    }
-    const input = parsed.data;
-    // The row first: the report and the compound checks read it, and the workflow's own
-    // registration is then a no-op.
-    await cycles.ensure(input);
-    const workflowId = incubationCycleWorkflowId(input.cycleId);
-    let existing = false;
-    try {
-      await client.workflow.start(incubationCycleWorkflow, {
-        taskQueue: config.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      existing = true;
-    }
-    res
-      .status(existing ? 200 : 201)
-      .location(progressUrl(input.cycleId))
-      .json({ cycleId: input.cycleId, workflowId, progressUrl: progressUrl(input.cycleId), existing });
-  });
-
-  // ---- read ---------------------------------------------------------------------------------
-  register('getCycle', async (req, res, staff) => {
-    const { id } = parseOr400(CycleIdParam, req.params, 'cycle id');
-    const cycle = await cycleOr404(id);
-    await assertCompound(staff, cycle.compounds);
-    let progress: CycleProgress;
-    try {
-      progress = await handleFor(id).query(cycleProgressQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'NotFound', `Cycle ${id} has no workflow`);
-      throw err;
-    }
-    res.json(progress);
-  });
-
-  register('getCycleReport', async (req, res) => {
-    const { id } = parseOr400(CycleIdParam, req.params, 'cycle id');
-    const q = parseOr400(ReportQuery, req.query, 'query');
-    await cycleOr404(id);
-    const { final, report } = await repos.cycleRecords.cycleReport(id);
-    if (q.format === 'json') {
-      res.json({ final, report });
-      return;
-    }
-    const table = q.table ?? 'summary';
-    res
-      .status(200)
-      .type('text/csv; charset=utf-8')
-      .attachment(`cycle-${id}-${table}${final ? '' : '-provisional'}.csv`)
-      .send(toCsv(cycleReportTable(report, table, q.lang)));
-  });
-
-  // ---- writes -------------------------------------------------------------------------------
-  register('recordMilestone', async (req, res, staff) => {
-    const { id, milestoneId } = parseOr400(MilestoneParams, req.params, 'path');
-    const body = parseOr400(RecordMilestoneBody, req.body ?? {}, 'request body');
-    await cycleOr404(id);
-    const handle = handleFor(id);
-    try {
-      res.json(await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId, by: actorOf(staff), notes: body.notes }] }));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // An update on a finished workflow reports "not found": say that it has closed.
-        const ended = await handle.describe().then(
-          (d) => (d.status.name !== 'RUNNING' ? d.status.name : undefined),
-          () => undefined,
-        );
-        if (ended) throw new HttpError(409, 'StepClosed', `The cycle has closed (${ended.toLowerCase()})`);
-        throw new HttpError(404, 'NotFound', `Cycle ${id} has no workflow`);
-      }
-      throw err;
-    }
-  });
-
-  register('recordSponsorship', async (req, res, staff) => {
-    const { id } = parseOr400(CycleIdParam, req.params, 'cycle id');
-    const body = parseOr400(SponsorshipBody, req.body, 'request body');
-    const { sponsorship, created } = await cycles.recordSponsorship({
-      ...(body.id ? { id: body.id } : {}),
-      cycleId: id,
-      merchantId: body.merchantId,
-      amountCny: body.amountCny,
-      note: body.note,
-      recordedBy: staff.staffId,
-    });
-    res.status(created ? 201 : 200).json(sponsorship);
-  });
-
-  return router;
+  return [
+    defineRoute({
+      id: 'startCycle',
+      method: 'post',
+      path: '/api/cycles',
+      summary: 'Start an incubation cycle (a durable workflow) with its milestones',
+      roles: ['coordinator'],
+      body: { name: 'StartCycleBody', schema: StartCycleBody },
+      responses: {
+        201: { description: 'Started', schema: { name: 'StartCycleResponse', schema: StartCycleResponse } },
+        200: { description: 'A cycle with this id exists: its id', schema: { name: 'StartCycleResponse', schema: StartCycleResponse } },
+        ...common,
+        422: error('Someone the cycle needs is missing from the directory'),
+      },
+      talksToTemporal: true,
+      async handler({ body, staff, res }) {
+        const missing: string[] = [];
+        const pick = async (role: 'coordinator' | 'supervisor', id: string | undefined, field: string): Promise<StaffRow | undefined> => {
+          const row = id ? await staffById(repos, id) : await firstStaff(repos, role);
+          if (row?.role !== role) missing.push(id ? `staff ${id} (${field}) is not a ${role} in the directory` : `no ${role} in the directory`);
+          return row;
+        };
+        const co = await pick('coordinator', body.coordinatorId ?? staff.staffId, body.coordinatorId ? 'coordinatorId' : 'your token');
+        const su = await pick('supervisor', body.supervisorId, 'supervisorId');
+        if (missing.length > 0 || !co || !su) {
+          throw new HttpError(422, 'MissingDirectoryEntry', `Missing from the directory: ${missing.join('; ')}`, missing);
+        }
+        const parsed = IncubationCycleInput.safeParse({
+          cycleId: body.id,
+          name: body.name,
+          periodStart: body.periodStart,
+          periodEnd: body.periodEnd,
+          compounds: body.compounds,
+          coordinator: contactOf(co),
+          supervisor: contactOf(su),
+          milestones: body.milestones,
+          timings: { ...defaults, ...body.timings },
+        });
+        if (!parsed.success) {
+          const issues = describeIssues(parsed.error);
+          throw new HttpError(422, 'InvalidInput', `The cycle cannot be started: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
+        }
+        const input = parsed.data;
+        // The row first: the report and the compound checks read it, and the workflow's own
+        // registration is then a no-op.
+        await cycles.ensure(input);
+        const workflowId = incubationCycleWorkflowId(input.cycleId);
+        let existing = false;
+        try {
+          await client.workflow.start(incubationCycleWorkflow, {
+            taskQueue: config.temporal.taskQueue,
+            workflowId,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          existing = true;
+        }
+        res
+          .status(existing ? 200 : 201)
+          .location(progressUrl(input.cycleId))
+          .json({ cycleId: input.cycleId, workflowId, progressUrl: progressUrl(input.cycleId), existing });
+      },
+    }),
+    defineRoute({
+      id: 'getCycle',
+      method: 'get',
+      path: '/api/cycles/:id',
+      summary: 'The cycle’s progress: milestones, its activities and their stages, whether it has closed',
+      roles: ALL_STAFF,
+      responses: { 200: { description: 'Progress', schema: { name: 'CycleProgress', schema: CycleProgressDoc } }, ...common },
+      params: CycleIdParam,
+      talksToTemporal: true,
+      async handler({ params: { id }, staff, res }) {
+        const cycle = await cycleOr404(id);
+        await assertCompound(staff, cycle.compounds);
+        let progress: CycleProgress;
+        try {
+          progress = await handleFor(id).query(cycleProgressQuery);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'NotFound', `Cycle ${id} has no workflow`);
+          throw err;
+        }
+        res.json(progress);
+      },
+    }),
+    defineRoute({
+      id: 'recordMilestone',
+      method: 'post',
+      path: '/api/cycles/:id/milestones/:milestoneId',
+      summary: 'Record a milestone of the cycle as done',
+      roles: ['coordinator', 'supervisor'],
+      body: { name: 'RecordMilestoneBody', schema: RecordMilestoneBody },
+      responses: {
+        200: { description: 'The milestone as recorded' },
+        ...common,
+        409: error('AlreadyDecided: recorded before (who, when); or StepClosed: the cycle has closed'),
+        422: error('NotAllowed: a rule of the process forbids it'),
+      },
+      params: MilestoneParams,
+      talksToTemporal: true,
+      async handler({ params: { id, milestoneId }, body, staff, res }) {
+        await cycleOr404(id);
+        const handle = handleFor(id);
+        try {
+          res.json(await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId, by: actorOf(staff), notes: body.notes }] }));
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) {
+            // An update on a finished workflow reports "not found": say that it has closed.
+            const ended = await handle.describe().then(
+              (d) => (d.status.name !== 'RUNNING' ? d.status.name : undefined),
+              () => undefined,
+            );
+            if (ended) throw new HttpError(409, 'StepClosed', `The cycle has closed (${ended.toLowerCase()})`);
+            throw new HttpError(404, 'NotFound', `Cycle ${id} has no workflow`);
+          }
+          throw err;
+        }
+      },
+    }),
+    defineRoute({
+      id: 'getCycleReport',
+      method: 'get',
+      path: '/api/cycles/:id/report',
+      summary: 'The cycle report: JSON (final once the cycle has closed), or one table as CSV (?format=csv&table=…)',
+      roles: ['coordinator'],
+      query: ReportQuery,
+      responses: { 200: { description: '{ final, report }, or text/csv with a UTF-8 BOM' }, ...common },
+      params: CycleIdParam,
+      async handler({ params: { id }, query: q, res }) {
+        await cycleOr404(id);
+        const { final, report } = await repos.cycleRecords.cycleReport(id);
+        if (q.format === 'json') {
+          res.json({ final, report });
+          return;
+        }
+        const table = q.table ?? 'summary';
+        res
+          .status(200)
+          .type('text/csv; charset=utf-8')
+          .attachment(`cycle-${id}-${table}${final ? '' : '-provisional'}.csv`)
+          .send(toCsv(cycleReportTable(report, table, q.lang)));
+      },
+    }),
+    defineRoute({
+      id: 'recordSponsorship',
+      method: 'post',
+      path: '/api/cycles/:id/sponsorships',
+      summary: 'Record a merchant’s sponsorship of the cycle (CNY)',
+      roles: ['coordinator'],
+      body: { name: 'SponsorshipBody', schema: SponsorshipBody },
+      responses: {
+        201: { description: 'Recorded' },
+        200: { description: 'Recorded before under this id' },
+        ...common,
+        409: error('StepClosed: the cycle’s report is final; or the id was used for other figures'),
+        422: error('The merchant is not in the directory'),
+      },
+      params: CycleIdParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const { sponsorship, created } = await cycles.recordSponsorship({
+          ...(body.id ? { id: body.id } : {}),
+          cycleId: id,
+          merchantId: body.merchantId,
+          amountCny: body.amountCny,
+          note: body.note,
+          recordedBy: staff.staffId,
+        });
+        res.status(created ? 201 : 200).json(sponsorship);
+      },
+    }),
+  ];
 }

@@ -1,6 +1,11 @@
 /**
- * Errors the API answers with, and the one JSON error middleware: every error body is
+ * The one error the API answers with (HttpError), the one table from the database services' typed
+ * errors to statuses, and the one JSON error middleware: every error body is
  * `{ error: { code, message, details? } }`; a 500 never carries internals.
+ *
+ * Domain refusals keep the service's stable code as `error.code` (ATTENDANCE_NOT_OPEN,
+ * INSUFFICIENT_POINTS, OUT_OF_STOCK, CSV_INVALID, …), so clients can branch on it; malformed input
+ * is `InvalidInput` with `details` naming each field.
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
@@ -14,6 +19,12 @@ import {
 } from '@temporalio/client';
 import { describeIssues } from '../../domain/schemas';
 import { RejectionType } from '../../domain/activity';
+import { CheckInError, type CheckInErrorCode } from '../../db/services/checkin';
+import { CycleError, type CycleErrorCode } from '../../db/services/cycles';
+import { CsvImportError, DirectoryError, type DirectoryErrorCode } from '../../db/services/directory';
+import { LedgerError, type LedgerErrorCode } from '../../db/services/ledger';
+import { RegistrationError, type RegistrationErrorCode } from '../../db/services/registration';
+import { InvalidInputError } from '../../db/util';
 
 /** Logging the API needs; `console` fits. */
 export interface Logger {
@@ -33,6 +44,8 @@ export type ErrorCode =
   | 'MalformedJson'
   | 'Unauthorized'
   | 'Forbidden'
+  /** Staff acting on a family or volunteer of another compound than their own. */
+  | 'OTHER_COMPOUND'
   | 'NotFound'
   | 'PayloadTooLarge'
   | 'UnsupportedMediaType'
@@ -40,15 +53,19 @@ export type ErrorCode =
   | 'StepClosed'
   | 'NotAllowed'
   | 'MissingDirectoryEntry'
+  | 'MethodNotAllowed'
   | 'Unavailable'
   | 'Internal';
+
+/** A database service's own stable code, passed through to clients as `error.code`. */
+export type ServiceErrorCode = CheckInErrorCode | DirectoryErrorCode | LedgerErrorCode | RegistrationErrorCode | 'CSV_INVALID';
 
 /** An error with the HTTP status and a message a person can act on. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
     readonly status: number,
-    readonly code: ErrorCode,
+    readonly code: ErrorCode | ServiceErrorCode,
     message: string,
     readonly details?: unknown,
     readonly headers?: Record<string, string>,
@@ -99,10 +116,95 @@ export function temporalErrorToHttp(err: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** How each service error is answered: its status, and the API's generic code when it does not keep its own. */
+interface ServiceAnswer {
+  status: number;
+  code?: ErrorCode;
+}
+
+/**
+ * The one table from the services' typed errors to HTTP answers. Typed per service, so a new
+ * service code that is not given a status fails to compile. Incubation cycles answer with the
+ * API's generic codes (their clients came first); the other services keep their own.
+ */
+const SERVICE_ERRORS: {
+  cycles: Record<CycleErrorCode, ServiceAnswer>;
+  directory: Record<DirectoryErrorCode, ServiceAnswer>;
+  registration: Record<RegistrationErrorCode, ServiceAnswer>;
+  checkIn: Record<CheckInErrorCode, ServiceAnswer>;
+  ledger: Record<LedgerErrorCode, ServiceAnswer>;
+} = {
+  cycles: {
+    CYCLE_NOT_FOUND: { status: 404, code: 'NotFound' },
+    MILESTONE_NOT_FOUND: { status: 404, code: 'NotFound' },
+    MERCHANT_NOT_FOUND: { status: 422, code: 'MissingDirectoryEntry' },
+    CYCLE_CLOSED: { status: 409, code: 'StepClosed' },
+    DUPLICATE: { status: 409, code: 'StepClosed' },
+  },
+  directory: {
+    NOT_FOUND: { status: 404 },
+    DUPLICATE: { status: 409 },
+    UNKNOWN_REFERENCE: { status: 422 },
+  },
+  registration: {
+    ACTIVITY_NOT_FOUND: { status: 404 },
+    FAMILY_NOT_FOUND: { status: 404 },
+    VOLUNTEER_NOT_FOUND: { status: 404 },
+    EXCEEDS_CAPACITY: { status: 422 },
+  },
+  checkIn: {
+    ACTIVITY_NOT_FOUND: { status: 404 },
+    ATTENDANCE_NOT_OPEN: { status: 409 },
+    PERSON_NOT_FOUND: { status: 404 },
+    NONCE_REUSED: { status: 409 },
+    NOT_CHECKED_IN: { status: 409 },
+  },
+  ledger: {
+    HOLDER_NOT_FOUND: { status: 404 },
+    FAMILY_NOT_FOUND: { status: 404 },
+    REWARD_NOT_FOUND: { status: 404 },
+    ENTRY_NOT_FOUND: { status: 404 },
+    INSUFFICIENT_POINTS: { status: 409 },
+    OUT_OF_STOCK: { status: 409 },
+    NOT_REVERSIBLE: { status: 422 },
+    ALREADY_REVERSED: { status: 409 },
+    IDEMPOTENCY_KEY_REUSED: { status: 409 },
+    DUPLICATE: { status: 409 },
+  },
+};
+
+/** The HTTP answer for a database service's error, or undefined when it is not one. */
+export function serviceErrorToHttp(err: unknown): HttpError | undefined {
+  if (err instanceof InvalidInputError) {
+    return new HttpError(400, 'InvalidInput', `Invalid input: ${err.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, err.issues);
+  }
+  if (err instanceof CsvImportError) {
+    return new HttpError(400, err.code, `The CSV was not imported (nothing was written); ${err.rows.length} bad row(s): ${err.rows.map((r) => `line ${r.line}: ${r.reason}`).join('; ')}`, err.rows);
+  }
+  const known: { answer: ServiceAnswer | undefined; code: string } | undefined =
+    err instanceof CycleError
+      ? { answer: SERVICE_ERRORS.cycles[err.code], code: err.code }
+      : err instanceof DirectoryError
+        ? { answer: SERVICE_ERRORS.directory[err.code], code: err.code }
+        : err instanceof RegistrationError
+          ? { answer: SERVICE_ERRORS.registration[err.code], code: err.code }
+          : err instanceof CheckInError
+            ? { answer: SERVICE_ERRORS.checkIn[err.code], code: err.code }
+            : err instanceof LedgerError
+              ? { answer: SERVICE_ERRORS.ledger[err.code], code: err.code }
+              : undefined;
+  if (!known) return undefined;
+  // A code the table does not know (a service's code list widened at run time) is a conflict, as before.
+  const answer = known.answer ?? { status: 409 };
+  return new HttpError(answer.status, answer.code ?? (known.code as ServiceErrorCode), (err as Error).message);
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
   expose?: boolean;
+  /** The parser's limit in bytes, on entity.too.large. */
+  limit?: number;
 }
 
 /** What body-parser reports (too large, malformed JSON, bad charset), as an HttpError. */
@@ -111,7 +213,8 @@ export function bodyParserErrorToHttp(err: unknown): HttpError | undefined {
   if (!e || typeof e !== 'object' || typeof e.type !== 'string') return undefined;
   switch (e.type) {
     case 'entity.too.large':
-      return new HttpError(413, 'PayloadTooLarge', 'The request body is larger than 100 kB');
+      // Name this route's limit (JSON bodies 100 kB, the CSV import more).
+      return new HttpError(413, 'PayloadTooLarge', `The request body is larger than ${typeof e.limit === 'number' ? Math.round(e.limit / 1024) : 100} kB`);
     case 'entity.parse.failed':
       return new HttpError(400, 'MalformedJson', 'The request body is not valid JSON');
     case 'encoding.unsupported':
@@ -132,7 +235,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
     const issues = describeIssues(err);
     return new HttpError(400, 'InvalidInput', `Invalid input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
-  return bodyParserErrorToHttp(err) ?? temporalErrorToHttp(err);
+  return serviceErrorToHttp(err) ?? bodyParserErrorToHttp(err) ?? temporalErrorToHttp(err);
 }
 
 export function sendError(res: Parameters<RequestHandler>[1], err: HttpError): void {

@@ -1,12 +1,14 @@
 /**
- * The OpenAPI 3.1 document, generated from operations.ts and the zod schemas (z.toJSONSchema,
- * JSON Schema 2020-12 as OpenAPI 3.1 uses), and a self-contained HTML page that lists it.
+ * The OpenAPI 3.1 document, generated from the routes' own declarations (defineRoute) and their
+ * zod schemas (z.toJSONSchema, JSON Schema 2020-12 as OpenAPI 3.1 uses), and a self-contained HTML
+ * page that lists it.
  */
 import { z } from 'zod';
 import { Plan } from '../../domain/schemas';
+import { ErrorBody } from '../activities/schemas';
 import { describeRoles } from './auth';
 import { escapeHtml } from './html';
-import type { Operation } from './operation';
+import { JSON_BODY_LIMIT, type Route, type RouteResponses } from './define-route';
 
 type JsonObject = Record<string, unknown>;
 
@@ -15,7 +17,7 @@ function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, '{$1}');
 }
 
-function componentSchemas(ops: readonly Operation[]): Record<string, JsonObject> {
+function componentSchemas(ops: readonly Route[]): Record<string, JsonObject> {
   const registry = z.registry<{ id: string }>();
   const add = (name: string, schema: z.ZodType) => {
     if (!registry.has(schema)) registry.add(schema, { id: name });
@@ -23,8 +25,9 @@ function componentSchemas(ops: readonly Operation[]): Record<string, JsonObject>
   // Shared domain schemas first, so the bodies refer to them by name.
   add('Plan', Plan);
   for (const op of ops) {
-    if (op.body) add(op.body.name, op.body.schema);
-    for (const r of Object.values(op.responses)) if (r.schema) add(r.schema.name, r.schema.schema);
+    const body = op.body ?? op.documentedBody;
+    if (body) add(body.name, body.schema);
+    for (const r of Object.values(responsesOf(op))) if (r.schema) add(r.schema.name, r.schema.schema);
   }
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
@@ -54,12 +57,39 @@ function queryParameters(query: z.ZodObject | undefined): JsonObject[] {
   }));
 }
 
+const errorDoc = (description: string) => ({ description, schema: { name: 'Error', schema: ErrorBody } });
+
+/**
+ * The route's own responses, and those the shared machinery answers on its behalf: a body too
+ * large (413) or of another type (415) on every route that reads one, and Temporal unavailable
+ * (503) on the routes that wait on it. The route's own description wins where it gives one.
+ */
+function responsesOf(op: Route): RouteResponses {
+  const limit = op.textBody?.limit ?? JSON_BODY_LIMIT;
+  const mediaTypes = op.textBody?.mediaTypes.join(', ') ?? 'application/json';
+  const responses: RouteResponses = { ...op.responses };
+  if (op.method === 'post') {
+    responses[413] ??= errorDoc(`PayloadTooLarge: the body is larger than ${limit}`);
+    responses[415] ??= errorDoc(`UnsupportedMediaType: the body is not ${mediaTypes}`);
+  }
+  if (op.talksToTemporal) responses[503] ??= errorDoc('Unavailable: the workflow service did not answer; try again after Retry-After seconds');
+  return responses;
+}
+
+function requestBody(op: Route): JsonObject | undefined {
+  if (op.textBody) {
+    return { required: true, description: op.textBody.description, content: { [op.textBody.mediaTypes[0]]: { schema: { type: 'string' } } } };
+  }
+  const body = op.body ?? op.documentedBody;
+  return body ? { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${body.name}` } } } } : undefined;
+}
+
 let cached: JsonObject | undefined;
 
-export function openApiDocument(publicBaseUrl: string, operations: readonly Operation[]): JsonObject {
+export function openApiDocument(publicBaseUrl: string, routes: readonly Route[]): JsonObject {
   if (cached) return { ...cached, servers: [{ url: publicBaseUrl }] };
   const paths: Record<string, Record<string, JsonObject>> = {};
-  for (const op of operations) {
+  for (const op of routes) {
     const path = openApiPath(op.path);
     const params = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({
       name: m[1],
@@ -68,7 +98,7 @@ export function openApiDocument(publicBaseUrl: string, operations: readonly Oper
       schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]+$', maxLength: 64 },
     }));
     const responses: Record<string, JsonObject> = {};
-    for (const [code, r] of Object.entries(op.responses)) {
+    for (const [code, r] of Object.entries(responsesOf(op))) {
       responses[code] = {
         description: r.description,
         ...(r.schema ? { content: { 'application/json': { schema: { $ref: `#/components/schemas/${r.schema.name}` } } } } : {}),
@@ -81,9 +111,7 @@ export function openApiDocument(publicBaseUrl: string, operations: readonly Oper
       'x-roles': op.roles,
       security: [{ bearerAuth: [] }],
       parameters: [...params, ...queryParameters(op.query)],
-      ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body.name}` } } } } }
-        : {}),
+      ...(requestBody(op) ? { requestBody: requestBody(op) } : {}),
       responses,
     };
   }
@@ -99,7 +127,7 @@ export function openApiDocument(publicBaseUrl: string, operations: readonly Oper
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
-      schemas: componentSchemas(operations),
+      schemas: componentSchemas(routes),
     },
   };
   return { ...cached, servers: [{ url: publicBaseUrl }] };
@@ -131,7 +159,10 @@ export function docsPage(doc: JsonObject): string {
   for (const [path, methods] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const roles = (op['x-roles'] as string[]).join(', ');
-      const body = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)?.content['application/json']?.schema;
+      const bodyContent = (op.requestBody as { content: Record<string, { schema: unknown }> } | undefined)?.content;
+      const body = bodyContent?.['application/json']?.schema;
+      // A body that is not JSON (the CSV import) is named by its media type.
+      const otherBody = bodyContent && !body ? Object.keys(bodyContent)[0] : undefined;
       const params = (op.parameters as { name: string; in: string; required: boolean }[]).map(
         (p) => `<code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required ? ', required' : ''})`,
       );
@@ -144,6 +175,7 @@ export function docsPage(doc: JsonObject): string {
           `<tr><td>Roles</td><td>${escapeHtml(roles)}</td></tr>` +
           (params.length ? `<tr><td>Parameters</td><td>${params.join(', ')}</td></tr>` : '') +
           (body ? `<tr><td>Body</td><td>${ref(body)}</td></tr>` : '') +
+          (otherBody ? `<tr><td>Body</td><td><code>${escapeHtml(otherBody)}</code></td></tr>` : '') +
           `</table><table>${responses.join('')}</table></div>`,
       );
     }

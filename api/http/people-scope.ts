@@ -14,7 +14,8 @@ import type { Repositories } from '../../db/repositories';
 import { personScope } from '../../domain/access';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import type { StaffPrincipal } from './auth';
-import { DomainHttpError, boundCompound, type ActivityRef } from './feature-routes';
+import { HttpError } from './errors';
+import { boundCompound, type ActivityRef } from './feature-routes';
 
 export interface ScopedPerson {
   kind: 'family' | 'volunteer';
@@ -36,7 +37,7 @@ export function createPeopleScope(repos: Repositories, now: () => number) {
       if (refused.length > 0) {
         const ownName = own === undefined ? undefined : ((await repos.people.compoundName(own)) ?? own);
         const named = refused.map((p) => `${p.kind} ${p.name} (${p.id}) belongs to compound ${p.compound?.name} (${p.compound?.id})`);
-        throw new DomainHttpError(
+        throw new HttpError(
           403,
           'OTHER_COMPOUND',
           `${named.join('; ')}; you serve ${ownName} (${own}). Nothing was done`,

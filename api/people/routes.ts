@@ -10,7 +10,7 @@
  * `:entity` is one of compounds, families, staff, volunteers, merchants, venues. "import" is the
  * import route, so a record whose id is literally `import` is updated by CSV, not by this route.
  */
-import express, { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import {
   CompoundInput,
@@ -23,10 +23,9 @@ import {
   type DirectoryEntity,
 } from '../../db/services/directory';
 import type { Repositories } from '../../db/repositories';
-import type { Authenticate } from '../http/auth';
 import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operation';
-import { commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
+import { defineRoute, type Route } from '../http/define-route';
+import { commonErrors, errorDoc } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 
 /** CSV uploads above this are refused with 413 (about 10,000 families fit in it). */
@@ -63,66 +62,8 @@ export const ImportResponse = z.object({ imported: z.number().int(), created: z.
 
 const notFound = errorDoc('No directory list with this name (compounds, families, staff, volunteers, merchants, venues), or no record with this id');
 
-export const PEOPLE_OPERATIONS = [
-  {
-    id: 'listDirectory',
-    method: 'get',
-    path: '/api/directory/:entity',
-    summary: 'List compounds, families, staff, volunteers, merchants or venues (filters: compoundId, role, merchantId)',
-    roles: ['coordinator'],
-    query: DirectoryListQuery,
-    responses: { 200: { description: '{ items }, by id' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'createDirectoryEntry',
-    method: 'post',
-    path: '/api/directory/:entity',
-    summary: 'Create a compound, family (household: members), staff member, volunteer, merchant or venue',
-    roles: ['coordinator'],
-    body: { name: 'DirectoryEntryBody', schema: DirectoryEntryBody },
-    responses: {
-      201: { description: 'Created: the record' },
-      ...commonErrors,
-      404: notFound,
-      409: errorDoc('DUPLICATE: the id (or QR token) is taken'),
-      422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
-    },
-  },
-  {
-    id: 'importDirectoryCsv',
-    method: 'post',
-    path: '/api/directory/:entity/import',
-    summary: `Import from CSV (Content-Type: text/csv, at most ${CSV_LIMIT}; header row of field names; rows created or updated by id). All or nothing.`,
-    roles: ['coordinator'],
-    responses: {
-      200: { description: 'Imported', schema: { name: 'ImportResponse', schema: ImportResponse } },
-      400: errorDoc('CSV_INVALID: nothing was imported; details lists each bad row as { line, reason }'),
-      401: commonErrors[401],
-      403: commonErrors[403],
-      404: notFound,
-      413: errorDoc('The file is larger than the limit'),
-      415: errorDoc('The body is not text/csv'),
-    },
-  },
-  {
-    id: 'updateDirectoryEntry',
-    method: 'post',
-    path: '/api/directory/:entity/:id',
-    summary: 'Update a directory record: only the fields given change',
-    roles: ['coordinator'],
-    responses: {
-      200: { description: 'The record after the change' },
-      ...commonErrors,
-      404: notFound,
-      409: errorDoc('DUPLICATE: the QR token is taken'),
-      422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
-    },
-  },
-] as const satisfies readonly Operation[];
-
-export interface PeopleRouterDeps {
+export interface DirectoryRoutesDeps {
   repos: Repositories;
-  authenticate: Authenticate;
 }
 
 function entityOf(req: Request): DirectoryEntity {
@@ -133,19 +74,20 @@ function entityOf(req: Request): DirectoryEntity {
   return parsed.data.entity;
 }
 
-export function createPeopleRouter(deps: PeopleRouterDeps): Router {
-  const router = Router();
+/** The directory's routes. */
+export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
   const directory = deps.repos.directory;
-  const csvBody = express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: CSV_LIMIT });
-
-  routeOperations(
-    router,
-    deps.authenticate,
-    PEOPLE_OPERATIONS,
-    {
-      async listDirectory(req, res) {
+  return [
+    defineRoute({
+      id: 'listDirectory',
+      method: 'get',
+      path: '/api/directory/:entity',
+      summary: 'List compounds, families, staff, volunteers, merchants or venues (filters: compoundId, role, merchantId)',
+      roles: ['coordinator'],
+      query: DirectoryListQuery,
+      responses: { 200: { description: '{ items }, by id' }, ...commonErrors, 404: notFound },
+      async handler({ query: q, req, res }) {
         const entity = entityOf(req);
-        const q = parseOr400(DirectoryListQuery, req.query, 'query');
         const items =
           entity === 'compounds'
             ? await directory.listCompounds()
@@ -160,8 +102,22 @@ export function createPeopleRouter(deps: PeopleRouterDeps): Router {
                     : await directory.listVenues({ ...(q.merchantId ? { merchantId: q.merchantId } : {}) });
         res.json({ items });
       },
-
-      async createDirectoryEntry(req, res) {
+    }),
+    defineRoute({
+      id: 'createDirectoryEntry',
+      method: 'post',
+      path: '/api/directory/:entity',
+      summary: 'Create a compound, family (household: members), staff member, volunteer, merchant or venue',
+      roles: ['coordinator'],
+      documentedBody: { name: 'DirectoryEntryBody', schema: DirectoryEntryBody },
+      responses: {
+        201: { description: 'Created: the record' },
+        ...commonErrors,
+        404: notFound,
+        409: errorDoc('DUPLICATE: the id (or QR token) is taken'),
+        422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
+      },
+      async handler({ req, res }) {
         const entity = entityOf(req);
         const body = parseOr400(z.strictObject(CREATE[entity].shape), req.body, 'request body');
         const created =
@@ -178,16 +134,50 @@ export function createPeopleRouter(deps: PeopleRouterDeps): Router {
                     : await directory.createVenue(body as z.input<typeof VenueInput>);
         res.status(201).json(created);
       },
-
-      async importDirectoryCsv(req, res) {
+    }),
+    defineRoute({
+      id: 'importDirectoryCsv',
+      method: 'post',
+      path: '/api/directory/:entity/import',
+      summary: `Import from CSV (Content-Type: text/csv, at most ${CSV_LIMIT}; header row of field names; rows created or updated by id). All or nothing.`,
+      roles: ['coordinator'],
+      responses: {
+        200: { description: 'Imported', schema: { name: 'ImportResponse', schema: ImportResponse } },
+        400: errorDoc('CSV_INVALID: nothing was imported; details lists each bad row as { line, reason }'),
+        401: commonErrors[401],
+        403: commonErrors[403],
+        404: notFound,
+        413: errorDoc('The file is larger than the limit'),
+        415: errorDoc('The body is not text/csv'),
+      },
+      textBody: {
+        mediaTypes: ['text/csv', 'application/csv', 'text/plain'],
+        limit: CSV_LIMIT,
+        description: 'The CSV file (UTF-8): a header row of field names, then one record a row',
+        unsupportedMessage: 'Send the file as the request body with Content-Type: text/csv (UTF-8)',
+      },
+      async handler({ req, res }) {
         const entity = entityOf(req);
         if (typeof req.body !== 'string') {
           throw new HttpError(415, 'UnsupportedMediaType', 'Send the file as the request body with Content-Type: text/csv (UTF-8)');
         }
         res.json(await directory.importCsv(entity, req.body));
       },
-
-      async updateDirectoryEntry(req, res) {
+    }),
+    defineRoute({
+      id: 'updateDirectoryEntry',
+      method: 'post',
+      path: '/api/directory/:entity/:id',
+      summary: 'Update a directory record: only the fields given change',
+      roles: ['coordinator'],
+      responses: {
+        200: { description: 'The record after the change' },
+        ...commonErrors,
+        404: notFound,
+        409: errorDoc('DUPLICATE: the QR token is taken'),
+        422: errorDoc('UNKNOWN_REFERENCE: the compound or merchant does not exist'),
+      },
+      async handler({ req, res }) {
         const entity = entityOf(req);
         const { id } = parseOr400(z.object({ id: Id }), { id: req.params.id }, 'id');
         // The service validates each field (and keeps what is not given); refuse unknown fields here.
@@ -207,10 +197,6 @@ export function createPeopleRouter(deps: PeopleRouterDeps): Router {
                     : await directory.updateVenue(id, req.body);
         res.json(updated);
       },
-    },
-    { importDirectoryCsv: csvBody },
-  );
-
-  router.use(peopleErrorHandler);
-  return router;
+    }),
+  ];
 }

@@ -13,17 +13,15 @@
  * The ledger refuses rather than let a balance or a stock go below zero: 409 INSUFFICIENT_POINTS or
  * OUT_OF_STOCK, whatever the concurrency (see bench/).
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import { text } from '../../domain/text';
+import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
 import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
-import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
 import { IsoInstant } from '../../domain/schemas';
-import type { Authenticate } from '../http/auth';
-import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operation';
-import { ALL_STAFF, DESK_STAFF, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations } from '../http/feature-routes';
+import { HttpError } from '../http/errors';
+import { defineRoute, type Route } from '../http/define-route';
+import { ALL_STAFF, DESK_STAFF, assertCompound, commonErrors, errorDoc } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 
 export const RedeemBody = z.strictObject({
@@ -65,142 +63,125 @@ export const RedemptionResponse = z.object({
   existing: z.boolean(),
 });
 
-export const POINTS_OPERATIONS = [
-  {
-    id: 'getFamilyPoints',
-    method: 'get',
-    path: '/api/families/:id/points',
-    summary: 'A family’s growth-points balance, history (newest first) and redemptions (without their coupon codes)',
-    // Not the supervisor: they read no family's ledger (as on the dashboard).
-    roles: ALL_STAFF.filter(mayReadFamilyPoints),
-    query: HistoryQuery,
-    responses: { 200: { description: '{ familyId, balance, history, redemptions }' }, ...commonErrors, 404: errorDoc('No family with this id') },
-  },
-  {
-    id: 'redeemReward',
-    method: 'post',
-    path: '/api/families/:id/redemptions',
-    summary: 'Spend a family’s points on a reward at the counter; issues a coupon code',
-    roles: DESK_STAFF,
-    body: { name: 'RedeemBody', schema: RedeemBody },
-    responses: {
-      201: { description: 'Redeemed', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
-      200: { description: 'This idempotencyKey was redeemed before: the same redemption', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
-      ...commonErrors,
-      404: errorDoc('FAMILY_NOT_FOUND or REWARD_NOT_FOUND'),
-      409: errorDoc('INSUFFICIENT_POINTS, OUT_OF_STOCK, or IDEMPOTENCY_KEY_REUSED (the key was used for another family or reward)'),
-    },
-  },
-  {
-    id: 'listRewards',
-    method: 'get',
-    path: '/api/rewards',
-    summary: 'The rewards catalogue: education resources and merchant coupons, with price and stock',
-    roles: ALL_STAFF,
-    responses: { 200: { description: '{ rewards }' }, ...commonErrors },
-  },
-  {
-    id: 'createReward',
-    method: 'post',
-    path: '/api/rewards',
-    summary: 'Add a reward to the catalogue',
-    roles: ['coordinator'],
-    body: { name: 'RewardBody', schema: RewardBody },
-    responses: {
-      201: { description: 'The reward' },
-      ...commonErrors,
-      409: errorDoc('DUPLICATE: a reward with this id exists'),
-      422: errorDoc('The merchant is not in the directory'),
-    },
-  },
-  {
-    id: 'pointsTotals',
-    method: 'get',
-    path: '/api/points/totals',
-    summary: 'Ledger totals for entries written in [from, to): awarded, reversed, redeemed, expired; and outstanding at `to`',
-    roles: ['coordinator'],
-    query: TotalsQuery,
-    responses: { 200: { description: '{ from, to, awarded, reversed, redeemed, expired, outstanding }' }, ...commonErrors },
-  },
-  {
-    id: 'expirePoints',
-    method: 'post',
-    path: '/api/points/expire',
-    summary: 'Expire the points due by asOf (oldest first); a repeat writes nothing',
-    roles: ['coordinator'],
-    body: { name: 'ExpireBody', schema: ExpireBody },
-    responses: { 200: { description: '{ asOf, entries, points } written by this run' }, ...commonErrors },
-  },
-] as const satisfies readonly Operation[];
-
-export interface PointsRouterDeps {
+export interface PointsRoutesDeps {
   repos: Repositories;
-  authenticate: Authenticate;
   ledgerPolicy?: Partial<LedgerPolicy>;
   now: () => number;
 }
 
-export function createPointsRouter(deps: PointsRouterDeps): Router {
+/** The growth points' routes. */
+export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
   const { repos } = deps;
-  const router = Router();
   const ledger = repos.ledger({ now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
   const directory = repos.directory;
   const FamilyParam = z.object({ id: Id });
 
-  routeOperations(router, deps.authenticate, POINTS_OPERATIONS, {
-    async getFamilyPoints(req, res, staff) {
-      const { id } = parseOr400(FamilyParam, req.params, 'family id');
-      const q = parseOr400(HistoryQuery, req.query, 'query');
-      const family = await directory.getFamily(id);
-      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(repos, staff, family.compoundId, 'family');
-      const holder = { kind: 'family' as const, id };
-      const [balance, history, redemptions] = await Promise.all([ledger.balance(holder), ledger.history(holder, { limit: q.limit }), ledger.listRedemptions(id)]);
-      res.json({
-        familyId: id,
-        balance,
-        history: history.map(({ holder: _h, idempotencyKey: _k, reversesEntryId, ...e }) => ({ ...e, ...(reversesEntryId ? { reversesEntryId } : {}) })),
-        // Coupon codes are shown at the counter in the redemption's own answer, never in a listing;
-        // nor the idempotency key, which would fetch that answer (and its code) again.
-        redemptions: redemptions.map(({ entryId: _e, couponCode, idempotencyKey: _k, ...r }) => (mayListCouponCodes(staff.role) ? { ...r, couponCode } : r)),
-      });
-    },
-
-    async redeemReward(req, res, staff) {
-      const { id } = parseOr400(FamilyParam, req.params, 'family id');
-      const body = parseOr400(RedeemBody, req.body, 'request body');
-      const family = await directory.getFamily(id);
-      if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
-      await assertCompound(repos, staff, family.compoundId, 'family');
-      const before = await repos.points.redemptionExists(body.idempotencyKey);
-      const { entryId: _e, ...redemption } = await ledger.redeem(id, body.rewardId, body.idempotencyKey);
-      const rewardName = await repos.points.rewardName(redemption.rewardId);
-      res.status(before ? 200 : 201).json({ ...redemption, rewardName: rewardName ?? '', existing: before });
-    },
-
-    async listRewards(_req, res) {
-      res.json({ rewards: await ledger.listRewards() });
-    },
-
-    async createReward(req, res) {
-      const body = parseOr400(RewardBody, req.body, 'request body');
-      if (body.merchantId !== undefined && !(await directory.getMerchant(body.merchantId))) {
-        throw new HttpError(422, 'MissingDirectoryEntry', `merchantId: no merchant ${body.merchantId} in the directory`, [{ field: 'merchantId', message: 'not in the directory' }]);
-      }
-      res.status(201).json(await ledger.createReward(body));
-    },
-
-    async pointsTotals(req, res) {
-      const q = parseOr400(TotalsQuery, req.query, 'query');
-      res.json({ from: q.from, to: q.to, ...(await ledger.totals(q)) });
-    },
-
-    async expirePoints(req, res) {
-      const body = parseOr400(ExpireBody, req.body, 'request body');
-      res.json({ asOf: body.asOf, ...(await ledger.expirePoints(body.asOf)) });
-    },
-  });
-
-  router.use(peopleErrorHandler);
-  return router;
+  return [
+    defineRoute({
+      id: 'getFamilyPoints',
+      method: 'get',
+      path: '/api/families/:id/points',
+      summary: 'A family’s growth-points balance, history (newest first) and redemptions (without their coupon codes)',
+      // Not the supervisor: they read no family's ledger (as on the dashboard).
+      roles: ALL_STAFF.filter(mayReadFamilyPoints),
+      query: HistoryQuery,
+      responses: { 200: { description: '{ familyId, balance, history, redemptions }' }, ...commonErrors, 404: errorDoc('No family with this id') },
+      params: FamilyParam,
+      async handler({ params: { id }, query: q, staff, res }) {
+        const family = await directory.getFamily(id);
+        if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+        await assertCompound(repos, staff, family.compoundId, 'family');
+        const holder = { kind: 'family' as const, id };
+        const [balance, history, redemptions] = await Promise.all([ledger.balance(holder), ledger.history(holder, { limit: q.limit }), ledger.listRedemptions(id)]);
+        res.json({
+          familyId: id,
+          balance,
+          history: history.map(({ holder: _h, idempotencyKey: _k, reversesEntryId, ...e }) => ({ ...e, ...(reversesEntryId ? { reversesEntryId } : {}) })),
+          // Coupon codes are shown at the counter in the redemption's own answer, never in a listing;
+          // nor the idempotency key, which would fetch that answer (and its code) again.
+          redemptions: redemptions.map(({ entryId: _e, couponCode, idempotencyKey: _k, ...r }) => (mayListCouponCodes(staff.role) ? { ...r, couponCode } : r)),
+        });
+      },
+    }),
+    defineRoute({
+      id: 'redeemReward',
+      method: 'post',
+      path: '/api/families/:id/redemptions',
+      summary: 'Spend a family’s points on a reward at the counter; issues a coupon code',
+      roles: DESK_STAFF,
+      body: { name: 'RedeemBody', schema: RedeemBody },
+      responses: {
+        201: { description: 'Redeemed', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
+        200: { description: 'This idempotencyKey was redeemed before: the same redemption', schema: { name: 'RedemptionResponse', schema: RedemptionResponse } },
+        ...commonErrors,
+        404: errorDoc('FAMILY_NOT_FOUND or REWARD_NOT_FOUND'),
+        409: errorDoc('INSUFFICIENT_POINTS, OUT_OF_STOCK, or IDEMPOTENCY_KEY_REUSED (the key was used for another family or reward)'),
+      },
+      params: FamilyParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const family = await directory.getFamily(id);
+        if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
+        await assertCompound(repos, staff, family.compoundId, 'family');
+        const before = await repos.points.redemptionExists(body.idempotencyKey);
+        const { entryId: _e, ...redemption } = await ledger.redeem(id, body.rewardId, body.idempotencyKey);
+        const rewardName = await repos.points.rewardName(redemption.rewardId);
+        res.status(before ? 200 : 201).json({ ...redemption, rewardName: rewardName ?? '', existing: before });
+      },
+    }),
+    defineRoute({
+      id: 'listRewards',
+      method: 'get',
+      path: '/api/rewards',
+      summary: 'The rewards catalogue: education resources and merchant coupons, with price and stock',
+      roles: ALL_STAFF,
+      responses: { 200: { description: '{ rewards }' }, ...commonErrors },
+      async handler({ res }) {
+        res.json({ rewards: await ledger.listRewards() });
+      },
+    }),
+    defineRoute({
+      id: 'createReward',
+      method: 'post',
+      path: '/api/rewards',
+      summary: 'Add a reward to the catalogue',
+      roles: ['coordinator'],
+      body: { name: 'RewardBody', schema: RewardBody },
+      responses: {
+        201: { description: 'The reward' },
+        ...commonErrors,
+        409: errorDoc('DUPLICATE: a reward with this id exists'),
+        422: errorDoc('The merchant is not in the directory'),
+      },
+      async handler({ body, res }) {
+        if (body.merchantId !== undefined && !(await directory.getMerchant(body.merchantId))) {
+          throw new HttpError(422, 'MissingDirectoryEntry', `merchantId: no merchant ${body.merchantId} in the directory`, [{ field: 'merchantId', message: 'not in the directory' }]);
+        }
+        res.status(201).json(await ledger.createReward(body));
+      },
+    }),
+    defineRoute({
+      id: 'pointsTotals',
+      method: 'get',
+      path: '/api/points/totals',
+      summary: 'Ledger totals for entries written in [from, to): awarded, reversed, redeemed, expired; and outstanding at `to`',
+      roles: ['coordinator'],
+      query: TotalsQuery,
+      responses: { 200: { description: '{ from, to, awarded, reversed, redeemed, expired, outstanding }' }, ...commonErrors },
+      async handler({ query: q, res }) {
+        res.json({ from: q.from, to: q.to, ...(await ledger.totals(q)) });
+      },
+    }),
+    defineRoute({
+      id: 'expirePoints',
+      method: 'post',
+      path: '/api/points/expire',
+      summary: 'Expire the points due by asOf (oldest first); a repeat writes nothing',
+      roles: ['coordinator'],
+      body: { name: 'ExpireBody', schema: ExpireBody },
+      responses: { 200: { description: '{ asOf, entries, points } written by this run' }, ...commonErrors },
+      async handler({ body, res }) {
+        res.json({ asOf: body.asOf, ...(await ledger.expirePoints(body.asOf)) });
+      },
+    }),
+  ];
 }

@@ -14,21 +14,20 @@
  * coordinators on any, a family of another compound than the activity's being audited
  * (api/http/people-scope.ts).
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
 import type { RegistrationView } from '../../db/services/registration';
 import type { Repositories } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
-import type { Authenticate, StaffPrincipal } from '../http/auth';
-import { HttpError, parseOr400 } from '../http/errors';
-import type { Operation } from '../http/operation';
+import type { StaffPrincipal } from '../http/auth';
+import { HttpError } from '../http/errors';
+import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
-import { createPeopleScope } from '../http/people-scope';
-import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, peopleErrorHandler, routeOperations, type ActivityRef } from '../http/feature-routes';
+import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 import { linkExpiry, signSelfServiceLink, type PersonRef } from '../family/links';
+import { createPeopleScope } from '../http/people-scope';
 
 const ORGANISERS: readonly StaffRole[] = ['propertyManager', 'coordinator'];
 const Members = z.number().int().min(1).max(50);
@@ -62,85 +61,9 @@ export const RegistrationResponse = z.object({
 
 const notFound = errorDoc('No activity, family or volunteer with this id');
 
-export const REGISTRATION_OPERATIONS = [
-  {
-    id: 'listRegistrations',
-    method: 'get',
-    path: '/api/activities/:id/registrations',
-    summary: 'Families registered and waitlisted (in order), volunteers signed up, and places left',
-    roles: ALL_STAFF,
-    responses: { 200: { description: '{ placesLeft, capacity, registrations, volunteers }' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'registerFamily',
-    method: 'post',
-    path: '/api/activities/:id/registrations',
-    summary: 'Register a family with its member count: registered while places last, else waitlisted',
-    roles: ORGANISERS,
-    body: { name: 'RegisterBody', schema: RegisterBody },
-    responses: {
-      201: { description: 'Registered', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
-      202: { description: 'Waitlisted: promoted (and emailed) when a place that fits is freed', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
-      200: { description: 'Already registered or waitlisted: nothing changed', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
-      ...commonErrors,
-      404: notFound,
-      422: errorDoc('EXCEEDS_CAPACITY: more members than the activity’s capacity'),
-    },
-  },
-  {
-    id: 'cancelRegistration',
-    method: 'post',
-    path: '/api/activities/:id/registrations/:familyId/cancel',
-    summary: 'Cancel a family’s registration (or waitlist place); freed places go to waitlisted families that fit, who are emailed',
-    roles: ORGANISERS,
-    responses: { 200: { description: '{ cancelled, promoted, emails }' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'promoteWaitlist',
-    method: 'post',
-    path: '/api/activities/:id/registrations/promote',
-    summary: 'Promote waitlisted families that fit now (after a capacity change); retries promotion emails still pending',
-    roles: ORGANISERS,
-    responses: { 200: { description: '{ promoted, emails }' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'signUpVolunteer',
-    method: 'post',
-    path: '/api/activities/:id/volunteers',
-    summary: 'Sign a volunteer up for the activity',
-    roles: ORGANISERS,
-    body: { name: 'VolunteerSignUpBody', schema: VolunteerSignUpBody },
-    responses: { 201: { description: 'Signed up' }, 200: { description: 'Already signed up: nothing changed' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'withdrawVolunteer',
-    method: 'post',
-    path: '/api/activities/:id/volunteers/:volunteerId/withdraw',
-    summary: 'Withdraw a volunteer’s sign-up',
-    roles: ORGANISERS,
-    responses: { 200: { description: '{ withdrawn }' }, ...commonErrors, 404: notFound },
-  },
-  {
-    id: 'issueSelfServiceLinks',
-    method: 'post',
-    path: '/api/activities/:id/self-service-links',
-    summary: 'Signed personal links: registration (families; until check-in opens) or self check-in (families, volunteers; until it closes)',
-    roles: ORGANISERS,
-    body: { name: 'SelfServiceLinksBody', schema: SelfServiceLinksBody },
-    responses: {
-      200: { description: '{ links: [{ recipient, url, expiresAt }], emails? }' },
-      ...commonErrors,
-      404: notFound,
-      409: errorDoc('StepClosed: registration (or check-in) for this activity is over'),
-      422: errorDoc('Someone named is not in the directory'),
-    },
-  },
-] as const satisfies readonly Operation[];
-
-export interface RegistrationRouterDeps {
+export interface RegistrationRoutesDeps {
   repos: Repositories;
   config: Config;
-  authenticate: Authenticate;
   linkSecret: string;
   mail: PeopleMail;
   now: () => number;
@@ -150,9 +73,9 @@ const ActivityParam = z.object({ id: Id });
 const FamilyParams = z.object({ id: Id, familyId: Id });
 const VolunteerParams = z.object({ id: Id, volunteerId: Id });
 
-export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
+/** Registration, volunteer sign-up and the self-service links' routes. */
+export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
   const { repos, config } = deps;
-  const router = Router();
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
   const scope = createPeopleScope(repos, deps.now);
 
@@ -180,109 +103,169 @@ export function createRegistrationRouter(deps: RegistrationRouterDeps): Router {
     };
   }
 
-  routeOperations(router, deps.authenticate, REGISTRATION_OPERATIONS, {
-    async listRegistrations(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const activity = await activityFor(staff, id);
-      const [all, volunteers, placesLeft] = await Promise.all([
-        registrations.list(id),
-        repos.activities.volunteerSignups(id),
-        registrations.placesLeft(id),
-      ]);
-      res.json({
-        activityId: id,
-        capacity: activity.capacity,
-        placesLeft,
-        registrations: all.filter((r) => r.status !== 'cancelled'),
-        volunteers: volunteers.map((v) => ({ volunteerId: v.volunteer_id, signedUpAt: v.created_at })),
-      });
-    },
-
-    async registerFamily(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(RegisterBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      const before = await registrations.get(id, body.familyId);
-      if (before && before.status !== 'cancelled') {
-        res.status(200).json(await view(activity, before, true));
-        return;
-      }
-      const status = await scope.act(staff, activity, [{ kind: 'family', id: body.familyId }], 'registerFamily', () => registrations.register(id, body.familyId, body.members));
-      const after = await registrations.get(id, body.familyId);
-      if (!after) throw new Error(`registration of ${body.familyId} for ${id} not found after writing it`);
-      res.status(status === 'registered' ? 201 : 202).json(await view(activity, after, false));
-    },
-
-    async cancelRegistration(req, res, staff) {
-      const { id, familyId } = parseOr400(FamilyParams, req.params, 'path');
-      const activity = await activityFor(staff, id);
-      const result = await registrations.cancel(id, familyId);
-      const emails = await deps.mail.sendWaitlistPromotions(activity, result.promoted);
-      res.json({ cancelled: result.cancelled, promoted: result.promoted.map(familyIdOf), emails });
-    },
-
-    async promoteWaitlist(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const activity = await activityFor(staff, id);
-      const promoted = await registrations.promoteWaitlisted(id);
-      const emails = await deps.mail.sendWaitlistPromotions(activity, promoted);
-      res.json({ promoted: promoted.map(familyIdOf), emails });
-    },
-
-    async signUpVolunteer(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(VolunteerSignUpBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      const outcome = await scope.act(staff, activity, [{ kind: 'volunteer', id: body.volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(id, body.volunteerId));
-      res.status(outcome === 'signedUp' ? 201 : 200).json({ activityId: id, volunteerId: body.volunteerId, status: outcome });
-    },
-
-    async withdrawVolunteer(req, res, staff) {
-      const { id, volunteerId } = parseOr400(VolunteerParams, req.params, 'path');
-      await activityFor(staff, id);
-      res.json({ activityId: id, volunteerId, withdrawn: await registrations.withdrawVolunteer(id, volunteerId) });
-    },
-
-    async issueSelfServiceLinks(req, res, staff) {
-      const { id } = parseOr400(ActivityParam, req.params, 'activity id');
-      const body = parseOr400(SelfServiceLinksBody, req.body, 'request body');
-      const activity = await activityFor(staff, id);
-      if (body.step === 'register' && (activity.attendanceState !== 'notOpen' || linkExpiry('register', activity, config) <= deps.now())) {
-        throw new HttpError(409, 'StepClosed', `Registration for this activity has closed: check-in opens ${config.timings.attendanceOpensBeforeMs / 60_000} minutes before the start (${activity.startsAt})`);
-      }
-      if (body.step === 'checkIn' && (activity.attendanceState === 'closed' || linkExpiry('checkIn', activity, config) <= deps.now())) {
-        throw new HttpError(409, 'StepClosed', 'Check-in for this activity has closed');
-      }
-      const people: (PersonRef & Recipient)[] = [];
-      const missing: string[] = [];
-      for (const familyId of new Set(body.families)) {
-        const f = await repos.people.familyContact(familyId);
-        if (f) people.push({ kind: 'family', id: f.id, key: `family:${f.id}`, name: f.name, email: f.email, locale: f.locale });
-        else missing.push(`family ${familyId}`);
-      }
-      for (const volunteerId of new Set(body.volunteers)) {
-        const v = await repos.people.volunteerContact(volunteerId);
-        if (v) people.push({ kind: 'volunteer', id: v.id, key: `volunteer:${v.id}`, name: v.name, email: v.email, locale: v.locale });
-        else missing.push(`volunteer ${volunteerId}`);
-      }
-      if (missing.length) throw new HttpError(422, 'MissingDirectoryEntry', `Not in the directory: ${missing.join(', ')}`, missing);
-      const expiresAtMs = linkExpiry(body.step, activity, config);
-      const { links, emails } = await scope.act(staff, activity, people, 'issueSelfServiceLinks', async () => {
-        const signed = people.map((p) => ({
-          recipient: p,
-          ...signSelfServiceLink({ activityId: id, step: body.step, person: { kind: p.kind, id: p.id }, expiresAtMs }, deps.linkSecret, config.http.publicBaseUrl),
-        }));
-        return { links: signed, emails: body.send ? await deps.mail.sendRegistrationLinks(activity, signed) : undefined };
-      });
-      res.json({
-        links: links.map((l) => ({ recipient: l.recipient.key, url: l.url, expiresAt: l.expiresAt })),
-        ...(emails ? { emails } : {}),
-      });
-    },
-  });
-
-  router.use(peopleErrorHandler);
-  return router;
+  return [
+    defineRoute({
+      id: 'listRegistrations',
+      method: 'get',
+      path: '/api/activities/:id/registrations',
+      summary: 'Families registered and waitlisted (in order), volunteers signed up, and places left',
+      roles: ALL_STAFF,
+      responses: { 200: { description: '{ placesLeft, capacity, registrations, volunteers }' }, ...commonErrors, 404: notFound },
+      params: ActivityParam,
+      async handler({ params: { id }, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const [all, volunteers, placesLeft] = await Promise.all([
+          registrations.list(id),
+          repos.activities.volunteerSignups(id),
+          registrations.placesLeft(id),
+        ]);
+        res.json({
+          activityId: id,
+          capacity: activity.capacity,
+          placesLeft,
+          registrations: all.filter((r) => r.status !== 'cancelled'),
+          volunteers: volunteers.map((v) => ({ volunteerId: v.volunteer_id, signedUpAt: v.created_at })),
+        });
+      },
+    }),
+    defineRoute({
+      id: 'registerFamily',
+      method: 'post',
+      path: '/api/activities/:id/registrations',
+      summary: 'Register a family with its member count: registered while places last, else waitlisted',
+      roles: ORGANISERS,
+      body: { name: 'RegisterBody', schema: RegisterBody },
+      responses: {
+        201: { description: 'Registered', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
+        202: { description: 'Waitlisted: promoted (and emailed) when a place that fits is freed', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
+        200: { description: 'Already registered or waitlisted: nothing changed', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
+        ...commonErrors,
+        404: notFound,
+        422: errorDoc('EXCEEDS_CAPACITY: more members than the activity’s capacity'),
+      },
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const before = await registrations.get(id, body.familyId);
+        if (before && before.status !== 'cancelled') {
+          res.status(200).json(await view(activity, before, true));
+          return;
+        }
+        const status = await scope.act(staff, activity, [{ kind: 'family', id: body.familyId }], 'registerFamily', () => registrations.register(id, body.familyId, body.members));
+        const after = await registrations.get(id, body.familyId);
+        if (!after) throw new Error(`registration of ${body.familyId} for ${id} not found after writing it`);
+        res.status(status === 'registered' ? 201 : 202).json(await view(activity, after, false));
+      },
+    }),
+    defineRoute({
+      id: 'cancelRegistration',
+      method: 'post',
+      path: '/api/activities/:id/registrations/:familyId/cancel',
+      summary: 'Cancel a family’s registration (or waitlist place); freed places go to waitlisted families that fit, who are emailed',
+      roles: ORGANISERS,
+      responses: { 200: { description: '{ cancelled, promoted, emails }' }, ...commonErrors, 404: notFound },
+      params: FamilyParams,
+      async handler({ params: { id, familyId }, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const result = await registrations.cancel(id, familyId);
+        const emails = await deps.mail.sendWaitlistPromotions(activity, result.promoted);
+        res.json({ cancelled: result.cancelled, promoted: result.promoted.map(familyIdOf), emails });
+      },
+    }),
+    defineRoute({
+      id: 'promoteWaitlist',
+      method: 'post',
+      path: '/api/activities/:id/registrations/promote',
+      summary: 'Promote waitlisted families that fit now (after a capacity change); retries promotion emails still pending',
+      roles: ORGANISERS,
+      responses: { 200: { description: '{ promoted, emails }' }, ...commonErrors, 404: notFound },
+      params: ActivityParam,
+      async handler({ params: { id }, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const promoted = await registrations.promoteWaitlisted(id);
+        const emails = await deps.mail.sendWaitlistPromotions(activity, promoted);
+        res.json({ promoted: promoted.map(familyIdOf), emails });
+      },
+    }),
+    defineRoute({
+      id: 'signUpVolunteer',
+      method: 'post',
+      path: '/api/activities/:id/volunteers',
+      summary: 'Sign a volunteer up for the activity',
+      roles: ORGANISERS,
+      body: { name: 'VolunteerSignUpBody', schema: VolunteerSignUpBody },
+      responses: { 201: { description: 'Signed up' }, 200: { description: 'Already signed up: nothing changed' }, ...commonErrors, 404: notFound },
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
+        const outcome = await scope.act(staff, activity, [{ kind: 'volunteer', id: body.volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(id, body.volunteerId));
+        res.status(outcome === 'signedUp' ? 201 : 200).json({ activityId: id, volunteerId: body.volunteerId, status: outcome });
+      },
+    }),
+    defineRoute({
+      id: 'withdrawVolunteer',
+      method: 'post',
+      path: '/api/activities/:id/volunteers/:volunteerId/withdraw',
+      summary: 'Withdraw a volunteer’s sign-up',
+      roles: ORGANISERS,
+      responses: { 200: { description: '{ withdrawn }' }, ...commonErrors, 404: notFound },
+      params: VolunteerParams,
+      async handler({ params: { id, volunteerId }, staff, res }) {
+        await activityFor(staff, id);
+        res.json({ activityId: id, volunteerId, withdrawn: await registrations.withdrawVolunteer(id, volunteerId) });
+      },
+    }),
+    defineRoute({
+      id: 'issueSelfServiceLinks',
+      method: 'post',
+      path: '/api/activities/:id/self-service-links',
+      summary: 'Signed personal links: registration (families; until check-in opens) or self check-in (families, volunteers; until it closes)',
+      roles: ORGANISERS,
+      body: { name: 'SelfServiceLinksBody', schema: SelfServiceLinksBody },
+      responses: {
+        200: { description: '{ links: [{ recipient, url, expiresAt }], emails? }' },
+        ...commonErrors,
+        404: notFound,
+        409: errorDoc('StepClosed: registration (or check-in) for this activity is over'),
+        422: errorDoc('Someone named is not in the directory'),
+      },
+      params: ActivityParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const activity = await activityFor(staff, id);
+        if (body.step === 'register' && (activity.attendanceState !== 'notOpen' || linkExpiry('register', activity, config) <= deps.now())) {
+          throw new HttpError(409, 'StepClosed', `Registration for this activity has closed: check-in opens ${config.timings.attendanceOpensBeforeMs / 60_000} minutes before the start (${activity.startsAt})`);
+        }
+        if (body.step === 'checkIn' && (activity.attendanceState === 'closed' || linkExpiry('checkIn', activity, config) <= deps.now())) {
+          throw new HttpError(409, 'StepClosed', 'Check-in for this activity has closed');
+        }
+        const people: (PersonRef & Recipient)[] = [];
+        const missing: string[] = [];
+        for (const familyId of new Set(body.families)) {
+          const f = await repos.people.familyContact(familyId);
+          if (f) people.push({ kind: 'family', id: f.id, key: `family:${f.id}`, name: f.name, email: f.email, locale: f.locale });
+          else missing.push(`family ${familyId}`);
+        }
+        for (const volunteerId of new Set(body.volunteers)) {
+          const v = await repos.people.volunteerContact(volunteerId);
+          if (v) people.push({ kind: 'volunteer', id: v.id, key: `volunteer:${v.id}`, name: v.name, email: v.email, locale: v.locale });
+          else missing.push(`volunteer ${volunteerId}`);
+        }
+        if (missing.length) throw new HttpError(422, 'MissingDirectoryEntry', `Not in the directory: ${missing.join(', ')}`, missing);
+        const expiresAtMs = linkExpiry(body.step, activity, config);
+        const { links, emails } = await scope.act(staff, activity, people, 'issueSelfServiceLinks', async () => {
+          const signed = people.map((p) => ({
+            recipient: p,
+            ...signSelfServiceLink({ activityId: id, step: body.step, person: { kind: p.kind, id: p.id }, expiresAtMs }, deps.linkSecret, config.http.publicBaseUrl),
+          }));
+          return { links: signed, emails: body.send ? await deps.mail.sendRegistrationLinks(activity, signed) : undefined };
+        });
+        res.json({
+          links: links.map((l) => ({ recipient: l.recipient.key, url: l.url, expiresAt: l.expiresAt })),
+          ...(emails ? { emails } : {}),
+        });
+      },
+    }),
+  ];
 }
 
 function familyIdOf(r: Recipient): string {
