@@ -47,6 +47,25 @@ export default tseslint.config(
     },
   },
 
+  // dependency-cruiser already keeps kysely and worker/ imports out of api/; a query can still be
+  // built on a database handle reached some other way, which only the syntax shows.
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto)$/]',
+          message: 'SQL belongs in db/ repositories: call one from the route instead of building a query.',
+        },
+        {
+          selector: 'TaggedTemplateExpression[tag.name="sql"]',
+          message: 'SQL belongs in db/ repositories: call one from the route instead of writing SQL.',
+        },
+      ],
+    },
+  },
+
   {
     files: ['workflows/**/*.ts'],
     rules: {

@@ -1,7 +1,7 @@
 /**
- * The Express app: the JSON API under /api, action links under /a, /healthz, and whatever extra
- * routers the caller mounts (the dev mailbox, in development). `createApp(deps)` only builds it;
- * main.ts listens.
+ * The Express app: the JSON API under /api, action links under /a, /healthz, and the dev mailbox's
+ * pages when the caller runs one (never in production). `createApp(deps)` only builds it; main.ts
+ * listens.
  */
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -36,8 +36,11 @@ export interface AppDeps {
   linkSecret: string;
   /** Sends fresh action links. */
   mailer: Mailer;
-  /** Routers mounted as given, e.g. `{ path: '/dev/mailbox', router: createDevMailboxRouter(...) }`. */
-  extraRouters?: { path: string; router: Router }[];
+  /**
+   * The development mailbox's pages (`createDevMailboxRouter(...)`), mounted at /dev/mailbox.
+   * They have no login, so a production app never mounts them, whatever it is given.
+   */
+  devMailbox?: Router;
   /** The clock, for tests (epoch ms). */
   now?: () => number;
   logger?: Logger;
@@ -151,7 +154,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now }));
 
-  for (const extra of deps.extraRouters ?? []) app.use(extra.path, extra.router);
+  if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 
   app.use(notFoundJson);
   app.use(errorHandler(logger, actionLinkErrorPages(config)));

@@ -11,7 +11,7 @@ import { createRepositories } from '../db/repositories';
 import { reportDeps } from '../reports';
 import { resolveLinkSecret } from '../links/secret';
 import { createMailer } from '../mail/from-config';
-import { createApp, type AppDeps } from './app';
+import { createApp } from './app';
 import { startDigestScheduler } from './digest-scheduler';
 
 export interface RunningApi {
@@ -19,8 +19,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Starts the API on config.http.port; `extraRouters` are mounted as given (e.g. the dev mailbox). */
-export async function startApi(config: Config, extraRouters: AppDeps['extraRouters'] = []): Promise<RunningApi> {
+/** Starts the API on config.http.host and config.http.port (0: any free port; see server.address()). */
+export async function startApi(config: Config): Promise<RunningApi> {
   const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
   await migrateToLatest(db);
   const repos = createRepositories(db, reportDeps(db));
@@ -29,9 +29,9 @@ export async function startApi(config: Config, extraRouters: AppDeps['extraRoute
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ client, config, repos, linkSecret, mailer, extraRouters });
+  const app = createApp({ client, config, repos, linkSecret, mailer });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.http.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   // Every API process ticks; the digest workflow's id is derived from the day, so only one runs.
   const scheduler = startDigestScheduler({ client, config });
@@ -51,7 +51,7 @@ if (require.main === module) {
   const config = loadConfig();
   startApi(config).then(
     (api) => {
-      console.info(`API listening on ${config.http.publicBaseUrl} (port ${config.http.port})`);
+      console.info(`API listening on ${config.http.publicBaseUrl} (${config.http.host}:${config.http.port})`);
       const stop = () => {
         api.close().then(
           () => process.exit(0),

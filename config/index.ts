@@ -84,7 +84,7 @@ const EnvSchema = z.object({
   DATABASE_URL: optionalText,
   DATA_DIR: z.string().default('data'),
 
-  // Mail: SMTP when a host is given, else the development mailbox.
+  // Mail: SMTP when a host is given, else (outside production) the development mailbox.
   SMTP_HOST: optionalText,
   SMTP_PORT: port(587),
   SMTP_SECURE: flag(false),
@@ -96,6 +96,12 @@ const EnvSchema = z.object({
 
   // HTTP and links in emails.
   PORT: port(3000),
+  /**
+   * The address the API binds. Unset: loopback outside production, so a laptop on café Wi-Fi
+   * does not serve the unauthenticated dev mailbox to its neighbours; every interface in
+   * production, where a container or reverse proxy decides what is reachable.
+   */
+  HOST: optionalText,
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   LINK_SECRET: z.string().min(32, 'LINK_SECRET must be at least 32 characters').optional(),
   LINK_GRACE: duration('24h'),
@@ -166,7 +172,7 @@ export interface Config {
     from: { name: string; email: string };
     devMailboxPort: number;
   };
-  http: { port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
+  http: { host: string; port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
   links: { secret: string | undefined; graceMs: number };
   staffTokens: StaffToken[];
   timings: Timings;
@@ -208,6 +214,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
   }
+  // Without a relay the mail would go to a development mailbox nobody reads, whose pages have no
+  // login: production never falls back to it.
+  if (e.NODE_ENV === 'production' && !e.SMTP_HOST) {
+    throw new ConfigError('Invalid configuration:\n  SMTP_HOST: required in production (the SMTP relay that sends the product\'s email)');
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -231,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       devMailboxPort: e.DEV_MAILBOX_PORT,
     },
     http: {
+      host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       port: e.PORT,
       publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
       defaultLocale: e.DEFAULT_LOCALE,

@@ -5,7 +5,8 @@
  *     <DATA_DIR>/temporal.sqlite so a restart finds every activity where it was;
  *   - mail: SMTP_HOST, or else the development mailbox (a real SMTP receiver on DEV_MAILBOX_PORT,
  *     messages kept in <DATA_DIR>/mailbox and shown at /dev/mailbox);
- *   - the worker (in this process) and the API (createApp on PORT) with the daily-digest schedule.
+ *   - the worker (in this process) and the API (createApp on HOST:PORT, loopback unless HOST
+ *     says otherwise) with the daily-digest schedule.
  *
  * Ctrl-C / SIGTERM stops everything it started, in order: API, worker, mailbox, dev server; then
  * exits 0. A second Ctrl-C stops at once.
@@ -176,7 +177,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
   const runMailbox = !config.mail.smtp;
 
   await checkPorts([
-    { port: config.http.port, host: undefined, what: 'the API', envVar: 'PORT' },
+    { port: config.http.port, host: config.http.host, what: 'the API', envVar: 'PORT' },
     ...(runDevServer
       ? [
           { port: config.temporal.devPort, host: '127.0.0.1', what: 'the Temporal dev server', envVar: 'TEMPORAL_DEV_PORT' },
@@ -233,7 +234,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
     repos: createRepositories(runtime.db, reportDeps(runtime.db)),
     linkSecret: runtime.linkSecret,
     mailer: runtime.mailer,
-    extraRouters: started.mailbox ? [{ path: '/dev/mailbox', router: createDevMailboxRouter(started.mailbox) }] : [],
+    ...(started.mailbox ? { devMailbox: createDevMailboxRouter(started.mailbox) } : {}),
   });
   // Bound below, after the worker starts; `listen` names the env var if the port was taken meanwhile.
   const httpServer = http.createServer(app);
@@ -252,10 +253,13 @@ export async function start(config: Config, started: Started, opts: StartOptions
     },
   );
 
-  await listen(httpServer, { port: config.http.port, host: undefined, what: 'the API', envVar: 'PORT' });
+  await listen(httpServer, { port: config.http.port, host: config.http.host, what: 'the API', envVar: 'PORT' });
   started.api.scheduler = startDigestScheduler({ client, config: runConfig });
 
-  const apiUrl = `http://localhost:${config.http.port}`;
+  // Loopback or every interface: this machine reaches it as localhost; else only at HOST itself.
+  const { host } = config.http;
+  const apiHost = ['127.0.0.1', '::1', '0.0.0.0', '::', 'localhost'].includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const apiUrl = `http://${apiHost}:${config.http.port}`;
   const lines = [
     '',
     '锦华社区 三长共治 is running / 已启动:',

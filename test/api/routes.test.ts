@@ -1,6 +1,7 @@
 /**
  * The JSON API's guards and errors: every route refuses a missing or unknown token (401), a role
- * it does not admit (403) and a malformed body (400 naming the field); plus 413, 404, 500,
+ * it does not admit (403) and a malformed body (400 naming the field), and admits its own roles
+ * without a server error; plus 413, 404, 500,
  * directory problems (422), the health check, the OpenAPI document and the security headers.
  */
 import { Connection, Client } from '@temporalio/client';
@@ -72,6 +73,19 @@ describe.each(ROUTES)('$method $path', (route) => {
       expect(res.body.error.message).toContain('This route admits');
     });
   }
+
+  test('admits its roles: past the guard (not 401 or 403), and never a server error', async () => {
+    for (const who of route.admitted) {
+      const res = await api(h.baseUrl, route.method, route.path, { who, ...(route.method === 'POST' ? { body: {} } : {}) });
+      // The role and the answer together, so a failure names which role got what.
+      expect({ who, status: res.status, admitted: ![401, 403].includes(res.status), serverError: res.status >= 500 }).toEqual({
+        who,
+        status: res.status,
+        admitted: true,
+        serverError: false,
+      });
+    }
+  });
 
   if (route.bad) {
     const bad = route.bad;

@@ -17,11 +17,23 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A full-page PNG of what the page shows now; returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * A full-page PNG of what the page shows now; returns its path. Fails at once unless the file is
+ * a real picture of a whole page with content (at least `minBytes`: a blank page compresses to
+ * a few kB), so a screenshot nobody can use never passes silently.
+ */
+export async function screenshot(page: Page, name: string, minBytes = 10_000): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  const bytes = fs.readFileSync(file);
+  // The PNG signature, then the IHDR chunk's width and height.
+  const png = bytes.subarray(0, 8).toString('hex') === '89504e470d0a1a0a';
+  const width = png ? bytes.readUInt32BE(16) : 0;
+  const height = png ? bytes.readUInt32BE(20) : 0;
+  if (!png || width < 390 || height < 400 || bytes.length <= minBytes) {
+    throw new Error(`screenshot ${name} is not a picture of a page: png=${png} ${width}x${height}, ${bytes.length} bytes (want > ${minBytes})`);
+  }
   return file;
 }
 

@@ -3,7 +3,6 @@
  * real app, a real worker on the shared Temporal dev server and a real dev mailbox. The workflow's
  * waits are shortened so one activity runs from start to completion in about half a minute.
  */
-import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Cycles } from '../../db/services/cycles';
 import { CheckIns } from '../../db/services/checkin';
@@ -29,7 +28,6 @@ let h: DashboardHarness;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const cycleId = unique('cycle-2025');
-const shots: string[] = [];
 
 beforeAll(async () => {
   h = await startDashboardHarness({
@@ -73,8 +71,11 @@ async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Prom
   return context.newPage();
 }
 
+/** The pages with the most on them: a screenshot of one of them must show it. */
+const RICH_PAGES = new Set(['dashboard-zh', 'dashboard-en', 'activity-zh', 'activity-en', 'report-zh', 'report-en']);
+
 async function shoot(page: Page, name: string): Promise<void> {
-  shots.push(await screenshot(page, name));
+  await screenshot(page, name, RICH_PAGES.has(name) ? 40_000 : 10_000);
 }
 
 /** Opens an emailed action link and presses one of its buttons (the page's form POSTs). */
@@ -253,23 +254,5 @@ describe('the coordinator follows an activity from start to completion', () => {
     const overflow = Number(await phone.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
     await shoot(phone, 'activity-phone-zh');
-  });
-
-  it('every screenshot was written and is a real picture', () => {
-    expect(shots.length).toBeGreaterThanOrEqual(12);
-    for (const file of shots) {
-      const bytes = fs.readFileSync(file);
-      // A PNG (signature, then the IHDR chunk's width and height), of a whole page, with content.
-      expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-      expect(bytes.readUInt32BE(16)).toBeGreaterThanOrEqual(390);
-      expect(bytes.readUInt32BE(20)).toBeGreaterThanOrEqual(400);
-      expect(bytes.length).toBeGreaterThan(10_000);
-    }
-    // The pages with the most on them: the dashboard, an activity, the report.
-    for (const name of ['dashboard-zh', 'dashboard-en', 'activity-zh', 'activity-en', 'report-zh', 'report-en']) {
-      const file = shots.find((f) => f.endsWith(`/${name}.png`));
-      expect(file).toBeDefined();
-      expect(fs.statSync(file!).size).toBeGreaterThan(40_000);
-    }
   });
 });

@@ -58,7 +58,26 @@ describe('config', () => {
   test('production refuses to start without a link secret, and short secrets are refused', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LINK_SECRET: required in production/);
     expect(() => loadConfig({ LINK_SECRET: 'short' })).toThrow(/LINK_SECRET must be at least 32 characters/);
-    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40) }).links.secret).toBe('x'.repeat(40));
+    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test' }).links.secret).toBe('x'.repeat(40));
+  });
+
+  test('production refuses to start without an SMTP relay, naming SMTP_HOST, instead of falling back to the dev mailbox', () => {
+    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40) };
+    expect(() => loadConfig(production)).toThrow(ConfigError);
+    expect(() => loadConfig(production)).toThrow(/SMTP_HOST: required in production/);
+    expect(() => loadConfig({ ...production, SMTP_HOST: '  ' })).toThrow(/SMTP_HOST: required in production/);
+    expect(loadConfig({ ...production, SMTP_HOST: 'smtp.example.test' }).mail.smtp?.host).toBe('smtp.example.test');
+    // Development still runs without one: the dev mailbox is its point.
+    expect(loadConfig({ NODE_ENV: 'development' }).mail.smtp).toBeUndefined();
+  });
+
+  test('the API binds loopback by default outside production, every interface in production, and HOST when set', () => {
+    expect(loadConfig({}).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).http.host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'development', HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test' };
+    expect(loadConfig(production).http.host).toBe('0.0.0.0');
+    expect(loadConfig({ ...production, HOST: '10.0.0.5' }).http.host).toBe('10.0.0.5');
   });
 
   test('proxy hops to trust for the client address are a small whole number, none by default', () => {

@@ -19,7 +19,7 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   environment?: Record<string, string | number | boolean | null> | string[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
-  ports?: (string | number)[];
+  ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
   restart?: string;
 }
 interface Compose {
@@ -72,8 +72,22 @@ const IMAGE_PORTS: [RegExp, number[]][] = [
 ];
 function portsOf(service: Service): number[] {
   const known = IMAGE_PORTS.find(([re]) => re.test(service.image ?? ''))?.[1] ?? [];
-  const published = (service.ports ?? []).map((p) => Number(String(p).split(':').pop()));
-  return [...known, ...published];
+  return [...known, ...publishedPorts(service).map((p) => p.container)];
+}
+
+/** Compose's `ports:`, short (`[ip:]host:container`) or long form; no ip means every interface. */
+function publishedPorts(service: Service): { hostIp: string | undefined; container: number }[] {
+  return (service.ports ?? []).map((p) => {
+    if (typeof p === 'object') return { hostIp: p.host_ip, container: p.target };
+    const parts = String(p).split(':');
+    return { hostIp: parts.length === 3 ? parts[0] : undefined, container: Number(parts[parts.length - 1]) };
+  });
+}
+
+function serviceWithImage(services: Record<string, Service>, image: RegExp): Service {
+  const found = Object.values(services).find((s) => image.test(s.image ?? ''));
+  if (!found) throw new Error(`no service runs an image matching ${image}`);
+  return found;
 }
 
 /** Every key config/index.ts reads: the fields of its EnvSchema. */
@@ -161,6 +175,21 @@ describe('docker-compose.yml', () => {
       expect(config.mail.smtp).toMatchObject({ host: 'mailpit', port: 1025, secure: false });
       expect(config.links.secret).toBe(OPERATOR_ENV.LINK_SECRET);
     }
+  });
+
+  it('publishes the mail catcher and the Temporal UI on the host loopback only: neither has a login', () => {
+    for (const image of [/^axllent\/mailpit:/, /^temporalio\/ui:/]) {
+      const ports = publishedPorts(serviceWithImage(services, image));
+      expect(ports.length).toBeGreaterThan(0);
+      expect({ image: String(image), hostIps: ports.map((p) => p.hostIp) }).toEqual({ image: String(image), hostIps: ports.map(() => '127.0.0.1') });
+    }
+  });
+
+  it('has the API listen on every interface inside its container, so that its published port reaches it', () => {
+    expect(publishedPorts(services.api!).map((p) => p.container)).toEqual([3000]);
+    const config = loadConfig(environmentOf(services.api!, vars));
+    expect(config.http.host).toBe('0.0.0.0');
+    expect(config.http.port).toBe(3000);
   });
 
   it('refuses to start without the secrets an operator must choose', () => {

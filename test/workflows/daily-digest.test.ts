@@ -146,21 +146,34 @@ describe('daily digest', () => {
     const at = new Date();
     const day = dayIn(TZ, at);
     const config = { digest: { cron: '* * * * * *', timeZone: TZ }, temporal: { taskQueue } };
-    const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) };
-    schedulers.push(startDigestScheduler({ client, config, now: () => at, logger: quiet }));
-    schedulers.push(startDigestScheduler({ client, config, now: () => at, logger: quiet }));
+    // Each scheduler reads its clock once per tick: the count is the record that it ticked.
+    const ticks = [0, 0];
+    const started: string[] = [];
+    const logger = { info: (m: string) => started.push(m), warn: () => undefined, error: (m: string) => console.error(m) };
+    for (const i of [0, 1]) {
+      const now = () => {
+        ticks[i] = (ticks[i] ?? 0) + 1;
+        return at;
+      };
+      schedulers.push(startDigestScheduler({ client, config, now, logger }));
+    }
     const workflowId = dailyDigestWorkflowId(day);
     const handle = client.workflow.getHandle<typeof dailyDigestWorkflow>(workflowId);
     await eventually(async () => expect((await handle.describe()).status.name).toBe('COMPLETED'));
-    await new Promise((r) => setTimeout(r, 2_500)); // a few more ticks of both schedulers after completion
+    // Two more ticks of each scheduler after completion, each one a start Temporal refused.
+    const ticksAtCompletion = [...ticks];
+    await eventually(async () => {
+      for (const i of [0, 1]) expect(ticks[i]! - ticksAtCompletion[i]!).toBeGreaterThanOrEqual(2);
+    });
     for (const s of schedulers.splice(0)) await s.stop();
+    expect(started).toEqual([`daily digest ${day} started (${workflowId})`]);
 
     // One run that day, however many ticks.
     const runs = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf.runId);
     expect(runs).toHaveLength(1);
     // And a start by hand later that day is refused too.
-    const again = startDigestScheduler({ client, config: { ...config, digest: { ...config.digest, cron: '0 8 * * *' } }, now: () => at, logger: quiet });
+    const again = startDigestScheduler({ client, config: { ...config, digest: { ...config.digest, cron: '0 8 * * *' } }, now: () => at, logger });
     schedulers.push(again);
     await expect(again.runNow()).resolves.toEqual({ outcome: 'alreadyStarted', workflowId, day });
 
@@ -187,6 +200,10 @@ describe('daily digest', () => {
     expect(en.subject).toMatch(/^Daily digest .*1 awaiting approval/);
 
     // Forcing a second run of the same day (an operator's retry) sends nobody a second digest.
+    const outboxRows = () =>
+      db.selectFrom('email_outbox').select(['key', 'recipient_key', 'status', 'message_id', 'sent_at']).where('activity_id', '=', workflowId).orderBy('key').execute();
+    const outboxBefore = await outboxRows();
+    expect(outboxBefore.map((r) => [r.recipient_key, r.status]).sort()).toEqual(coordinators.map((c) => [`staff:${c.id}`, 'sent']).sort());
     const rerun = await client.workflow.execute(dailyDigestWorkflow, {
       taskQueue,
       workflowId,
@@ -194,7 +211,10 @@ describe('daily digest', () => {
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
     expect(rerun).toMatchObject({ sent: 0, alreadySent: 2 });
-    await new Promise((r) => setTimeout(r, 300));
+    // The outbox's record: the same rows, each still marked sent at its first sending.
+    expect(await outboxRows()).toEqual(outboxBefore);
+    // The rerun has completed, and the mailbox acknowledges a message only once it has stored it:
+    // any email the rerun sent would be here already.
     expect(mailbox.messages().filter(isDigest)).toHaveLength(2);
   });
 

@@ -1,5 +1,6 @@
 /**
- * The dev mailbox pages over real HTTP, with a real dev mailbox fed by the real SMTP mailer.
+ * The dev mailbox pages over real HTTP, with a real dev mailbox fed by the real SMTP mailer; and
+ * the product's app mounting them only outside production.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import express from 'express';
 import { createDevMailboxRouter } from '../../../api/dev/mailbox-routes';
 import { startDevMailbox, type DevMailbox } from '../../../mail/dev-mailbox';
 import { SmtpMailer } from '../../../mail/smtp-mailer';
+import { startApiHarness, type ApiHarness } from '../harness';
 
 describe('dev mailbox pages', () => {
   let mailbox: DevMailbox;
@@ -90,5 +92,36 @@ describe('dev mailbox pages', () => {
     const res = await fetch(`${base}/messages/${encodeURIComponent('<script>')}`);
     expect(res.status).toBe(404);
     expect(await res.text()).not.toContain('<script>');
+  });
+});
+
+describe('the dev mailbox in the product’s app (createApp)', () => {
+  let h: ApiHarness;
+
+  beforeAll(async () => {
+    h = await startApiHarness({ worker: false });
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('is served at /dev/mailbox outside production, and does not exist in production even when given', async () => {
+    const devMailbox = createDevMailboxRouter(h.mailbox);
+    const development = await h.startExtraApp({ devMailbox, config: { ...h.config, env: 'development' } });
+    const production = await h.startExtraApp({ devMailbox, config: { ...h.config, env: 'production' } });
+    try {
+      const shown = await fetch(`${development.baseUrl}/dev/mailbox/messages.json`);
+      expect(shown.status).toBe(200);
+      expect(await shown.json()).toHaveProperty('messages');
+      for (const path of ['/dev/mailbox', '/dev/mailbox/', '/dev/mailbox/messages.json']) {
+        const res = await fetch(`${production.baseUrl}${path}`);
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+        expect(await res.json()).toMatchObject({ error: { code: 'NotFound' } });
+      }
+    } finally {
+      await development.close();
+      await production.close();
+    }
   });
 });

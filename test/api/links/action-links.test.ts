@@ -276,10 +276,14 @@ test('tampered and malformed links get a 400 page, an unknown workflow 404, an o
 test('an expired link gets a 410 page, and a fresh link goes only to the address on file', async () => {
   const title = unique('成长合伙人');
   const activityId = await start({ cycleId: unique('cycle'), plan: communityPlan(title) });
+  // A second activity whose still-open step gives the sentinel refresh at the end.
+  const sentinelTitle = unique('哨兵活动');
+  await start({ cycleId: unique('cycle'), plan: communityPlan(sentinelTitle) });
   const original = linkIn(await mailTo(h.mailbox, STAFF.gw.email, title));
   const claims = claimsOf(original);
   const base = original.slice(0, original.lastIndexOf('/a/') + 3);
-  const expired = `${base}${signActionToken({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, LINK_SECRET)}`;
+  const expiredLink = (link: string) => `${base}${signActionToken({ ...claimsOf(link), exp: Math.floor(Date.now() / 1000) - 60 }, LINK_SECRET)}`;
+  const expired = expiredLink(original);
 
   const gone = await page(expired);
   expect(gone.status).toBe(410);
@@ -311,7 +315,15 @@ test('an expired link gets a 410 page, and a fresh link goes only to the address
   const again = await submit(`${expired}/refresh`, {}, { from: gone2 });
   expect(again.status).toBe(refreshed.status);
   expect(again.text).toBe(refreshed.text);
-  await new Promise((r) => setTimeout(r, 1500));
+  // The sentinel: a refresh asked for after that one, through the same path (the workflow's
+  // status, then the mailer), for the other activity's open step. When its fresh link has
+  // arrived, the answered step's refresh decided long before and had sent nothing.
+  const sentinelOriginal = linkIn(await mailTo(h.mailbox, STAFF.gw.email, sentinelTitle));
+  const sentinelExpired = expiredLink(sentinelOriginal);
+  const sentinelPage = await page(sentinelExpired);
+  expect(sentinelPage.status).toBe(410);
+  expect((await submit(`${sentinelExpired}/refresh`, {}, { from: sentinelPage })).status).toBe(200);
+  await h.mailbox.waitFor((m) => m.to.includes(STAFF.gw.email) && m.subject.includes(sentinelTitle) && linkIn(m) !== sentinelOriginal, 20_000);
   expect(h.mailbox.messages().filter((m) => m.to.includes(STAFF.gw.email) && m.subject.includes(title)).length).toBe(count);
 });
 
