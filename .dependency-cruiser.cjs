@@ -3,6 +3,7 @@
  *
  *   domain  <-  workflows  <-  activities / api / worker / scripts
  *   domain  <-  db <- reports ; mail (db, mail, reports never reach up into workflows or api)
+ *   domain  <-  i18n <- mail / reports / api (the prose of every surface)
  *
  * No violation is tolerated: there is no known-violations list. ARCHITECTURE.md explains the
  * layers.
@@ -38,6 +39,15 @@ module.exports = {
         'domain/ (and npm). `import type` of other layers (e.g. activities, for proxyActivities<typeof ...>) is erased and allowed.',
       from: { path: '^workflows/' },
       to: { path: PROJECT, pathNot: '^(workflows|domain)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'i18n-only-domain',
+      severity: 'error',
+      comment:
+        'i18n/ is the prose of every surface: it may import domain/ (the terms, the shapes its builders read) and lib/, ' +
+        'nothing that renders or stores; mail/, api/ and reports/ pick from it.',
+      from: { path: '^i18n/' },
+      to: { path: PROJECT, pathNot: '^(i18n|domain|lib)/' },
     },
     {
       name: 'lower-layers-not-up',

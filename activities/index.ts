@@ -10,7 +10,8 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Locale, PointsRules } from '../domain/schemas';
-import type { EmailMessage, EmailPurpose, RenderEmail } from '../mail/messages';
+import type { ActivityEmailPurpose as EmailPurpose, EmailMessage } from '../domain/emails';
+import type { RenderEmail } from '../mail/messages';
 import type { ActivitySummaryForEmail } from '../domain/activity';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';

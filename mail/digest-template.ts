@@ -1,151 +1,35 @@
 /**
- * The coordinator's daily digest (每日汇总), in Simplified Chinese (default) and English: what
- * waits for approval, which steps are overdue, and what starts in the coming days. One plain-text
- * part and one small inline-styled HTML part; every value is HTML-escaped here.
- *
- * Pure: no I/O, so the data types can cross Temporal (activity result → workflow → activity).
+ * The coordinator's daily digest (每日汇总) in the recipient's language: what waits for approval,
+ * which steps are overdue, and what starts in the coming days. Its words come from the locale's
+ * catalog (i18n/), the stage, role and action words from domain/vocabulary.ts. One plain-text part
+ * and one small inline-styled HTML part; every value is HTML-escaped here.
  */
 import type { Locale } from '../domain/schemas';
+import type { DigestItem, DigestMessage, DigestReport } from '../domain/emails';
 import { PENDING_ACTION_TERMS, ROLE_TERMS, STAGE_TERMS, termsFor } from '../domain/vocabulary';
-import { ACCENT, FONT, datePartsAt, escapeHtml, formatInstant, oneLine, safeHref, type DateParts } from './format';
+import { catalogFor } from '../i18n';
+import type { DigestProse } from '../i18n/catalog';
+import { formatCalendarDay, formatDayTime, knownZone } from '../i18n/format';
+import { ACCENT, FONT, escapeHtml, oneLine, safeHref } from './html';
 import type { RenderedEmail } from './messages';
 
-/** One themed activity as the digest lists it. Ids, titles and stages only: no personal data. */
-export interface DigestItem {
-  activityId: string;
-  title: string;
-  compound: string;
-  /** The workflow's stage (`approval`, `reminders`, …). */
-  stage: string;
-  startsAt: string;
-  /** Who must act next, and by when, when someone must. */
-  pending?: { role: string; action: string; dueAt?: string };
-  /** The activity's page on the dashboard. */
-  url: string;
-}
-
-/** What the digest of one day says; gathered once, the same for every coordinator. */
-export interface DigestReport {
-  /** `YYYY-MM-DD` in `timeZone`. */
-  day: string;
-  /** IANA zone the digest's times are shown in. */
-  timeZone: string;
-  /** The instant the figures were taken (ISO-8601). */
-  asOf: string;
-  pendingApprovals: DigestItem[];
-  overdue: DigestItem[];
-  upcoming: DigestItem[];
-  /** How many days ahead `upcoming` looks. */
-  upcomingDays: number;
-  /** More activities were running than the digest looked at. */
-  truncated: boolean;
-  dashboardUrl: string;
-}
-
-export interface DigestMessage {
-  recipientName: string;
-  report: DigestReport;
-}
-
-interface Strings {
-  lang: string;
-  colon: string;
-  greeting(name: string): string;
-  subject(r: DigestReport, counts: [number, number, number]): string;
-  heading(day: string): string;
-  intro(r: DigestReport): string;
-  sections: { pendingApprovals: string; overdue: string; upcoming(days: number): string };
-  none: string;
-  due: string;
-  starts: string;
-  stageLabel: string;
-  dashboard: string;
-  truncated: string;
-  signature: string;
-  footer: string;
+/** The digest's prose and the term words it shows, in one locale. */
+interface Strings extends DigestProse {
+  locale: Locale;
   roles: Record<string, string>;
   actions: Record<string, string>;
   stages: Record<string, string>;
-  dateTime(p: DateParts): string;
-  date(p: DateParts): string;
 }
 
-const zhCN: Strings = {
-  lang: 'zh-CN',
-  colon: '：',
-  greeting: (name) => `${name}，您好：`,
-  subject: (r, [a, o, u]) => `【每日汇总】${formatDay(r.day, zhCN.date)}：待审批 ${a} 项，逾期 ${o} 项，近 ${r.upcomingDays} 天活动 ${u} 场`,
-  heading: (day) => `每日汇总 · ${day}`,
-  intro: (r) => `以下是截至 ${dateTimeIn(r.asOf, r.timeZone, zhCN)} 的主题活动情况。`,
-  sections: {
-    pendingApprovals: '待审批的活动方案',
-    overdue: '已逾期的步骤',
-    upcoming: (days) => `未来 ${days} 天的活动`,
-  },
-  none: '无',
-  due: '截止',
-  starts: '开始时间',
-  stageLabel: '阶段',
-  dashboard: '打开工作台查看全部',
-  truncated: '进行中的活动较多，本汇总只列出了其中一部分，完整情况请查看工作台。',
-  signature: '锦华社区三长共治专班',
-  footer: '此邮件由系统每天自动发送给项目协调人，请勿直接回复。',
-  roles: termsFor(ROLE_TERMS, 'zh-CN'),
-  actions: termsFor(PENDING_ACTION_TERMS, 'zh-CN'),
-  stages: termsFor(STAGE_TERMS, 'zh-CN'),
-  dateTime: (p) => `${p.month}月${p.day}日 ${p.hour}:${p.minute}`,
-  date: (p) => `${p.year}年${p.month}月${p.day}日`,
-};
-
-const en: Strings = {
-  lang: 'en',
-  colon: ': ',
-  greeting: (name) => `Dear ${name},`,
-  subject: (r, [a, o, u]) =>
-    `Daily digest ${formatDay(r.day, en.date)}: ${a} awaiting approval, ${o} overdue, ${u} in the next ${r.upcomingDays} days`,
-  heading: (day) => `Daily digest · ${day}`,
-  intro: (r) => `Here is where the themed activities stand as of ${dateTimeIn(r.asOf, r.timeZone, en)}.`,
-  sections: {
-    pendingApprovals: 'Plans awaiting approval',
-    overdue: 'Overdue steps',
-    upcoming: (days) => `Activities in the next ${days} days`,
-  },
-  none: 'None',
-  due: 'due',
-  starts: 'Starts',
-  stageLabel: 'Stage',
-  dashboard: 'Open the dashboard for everything',
-  truncated: 'Many activities are running; this digest lists only some of them. See the dashboard for all.',
-  signature: 'Jinhua Community Three-Heads Co-governance Team',
-  footer: 'Sent automatically every day to the project coordinators. Please do not reply to this email.',
-  roles: termsFor(ROLE_TERMS, 'en'),
-  actions: termsFor(PENDING_ACTION_TERMS, 'en'),
-  stages: termsFor(STAGE_TERMS, 'en'),
-  dateTime: (p) => `${p.day} ${p.monthName}, ${p.hour}:${p.minute}`,
-  date: (p) => `${p.day} ${p.monthName} ${p.year}`,
-};
-
-const STRINGS: Record<Locale, Strings> = { 'zh-CN': zhCN, en };
-
-function validZone(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'Asia/Shanghai';
-  }
+function stringsFor(locale: Locale): Strings {
+  const catalog = catalogFor(locale);
+  const l = catalog.locale;
+  return { ...catalog.digest, locale: l, roles: termsFor(ROLE_TERMS, l), actions: termsFor(PENDING_ACTION_TERMS, l), stages: termsFor(STAGE_TERMS, l) };
 }
 
+/** The digest lists times of the days around now: day and time, in the digest's zone. */
 function dateTimeIn(iso: string, timeZone: string, s: Strings): string {
-  return formatInstant(iso, s.dateTime, validZone(timeZone));
-}
-
-/** `2026-05-01` as a calendar date (not an instant: no zone conversion). */
-function formatDay(day: string, date: (p: DateParts) => string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return day;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12);
-  return date(datePartsAt(ms, 'UTC'));
+  return formatDayTime(iso, s.locale, knownZone(timeZone));
 }
 
 function label(table: Record<string, string>, key: string): string {
@@ -175,18 +59,18 @@ function lineFor(item: DigestItem, section: 'pendingApprovals' | 'overdue' | 'up
 
 /** Renders one coordinator's digest. An unknown locale falls back to Simplified Chinese. */
 export function renderDigest(message: DigestMessage, locale: Locale = 'zh-CN'): RenderedEmail {
-  const s = STRINGS[locale] ?? zhCN;
+  const s = stringsFor(locale);
   const r = message.report;
   const sections: { heading: string; lines: Line[] }[] = [
     { heading: s.sections.pendingApprovals, lines: r.pendingApprovals.map((i) => lineFor(i, 'pendingApprovals', r, s)) },
     { heading: s.sections.overdue, lines: r.overdue.map((i) => lineFor(i, 'overdue', r, s)) },
     { heading: s.sections.upcoming(r.upcomingDays), lines: r.upcoming.map((i) => lineFor(i, 'upcoming', r, s)) },
   ];
-  const subject = oneLine(s.subject(r, [r.pendingApprovals.length, r.overdue.length, r.upcoming.length]));
-  const dayText = formatDay(r.day, s.date);
+  const dayText = formatCalendarDay(r.day, s.locale);
+  const subject = oneLine(s.subject(dayText, [r.pendingApprovals.length, r.overdue.length, r.upcoming.length], r.upcomingDays));
 
   // Plain text.
-  const blocks: string[] = [s.greeting(message.recipientName), s.intro(r)];
+  const blocks: string[] = [s.greeting(message.recipientName), s.intro(dateTimeIn(r.asOf, r.timeZone, s))];
   for (const sec of sections) {
     const body =
       sec.lines.length === 0
@@ -208,7 +92,7 @@ export function renderDigest(message: DigestMessage, locale: Locale = 'zh-CN'): 
   const parts: string[] = [
     `<h1 style="margin:0 0 16px;font-size:20px;line-height:1.4;color:${ACCENT};">${escapeHtml(s.heading(dayText))}</h1>`,
     p(s.greeting(message.recipientName)),
-    p(s.intro(r)),
+    p(s.intro(dateTimeIn(r.asOf, r.timeZone, s))),
   ];
   for (const sec of sections) {
     parts.push(
@@ -230,7 +114,7 @@ export function renderDigest(message: DigestMessage, locale: Locale = 'zh-CN'): 
   if (r.truncated) parts.push(p(s.truncated, 'font-size:14px;color:#555;'));
   parts.push(`<p style="margin:24px 0 8px;text-align:center;">${link(s.dashboard, r.dashboardUrl)}</p>`);
   const html =
-    `<!DOCTYPE html><html lang="${s.lang}"><head><meta charset="utf-8">` +
+    `<!DOCTYPE html><html lang="${s.locale}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>` +
     `<body style="margin:0;padding:0;background:#f3efe6;">` +
     `<div style="max-width:600px;margin:0 auto;padding:16px 12px;font-family:${FONT};font-size:16px;line-height:1.7;color:#222;">` +

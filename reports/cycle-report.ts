@@ -54,7 +54,9 @@ import type {
   SponsorshipReportRow,
   CycleReport,
 } from '../domain/cycle-report';
-import { DECISION_KIND_TERMS, label } from '../domain/vocabulary';
+import { ACTIVITY_OUTCOMES, ACTIVITY_OUTCOME_TERMS, label, type ActivityOutcome, type Locale } from '../domain/vocabulary';
+import { catalogFor } from '../i18n';
+import { CSV_COLUMNS, type CsvSummaryFigure, type CsvTableName } from '../i18n/catalog';
 
 
 const HOUR_MS = 3_600_000;
@@ -399,134 +401,63 @@ export async function loadCycleReport(db: Kysely<Database>, cycleId: string): Pr
 
 // ---- tables (CSV and the dashboard) -----------------------------------------------------------
 
-export const CYCLE_REPORT_TABLES = ['summary', 'activities', 'families', 'volunteers', 'merchants', 'sponsorships', 'milestones'] as const;
+export const CYCLE_REPORT_TABLES = ['summary', 'activities', 'families', 'volunteers', 'merchants', 'sponsorships', 'milestones'] as const satisfies readonly CsvTableName[];
 export type CycleReportTableName = (typeof CYCLE_REPORT_TABLES)[number];
-export type ReportLocale = 'zh-CN' | 'en';
-
-type Headers = Record<string, [zh: string, en: string]>;
-
-const HEADERS: Record<CycleReportTableName, Headers> = {
-  summary: {
-    figure: ['指标', 'Figure'],
-    key: ['字段', 'Key'],
-    value: ['数值', 'Value'],
-    sources: ['依据（记录编号）', 'Sources (record ids)'],
-  },
-  activities: {
-    activityId: ['活动编号', 'Activity id'],
-    title: ['活动名称', 'Title'],
-    theme: ['主题', 'Theme'],
-    compound: ['小区', 'Compound'],
-    startsAt: ['开始时间', 'Starts at'],
-    endsAt: ['结束时间', 'Ends at'],
-    outcome: ['结果', 'Outcome'],
-    participants: ['参与人数', 'Participants'],
-    families: ['家庭数', 'Families'],
-    volunteers: ['志愿者数', 'Volunteers'],
-    volunteerHours: ['志愿服务时长（小时）', 'Volunteer hours'],
-    pointsAwarded: ['发放积分', 'Points awarded'],
-    venueName: ['场地', 'Venue'],
-    venueSource: ['场地来源', 'Venue source'],
-    merchantId: ['商户编号', 'Merchant id'],
-    venueHours: ['场地时长（小时）', 'Venue hours'],
-    approvalRounds: ['审批轮次', 'Approval rounds'],
-    approvalTurnaroundHours: ['审批用时（小时）', 'Approval turnaround (h)'],
-    approvalEscalated: ['审批超时上报', 'Approval escalated'],
-    feedback: [label(DECISION_KIND_TERMS, 'feedback', 'zh-CN'), label(DECISION_KIND_TERMS, 'feedback', 'en')],
-    organisation: ['组织评分', 'Organisation rating'],
-    participation: ['参与评分', 'Participation rating'],
-    effect: ['效果评分', 'Effect rating'],
-  },
-  families: {
-    familyId: ['家庭编号', 'Family id'],
-    name: ['家庭', 'Family'],
-    compound: ['小区', 'Compound'],
-    activities: ['参加的活动', 'Activities attended'],
-    pointsEarned: ['本周期获得积分', 'Points earned in the cycle'],
-    pointsRedeemed: ['期间兑换积分', 'Points redeemed in the window'],
-    pointsExpired: ['期间过期积分', 'Points expired in the window'],
-    balance: ['积分余额', 'Balance'],
-  },
-  volunteers: {
-    volunteerId: ['志愿者编号', 'Volunteer id'],
-    name: ['志愿者', 'Volunteer'],
-    activities: ['服务的活动', 'Activities served'],
-    hours: ['服务时长（小时）', 'Hours'],
-    pointsEarned: ['获得积分', 'Points earned'],
-  },
-  merchants: {
-    merchantId: ['商户编号', 'Merchant id'],
-    name: ['商户', 'Merchant'],
-    venues: ['借用场地', 'Venues lent'],
-    venueHours: ['场地时长（小时）', 'Venue hours'],
-    venueActivities: ['借用场地的活动', 'Activities hosted'],
-    sponsorshipCny: ['赞助金额（元）', 'Sponsorship (CNY)'],
-    sponsorships: ['赞助记录', 'Sponsorship records'],
-  },
-  sponsorships: {
-    sponsorshipId: ['赞助编号', 'Sponsorship id'],
-    merchantId: ['商户编号', 'Merchant id'],
-    merchantName: ['商户', 'Merchant'],
-    amountCny: ['金额（元）', 'Amount (CNY)'],
-    note: ['备注', 'Note'],
-    recordedAt: ['记录时间', 'Recorded at'],
-    recordedBy: ['记录人', 'Recorded by'],
-  },
-  milestones: {
-    milestoneId: ['节点编号', 'Milestone id'],
-    name: ['节点', 'Milestone'],
-    dueAt: ['截止时间', 'Due at'],
-    doneAt: ['完成时间', 'Done at'],
-    doneBy: ['记录人', 'Recorded by'],
-    status: ['状态', 'Status'],
-    notes: ['备注', 'Notes'],
-  },
-};
+export type ReportLocale = Locale;
 
 function columnsOf(name: CycleReportTableName, locale: ReportLocale) {
-  return Object.entries(HEADERS[name]).map(([key, [zh, en]]) => ({ key, header: locale === 'en' ? en : zh }));
+  const headers: Record<string, string> = catalogFor(locale).csv.headers[name];
+  return CSV_COLUMNS[name].map((key) => ({ key, header: headers[key] ?? key }));
+}
+
+/** A status cell in words: an activity's outcome is a vocabulary term; the other states are the catalog's. */
+function statusWord(value: string, locale: ReportLocale): string {
+  if ((ACTIVITY_OUTCOMES as readonly string[]).includes(value)) return label(ACTIVITY_OUTCOME_TERMS, value as ActivityOutcome, locale);
+  const values: Record<string, string> = catalogFor(locale).csv.values;
+  return values[value] ?? value;
 }
 
 const ids = (list: readonly string[]) => list.join(' ');
 
 /** The summary figures, one line each, with the record ids behind each. */
 function summaryRows(r: CycleReport, locale: ReportLocale): Record<string, Cell>[] {
-  const line = (zh: string, en: string, key: string, value: Cell, sources: readonly string[]) => ({
-    figure: locale === 'en' ? en : zh,
+  const figures = catalogFor(locale).csv.figures;
+  const line = (key: CsvSummaryFigure, value: Cell, sources: readonly string[]) => ({
+    figure: figures[key],
     key,
     value,
     sources: ids(sources),
   });
   return [
-    line('举办的活动', 'Activities held', 'activities.held', r.activities.held.count, r.activities.held.activityIds),
-    line('取消的活动', 'Activities cancelled', 'activities.cancelled', r.activities.cancelled.count, r.activities.cancelled.activityIds),
-    line('未通过的活动', 'Activities rejected', 'activities.rejected', r.activities.rejected.count, r.activities.rejected.activityIds),
-    line('未结束的活动', 'Activities unfinished', 'activities.unfinished', r.activities.unfinished.count, r.activities.unfinished.activityIds),
-    line('参与人次', 'Participants', 'participants.total', r.participants.total, r.activities.held.activityIds),
-    line('场均参与人数', 'Participants per activity', 'participants.average', r.participants.average, r.activities.held.activityIds),
-    line('参与家庭', 'Families (distinct)', 'families.distinct', r.families.distinct.count, r.families.distinct.familyIds),
-    line('获得积分的家庭', 'Families that earned points', 'families.earnedPoints', r.families.earnedPoints.count, r.families.earnedPoints.familyIds),
-    line('发放积分（合计）', 'Points awarded (total)', 'points.awarded.total', r.points.awarded.total, r.points.awarded.activityIds),
-    line('发放积分（家庭）', 'Points awarded to families', 'points.awarded.toFamilies', r.points.awarded.toFamilies, r.points.awarded.activityIds),
-    line('发放积分（志愿者）', 'Points awarded to volunteers', 'points.awarded.toVolunteers', r.points.awarded.toVolunteers, r.points.awarded.activityIds),
-    line('兑换积分', 'Points redeemed', 'points.redeemed', r.points.redeemed.points, r.points.redeemed.entryIds),
-    line('过期积分', 'Points expired', 'points.expired', r.points.expired.points, r.points.expired.entryIds),
-    line('积分余额（参与家庭）', 'Points outstanding (cycle families)', 'points.outstanding', r.points.outstanding.points, r.points.outstanding.familyIds),
-    line('志愿者人数', 'Volunteers (distinct)', 'volunteers.distinct', r.volunteers.distinct.count, r.volunteers.distinct.volunteerIds),
-    line('志愿服务时长（小时）', 'Volunteer hours', 'volunteers.hours', r.volunteers.hours.total, r.volunteers.distinct.activityIds),
-    line('参与商户', 'Merchants engaged', 'merchants.engaged', r.merchants.engaged.count, r.merchants.engaged.merchantIds),
-    line('商户出借场地', 'Venues lent', 'merchants.venuesLent', r.merchants.venuesLent.count, r.merchants.venueHours.activityIds),
-    line('场地时长（小时）', 'Venue-hours', 'merchants.venueHours', r.merchants.venueHours.total, r.merchants.venueHours.activityIds),
-    line('赞助金额（元）', 'Sponsorship (CNY)', 'sponsorship.totalCny', r.sponsorship.totalCny, r.sponsorship.sponsorshipIds),
-    line('审批用时中位数（小时）', 'Median approval turnaround (h)', 'approvals.medianTurnaroundMs', hours(r.approvals.medianTurnaroundMs), r.approvals.decided.activityIds),
-    line('最慢审批（小时）', 'Slowest approval (h)', 'approvals.slowest', hours(r.approvals.slowest?.turnaroundMs ?? null), r.approvals.slowest ? [r.approvals.slowest.activityId] : []),
-    line('组织评分均值', 'Mean organisation rating', 'feedback.averages.organisation', r.feedback.averages?.organisation ?? null, r.feedback.received.activityIds),
-    line('参与评分均值', 'Mean participation rating', 'feedback.averages.participation', r.feedback.averages?.participation ?? null, r.feedback.received.activityIds),
-    line('效果评分均值', 'Mean effect rating', 'feedback.averages.effect', r.feedback.averages?.effect ?? null, r.feedback.received.activityIds),
-    line('缺少督导反馈', 'Supervision feedback missing', 'feedback.missing', r.feedback.missing.count, r.feedback.missing.activityIds),
-    line('按时完成的节点', 'Milestones on time', 'milestones.onTime', r.milestones.onTime.count, r.milestones.onTime.milestoneIds),
-    line('逾期完成的节点', 'Milestones late', 'milestones.late', r.milestones.late.count, r.milestones.late.milestoneIds),
-    line('未完成的节点', 'Milestones missed', 'milestones.missed', r.milestones.missed.count, r.milestones.missed.milestoneIds),
+    line('activities.held', r.activities.held.count, r.activities.held.activityIds),
+    line('activities.cancelled', r.activities.cancelled.count, r.activities.cancelled.activityIds),
+    line('activities.rejected', r.activities.rejected.count, r.activities.rejected.activityIds),
+    line('activities.unfinished', r.activities.unfinished.count, r.activities.unfinished.activityIds),
+    line('participants.total', r.participants.total, r.activities.held.activityIds),
+    line('participants.average', r.participants.average, r.activities.held.activityIds),
+    line('families.distinct', r.families.distinct.count, r.families.distinct.familyIds),
+    line('families.earnedPoints', r.families.earnedPoints.count, r.families.earnedPoints.familyIds),
+    line('points.awarded.total', r.points.awarded.total, r.points.awarded.activityIds),
+    line('points.awarded.toFamilies', r.points.awarded.toFamilies, r.points.awarded.activityIds),
+    line('points.awarded.toVolunteers', r.points.awarded.toVolunteers, r.points.awarded.activityIds),
+    line('points.redeemed', r.points.redeemed.points, r.points.redeemed.entryIds),
+    line('points.expired', r.points.expired.points, r.points.expired.entryIds),
+    line('points.outstanding', r.points.outstanding.points, r.points.outstanding.familyIds),
+    line('volunteers.distinct', r.volunteers.distinct.count, r.volunteers.distinct.volunteerIds),
+    line('volunteers.hours', r.volunteers.hours.total, r.volunteers.distinct.activityIds),
+    line('merchants.engaged', r.merchants.engaged.count, r.merchants.engaged.merchantIds),
+    line('merchants.venuesLent', r.merchants.venuesLent.count, r.merchants.venueHours.activityIds),
+    line('merchants.venueHours', r.merchants.venueHours.total, r.merchants.venueHours.activityIds),
+    line('sponsorship.totalCny', r.sponsorship.totalCny, r.sponsorship.sponsorshipIds),
+    line('approvals.medianTurnaroundMs', hours(r.approvals.medianTurnaroundMs), r.approvals.decided.activityIds),
+    line('approvals.slowest', hours(r.approvals.slowest?.turnaroundMs ?? null), r.approvals.slowest ? [r.approvals.slowest.activityId] : []),
+    line('feedback.averages.organisation', r.feedback.averages?.organisation ?? null, r.feedback.received.activityIds),
+    line('feedback.averages.participation', r.feedback.averages?.participation ?? null, r.feedback.received.activityIds),
+    line('feedback.averages.effect', r.feedback.averages?.effect ?? null, r.feedback.received.activityIds),
+    line('feedback.missing', r.feedback.missing.count, r.feedback.missing.activityIds),
+    line('milestones.onTime', r.milestones.onTime.count, r.milestones.onTime.milestoneIds),
+    line('milestones.late', r.milestones.late.count, r.milestones.late.milestoneIds),
+    line('milestones.missed', r.milestones.missed.count, r.milestones.missed.milestoneIds),
   ];
 }
 
@@ -534,7 +465,7 @@ function hours(ms: number | null): number | null {
   return ms === null ? null : round(ms / HOUR_MS, 2);
 }
 
-/** One table of the report, for CSV (reports/csv.ts `toCsv`) or a page. Headers in Chinese unless `en`. */
+/** One table of the report, for CSV (lib/csv.ts `toCsv`) or a page: headers and status cells in the locale's words. */
 export function cycleReportTable(report: CycleReport, name: CycleReportTableName, locale: ReportLocale = 'zh-CN'): CsvTable {
   const columns = columnsOf(name, locale);
   switch (name) {
@@ -545,6 +476,9 @@ export function cycleReportTable(report: CycleReport, name: CycleReportTableName
         columns,
         rows: report.activities.rows.map(({ ratings, ...a }) => ({
           ...a,
+          outcome: statusWord(a.outcome, locale),
+          feedback: statusWord(a.feedback, locale),
+          venueSource: a.venueSource === undefined ? undefined : statusWord(a.venueSource, locale),
           approvalTurnaroundHours: hours(a.approvalTurnaroundMs ?? null),
           organisation: ratings?.organisation,
           participation: ratings?.participation,
@@ -575,6 +509,6 @@ export function cycleReportTable(report: CycleReport, name: CycleReportTableName
     case 'sponsorships':
       return { columns, rows: report.sponsorship.rows.map((s) => ({ ...s })) };
     case 'milestones':
-      return { columns, rows: report.milestones.rows.map((m) => ({ ...m })) };
+      return { columns, rows: report.milestones.rows.map((m) => ({ ...m, status: statusWord(m.status, locale) })) };
   }
 }

@@ -78,7 +78,6 @@ export async function cycleGroups(
 
 // ---- the report page ---------------------------------------------------------------------------
 
-const LABELLED_COLUMNS = new Set(['outcome', 'status', 'feedback', 'venueSource']);
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 function cellTextOf(s: DashboardStrings, key: string, value: Cell, compounds?: ReadonlyMap<string, string>): string {
@@ -86,7 +85,6 @@ function cellTextOf(s: DashboardStrings, key: string, value: Cell, compounds?: R
   if (key === 'compound' && typeof value === 'string') return compounds?.get(value) ?? value;
   if (typeof value === 'boolean') return s.report.values[String(value)] ?? String(value);
   if (typeof value === 'number') return String(value);
-  if (LABELLED_COLUMNS.has(key)) return s.report.values[value] ?? value;
   if (ISO_INSTANT.test(value)) return s.page.when(value);
   return value;
 }

@@ -12,7 +12,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
-import { TIME_ZONE, escapeHtml } from '../../mail/format';
+import { TIME_ZONE } from '../../i18n/format';
+import { escapeHtml } from '../../mail/html';
 
 const ID = /^\d{13}-[0-9a-f]{8}$/;
 

@@ -1,6 +1,6 @@
 /** The one layout of the server-rendered pages: escaped values, no script, readable on a phone. */
 import type { Locale } from '../../domain/schemas';
-import { escapeHtml } from '../../mail/format';
+import { escapeHtml } from '../../mail/html';
 import { stringsFor } from '../links/i18n';
 
 export { escapeHtml };

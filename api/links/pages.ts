@@ -6,7 +6,8 @@ import type { ActionTokenClaims } from '../../links/action-token';
 import type { Locale } from '../../domain/schemas';
 import type { ActivityStatus } from '../../domain/activity';
 import { html, layout, raw, type RawHtml } from '../http/html';
-import { stringsFor, type ActionName, type PageStrings, type StepName } from './i18n';
+import type { ActionName, LinkPagesProse, StepName } from '../../i18n/catalog';
+import { stringsFor } from './i18n';
 
 /** A decision as shown to people: what, by whom, when. */
 export interface ShownRecord {
@@ -36,7 +37,7 @@ export const STEP_ACTIONS: Record<StepName, readonly ActionName[]> = {
 
 export interface PageContext {
   locale: Locale;
-  s: PageStrings;
+  s: LinkPagesProse;
   /** `/a/<token>`, without query. */
   selfPath: string;
 }

@@ -16,7 +16,8 @@ import type { Mailer } from '../../mail/mailer';
 import type { Actor, ApprovalDecision, MerchantAnswer, SupervisionFeedback } from '../../domain/schemas';
 import { actionUrl, signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
 import { messageIdFor } from '../../mail/message-id';
-import type { EmailMessage, RenderEmail } from '../../mail/messages';
+import type { EmailMessage } from '../../domain/emails';
+import type { RenderEmail } from '../../mail/messages';
 import type { ActivitySummaryForEmail } from '../../domain/activity';
 import { answerVenueRequestUpdate, decideApprovalUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity.api';
 import { RejectionType, type ActivityStatus, type DecisionRecord, type FeedbackRecord } from '../../domain/activity';
@@ -24,7 +25,8 @@ import type { AuditLog, AuditOutcome } from './audit';
 import { staffById } from '../people/directory';
 import { linkRecipientRefusal } from '../../domain/access';
 import { updateRejection, type HtmlErrorPages, type Logger } from '../http/errors';
-import { pickLocale, type ActionName, type StepName } from './i18n';
+import type { ActionName, StepName } from '../../i18n/catalog';
+import { pickLocale } from './i18n';
 import {
   STEP_ACTIONS,
   expiredPage,

@@ -14,6 +14,7 @@ import type { PlanInput } from '../../domain/schemas';
 import type { CycleReport } from '../../domain/cycle-report';
 import { incubationCycleWorkflowId } from '../../domain/cycle';
 import { themedActivityWorkflowId, type ActivitySummary } from '../../domain/activity';
+import { ACTIVITY_OUTCOME_TERMS, label } from '../../domain/vocabulary';
 import {
   FAMILIES,
   MERCHANTS,
@@ -329,8 +330,9 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   const rows = parseCsv(bytes.toString('utf8')).map((r) => r.fields);
   expect(rows[0]?.slice(0, 2)).toEqual(['活动编号', '活动名称']);
   const rowA = rows.find((r) => r[0] === activityA)!;
-  expect(rowA).toEqual(expect.arrayContaining([titleA, 'completed', String(participants), String(venueHours)]));
-  expect(rows.find((r) => r[0] === activityB)).toEqual(expect.arrayContaining(['cancelled']));
+  // Status cells in words, the vocabulary's: a spreadsheet reader sees 已举办, not `completed`.
+  expect(rowA).toEqual(expect.arrayContaining([titleA, label(ACTIVITY_OUTCOME_TERMS, 'completed', 'zh-CN'), String(participants), String(venueHours)]));
+  expect(rows.find((r) => r[0] === activityB)).toEqual(expect.arrayContaining([label(ACTIVITY_OUTCOME_TERMS, 'cancelled', 'zh-CN')]));
 
   const summaryCsv = await fetch(`${h.baseUrl}/api/cycles/${cycleId}/report?format=csv&table=summary&lang=en`, { headers: { authorization: `Bearer ${TOKENS.co}` } });
   const summaryRows = parseCsv(await summaryCsv.text()).map((r) => r.fields);

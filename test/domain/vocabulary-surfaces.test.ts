@@ -4,7 +4,10 @@
  */
 import { dashboardStrings } from '../../api/dashboard/i18n';
 import { stringsFor } from '../../api/links/i18n';
-import { renderDigest, type DigestItem, type DigestReport } from '../../mail/digest-template';
+import type { DigestItem, DigestReport } from '../../domain/emails';
+import { renderDigest } from '../../mail/digest-template';
+import { renderCycleEmail } from '../../mail/cycle-templates';
+import { selfServiceStrings } from '../../api/family/i18n';
 import { cycleReportTable } from '../../reports/cycle-report';
 import {
   ACTIVITY_OUTCOMES,
@@ -118,6 +121,39 @@ describe.each(LOCALES)('vocabulary surfaces (%s)', (locale) => {
 
   test.each(EMAIL_PURPOSES)('email purpose %s: dashboard', (purpose) => {
     expect(dash.emailPurposes[purpose]).toBe(label(EMAIL_PURPOSE_TERMS, purpose, locale));
+  });
+
+  test.each(ACTIVITY_OUTCOMES)('activity outcome %s: CSV status cells and the cycle-report email', (outcome) => {
+    const want = label(ACTIVITY_OUTCOME_TERMS, outcome, locale);
+    const row = { activityId: 'a1', title: 'T', outcome, feedback: 'received' };
+    const table = cycleReportTable({ activities: { rows: [row] } } as never, 'activities', locale);
+    expect(table.rows[0]?.outcome).toBe(want);
+    if (outcome === 'completed') return; // the email counts the held ones by number, under its own heading
+    const cycle = { cycleId: 'c1', name: 'C', periodStart: '2026-03-01T00:00:00Z', periodEnd: '2026-06-30T00:00:00Z' };
+    const email = renderCycleEmail(
+      { purpose: 'cycleReportReady', cycle, held: 3, cancelled: 1, rejected: 2, participants: 10, families: 4, sponsorshipCny: 0, recipientName: 'X', cycleUrl: 'https://example.test/c', reportUrl: 'https://example.test/r' },
+      locale,
+    );
+    expect(email.text).toContain(`${inSentence(want, locale)} ${outcome === 'cancelled' ? 1 : 2}`);
+  });
+
+  test('self-service pages: the check-in button is the pending-action word, help comes from the property-manager role', () => {
+    const ss = selfServiceStrings(locale).ss;
+    expect(ss.checkIn.button).toBe(label(PENDING_ACTION_TERMS, 'checkIn', locale));
+    const role = inSentence(label(ROLE_TERMS, 'propertyManager', locale), locale);
+    expect(ss.register.closed).toContain(role);
+    expect(ss.pages.expiredRegister.body).toContain(role);
+  });
+
+  test('cycle emails name the coordinator and the supervisor by their role words', () => {
+    const cycle = { cycleId: 'c1', name: 'C', periodStart: '2026-03-01T00:00:00Z', periodEnd: '2026-06-30T00:00:00Z' };
+    const milestone = { id: 'm1', name: 'M', dueAt: '2026-04-01T00:00:00Z' };
+    const links = { recipientName: 'X', cycleUrl: 'https://example.test/c', reportUrl: 'https://example.test/r' };
+    const reminder = renderCycleEmail({ purpose: 'milestoneReminder', cycle, milestone, ...links }, locale).text;
+    expect(reminder).toContain(inSentence(label(ROLE_TERMS, 'coordinator', locale), locale));
+    expect(reminder).toContain(inSentence(label(ROLE_TERMS, 'supervisor', locale), locale));
+    const escalation = renderCycleEmail({ purpose: 'milestoneEscalation', cycle, milestone, supervisorName: 'S', ...links }, locale).text;
+    expect(escalation).toContain(inSentence(label(ROLE_TERMS, 'supervisor', locale), locale));
   });
 
   test('CSV: the activities table heads its feedback column with the decision-kind word', () => {

@@ -36,6 +36,11 @@ const FIXTURE: Record<string, string> = {
   // Allowed: reports → db.
   'reports/report.ts': "import { repo } from '../db/repo';\nexport const report = repo;\n",
 
+  // i18n → mail: the prose may read only domain/ (and lib/).
+  'i18n/words.ts': "import { ok } from '../domain/ok';\nimport { send } from '../mail/send';\nexport const words = [ok, send];\n",
+  // Allowed: mail picks its words from i18n.
+  'mail/render.ts': "import { words } from '../i18n/words';\nexport const render = words;\n",
+
   // api → kysely, api → worker, api → activities.
   'api/routes.ts':
     "import { sql } from 'kysely';\nimport { w } from '../worker/w';\nimport { act } from '../activities/act';\n" +
@@ -59,6 +64,7 @@ const VIOLATIONS = [
   'db-mail-not-reports: mail/send.ts → reports/report.ts',
   'db-not-mail: db/notify.ts → mail/send.ts',
   'domain-is-pure: domain/impure.ts → db/repo.ts',
+  'i18n-only-domain: i18n/words.ts → mail/send.ts',
   'lower-layers-not-up: db/repo.ts → workflows/wf.ts',
   'no-circular: links/a.ts → links/b.ts',
   'source-not-test: scripts/s.ts → test/helper.ts',
@@ -86,7 +92,7 @@ describe('layer rules (.dependency-cruiser.cjs)', () => {
     try {
       out = execFileSync(
         process.execPath,
-        [DEPCRUISE, '--config', CONFIG, '--output-type', 'json', 'domain', 'activities', 'workflows', 'db', 'mail', 'reports', 'api', 'worker', 'scripts', 'test', 'links'],
+        [DEPCRUISE, '--config', CONFIG, '--output-type', 'json', 'domain', 'activities', 'workflows', 'db', 'mail', 'reports', 'api', 'worker', 'scripts', 'test', 'links', 'i18n'],
         { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
       );
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { EmailMessage, EmailPurpose } from '../../mail/messages';
+import type { ActivityEmailPurpose as EmailPurpose, EmailMessage } from '../../domain/emails';
 import { escapeHtml, renderEmail } from '../../mail/templates';
 
 type MessageOf<P extends EmailPurpose> = Extract<EmailMessage, { purpose: P }>;

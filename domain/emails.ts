@@ -1,0 +1,113 @@
+/**
+ * What each activity email says, as data: the workflow and the API decide it, mail/ renders it
+ * (mail/templates.ts) with the words of the locale's catalog (i18n/).
+ */
+import type { ActivitySummaryForEmail } from './activity';
+
+interface Base {
+  recipientName: string;
+  activity: ActivitySummaryForEmail;
+}
+
+/**
+ * Emails with an `actionUrl` lead to a page where the person decides. Their optional
+ * `linkExpiresAt` is the link's expiry (the step's deadline plus a grace, as in the token);
+ * without it the email names the step's deadline as the time to act by.
+ */
+export type EmailMessage =
+  | (Base & { purpose: 'venueRequest'; merchantVenueName: string; hours: number; answerBy: string; actionUrl: string; linkExpiresAt?: string })
+  | (Base & { purpose: 'venueUnavailable'; merchantsAsked: string[]; dashboardUrl: string })
+  | (Base & { purpose: 'approvalRequest'; round: number; decideBy: string; actionUrl: string; linkExpiresAt?: string; capacity: number; budget: number; description: string })
+  | (Base & { purpose: 'approvalReminder'; round: number; decideBy: string; actionUrl: string; linkExpiresAt?: string })
+  | (Base & { purpose: 'approvalEscalation'; round: number; gridWorkerName: string; waitingSince: string; actionUrl: string; linkExpiresAt?: string })
+  | (Base & { purpose: 'planDecided'; round: number; decision: 'approve' | 'reject' | 'requestChanges'; comment: string; decidedBy: string })
+  | (Base & { purpose: 'registrationOpen'; registerUrl: string })
+  | (Base & { purpose: 'reminder'; leadTimeMs: number })
+  | (Base & { purpose: 'changeNotice'; previousStartsAt: string; previousEndsAt: string; reason: string })
+  | (Base & { purpose: 'cancellation'; reason: string })
+  | (Base & { purpose: 'pointsAwarded'; earned: number; balance: number })
+  | (Base & { purpose: 'feedbackRequest'; feedbackBy: string; actionUrl: string; linkExpiresAt?: string })
+  | (Base & { purpose: 'feedbackReminder'; feedbackBy: string; actionUrl: string; linkExpiresAt?: string })
+  | (Base & { purpose: 'waitlistPromoted' });
+
+/** The purposes of the activity emails (a subset of the vocabulary's email purposes). */
+export type ActivityEmailPurpose = EmailMessage['purpose'];
+
+// ---- the incubation cycle's emails (decided by the cycle workflow) ----
+
+export interface CycleRef {
+  cycleId: string;
+  name: string;
+  periodStart: string;
+  periodEnd: string;
+}
+
+export interface MilestoneRef {
+  id: string;
+  name: string;
+  dueAt: string;
+}
+
+/** What the workflow decides to say; the activity adds the recipient's name and the links. */
+export type CycleEmailDraft =
+  | { purpose: 'milestoneReminder'; cycle: CycleRef; milestone: MilestoneRef }
+  | { purpose: 'milestoneEscalation'; cycle: CycleRef; milestone: MilestoneRef; supervisorName: string }
+  | {
+      purpose: 'cycleReportReady';
+      cycle: CycleRef;
+      held: number;
+      cancelled: number;
+      rejected: number;
+      participants: number;
+      families: number;
+      sponsorshipCny: number;
+    };
+
+export type CycleEmailPurpose = CycleEmailDraft['purpose'];
+
+export type CycleEmailMessage = CycleEmailDraft & {
+  recipientName: string;
+  /** The cycle's page on the dashboard. */
+  cycleUrl: string;
+  /** The report's page on the dashboard. */
+  reportUrl: string;
+};
+
+// ---- the coordinators' daily digest (crosses Temporal: activity result → workflow → activity) ----
+
+/** One themed activity as the digest lists it. Ids, titles and stages only: no personal data. */
+export interface DigestItem {
+  activityId: string;
+  title: string;
+  compound: string;
+  /** The workflow's stage (`approval`, `reminders`, …). */
+  stage: string;
+  startsAt: string;
+  /** Who must act next, and by when, when someone must. */
+  pending?: { role: string; action: string; dueAt?: string };
+  /** The activity's page on the dashboard. */
+  url: string;
+}
+
+/** What the digest of one day says; gathered once, the same for every coordinator. */
+export interface DigestReport {
+  /** `YYYY-MM-DD` in `timeZone`. */
+  day: string;
+  /** IANA zone the digest's times are shown in. */
+  timeZone: string;
+  /** The instant the figures were taken (ISO-8601). */
+  asOf: string;
+  pendingApprovals: DigestItem[];
+  overdue: DigestItem[];
+  upcoming: DigestItem[];
+  /** How many days ahead `upcoming` looks. */
+  upcomingDays: number;
+  /** More activities were running than the digest looked at. */
+  truncated: boolean;
+  dashboardUrl: string;
+}
+
+export interface DigestMessage {
+  recipientName: string;
+  report: DigestReport;
+}

@@ -1,0 +1,423 @@
+/**
+ * The one shape of the product's prose: every sentence a page, an email, the digest or a CSV
+ * header says, per surface. Each locale (i18n/zh-CN.ts, i18n/en.ts) is a `Catalog`, so a string
+ * missing from one fails to compile. Terms (stages, roles, outcomes…) are not written here: each
+ * locale takes them from domain/vocabulary.ts. Dates, numbers and yuan are written by
+ * i18n/format.ts.
+ */
+import type { ActivitySummaryForEmail } from '../domain/activity';
+import type { ActivityEmailPurpose, CycleEmailMessage, CycleEmailPurpose, EmailMessage } from '../domain/emails';
+import type { Locale, Party, Stage } from '../domain/vocabulary';
+
+export type StepName = 'approval' | 'venueRequest' | 'supervisionFeedback';
+export type ActionName = 'approve' | 'reject' | 'requestChanges' | 'accept' | 'decline' | 'submit';
+
+/** The action-link pages (approval, venue request, supervision feedback) and the shared page chrome. */
+export interface LinkPagesProse {
+  lang: string;
+  siteName: string;
+  otherLanguage: { label: string; lang: Locale };
+  labels: {
+    activity: string;
+    theme: string;
+    compound: string;
+    time: string;
+    venue: string;
+    capacity: string;
+    budget: string;
+    volunteersNeeded: string;
+    description: string;
+    venueNeed: string;
+    candidateMerchants: string;
+    pointsRules: string;
+    plan: string;
+    round: string;
+    stage: string;
+    dueAt: string;
+    comment: string;
+  };
+  venueNeed: { community: (name: string, hours: number) => string; merchant: (hours: number) => string };
+  pointsRules: (attendance: number, perHour: number, familyLearning: number) => string;
+  people: (n: number) => string;
+  money: (yuan: number) => string;
+  stages: Record<Stage, string>;
+  steps: Record<StepName, { heading: string; ask: (venueName: string, hours: number) => string }>;
+  actions: Record<ActionName, string>;
+  outcomes: Record<string, string>;
+  form: {
+    noticeGetIsSafe: string;
+    approvalComment: string;
+    venueNote: string;
+    feedbackComment: string;
+    ratings: { organisation: string; participation: string; effect: string };
+    ratingHint: string;
+  };
+  state: { heading: string; open: string; waitingFor: (who: string) => string };
+  recorded: (outcome: string, by: string, at: string) => string;
+  pages: {
+    success: { title: string; body: string };
+    already: { title: string; body: string };
+    closed: { title: string; body: (stage: string) => string };
+    invalid: { title: string; body: string };
+    expired: { title: string; body: string; button: string };
+    refreshSent: { title: string; body: string };
+    notFound: { title: string; body: string };
+    forbidden: { title: string; body: string };
+    notAllowed: { title: string; body: string };
+    /** A grid worker since moved to another compound opens a link of the former one. */
+    notYours: { title: string; body: string };
+    badForm: { title: string };
+    rateLimited: { title: string; body: string };
+    tooLarge: { title: string; body: string };
+    error: { title: string; body: string };
+    unavailable: { title: string; body: string };
+  };
+  validation: {
+    commentRequired: string;
+    ratingsRequired: string;
+    unknownAction: string;
+    tooLong: string;
+  };
+  when: (iso: string) => string;
+  range: (startIso: string, endIso: string) => string;
+}
+
+
+/** The families' and volunteers' self-service pages (/s/, /q/). */
+export interface SelfServiceProse {
+  hello: (name: string) => string;
+  labels: { activity: string; compound: string; time: string; state: string; placesLeft: string; members: string };
+  register: {
+    heading: string;
+    intro: string;
+    membersLabel: string;
+    button: string;
+    cancelButton: string;
+    notRegistered: string;
+    registered: (members: number) => string;
+    waitlisted: (members: number, position: number) => string;
+    cancelled: string;
+    doneRegistered: string;
+    doneWaitlisted: string;
+    already: string;
+    cancelDone: string;
+    nothingToCancel: string;
+    closed: string;
+    membersInvalid: string;
+    tooMany: (capacity: number) => string;
+  };
+  checkIn: {
+    heading: string;
+    intro: string;
+    button: string;
+    checkOutButton: string;
+    notYet: (opensAt: string) => string;
+    closedNow: string;
+    done: (at: string) => string;
+    already: (at: string) => string;
+    checkedOut: (at: string) => string;
+    notCheckedIn: string;
+  };
+  card: { title: string; body: string };
+  ask: {
+    heading: string;
+    intro: string;
+    email: string;
+    button: string;
+    sentTitle: string;
+    sentBody: string;
+  };
+  notice: string;
+  pages: {
+    invalid: { title: string; body: string };
+    expiredRegister: { title: string; body: string };
+    expiredCheckIn: { title: string; body: string };
+    notFound: { title: string; body: string };
+    forbidden: { title: string; body: string };
+    badAction: string;
+  };
+}
+
+
+/** The staff pages: sign-in, the dashboard, the cycle report. */
+export interface DashboardProse {
+  title: string;
+  nav: { home: string; leaderboard: string; signOut: string; signedInAs: (name: string, role: string) => string };
+  roles: Record<Party, string>;
+  pendingActions: Record<string, string>;
+  decisionKinds: Record<string, string>;
+  outcomes: Record<string, string>;
+  emailPurposes: Record<string, string>;
+  home: {
+    heading: string;
+    waiting: string;
+    waitingNone: string;
+    cycle: (id: string) => string;
+    activities: (n: number) => string;
+    noActivities: string;
+    report: string;
+    scopeCompound: (compound: string) => string;
+    columns: { activity: string; compound: string; startsAt: string; stage: string; progress: string; who: string; what: string; since: string; due: string };
+    overdue: string;
+    truncated: string;
+  };
+  activity: {
+    cycle: string;
+    executionStatus: string;
+    temporal: string;
+    openInTemporal: string;
+    waiting: string;
+    timeline: string;
+    stageStarted: (stage: string) => string;
+    until: string;
+    ongoing: string;
+    by: string;
+    emailsTo: (purpose: string, n: number) => string;
+    pendingEmail: string;
+    attendance: string;
+    window: string;
+    tally: (participants: number, families: number, volunteers: number, hours: number) => string;
+    noCheckIns: string;
+    checkInColumns: { who: string; kind: string; members: string; method: string; at: string };
+    personKinds: { family: string; volunteer: string };
+    methods: Record<string, string>;
+    points: string;
+    pointsColumns: { holder: string; rule: string; amount: string; at: string };
+    pointsRules: Record<string, string>;
+    noPoints: string;
+    pointsTotal: (n: number) => string;
+    feedback: string;
+    feedbackMissing: string;
+    feedbackNotYet: string;
+    ratings: string;
+  };
+  leaderboard: {
+    heading: string;
+    intro: string;
+    all: string;
+    columns: { rank: string; family: string; compound: string; balance: string; earned: string };
+    empty: string;
+  };
+  report: {
+    heading: (name: string) => string;
+    final: string;
+    provisional: (asOf: string) => string;
+    period: string;
+    compounds: string;
+    keyFigures: string;
+    figures: {
+      held: string;
+      participants: string;
+      average: string;
+      families: string;
+      familiesEarned: string;
+      pointsAwarded: string;
+      sponsorship: string;
+      venueHours: string;
+      merchants: string;
+      volunteerHours: string;
+      feedback: string;
+      milestones: string;
+    };
+    tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones', string>;
+    values: Record<string, string>;
+    csv: string;
+    printHint: string;
+    empty: string;
+  };
+  cycles: {
+    period: string;
+    compounds: string;
+    milestones: string;
+    milestonesDone: (done: number, all: number) => string;
+    states: Record<'done' | 'late' | 'overdue' | 'pending', string>;
+    closed: string;
+  };
+  signIn: {
+    heading: string;
+    intro: string;
+    email: string;
+    send: string;
+    sentTitle: string;
+    sentBody: string;
+    again: string;
+    linkTitle: string;
+    linkBody: (name: string) => string;
+    linkButton: string;
+    usedTitle: string;
+    usedBody: string;
+    expiredTitle: string;
+    expiredBody: string;
+    invalidTitle: string;
+    invalidBody: string;
+    signedOut: string;
+    unknownStaffTitle: string;
+    unknownStaffBody: string;
+  };
+  errors: {
+    forbiddenTitle: string;
+    forbidden: { otherCompound: string; report: string; points: string; noCompound: string };
+    notFoundTitle: string;
+    notFoundBody: string;
+    unauthorisedTitle: string;
+    unauthorisedBody: string;
+  };
+  count: (n: number) => string;
+}
+
+
+/** What one email says, before it becomes text and HTML. */
+export interface EmailContent {
+  subject: string;
+  heading: string;
+  paragraphs: string[];
+  details: [label: string, value: string][];
+  /** A multi-line value shown as a quote: a plan's description, a comment, a reason. */
+  quote?: { label: string; body: string };
+  action?: { label: string; url: string; notes: string[] };
+  closing: string[];
+}
+
+export type MessageOf<P extends ActivityEmailPurpose> = Extract<EmailMessage, { purpose: P }>;
+export type EmailBuilders = { [P in ActivityEmailPurpose]: (m: MessageOf<P>, k: EmailKit) => EmailContent };
+
+/** Formatting helpers bound to a locale, handed to each builder. */
+export interface EmailKit {
+  /** A date and time, e.g. 2026年5月1日 09:00 / 1 May 2026, 09:00. */
+  when(iso: string): string;
+  /** A start-end range, the date written once when both fall on the same day. */
+  range(startIso: string, endIso: string): string;
+  lead(ms: number): string;
+  num(n: number): string;
+  money(yuan: number): string;
+  /** The activity's title in the locale's quotation marks. */
+  q(title: string): string;
+  activity(a: ActivitySummaryForEmail): [string, string][];
+  /** The notes under an action button: what the page does, expiry, do not forward. */
+  actionNotes(choices: string, expiresIso: string | undefined, untilRoundCloses?: boolean): string[];
+}
+
+/** The activity emails: the shared frame and one builder per purpose. */
+export interface EmailProse {
+  colon: string;
+  greeting(name: string): string;
+  quote(title: string): string;
+  lead(n: number, unit: 'day' | 'hour' | 'minute'): string;
+  labels: { activity: string; theme: string; compound: string; time: string; venue: string };
+  confirm(choices: string): string;
+  expires(when: string): string;
+  expiresWithRound: string;
+  personal: string;
+  rawLink: string;
+  signature: string;
+  footer: string;
+  purposes: EmailBuilders;
+}
+
+
+/** What one cycle email says, before it becomes text and HTML. */
+export interface CycleEmailContent {
+  subject: string;
+  heading: string;
+  paragraphs: string[];
+  details: [string, string][];
+  link: { label: string; url: string };
+}
+
+/** Formatting bound to the locale, handed to each cycle-email builder. */
+export interface CycleEmailKit {
+  when(iso: string): string;
+  money(yuan: number): string;
+}
+
+/** The incubation cycle's emails: milestone due, milestone overdue, report ready. */
+export interface CycleEmailProse {
+  colon: string;
+  greeting(name: string): string;
+  signature: string;
+  footer: string;
+  build: { [P in CycleEmailPurpose]: (m: Extract<CycleEmailMessage, { purpose: P }>, k: CycleEmailKit) => CycleEmailContent };
+}
+
+/** The coordinators' daily digest; `day` is already written, counts are [approvals, overdue, upcoming]. */
+export interface DigestProse {
+  colon: string;
+  greeting(name: string): string;
+  subject(day: string, counts: [number, number, number], upcomingDays: number): string;
+  heading(day: string): string;
+  intro(asOf: string): string;
+  sections: { pendingApprovals: string; overdue: string; upcoming(days: number): string };
+  none: string;
+  due: string;
+  starts: string;
+  stageLabel: string;
+  dashboard: string;
+  truncated: string;
+  signature: string;
+  footer: string;
+}
+
+/** The staff sign-in email. */
+export interface SignInEmailProse {
+  subject: string;
+  greeting: (name: string) => string;
+  body: (minutes: number, until: string) => string;
+  button: string;
+  rawLink: string;
+  ignore: string;
+  signature: string;
+}
+
+/** The cycle report's tables (CSV and the dashboard), their column keys in column order. */
+export const CSV_COLUMNS = {
+  summary: ['figure', 'key', 'value', 'sources'],
+  activities: [
+    'activityId', 'title', 'theme', 'compound', 'startsAt', 'endsAt', 'outcome', 'participants', 'families', 'volunteers',
+    'volunteerHours', 'pointsAwarded', 'venueName', 'venueSource', 'merchantId', 'venueHours', 'approvalRounds',
+    'approvalTurnaroundHours', 'approvalEscalated', 'feedback', 'organisation', 'participation', 'effect',
+  ],
+  families: ['familyId', 'name', 'compound', 'activities', 'pointsEarned', 'pointsRedeemed', 'pointsExpired', 'balance'],
+  volunteers: ['volunteerId', 'name', 'activities', 'hours', 'pointsEarned'],
+  merchants: ['merchantId', 'name', 'venues', 'venueHours', 'venueActivities', 'sponsorshipCny', 'sponsorships'],
+  sponsorships: ['sponsorshipId', 'merchantId', 'merchantName', 'amountCny', 'note', 'recordedAt', 'recordedBy'],
+  milestones: ['milestoneId', 'name', 'dueAt', 'doneAt', 'doneBy', 'status', 'notes'],
+} as const;
+
+export type CsvTableName = keyof typeof CSV_COLUMNS;
+
+/** The summary table's figures, one line each, in line order. */
+export const CSV_SUMMARY_FIGURES = [
+  'activities.held', 'activities.cancelled', 'activities.rejected', 'activities.unfinished', 'participants.total',
+  'participants.average', 'families.distinct', 'families.earnedPoints', 'points.awarded.total', 'points.awarded.toFamilies',
+  'points.awarded.toVolunteers', 'points.redeemed', 'points.expired', 'points.outstanding', 'volunteers.distinct',
+  'volunteers.hours', 'merchants.engaged', 'merchants.venuesLent', 'merchants.venueHours', 'sponsorship.totalCny',
+  'approvals.medianTurnaroundMs', 'approvals.slowest', 'feedback.averages.organisation', 'feedback.averages.participation',
+  'feedback.averages.effect', 'feedback.missing', 'milestones.onTime', 'milestones.late', 'milestones.missed',
+] as const;
+
+export type CsvSummaryFigure = (typeof CSV_SUMMARY_FIGURES)[number];
+
+/** The words of the report's status cells that are not vocabulary terms (an unfinished activity, a milestone's timeliness…). */
+export type ReportValueKey =
+  | 'unfinished' | 'onTime' | 'late' | 'missed' | 'pending' | 'received' | 'missing' | 'notApplicable'
+  | 'community' | 'merchant' | 'coordinator' | 'true' | 'false';
+
+/** The cycle report as a file: column headers, the summary's figure names and the status cells' words. */
+export interface CsvProse {
+  headers: { [T in CsvTableName]: Record<(typeof CSV_COLUMNS)[T][number], string> };
+  figures: Record<CsvSummaryFigure, string>;
+  values: Record<ReportValueKey, string>;
+}
+
+/** Every surface's prose in one locale. */
+export interface Catalog {
+  locale: Locale;
+  links: LinkPagesProse;
+  family: SelfServiceProse;
+  dashboard: DashboardProse;
+  mail: EmailProse;
+  cycleMail: CycleEmailProse;
+  digest: DigestProse;
+  signIn: SignInEmailProse;
+  csv: CsvProse;
+}
