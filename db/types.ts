@@ -220,6 +220,30 @@ export interface Database {
   used_sign_in_tokens: UsedSignInTokensTable;
 }
 
+/**
+ * An API bearer token issued to a member of staff (db/repositories/api-tokens.ts): only the
+ * SHA-256 of the token is stored; a revoked one is kept with who revoked it and when.
+ */
+export interface ApiTokensTable {
+  id: string;
+  staff_id: string;
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  label: string;
+  created_at: string;
+  /** Staff id of the coordinator who issued it. */
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  /** Staff id of the coordinator who revoked it. */
+  revoked_by: string | null;
+}
+
+// Declaration merging: the API tokens join the Database interface above.
+export interface Database {
+  api_tokens: ApiTokensTable;
+}
+
 /** An incubation cycle (孵化周期), as started through the API (db/services/cycles.ts). */
 export interface CyclesTable {
   id: string;

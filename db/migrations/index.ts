@@ -8,6 +8,7 @@ import * as m002 from './002_action_audit';
 import * as m003 from './003_activity_summaries';
 import * as m004 from './004_cycles';
 import * as m005 from './005_sessions';
+import * as m006 from './006_api_tokens';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003_activity_summaries': m003,
   '004_cycles': m004,
   '005_sessions': m005,
+  '006_api_tokens': m006,
 };

@@ -13,6 +13,7 @@ import { SqlActivityStore } from '../store';
 import type { Database } from '../types';
 import type { Clock } from '../util';
 import { ActivityRepository } from './activities';
+import { ApiTokenRepository } from './api-tokens';
 import { AuditRepository } from './audit';
 import { CycleRepository, type CycleReportLoader } from './cycles';
 import { HealthRepository } from './health';
@@ -23,6 +24,8 @@ import { StaffRepository } from './staff';
 
 export interface Repositories {
   activities: ActivityRepository;
+  /** API bearer tokens issued to staff (only their hashes are stored). */
+  apiTokens: ApiTokenRepository;
   audit: AuditRepository;
   cycleRecords: CycleRepository;
   health: HealthRepository;
@@ -47,6 +50,7 @@ export interface RepositoryDeps {
 export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): Repositories {
   return {
     activities: new ActivityRepository(db),
+    apiTokens: new ApiTokenRepository(db),
     audit: new AuditRepository(db),
     cycleRecords: new CycleRepository(db, deps.loadCycleReport),
     health: new HealthRepository(db),
@@ -63,9 +67,11 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
   };
 }
 
-export { ActivityRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
+export { ActivityRepository, ApiTokenRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
 export type { CycleReportLoader } from './cycles';
 export type { OutboxEntry, CheckInView, PointsView } from './activities';
+export { API_TOKEN_PREFIX } from './api-tokens';
+export type { ApiTokenHolder, ApiTokenView, IssuedApiToken } from './api-tokens';
 export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';
 export type { ContactRow, PeopleTable } from './people';
 export type { LeaderboardRow } from './points';
