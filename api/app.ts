@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(mountRoutes(createAuthenticator(config.staffTokens), routes));
+  app.use(mountRoutes(createAuthenticator(config.staffTokens, { repo: repos.apiTokens, now }), routes));
   app.use('/api', unknownMethodNotAllowed);
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).

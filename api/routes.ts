@@ -14,6 +14,7 @@ import { directoryRoutes } from './people/routes';
 import { pointsRoutes } from './points/routes';
 import type { PeopleMail } from './registration/mail';
 import { registrationRoutes } from './registration/routes';
+import { tokenRoutes } from './tokens/routes';
 
 export interface ApiRoutesDeps {
   client: Client;
@@ -35,5 +36,6 @@ export function apiRoutes(deps: ApiRoutesDeps): Route[] {
     ...registrationRoutes({ repos, config, linkSecret, mail, now }),
     ...checkInRoutes({ repos, config, now }),
     ...pointsRoutes({ repos, now }),
+    ...tokenRoutes({ repos, now }),
   ];
 }

@@ -1,11 +1,17 @@
 /**
- * Staff authentication for /api: a bearer token from config.staffTokens, compared in constant
- * time (SHA-256 of each, every configured token compared, no early exit), and the roles a route
- * admits.
+ * Staff authentication for /api: a bearer token, and the roles a route admits. Two kinds of token
+ * are accepted side by side:
+ * - config.staffTokens (STAFF_TOKENS), for scripts and tests: compared in constant time (SHA-256
+ *   of each, every configured token compared, no early exit); the principal is as configured;
+ * - tokens a coordinator issued (`cgt_…`, db/repositories/api-tokens.ts): looked up by their
+ *   SHA-256, so revoking one in the database refuses it at the next request, no restart; the
+ *   principal is the staff member's directory entry as it is at that request.
+ * Neither the Authorization header nor a token is ever logged or echoed in an answer.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { StaffToken } from '../../config';
+import { API_TOKEN_PREFIX, type ApiTokenRepository } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
 import { ROLE_TERMS, inSentence, label } from '../../domain/vocabulary';
 import { HttpError } from './errors';
@@ -21,14 +27,23 @@ export interface StaffPrincipal {
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-export type Authenticate = (presented: string) => StaffPrincipal | undefined;
+export type Authenticate = (presented: string) => Promise<StaffPrincipal | undefined>;
 
-export function createAuthenticator(tokens: readonly StaffToken[]): Authenticate {
+/** `last_used_at` is written at most this often per token, so a busy script is not a write per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface IssuedTokens {
+  repo: Pick<ApiTokenRepository, 'findActiveByToken' | 'markUsed'>;
+  /** Epoch ms. */
+  now: () => number;
+}
+
+export function createAuthenticator(tokens: readonly StaffToken[], issued?: IssuedTokens): Authenticate {
   const known = tokens.map((t) => ({
     digest: digest(t.token),
     principal: { staffId: t.staffId, role: t.role, name: t.name, ...(t.compound ? { compound: t.compound } : {}) } as StaffPrincipal,
   }));
-  return (presented) => {
+  const configured = (presented: string): StaffPrincipal | undefined => {
     const given = digest(presented);
     let match: StaffPrincipal | undefined;
     for (const k of known) {
@@ -36,6 +51,17 @@ export function createAuthenticator(tokens: readonly StaffToken[]): Authenticate
       if (timingSafeEqual(k.digest, given) && !match) match = k.principal;
     }
     return match;
+  };
+  return async (presented) => {
+    const match = configured(presented);
+    if (match || !issued || !presented.startsWith(API_TOKEN_PREFIX)) return match;
+    const holder = await issued.repo.findActiveByToken(presented);
+    if (!holder) return undefined;
+    const now = issued.now();
+    if (holder.lastUsedAt === null || Date.parse(holder.lastUsedAt) <= now - LAST_USED_RESOLUTION_MS) {
+      await issued.repo.markUsed(holder.tokenId, new Date(now).toISOString());
+    }
+    return { staffId: holder.staffId, role: holder.role, name: holder.name, ...(holder.compound ? { compound: holder.compound } : {}) };
   };
 }
 
@@ -52,7 +78,7 @@ export function describeRoles(roles: readonly StaffRole[]): string {
 
 /** Admits a request whose bearer token belongs to one of `roles`; 401 / 403 otherwise. */
 export function requireRoles(authenticate: Authenticate, roles: readonly StaffRole[]): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const header = req.get('authorization');
     const match = header ? /^Bearer[ ]+([^\s]+)\s*$/i.exec(header) : null;
     if (!header) {
@@ -60,7 +86,7 @@ export function requireRoles(authenticate: Authenticate, roles: readonly StaffRo
         'WWW-Authenticate': 'Bearer realm="api"',
       });
     }
-    const principal = match?.[1] ? authenticate(match[1]) : undefined;
+    const principal = match?.[1] ? await authenticate(match[1]) : undefined;
     if (!principal) {
       throw new HttpError(401, 'Unauthorized', match ? 'The bearer token is not recognised' : 'The Authorization header must be "Bearer <token>"', undefined, {
         'WWW-Authenticate': 'Bearer realm="api", error="invalid_token"',
