@@ -155,6 +155,18 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     await expectNothingStarted(cycleId, foreignVenue);
   });
 
+  test('no start body can give a staff member’s address: the people are refused by name, and nothing starts', async () => {
+    const cycleId = await seedCycle(h.db, unique('cycle'));
+    const plan = communityPlan(unique('员工地址'));
+    const res = await api(h.baseUrl, 'POST', '/api/activities', {
+      who: 'pm',
+      body: { cycleId, plan, people: { gridWorker: { id: 'gw-east', name: '李网格', email: 'attacker@evil.example' } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ field: '(body)', message: expect.stringContaining('"people"') }]);
+    await expectNothingStarted(cycleId, plan);
+  });
+
   test('a revised plan names merchants by directory id too: an unknown one changes nothing, a known one is asked at the address on record', async () => {
     const title = unique('家庭日');
     const started = await api(h.baseUrl, 'POST', '/api/activities', { who: 'pm', body: { cycleId: await seedCycle(h.db, unique('cycle')), plan: communityPlan(title) } });
