@@ -33,8 +33,8 @@ export interface ActivityDeps {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Filled in by the activity, which alone knows the recipient and the public URL. */
-type FilledByActivity = 'recipientName' | 'actionUrl' | 'registerUrl' | 'dashboardUrl';
+/** Filled in by the activity, which alone knows the recipient, the public URL and the links' grace. */
+type FilledByActivity = 'recipientName' | 'actionUrl' | 'linkExpiresAt' | 'registerUrl' | 'dashboardUrl';
 export type MessageDraft = DistributiveOmit<EmailMessage, FilledByActivity>;
 
 /** One person by their contact details, or a group resolved from the store when the email goes out. */
@@ -140,10 +140,13 @@ export function createActivities(deps: ActivityDeps) {
       const activityId = req.message.activity.activityId;
       const recipients = await resolveAudience(req.audience);
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
+      // The token's expiry (whole seconds), which the email states: the step's deadline is when
+      // the person is asked to act by, but the link keeps working through the grace after it.
+      const exp = req.action ? Math.floor((Date.parse(req.action.expiresAt) + links.graceMs) / 1000) : undefined;
       for (const recipient of recipients) {
         const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: recipient.key, round: req.round });
         let actionLink: string | undefined;
-        if (req.action) {
+        if (req.action && exp !== undefined) {
           const token = signActionToken(
             {
               v: 1,
@@ -152,7 +155,7 @@ export function createActivities(deps: ActivityDeps) {
               round: req.action.round,
               rcp: recipient.key,
               act: req.action.actions,
-              exp: Math.floor((Date.parse(req.action.expiresAt) + links.graceMs) / 1000),
+              exp,
             },
             links.secret,
           );
@@ -162,7 +165,7 @@ export function createActivities(deps: ActivityDeps) {
           ...req.message,
           ...urlsFor(req.message),
           recipientName: recipient.name,
-          ...(actionLink ? { actionUrl: actionLink } : {}),
+          ...(actionLink && exp !== undefined ? { actionUrl: actionLink, linkExpiresAt: new Date(exp * 1000).toISOString() } : {}),
         } as EmailMessage;
         const outcome = await deliver(key, activityId, req.purpose, recipient, message);
         if (outcome === 'sent') result.sent++;

@@ -23,6 +23,7 @@ import { defineRoute, type Route } from '../http/define-route';
 import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
 import { HttpError } from '../http/errors';
 import { queryLiteral } from '../http/visibility';
+import { planFromDirectory } from './candidate-merchants';
 import { assertNewPlanAcceptable, assertRescheduleAcceptable, assertRevisedPlanAcceptable, assertVenueAssignmentAcceptable } from './plan-checks';
 import {
   ActivityIdParam,
@@ -123,7 +124,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
       id: 'startActivity',
       method: 'post',
       path: '/api/activities',
-      summary: 'Start a themed activity (a durable workflow) from a plan',
+      summary: 'Start a themed activity (a durable workflow) from a plan; candidate merchants are named by directory id, their address and venue read from the directory',
       roles: ['propertyManager', 'coordinator'],
       body: { name: 'StartActivityBody', schema: StartActivityBody },
       responses: {
@@ -141,7 +142,8 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
         if (cycle?.closedAt) {
           throw new HttpError(409, 'StepClosed', `Incubation cycle ${body.cycleId} closed at ${cycle.closedAt}; start the activity in an open cycle`);
         }
-        await assertNewPlanAcceptable(deps, body.cycleId, body.plan);
+        const plan = await planFromDirectory(repos, body.plan);
+        await assertNewPlanAcceptable(deps, body.cycleId, plan);
 
         let pm: StaffRow | undefined;
         if (staff.role === 'propertyManager') {
@@ -181,7 +183,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
         const parsed = ThemedActivityInput.safeParse({
           activityId,
           cycleId: body.cycleId,
-          plan: body.plan,
+          plan,
           people: { propertyManager: contactOf(pm), gridWorker: contactOf(gw), coordinator: contactOf(co), supervisor: contactOf(su) },
           timings: config.timings,
         });
@@ -272,7 +274,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
       id: 'revisePlan',
       method: 'post',
       path: '/api/activities/:id/plan',
-      summary: 'Revise the plan (until it is approved)',
+      summary: 'Revise the plan (until it is approved); candidate merchants by directory id, as when starting',
       roles: ['propertyManager'],
       params: ActivityIdParam,
       body: { name: 'RevisePlanBody', schema: RevisePlanBody },
@@ -282,8 +284,9 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
         const handle = handleFor(id);
         const status = await handle.query(statusQuery);
         await assertCompound(staff, status.compound);
-        await assertRevisedPlanAcceptable(deps, handle, body.plan);
-        res.json(await runUpdate(handle, revisePlanUpdate, { plan: body.plan, by: actorOf(staff) }));
+        const plan = await planFromDirectory(repos, body.plan);
+        await assertRevisedPlanAcceptable(deps, handle, plan);
+        res.json(await runUpdate(handle, revisePlanUpdate, { plan, by: actorOf(staff) }));
       },
     }),
     defineRoute({

@@ -12,6 +12,7 @@ import {
   StaffRole,
   ThemedActivityInput,
   VenueAssignment,
+  VenueNeed,
 } from '../../domain/schemas';
 import { STAGES } from '../../domain/activity';
 
@@ -20,11 +21,46 @@ export const Id = ThemedActivityInput.shape.activityId;
 
 export const StageName = z.enum([...STAGES, 'completed', 'rejected', 'cancelled']);
 
+/**
+ * A merchant asked to lend a venue, named by directory id: the merchant's name, address and
+ * language, and the venue's name, are read from the directory when the plan arrives, so no plan
+ * can send a merchant's signed link to an address of its own choosing (strict: an `email` or a
+ * `name` here is refused, not ignored).
+ */
+export const CandidateMerchantRef = z.strictObject({
+  merchantId: Id,
+  /** Which of the merchant's venues on record; default: their first (by id). */
+  venueId: Id.optional(),
+});
+export type CandidateMerchantRef = z.infer<typeof CandidateMerchantRef>;
+
+const [CommunityVenueNeed, MerchantVenueNeed] = VenueNeed.options;
+
+/** The venue a plan asks for, as a client sends it: a community room by name, or merchants from the directory. */
+export const VenueRequest = z.discriminatedUnion('kind', [
+  CommunityVenueNeed,
+  z.strictObject({
+    kind: z.literal('merchant'),
+    hours: MerchantVenueNeed.shape.hours,
+    /** Asked in this order; the first to accept lends the venue. */
+    candidateMerchants: z.array(CandidateMerchantRef).min(1).max(20),
+  }),
+]);
+export type VenueRequest = z.infer<typeof VenueRequest>;
+
+/** A plan as the API takes it: the workflow's Plan, with merchants named by directory id only. */
+export const PlanRequest = z
+  .object({ ...Plan.shape, venue: VenueRequest })
+  .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+export type PlanRequest = z.infer<typeof PlanRequest>;
+/** A plan as a client sends it: defaults not yet filled. */
+export type PlanRequestInput = z.input<typeof PlanRequest>;
+
 export const StartActivityBody = z.strictObject({
   /** When absent, derived from (cycleId, compound, title, startsAt): the same business key gives the same activity. */
   activityId: Id.optional(),
   cycleId: Id,
-  plan: Plan,
+  plan: PlanRequest,
   /** Coordinators only: the property manager in charge (default: the compound's property manager). */
   propertyManagerId: Id.optional(),
   /** Default: the first coordinator in the directory. */
@@ -34,7 +70,7 @@ export const StartActivityBody = z.strictObject({
 });
 export type StartActivityBody = z.infer<typeof StartActivityBody>;
 
-export const RevisePlanBody = z.strictObject({ plan: Plan });
+export const RevisePlanBody = z.strictObject({ plan: PlanRequest });
 
 export const RescheduleBody = z
   .strictObject({

@@ -4,12 +4,12 @@
  * task queue) against the shared dev server, one Client, and the app listening on port 0
  * (built by test/support/app-harness.ts).
  */
-import type { PlanInput } from '../../domain/schemas';
+import type { PlanRequestInput } from '../../api/activities/schemas';
 import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
 import { communityPlan, startAppHarness, type AppHarness } from '../support/app-harness';
 import type { DialectName } from '../db/harness';
 
-export { DAY, HOUR, communityPlan, eventually, seedCycle, unique } from '../support/app-harness';
+export { DAY, HOUR, communityPlan, eventually, seedCycle, seedMerchant, unique } from '../support/app-harness';
 
 export const LINK_SECRET = 'api-test-link-secret-0123456789abcdefghijklmnopqr'; // 48 chars
 
@@ -50,14 +50,9 @@ export function startApiHarness(options: { worker: boolean; dialect?: DialectNam
 
 // ---- data ------------------------------------------------------------------------------------
 
-export function merchantPlan(title: string, merchant: { id: string; email: string }): PlanInput {
-  return communityPlan(title, {
-    venue: {
-      kind: 'merchant',
-      hours: 2,
-      candidateMerchants: [{ id: merchant.id, name: '万达广场', email: merchant.email, venueName: '万达广场中庭' }],
-    },
-  });
+/** A plan asking the merchant (in the directory: see seedMerchant) for a venue, by id: the API reads the rest from the directory. */
+export function merchantPlan(title: string, merchant: { id: string }): PlanRequestInput {
+  return communityPlan(title, { venue: { kind: 'merchant', hours: 2, candidateMerchants: [{ merchantId: merchant.id }] } });
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { themedActivityWorkflowId, type ActivityStatus } from '../../domain/activity';
-import type { PlanInput } from '../../domain/schemas';
+import type { PlanRequestInput } from '../../api/activities/schemas';
 import { DIALECTS } from '../db/harness';
 import { DAY, HOUR, api, communityPlan, eventually, seedCycle, startApiHarness, unique, type ApiHarness } from './harness';
 
@@ -27,7 +27,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
   });
 
   /** Starts through the API with an explicit id, so a refusal can be checked to have started nothing. */
-  async function startWith(plan: PlanInput, cycle = cycleId) {
+  async function startWith(plan: PlanRequestInput, cycle = cycleId) {
     const activityId = unique('act');
     const res = await api(h.baseUrl, 'POST', '/api/activities', { who: 'co', body: { activityId, cycleId: cycle, plan } });
     return { res, activityId };
@@ -44,14 +44,14 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     expect(res.body.error.message).toContain(field);
   }
 
-  function planAt(startsAt: number, lengthMs = 2 * HOUR, overrides: Partial<PlanInput> = {}): PlanInput {
+  function planAt(startsAt: number, lengthMs = 2 * HOUR, overrides: Partial<PlanRequestInput> = {}): PlanRequestInput {
     return communityPlan(unique('邻里节'), { startsAt: iso(startsAt), endsAt: iso(startsAt + lengthMs), ...overrides });
   }
 
   const inTenDays = () => Math.floor((Date.now() + 10 * DAY) / 60_000) * 60_000;
 
   test('a plan that starts in the past, inside the check-in lead time or outside its cycle is refused naming plan.startsAt, and nothing starts', async () => {
-    const cases: { what: string; plan: PlanInput }[] = [
+    const cases: { what: string; plan: PlanRequestInput }[] = [
       { what: 'in 2020', plan: communityPlan(unique('旧活动'), { startsAt: '2020-05-01T09:00:00+08:00', endsAt: '2020-05-01T11:00:00+08:00' }) },
       // Check-in opens 30 min before the start (ATTENDANCE_OPENS_BEFORE): it would already be open.
       { what: 'in 20 minutes', plan: planAt(Date.now() + 20 * 60_000) },

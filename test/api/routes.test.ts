@@ -179,7 +179,12 @@ test('the OpenAPI 3.1 document lists every route with its roles and schemas, and
     );
   }
   const schemas = res.body.components.schemas;
-  expect(schemas.StartActivityBody.properties.plan).toEqual({ $ref: '#/components/schemas/Plan' });
+  // A plan sent to the API names candidate merchants by directory id, with no room for an address.
+  for (const body of [schemas.StartActivityBody, schemas.RevisePlanBody]) {
+    const merchantVenue = body.properties.plan.properties.venue.oneOf.find((v: any) => v.properties.kind.const === 'merchant');
+    expect(merchantVenue.properties.candidateMerchants.items).toMatchObject({ required: ['merchantId'], additionalProperties: false });
+    expect(Object.keys(merchantVenue.properties.candidateMerchants.items.properties)).toEqual(['merchantId', 'venueId']);
+  }
   expect(schemas.Plan.properties.startsAt.format).toBe('date-time');
   expect(schemas.ApprovalBody.properties.decision.enum).toEqual(['approve', 'reject', 'requestChanges']);
 

@@ -10,7 +10,7 @@ import { parseCsv } from '../../lib/csv';
 import { CheckIns } from '../../db/services/checkin';
 import { Ledger } from '../../db/services/ledger';
 import { Registrations } from '../../db/services/registration';
-import type { PlanInput } from '../../domain/schemas';
+import type { PlanRequestInput } from '../../api/activities/schemas';
 import type { CycleReport } from '../../domain/cycle-report';
 import { incubationCycleWorkflowId } from '../../domain/cycle';
 import { themedActivityWorkflowId, type ActivitySummary } from '../../domain/activity';
@@ -139,14 +139,14 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   // ---- activity A: merchant venue, held -------------------------------------------------------
   const wanda = MERCHANTS[0];
   const titleA = `邻里节·亲子运动会 ${run}`;
-  const planA: PlanInput = {
+  const planA: PlanRequestInput = {
     title: titleA,
     theme: '邻里节',
     compound: 'c-east',
     startsAt: startsAtA.toISOString(),
     endsAt: endsAtA.toISOString(),
     capacity: 50,
-    venue: { kind: 'merchant', hours: venueHours, candidateMerchants: [{ id: wanda.id, name: wanda.name, email: wanda.email, venueName: wanda.venueName }] },
+    venue: { kind: 'merchant', hours: venueHours, candidateMerchants: [{ merchantId: wanda.id }] },
     volunteersNeeded: 2,
     pointsRules: rules,
     budget: 3000,
@@ -158,7 +158,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   const activityB = `act-b-${run}`;
   // Within the cycle's period (an activity must start in it), late enough to be cancelled before its check-in opens.
   const startsAtB = at(t0 + 39 * SECOND);
-  const planB: PlanInput = {
+  const planB: PlanRequestInput = {
     ...planA,
     title: `幸福家庭日·心理减压工作坊 ${run}`,
     theme: '幸福家庭日',

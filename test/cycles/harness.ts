@@ -62,6 +62,11 @@ export function startCycleHarness(): Promise<CycleHarness> {
         .insertInto('merchants')
         .values(MERCHANTS.map((m) => ({ id: m.id, name: m.name, email: m.email, locale: 'zh-CN' as const })))
         .execute();
+      // Plans name merchants by id; their venue is the one on record here.
+      await db
+        .insertInto('venues')
+        .values(MERCHANTS.map((m) => ({ id: `${m.id}-venue`, merchant_id: m.id, name: m.venueName, capacity: null })))
+        .execute();
     },
     env: {
       VENUE_ANSWER_TIMEOUT: '2m',

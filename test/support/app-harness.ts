@@ -28,7 +28,7 @@ import { Cycles } from '../../db/services/cycles';
 import { reportDeps } from '../../reports';
 import { SqlActivityStore } from '../../db/store';
 import type { Database, StaffRoleText } from '../../db/types';
-import type { PlanInput } from '../../domain/schemas';
+import type { PlanRequestInput } from '../../api/activities/schemas';
 import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
@@ -227,7 +227,7 @@ export function unique(prefix: string): string {
 }
 
 /** A community-venue plan in c-east starting in 10 days (whole minute), two hours long, the venue booked for those two hours. */
-export function communityPlan(title: string, overrides: Partial<PlanInput> = {}): PlanInput {
+export function communityPlan(title: string, overrides: Partial<PlanRequestInput> = {}): PlanRequestInput {
   const startsAt = new Date(Date.now() + 10 * DAY);
   startsAt.setUTCSeconds(0, 0);
   return {
@@ -244,6 +244,22 @@ export function communityPlan(title: string, overrides: Partial<PlanInput> = {})
     budget: 1200,
     ...overrides,
   };
+}
+
+/**
+ * A merchant in the directory with one venue (the first on record is the one a plan asks for by
+ * default): plans name merchants by id, and the API reads the rest from here.
+ */
+export async function seedMerchant(
+  db: Kysely<Database>,
+  merchant: { id: string; email: string; name?: string; locale?: 'zh-CN' | 'en'; venueName?: string },
+): Promise<{ id: string; email: string; name: string; venueId: string; venueName: string }> {
+  const name = merchant.name ?? '万达广场';
+  const venueName = merchant.venueName ?? '万达广场中庭';
+  const venueId = `${merchant.id}-venue`;
+  await db.insertInto('merchants').values({ id: merchant.id, name, email: merchant.email, locale: merchant.locale ?? 'zh-CN' }).execute();
+  await db.insertInto('venues').values({ id: venueId, merchant_id: merchant.id, name: venueName, capacity: null }).execute();
+  return { id: merchant.id, email: merchant.email, name, venueId, venueName };
 }
 
 /**

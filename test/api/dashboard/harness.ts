@@ -5,7 +5,7 @@
  * dev server, one Client, and the app listening on port 0. Config overrides let a test shorten
  * the workflow's waits so an activity runs start to finish in well under a minute.
  */
-import type { PlanInput } from '../../../domain/schemas';
+import type { PlanRequestInput } from '../../../api/activities/schemas';
 import type { DevMailbox, StoredMail } from '../../../mail/dev-mailbox';
 import { eventually as poll, startAppHarness, type AppHarness } from '../../support/app-harness';
 
@@ -70,7 +70,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
 // ---- data ---------------------------------------------------------------------------------------
 
 /** Starts an activity through the JSON API, as a coordinator; returns its id. */
-export async function startActivity(h: DashboardHarness, cycleId: string, plan: PlanInput): Promise<string> {
+export async function startActivity(h: DashboardHarness, cycleId: string, plan: PlanRequestInput): Promise<string> {
   const res = await fetch(`${h.baseUrl}/api/activities`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKENS.co}`, 'content-type': 'application/json' },

@@ -16,6 +16,7 @@ import {
   merchantPlan,
   page,
   seedCycle,
+  seedMerchant,
   startApiHarness,
   submit,
   unique,
@@ -62,7 +63,7 @@ async function auditRows(workflowId: string) {
 
 test('a merchant venue request and a grid worker approval act only on a form POST, and a second POST shows what was recorded', async () => {
   const title = unique('亲子运动会');
-  const merchant = { id: unique('m'), email: `${unique('merchant')}@example.test` };
+  const merchant = await seedMerchant(h.db, { id: unique('m'), email: `${unique('merchant')}@example.test` });
   const cycleId = unique('cycle');
   const startBody = { cycleId, plan: merchantPlan(title, merchant) };
   const activityId = await start(startBody);
