@@ -556,6 +556,19 @@ export const en: Catalog = {
         details: k.activity(m.activity),
         closing: ['We look forward to seeing you!'],
       }),
+      registrationReleased: (m, k) => ({
+        subject: `Will not take place, registration released: ${m.activity.title}`,
+        heading: m.outcome === 'rejected' ? 'Activity plan not approved' : 'Activity cancelled',
+        paragraphs: [
+          m.outcome === 'rejected'
+            ? `We are sorry to tell you that the plan for ${k.q(m.activity.title)}, which you registered for (planned for ${k.when(m.activity.startsAt)}, Beijing time), was not approved: the activity will not take place.`
+            : `We are sorry to tell you that ${k.q(m.activity.title)}, which you registered for (planned for ${k.when(m.activity.startsAt)}, Beijing time), has been cancelled.`,
+          'Your registration (or your place on the waitlist) has been released; there is nothing more you need to do.',
+        ],
+        details: k.activity(m.activity),
+        ...(m.reason.trim() ? { quote: { label: 'Reason', body: m.reason } } : {}),
+        closing: ['Sorry for any inconvenience. We hope to see you at the next community activity!'],
+      }),
     },
   },
   cycleMail: {

@@ -549,6 +549,19 @@ export const zhCN: Catalog = {
         details: k.activity(m.activity),
         closing: ['期待与您相见！'],
       }),
+      registrationReleased: (m, k) => ({
+        subject: `活动不再举行，报名已释放：${m.activity.title}`,
+        heading: m.outcome === 'rejected' ? '活动方案未获批准' : '活动取消通知',
+        paragraphs: [
+          m.outcome === 'rejected'
+            ? `很遗憾地通知您，您报名的主题活动${k.q(m.activity.title)}（原定 ${k.when(m.activity.startsAt)}）的方案未获批准，活动不会举行。`
+            : `很遗憾地通知您，您报名的主题活动${k.q(m.activity.title)}（原定 ${k.when(m.activity.startsAt)}）已取消。`,
+          '您的报名（或候补位置）已释放，无需再做任何操作。',
+        ],
+        details: k.activity(m.activity),
+        ...(m.reason.trim() ? { quote: { label: m.outcome === 'rejected' ? '未获批准的原因' : '取消原因', body: m.reason } } : {}),
+        closing: ['给您带来不便，敬请谅解。期待在下一次社区活动中与您相见！'],
+      }),
     },
   },
   cycleMail: {
