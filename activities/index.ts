@@ -75,6 +75,20 @@ export interface AwardResult {
   notified: NotifyResult;
 }
 
+export interface ReleaseRequest {
+  workflowId: string;
+  /** How the activity ended: its plan was rejected, or it was cancelled. */
+  outcome: 'rejected' | 'cancelled';
+  /** The grid worker's comment on the rejection, or the cancellation's reason. */
+  reason: string;
+  activity: ActivitySummaryForEmail;
+}
+
+export interface ReleaseResult {
+  released: number;
+  notified: NotifyResult;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const { store, render, links } = deps;
 
@@ -171,6 +185,27 @@ export function createActivities(deps: ActivityDeps) {
         if (outcome === 'sent') result.sent++;
         else if (outcome === 'alreadySent') result.alreadySent++;
         else result.failed.push(recipient.key);
+        Context.current().heartbeat(result);
+      }
+      return result;
+    },
+
+    /**
+     * An activity that will not take place gives every family's place (and waitlist spot) back and
+     * tells each family once. Each family is emailed before its place is released, so a retry
+     * after a crash still finds, and (through the outbox) does not re-email, those not yet released.
+     */
+    async releaseRegistrations(req: ReleaseRequest): Promise<ReleaseResult> {
+      const activityId = req.activity.activityId;
+      const result: ReleaseResult = { released: 0, notified: { sent: 0, alreadySent: 0, failed: [] } };
+      for (const family of await store.listHeldPlaces(activityId)) {
+        const key = emailKey({ workflowId: req.workflowId, purpose: 'registrationReleased', recipientKey: family.key, round: 1 });
+        const message: EmailMessage = { purpose: 'registrationReleased', activity: req.activity, recipientName: family.name, outcome: req.outcome, reason: req.reason };
+        const outcome = await deliver(key, activityId, 'registrationReleased', family, message);
+        if (outcome === 'sent') result.notified.sent++;
+        else if (outcome === 'alreadySent') result.notified.alreadySent++;
+        else result.notified.failed.push(family.key);
+        if (await store.releasePlace(activityId, family.key.replace(/^family:/, ''))) result.released++;
         Context.current().heartbeat(result);
       }
       return result;

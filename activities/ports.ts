@@ -29,6 +29,10 @@ export interface ActivityStore extends OutboxStore {
 
   /** Families registered (not waitlisted) and volunteers signed up for the activity. */
   listRegistrants(activityId: string): Promise<Recipient[]>;
+  /** Families holding a place or a waitlist spot, in arrival order (those an ended activity releases). */
+  listHeldPlaces(activityId: string): Promise<Recipient[]>;
+  /** Gives up a family's place or waitlist spot (status cancelled); false when it held none. */
+  releasePlace(activityId: string, familyId: string): Promise<boolean>;
   /** Families living in a compound, told when registration opens. */
   listCompoundFamilies(compound: string): Promise<Recipient[]>;
 

@@ -151,6 +151,29 @@ export class SqlActivityStore implements ActivityStore {
     return [...families.map((f) => recipientOf('family', f)), ...volunteers.map((v) => recipientOf('volunteer', v))];
   }
 
+  async listHeldPlaces(activityId: string): Promise<Recipient[]> {
+    const rows = await this.db
+      .selectFrom('registrations as r')
+      .innerJoin('families as f', 'f.id', 'r.family_id')
+      .select(['f.id', 'f.name', 'f.email', 'f.locale'])
+      .where('r.activity_id', '=', activityId)
+      .where('r.status', 'in', ['registered', 'waitlisted'])
+      .orderBy('r.seq')
+      .execute();
+    return rows.map((f) => recipientOf('family', f));
+  }
+
+  async releasePlace(activityId: string, familyId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('registrations')
+      .set({ status: 'cancelled', updated_at: this.nowIso() })
+      .where('activity_id', '=', activityId)
+      .where('family_id', '=', familyId)
+      .where('status', 'in', ['registered', 'waitlisted'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async listCompoundFamilies(compound: string): Promise<Recipient[]> {
     const rows = await this.db
       .selectFrom('families')

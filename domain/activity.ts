@@ -28,6 +28,25 @@ export const STAGES = WORKING_STAGES;
 export const BEFORE_APPROVAL: readonly Stage[] = ['planning', 'venueRequest', 'approval'];
 export const BEFORE_ATTENDANCE: readonly Stage[] = ['planning', 'venueRequest', 'approval', 'reminders'];
 
+/**
+ * Stages in which a family may register (or join the waitlist): from the plan's approval until the
+ * activity has taken place. Before approval the activity may never happen; once rejected,
+ * cancelled or over there is nothing to register for. The families' own pages close earlier still,
+ * when check-in opens (the attendance window's state).
+ */
+export const REGISTRATION_STAGES: readonly Stage[] = ['reminders', 'attendance'];
+
+/** Why registration is closed at a stage, for the refusal's wording; undefined while it is open. */
+export type RegistrationClosedReason = 'awaitingApproval' | 'rejected' | 'cancelled' | 'over';
+
+/** May a family register at `stage`? The one rule every registration path (staff, links, pages) asks. */
+export function registrationClosedReason(stage: string): RegistrationClosedReason | undefined {
+  if ((REGISTRATION_STAGES as readonly string[]).includes(stage)) return undefined;
+  if ((BEFORE_APPROVAL as readonly string[]).includes(stage)) return 'awaitingApproval';
+  if (stage === 'rejected' || stage === 'cancelled') return stage;
+  return 'over';
+}
+
 /** Failure types an update can be rejected with; the API maps them to HTTP statuses. */
 export const RejectionType = {
   /** The input does not fit the schema (400). */

@@ -28,7 +28,9 @@ export type EmailMessage =
   | (Base & { purpose: 'pointsAwarded'; earned: number; balance: number })
   | (Base & { purpose: 'feedbackRequest'; feedbackBy: string; actionUrl: string; linkExpiresAt?: string })
   | (Base & { purpose: 'feedbackReminder'; feedbackBy: string; actionUrl: string; linkExpiresAt?: string })
-  | (Base & { purpose: 'waitlistPromoted' });
+  | (Base & { purpose: 'waitlistPromoted' })
+  /** The activity will not take place (its plan was rejected, or it was cancelled): the family's place or waitlist spot is given up. */
+  | (Base & { purpose: 'registrationReleased'; outcome: 'rejected' | 'cancelled'; reason: string });
 
 /** The purposes of the activity emails (a subset of the vocabulary's email purposes). */
 export type ActivityEmailPurpose = EmailMessage['purpose'];

@@ -103,6 +103,12 @@ export interface SelfServiceProse {
     cancelDone: string;
     nothingToCancel: string;
     closed: string;
+    /** Why registration is closed when the activity's stage says so (the domain's reasons; 'over' is `closed`). */
+    notApprovedYet: string;
+    planRejected: string;
+    activityCancelled: string;
+    /** The state of a registration the activity's rejection or cancellation gave up. */
+    released: string;
     membersInvalid: string;
     tooMany: (capacity: number) => string;
   };

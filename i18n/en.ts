@@ -179,6 +179,10 @@ export const en: Catalog = {
       cancelDone: 'Your registration is cancelled; the place goes to another family.',
       nothingToCancel: 'You have no registration to cancel.',
       closed: `Registration has closed (it closes when check-in opens), or the activity was cancelled. Please ask your ${role('propertyManager')} for help.`,
+      notApprovedYet: 'Registration is not open yet: the activity’s plan is still awaiting approval. You can register once it is approved.',
+      planRejected: 'The activity’s plan was not approved: it will not take place, so there is nothing to register for.',
+      activityCancelled: 'The activity has been cancelled, so there is nothing to register for.',
+      released: 'The activity will not take place; your registration has been released',
       membersInvalid: 'Please give a number of people from 1 to 50.',
       tooMany: (c) => `That is more people than the activity holds (${c}).`,
     },
@@ -551,6 +555,19 @@ export const en: Catalog = {
         ],
         details: k.activity(m.activity),
         closing: ['We look forward to seeing you!'],
+      }),
+      registrationReleased: (m, k) => ({
+        subject: `Will not take place, registration released: ${m.activity.title}`,
+        heading: m.outcome === 'rejected' ? 'Activity plan not approved' : 'Activity cancelled',
+        paragraphs: [
+          m.outcome === 'rejected'
+            ? `We are sorry to tell you that the plan for ${k.q(m.activity.title)}, which you registered for (planned for ${k.when(m.activity.startsAt)}, Beijing time), was not approved: the activity will not take place.`
+            : `We are sorry to tell you that ${k.q(m.activity.title)}, which you registered for (planned for ${k.when(m.activity.startsAt)}, Beijing time), has been cancelled.`,
+          'Your registration (or your place on the waitlist) has been released; there is nothing more you need to do.',
+        ],
+        details: k.activity(m.activity),
+        ...(m.reason.trim() ? { quote: { label: 'Reason', body: m.reason } } : {}),
+        closing: ['Sorry for any inconvenience. We hope to see you at the next community activity!'],
       }),
     },
   },

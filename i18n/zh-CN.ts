@@ -172,6 +172,10 @@ export const zhCN: Catalog = {
       cancelDone: '已为您取消报名，名额将留给其他家庭。',
       nothingToCancel: '您目前没有报名，无需取消。',
       closed: `报名已截止（签到开放时截止），或活动已取消。如需帮助，请联系${role('propertyManager')}。`,
+      notApprovedYet: '报名尚未开放：活动方案还在审批中，审批通过后即可报名。',
+      planRejected: '活动方案未获批准，活动不会举行，无法报名。',
+      activityCancelled: '活动已取消，无法报名。',
+      released: '活动不再举行，您的报名已释放',
       membersInvalid: '请填写 1–50 之间的参加人数。',
       tooMany: (c) => `参加人数超过了活动的人数上限（${c} 人）。`,
     },
@@ -544,6 +548,19 @@ export const zhCN: Catalog = {
         ],
         details: k.activity(m.activity),
         closing: ['期待与您相见！'],
+      }),
+      registrationReleased: (m, k) => ({
+        subject: `活动不再举行，报名已释放：${m.activity.title}`,
+        heading: m.outcome === 'rejected' ? '活动方案未获批准' : '活动取消通知',
+        paragraphs: [
+          m.outcome === 'rejected'
+            ? `很遗憾地通知您，您报名的主题活动${k.q(m.activity.title)}（原定 ${k.when(m.activity.startsAt)}）的方案未获批准，活动不会举行。`
+            : `很遗憾地通知您，您报名的主题活动${k.q(m.activity.title)}（原定 ${k.when(m.activity.startsAt)}）已取消。`,
+          '您的报名（或候补位置）已释放，无需再做任何操作。',
+        ],
+        details: k.activity(m.activity),
+        ...(m.reason.trim() ? { quote: { label: m.outcome === 'rejected' ? '未获批准的原因' : '取消原因', body: m.reason } } : {}),
+        closing: ['给您带来不便，敬请谅解。期待在下一次社区活动中与您相见！'],
       }),
     },
   },

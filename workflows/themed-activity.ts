@@ -66,7 +66,7 @@ import {
 
 export * from './themed-activity.api';
 
-const { recordActivity, recordSummary, notify, openAttendance, closeAttendance } = proxyActivities<ThemedActivityActivities>({
+const { recordActivity, recordSummary, notify, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
   // Mail servers and databases come back; keep trying with backoff. Permanent failures are
@@ -639,8 +639,25 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   async function finish(outcome: 'completed' | 'rejected'): Promise<ActivitySummary> {
     pending = undefined;
     await enterStage(outcome);
+    if (outcome === 'rejected') await releasePlaces('rejected', rejectionComment());
     await condition(allHandlersFinished);
     return handOver(summary(outcome));
+  }
+
+  /**
+   * An activity that will not take place frees every family's place and waitlist spot and tells
+   * each family (runs started before this change did neither). Runs after the stage is recorded,
+   * so no registration can land behind it.
+   */
+  async function releasePlaces(outcome: 'rejected' | 'cancelled', reason: string): Promise<void> {
+    if (!patched('release-registrations-on-end')) return;
+    const result = await releaseRegistrations({ workflowId, outcome, reason, activity: emailActivity() });
+    emailsSent += result.notified.sent;
+    emailFailures += result.notified.failed.length;
+  }
+
+  function rejectionComment(): string {
+    return [...decisions].reverse().find((d) => d.kind === 'approval' && d.outcome === 'reject')?.comment ?? '';
   }
 
   /** Keeps the summary in the database for the incubation cycle's report (runs started before this change skip it). */
@@ -652,6 +669,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   async function finishCancelled(): Promise<ActivitySummary> {
     pending = undefined;
     await enterStage('cancelled');
+    // Families first: each is told by the release, so the notice's registrants are the volunteers alone.
+    await releasePlaces('cancelled', cancelled?.reason ?? '');
     await send({
       purpose: 'cancellation',
       round: '1',

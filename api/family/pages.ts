@@ -21,6 +21,7 @@ import type { Config } from '../../config';
 import { CheckInError } from '../../db/services/checkin';
 import { RegistrationError, type RegistrationView } from '../../db/services/registration';
 import type { Repositories } from '../../db/repositories';
+import { registrationClosedReason } from '../../domain/activity';
 import type { Locale } from '../../domain/schemas';
 import { messageIdFor } from '../../mail/message-id';
 import type { RenderEmail } from '../../mail/messages';
@@ -138,19 +139,29 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   }
 
   const registrationOpen = (a: ActivityRef): boolean =>
-    a.attendanceState === 'notOpen' && !TERMINAL_STAGES.has(a.stage) && now() < linkExpiry('register', a, config);
+    a.attendanceState === 'notOpen' && registrationClosedReason(a.stage) === undefined && now() < linkExpiry('register', a, config);
+
+  /** Why a family cannot register now, in its words: the stage's reason first, else check-in has opened. */
+  function closedText(ctx: Ctx, a: ActivityRef): string {
+    const rs = ctx.s.ss.register;
+    const reason = registrationClosedReason(a.stage);
+    if (reason === 'awaitingApproval') return rs.notApprovedYet;
+    if (reason === 'rejected') return rs.planRejected;
+    if (reason === 'cancelled') return rs.activityCancelled;
+    return rs.closed;
+  }
 
   async function waitlistPosition(r: RegistrationView): Promise<number> {
     const all = await registrations.list(r.activityId);
     return all.filter((x) => x.status === 'waitlisted' && x.seq <= r.seq).length;
   }
 
-  async function registrationState(ctx: Ctx, r: RegistrationView | undefined): Promise<string> {
+  async function registrationState(ctx: Ctx, a: ActivityRef, r: RegistrationView | undefined): Promise<string> {
     const rs = ctx.s.ss.register;
     if (!r) return rs.notRegistered;
     if (r.status === 'registered') return rs.registered(r.members);
     if (r.status === 'waitlisted') return rs.waitlisted(r.members, await waitlistPosition(r));
-    return rs.cancelled;
+    return a.stage === 'rejected' || a.stage === 'cancelled' ? rs.released : rs.cancelled;
   }
 
   const button = (ctx: Ctx, csrf: string, action: string, label: string, extra: RawHtml | string = '', secondary = false): RawHtml =>
@@ -176,10 +187,10 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const table = await activityTable(
       ctx,
       a,
-      html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td>${await registrationState(ctx, r)}</td></tr><tr><td class="l">${ctx.s.ss.labels.placesLeft}</td><td>${placesLeft}</td></tr>`,
+      html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td>${await registrationState(ctx, a, r)}</td></tr><tr><td class="l">${ctx.s.ss.labels.placesLeft}</td><td>${placesLeft}</td></tr>`,
     );
     let action: RawHtml;
-    if (!registrationOpen(a)) action = html`<p>${rs.closed}</p>`;
+    if (!registrationOpen(a)) action = html`<p>${closedText(ctx, a)}</p>`;
     else if (live) action = button(ctx, csrf, 'cancel', rs.cancelButton, '', true);
     else {
       const members = o.members ?? String(person.members);
@@ -303,7 +314,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       const rs = ctx.s.ss.register;
       if (!registrationOpen(activity)) {
         await audit('stepClosed');
-        return page({ status: 409, note: { kind: 'error', text: rs.closed } });
+        return page({ status: 409, note: { kind: 'error', text: closedText(ctx, activity) } });
       }
       if (action === 'cancel') {
         const result = await registrations.cancel(activity.id, person.id);
@@ -328,6 +339,12 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         await audit('recorded');
         return page({ note: { kind: 'ok', text: status === 'registered' ? rs.doneRegistered : rs.doneWaitlisted } });
       } catch (err) {
+        if (err instanceof RegistrationError && err.code === 'REGISTRATION_NOT_OPEN') {
+          // The stage moved on while this page was open (the plan rejected, the activity cancelled).
+          await audit('stepClosed');
+          activity = await activityOr404(repos, activity.id);
+          return page({ status: 409, note: { kind: 'error', text: closedText(ctx, activity) } });
+        }
         if (err instanceof RegistrationError && err.code === 'EXCEEDS_CAPACITY') {
           await audit('invalid');
           return page({ status: 400, note: { kind: 'error', text: rs.tooMany(activity.capacity) }, members: membersText });
@@ -377,7 +394,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const csrf = issueCsrf(req, res, ctx.selfPath);
     const body = registrationOpen(a)
       ? html`<p>${as.intro}</p><form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}"><label for="email">${as.email}</label><input type="email" id="email" name="email" autocomplete="email" required maxlength="${MAX_EMAIL}" style="font:inherit;padding:6px;width:100%"><div class="buttons"><button type="submit">${as.button}</button></div></form>`
-      : html`<p>${ctx.s.ss.register.closed}</p>`;
+      : html`<p>${closedText(ctx, a)}</p>`;
     send(res, ctx, 200, as.heading, html`<div class="card"><h1>${as.heading}</h1>${table}</div><div class="card">${body}</div>`);
   }
 
@@ -393,10 +410,12 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     if (!formIsOurs(req)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
     const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
+    // Whether registration is open is the activity's, not the address's: say so rather than "sent".
+    if (!registrationOpen(a)) return message(res, ctx, 409, ctx.s.ss.ask.heading, closedText(ctx, a));
     // The same answer, at once, whatever the address: nobody learns who is on file.
     message(res, ctx, 200, ctx.s.ss.ask.sentTitle, ctx.s.ss.ask.sentBody);
     const email = formField(req.body, 'email').trim().toLowerCase();
-    if (!registrationOpen(a) || email.length === 0 || email.length > MAX_EMAIL || !email.includes('@')) return;
+    if (email.length === 0 || email.length > MAX_EMAIL || !email.includes('@')) return;
     if (!addressLimiter.take(email).ok) {
       logger.warn('registration link: too many asked for one address; none sent');
       return;

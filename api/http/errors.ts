@@ -151,6 +151,7 @@ const SERVICE_ERRORS: {
     FAMILY_NOT_FOUND: { status: 404 },
     VOLUNTEER_NOT_FOUND: { status: 404 },
     EXCEEDS_CAPACITY: { status: 422 },
+    REGISTRATION_NOT_OPEN: { status: 409 },
   },
   checkIn: {
     ACTIVITY_NOT_FOUND: { status: 404 },

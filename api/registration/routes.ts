@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
-import type { RegistrationView } from '../../db/services/registration';
+import { registrationNotOpen, type RegistrationView } from '../../db/services/registration';
 import type { Repositories } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from '../http/auth';
@@ -141,6 +141,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
         200: { description: 'Already registered or waitlisted: nothing changed', schema: { name: 'RegistrationResponse', schema: RegistrationResponse } },
         ...commonErrors,
         404: notFound,
+        409: errorDoc('REGISTRATION_NOT_OPEN: the plan is not approved yet, or the activity was rejected, cancelled or has taken place'),
         422: errorDoc('EXCEEDS_CAPACITY: more members than the activity’s capacity'),
       },
       params: ActivityParam,
@@ -226,12 +227,14 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
         200: { description: '{ links: [{ recipient, url, expiresAt }], emails? }' },
         ...commonErrors,
         404: notFound,
-        409: errorDoc('StepClosed: registration (or check-in) for this activity is over'),
+        409: errorDoc('StepClosed: registration (or check-in) for this activity is over; REGISTRATION_NOT_OPEN: registration links before the plan is approved, or for a rejected, cancelled or past activity'),
         422: errorDoc('Someone named is not in the directory'),
       },
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
+        const notOpen = body.step === 'register' ? registrationNotOpen(activity.stage) : undefined;
+        if (notOpen) throw notOpen;
         if (body.step === 'register' && (activity.attendanceState !== 'notOpen' || linkExpiry('register', activity, config) <= deps.now())) {
           throw new HttpError(409, 'StepClosed', `Registration for this activity has closed: check-in opens ${config.timings.attendanceOpensBeforeMs / 60_000} minutes before the start (${activity.startsAt})`);
         }

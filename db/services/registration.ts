@@ -6,16 +6,36 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { registrationClosedReason, type RegistrationClosedReason } from '../../domain/activity';
 import type { Recipient } from '../../domain/people';
 import { dialectOf, withTransaction } from '../database';
 import type { ActivityRow, Database, RegistrationStatus } from '../types';
 import { type Clock, ServiceError, num, systemClock } from '../util';
 import { IdSchema, parseInput } from './validation';
 
-export type RegistrationErrorCode = 'ACTIVITY_NOT_FOUND' | 'FAMILY_NOT_FOUND' | 'VOLUNTEER_NOT_FOUND' | 'EXCEEDS_CAPACITY';
+export type RegistrationErrorCode = 'ACTIVITY_NOT_FOUND' | 'FAMILY_NOT_FOUND' | 'VOLUNTEER_NOT_FOUND' | 'EXCEEDS_CAPACITY' | 'REGISTRATION_NOT_OPEN';
 
 export class RegistrationError extends ServiceError<RegistrationErrorCode> {
   override readonly name = 'RegistrationError';
+}
+
+const CLOSED_BECAUSE: Record<RegistrationClosedReason, string> = {
+  awaitingApproval: 'its plan is not approved yet',
+  rejected: 'its plan was rejected',
+  cancelled: 'it was cancelled',
+  over: 'it has taken place',
+};
+
+/** The refusal for registering (or handing out registration links) at `stage`; undefined while registration is open. */
+export function registrationNotOpen(stage: string): RegistrationError | undefined {
+  const reason = registrationClosedReason(stage);
+  return reason ? new RegistrationError('REGISTRATION_NOT_OPEN', `Registration for this activity is not open: ${CLOSED_BECAUSE[reason]} (stage ${stage})`) : undefined;
+}
+
+/** Refuses a registration at a stage where the domain's rule says no (the activity's row is locked by the caller). */
+function assertRegistrationOpen(activity: ActivityRow): void {
+  const refusal = registrationNotOpen(activity.stage);
+  if (refusal) throw refusal;
 }
 
 const RegisterSchema = z.object({
@@ -85,6 +105,8 @@ export class Registrations {
     const input = parseInput(RegisterSchema, { activityId, familyId, members });
     return withTransaction(this.db, async (trx) => {
       const activity = await this.lockActivity(trx, input.activityId);
+      // Checked under the lock: the workflow's stage change (and its release of every place) waits for it.
+      assertRegistrationOpen(activity);
       const family = await trx.selectFrom('families').select('id').where('id', '=', input.familyId).executeTakeFirst();
       if (!family) throw new RegistrationError('FAMILY_NOT_FOUND', `no family ${input.familyId}`);
       const existing = await trx

@@ -131,10 +131,6 @@ describe('the coordinator follows an activity from start to completion', () => {
         pointsRules: { attendance: 10, perVolunteerHour: 5 },
       }),
     );
-    // A family registers (the registration service, as the register page would).
-    await eventually(async () => (await h.db.selectFrom('activities').select('id').where('id', '=', activityId).executeTakeFirst()) ?? undefined, 15_000, 'activity recorded');
-    expect(await new Registrations(h.db).register(activityId, 'fam-east-1', 3)).toBe('registered');
-
     // The grid worker's approval email, opened in the grid worker's own browser.
     const mail = await h.mailbox.waitFor((m) => !seen.has(m.id) && m.to.includes(STAFF.gw.email) && m.text.includes('/a/'), 20_000);
     // Meanwhile the dashboard says who the activity waits on, and since when.
@@ -149,6 +145,14 @@ describe('the coordinator follows an activity from start to completion', () => {
     approvedAt = Date.now();
     await actFromEmail(gridWorker, actionLinkIn(mail), async (p) => p.fill('#comment', '方案很好，同意。'), 'approve');
     expect(await gridWorker.content()).toContain('李网格');
+
+    // Once the plan is approved, a family registers (the registration service, as the register page would).
+    await eventually(
+      async () => (['reminders', 'attendance'].includes((await h.db.selectFrom('activities').select('stage').where('id', '=', activityId).executeTakeFirst())?.stage ?? '') ? true : undefined),
+      15_000,
+      'the plan approved',
+    );
+    expect(await new Registrations(h.db).register(activityId, 'fam-east-1', 3)).toBe('registered');
   });
 
   it('watches it through check-in, points and the supervisor’s feedback to completion', async () => {

@@ -187,9 +187,9 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   expect(midterm.status).toBe(200);
   expect(midterm.body).toMatchObject({ state: 'done', onTime: false, by: { id: STAFF.su.id, role: 'supervisor' } });
 
-  // Registrations (db service), once the workflow has recorded the activity.
+  // Registrations (db service), once the workflow has recorded A's approval: families register only after it.
   const registrations = new Registrations(h.db);
-  await eventually(async () => (await h.db.selectFrom('activities').select('id').where('id', '=', activityA).executeTakeFirst()) ?? undefined, 20_000, 'activity A recorded');
+  await eventually(async () => (['reminders', 'attendance'].includes(await stageOf(activityA)) ? true : undefined), 20_000, 'activity A approved');
   for (const c of checkInsA) if (c.registered) expect(await registrations.register(activityA, c.familyId, c.registered)).toBe('registered');
 
   // Check-ins (db service) while check-in is open. Volunteers' shifts are the test's choice of clock.

@@ -32,6 +32,7 @@ const samples: { [P in EmailPurpose]: MessageOf<P> } = {
   feedbackRequest: { ...base, purpose: 'feedbackRequest', feedbackBy: '2026-05-08T10:00:00Z', actionUrl: URL_FOR('feedback') },
   feedbackReminder: { ...base, purpose: 'feedbackReminder', feedbackBy: '2026-05-08T10:00:00Z', actionUrl: URL_FOR('feedback') },
   waitlistPromoted: { ...base, purpose: 'waitlistPromoted' },
+  registrationReleased: { ...base, purpose: 'registrationReleased', outcome: 'rejected', reason: 'Budget <too> high' },
 };
 
 /** Purposes whose link leads to a page where someone decides (signed action links). */
@@ -50,8 +51,8 @@ const cases = (Object.keys(samples) as EmailPurpose[]).flatMap((purpose) =>
 );
 
 describe('renderEmail', () => {
-  it('covers all 14 purposes', () => {
-    expect(Object.keys(samples)).toHaveLength(14);
+  it('covers all 15 purposes', () => {
+    expect(Object.keys(samples)).toHaveLength(15);
   });
 
   it.each(cases)('%s in %s: subject, escaping, links', (purpose, locale) => {
@@ -142,6 +143,21 @@ describe('renderEmail', () => {
     const r = renderEmail(samples.planDecided, 'en');
     expect(r.text).toContain('Add a "rain" plan');
     expect(r.html).toContain('Add a &quot;rain&quot; plan');
+  });
+
+  it('tells a family its registration was released, with the title and the reason, for a rejected plan and a cancellation', () => {
+    const rejectedZh = renderEmail(samples.registrationReleased, 'zh-CN');
+    expect(rejectedZh.text).toContain('Wang <Fang>');
+    expect(rejectedZh.text).toContain(`方案未获批准`);
+    expect(rejectedZh.text).toContain('您的报名（或候补位置）已释放');
+    expect(rejectedZh.text).toContain('Budget <too> high');
+    expect(rejectedZh.html).toContain('Budget &lt;too&gt; high');
+    const cancelledEn = renderEmail({ ...samples.registrationReleased, outcome: 'cancelled', reason: 'Venue flooded' }, 'en');
+    expect(cancelledEn.subject).toBe(`Will not take place, registration released: ${TITLE}`);
+    expect(cancelledEn.text).toContain('has been cancelled');
+    expect(cancelledEn.text).not.toContain('not approved');
+    expect(cancelledEn.text).toContain('Venue flooded');
+    expect(cancelledEn.text).toContain('Your registration (or your place on the waitlist) has been released');
   });
 
   it('escapes URLs in attributes and never links a non-http URL', () => {

@@ -408,7 +408,7 @@ describe('themedActivityWorkflow', () => {
   });
 
   describe('cancel before check-in opens', () => {
-    const cases: { stage: string; reach: (handle: Handle) => Promise<void>; notified: string[] }[] = [
+    const cases: { stage: string; reach: (handle: Handle) => Promise<void>; notified: string[]; released?: string[] }[] = [
       {
         stage: 'planning',
         reach: async (handle) => {
@@ -438,11 +438,13 @@ describe('themedActivityWorkflow', () => {
           await approve(handle);
           await waitForStatus(handle, (s) => s.stage === 'reminders', 'reminders');
         },
-        notified: ['family:f-1', 'merchant:m-wanda', 'staff:gw-1', 'staff:pm-1'],
+        // The registered family hears from its release, once, not from the notice too.
+        notified: ['merchant:m-wanda', 'staff:gw-1', 'staff:pm-1'],
+        released: ['family:f-1'],
       },
     ];
 
-    test.each(cases)('a cancel in $stage ends the activity as cancelled and tells everyone already told', async ({ stage, reach, notified }) => {
+    test.each(cases)('a cancel in $stage ends the activity as cancelled and tells everyone already told', async ({ stage, reach, notified, released = [] }) => {
       const input = await makeInput(h.env, stage === 'planning' ? { venue: { kind: 'community', venueName: '社区活动中心', hours: 3 } } : {});
       const handle = await start(input);
       await reach(handle);
@@ -457,6 +459,8 @@ describe('themedActivityWorkflow', () => {
       expect(status.cancelled).toMatchObject({ reason: '场地维修', by: { id: 'pm-1' } });
       const cancellations = (await sentEmails(h, input.activityId)).filter((e) => e.purpose === 'cancellation');
       expect(cancellations.map((e) => e.recipient).sort()).toEqual(notified);
+      const releases = (await sentEmails(h, input.activityId)).filter((e) => e.purpose === 'registrationReleased');
+      expect(releases.map((e) => e.recipient).sort()).toEqual(released);
     });
   });
 
