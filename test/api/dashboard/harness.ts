@@ -9,6 +9,7 @@ import type { PlanInput } from '../../../domain/schemas';
 import type { DevMailbox, StoredMail } from '../../../mail/dev-mailbox';
 import { eventually as poll, startAppHarness, type AppHarness } from '../../support/app-harness';
 import { STAFF as API_STAFF } from '../harness';
+import { insertPeople } from '../../db/fixtures';
 
 export { communityPlan, unique } from '../../support/app-harness';
 
@@ -49,10 +50,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
     staff: STAFF,
     tokens: TOKENS,
     seed: async (db) => {
-      await db
-        .insertInto('families')
-        .values(FAMILIES.map((f) => ({ ...f, locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-        .execute();
+      await insertPeople(db, { families: FAMILIES });
     },
     worker: options.worker,
     env: options.env,
