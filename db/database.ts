@@ -6,7 +6,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Pool } from 'pg';
-import type { Database } from './types';
+import type { ActivityRow, Database } from './types';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -73,6 +73,17 @@ export async function withTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<
     await sql`commit`.execute(conn);
     return result;
   });
+}
+
+/**
+ * The activity's row inside a write transaction, locked on PostgreSQL until the transaction ends:
+ * `update` for a writer of the row, `share` for a reader that needs it unchanged (SQLite's BEGIN
+ * IMMEDIATE already serialises writers). Undefined when no such activity is recorded.
+ */
+export async function lockActivityRow(trx: Kysely<Database>, activityId: string, mode: 'update' | 'share' = 'update'): Promise<ActivityRow | undefined> {
+  const q = trx.selectFrom('activities').selectAll().where('id', '=', activityId);
+  if (dialectOf(trx) !== 'postgres') return q.executeTakeFirst();
+  return (mode === 'share' ? q.forShare() : q.forUpdate()).executeTakeFirst();
 }
 
 /** True for a unique or primary-key violation on either dialect. */

@@ -7,7 +7,7 @@ import type { Recipient } from '../domain/people';
 import type { ActivityStore, EmailClaim, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
-import { dialectOf, withTransaction } from './database';
+import { lockActivityRow, withTransaction } from './database';
 import {
   ACTIVITY_POINT_RULES,
   familyAwards,
@@ -59,6 +59,11 @@ function recipientOf(kind: 'family' | 'volunteer', row: { id: string; name: stri
   return { key: `${kind}:${row.id}`, name: row.name, email: row.email, locale: row.locale };
 }
 
+/** The workflow writes the activity's row (upsertActivity) before anything else touches it. */
+function activityNotRecorded(activityId: string): Error {
+  return new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+}
+
 export class SqlActivityStore implements ActivityStore {
   private readonly policy: LedgerPolicy;
   private readonly now: Clock;
@@ -76,9 +81,8 @@ export class SqlActivityStore implements ActivityStore {
   }
 
   private async activityForUpdate(trx: Kysely<Database>, activityId: string): Promise<ActivityRow> {
-    const q = trx.selectFrom('activities').selectAll().where('id', '=', activityId);
-    const row = await (dialectOf(trx) === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
-    if (!row) throw new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+    const row = await lockActivityRow(trx, activityId);
+    if (!row) throw activityNotRecorded(activityId);
     return row;
   }
 
@@ -199,7 +203,7 @@ export class SqlActivityStore implements ActivityStore {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) return;
     const row = await this.db.selectFrom('activities').select('id').where('id', '=', activityId).executeTakeFirst();
-    if (!row) throw new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+    if (!row) throw activityNotRecorded(activityId);
   }
 
   /**

@@ -186,8 +186,8 @@ export interface ActivityRecord {
   stage: string;
 }
 
-/** What every email about a themed activity says about it. No personal data beyond names. */
-export interface ActivitySummaryForEmail {
+/** What names a themed activity to a reader (an email, a report's row): no personal data beyond names. */
+export interface ActivityHeading {
   activityId: string;
   title: string;
   theme: string;
@@ -196,6 +196,9 @@ export interface ActivitySummaryForEmail {
   endsAt: string;
   venueName?: string;
 }
+
+/** What every email about a themed activity says about it. */
+export type ActivitySummaryForEmail = ActivityHeading;
 
 /** Whether a stage is one of the three an activity ends in. */
 export function isTerminal(stage: Stage): boolean {

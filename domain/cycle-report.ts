@@ -3,6 +3,7 @@
  * from the records; the cycle workflow returns it; the dashboard and the CSV export read it.
  * Types only: every figure's definition is documented where it is computed.
  */
+import type { ActivityHeading } from './activity';
 
 /** A count and the activity ids behind it. */
 export interface ActivityCount {
@@ -10,13 +11,8 @@ export interface ActivityCount {
   activityIds: string[];
 }
 
-export interface ActivityReportRow {
-  activityId: string;
-  title: string;
-  theme: string;
-  compound: string;
-  startsAt: string;
-  endsAt: string;
+/** One activity of the cycle: its heading (as its emails give it) and its figures. */
+export interface ActivityReportRow extends ActivityHeading {
   outcome: 'completed' | 'rejected' | 'cancelled' | 'unfinished';
   /** For unfinished activities: the stage last recorded. */
   stage?: string;
@@ -26,7 +22,6 @@ export interface ActivityReportRow {
   volunteerHours: number;
   /** Net points written to the ledger for this activity (families and volunteers). */
   pointsAwarded: number;
-  venueName?: string;
   venueSource?: 'community' | 'merchant' | 'coordinator';
   merchantId?: string;
   venueHours: number;

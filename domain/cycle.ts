@@ -7,13 +7,12 @@
  * includes it. Everything must survive JSON: ISO strings, never `Date`.
  */
 import { z } from 'zod';
-import { Actor, Contact, IsoInstant } from './schemas';
+import { Actor, Contact, Id, IsoInstant } from './schemas';
 import { text } from './text';
 import type { CyclePhase, MilestoneState } from './vocabulary';
 
 export type { CyclePhase, MilestoneState };
 
-const Id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 const Notes = text().trim().max(2000);
 
 /** One checkpoint of the incubation and supervision plan, e.g. 启动培训, 中期督导, 活动复盘, 经验分享. */
@@ -38,27 +37,44 @@ export const CycleTimings = z.object({
 });
 export type CycleTimings = z.infer<typeof CycleTimings>;
 
-export const IncubationCycleInput = z
-  .object({
+/**
+ * What a cycle is planned with, in the API's start request and the workflow's input alike: its
+ * name, its period and the compounds (小区) whose activities belong to it.
+ */
+export const cyclePlanFields = {
+  name: text().trim().min(1).max(200),
+  periodStart: IsoInstant,
+  periodEnd: IsoInstant,
+  compounds: z.array(Id).min(1).max(50),
+};
+
+interface CyclePlan {
+  periodStart: string;
+  periodEnd: string;
+  compounds: readonly string[];
+  milestones: readonly { id: string }[];
+}
+
+/** The rules every cycle plan keeps, each reported on its own field: the API's request and the workflow's input share them. */
+export function withCyclePlanRules<S extends z.ZodType<CyclePlan>>(schema: S): S {
+  return schema
+    .refine((c) => Date.parse(c.periodEnd) > Date.parse(c.periodStart), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] })
+    .refine((c) => new Set(c.milestones.map((m) => m.id)).size === c.milestones.length, { message: 'milestone ids must be unique', path: ['milestones'] })
+    .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] });
+}
+
+export const IncubationCycleInput = withCyclePlanRules(
+  z.object({
     cycleId: Id,
-    name: text().trim().min(1).max(200),
-    periodStart: IsoInstant,
-    periodEnd: IsoInstant,
-    /** The compounds (小区) whose activities belong to this cycle. */
-    compounds: z.array(Id).min(1).max(50),
+    ...cyclePlanFields,
     coordinator: Contact,
     supervisor: Contact,
     milestones: z.array(Milestone).max(50),
     timings: CycleTimings,
     /** A run continues as new once its history has this many events (default 8,000, under Temporal's 10,240 warning). */
     maxHistoryEvents: z.number().int().min(100).max(40_000).optional(),
-  })
-  .refine((c) => Date.parse(c.periodEnd) > Date.parse(c.periodStart), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] })
-  .refine((c) => new Set(c.milestones.map((m) => m.id)).size === c.milestones.length, {
-    message: 'milestone ids must be unique',
-    path: ['milestones'],
-  })
-  .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] });
+  }),
+);
 export type IncubationCycleInput = z.infer<typeof IncubationCycleInput>;
 
 /** The argument of the `recordMilestone` update. `by` comes from the caller's token, never a body. */

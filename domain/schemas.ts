@@ -13,7 +13,8 @@ import { text } from './text';
 export const IsoInstant = z.iso.datetime({ offset: true });
 
 const Email = z.email();
-const Id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+/** A record's id as every boundary takes it: 1-64 letters, digits and `_ . : -`. */
+export const Id = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 export const Locale = z.enum(LOCALES);
 export type Locale = z.infer<typeof Locale>;
 

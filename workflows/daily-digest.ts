@@ -6,17 +6,18 @@
  * Deterministic code only: the clock is the workflow's, side effects are activities.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { RETRY_WITH_BACKOFF } from './activity-retry';
 import type { DigestActivities } from '../activities/digest';
 
 const { gatherDigest } = proxyActivities<DigestActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 const { listCoordinators, sendDigest } = proxyActivities<DigestActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 export interface DailyDigestInput {

@@ -33,19 +33,20 @@ import {
   type MilestoneProgress,
 } from '../domain/cycle';
 import type { CycleReport } from '../domain/cycle-report';
+import { RETRY_WITH_BACKOFF } from './activity-retry';
 import { cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
 
 export * from './incubation-cycle.api';
 
 const { registerCycle, listCycleActivities, saveCycleMilestone, sendCycleEmail } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 const { compileCycleReport } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 /** Continue as new well before Temporal's 10,240-event warning (the input may lower it). */

@@ -52,6 +52,7 @@ import {
 } from '../domain/activity';
 import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
+import { RETRY_WITH_BACKOFF } from './activity-retry';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
   answerVenueRequestUpdate,
@@ -69,15 +70,13 @@ export * from './themed-activity.api';
 const { recordActivity, recordSummary, notify, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
-  // Mail servers and databases come back; keep trying with backoff. Permanent failures are
-  // raised as non-retryable by the activities themselves.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 const { awardPoints } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_WITH_BACKOFF,
 });
 
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */

@@ -17,7 +17,7 @@ import type { Repositories } from '../../db/repositories';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
 import { toCsv } from '../../lib/csv';
 import { cycleProgressQuery, recordMilestoneUpdate } from '../../workflows/incubation-cycle.api';
-import { CycleTimings, IncubationCycleInput, Milestone, incubationCycleWorkflowId, type CycleProgress } from '../../domain/cycle';
+import { CycleTimings, IncubationCycleInput, Milestone, cyclePlanFields, incubationCycleWorkflowId, withCyclePlanRules, type CycleProgress } from '../../domain/cycle';
 import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
 import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
@@ -37,14 +37,11 @@ export const CYCLE_TIMING_DEFAULTS: CycleTimings = {
 
 // ---- request and response shapes ------------------------------------------------------------
 
-export const StartCycleBody = z
-  .strictObject({
+export const StartCycleBody = withCyclePlanRules(
+  z.strictObject({
     /** The cycle's id, e.g. `2025-1`: a repeated start with the same id finds the cycle already there. */
     id: Id,
-    name: text().trim().min(1).max(200),
-    periodStart: IsoInstant,
-    periodEnd: IsoInstant,
-    compounds: z.array(Id).min(1).max(50),
+    ...cyclePlanFields,
     /** 启动培训, 中期督导, 活动复盘, 经验分享, … with their due times. */
     milestones: z.array(z.strictObject(Milestone.shape)).max(50).default([]),
     /** Default: the first supervisor in the directory. */
@@ -53,10 +50,8 @@ export const StartCycleBody = z
     coordinatorId: Id.optional(),
     /** Overrides of the defaults for this cycle. */
     timings: z.strictObject(CycleTimings.partial().shape).optional(),
-  })
-  .refine((c) => Date.parse(c.periodEnd) > Date.parse(c.periodStart), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] })
-  .refine((c) => new Set(c.milestones.map((m) => m.id)).size === c.milestones.length, { message: 'milestone ids must be unique', path: ['milestones'] })
-  .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] });
+  }),
+);
 
 export const StartCycleResponse = z.object({
   cycleId: Id,

@@ -3,6 +3,7 @@
  * property manager or grid worker is bound to, and the activity as its workflow recorded it.
  */
 import type { Repositories } from '../../db/repositories';
+import type { ActivityRecord } from '../../domain/activity';
 import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from './auth';
 import { staffById } from '../people/directory';
@@ -36,14 +37,9 @@ export async function assertCompound(repos: Repositories, staff: StaffPrincipal,
   }
 }
 
-export interface ActivityRef {
+/** The activity as its workflow recorded it (domain ActivityRecord, keyed by `id`), with its check-in window. */
+export interface ActivityRef extends Omit<ActivityRecord, 'activityId' | 'cycleId'> {
   id: string;
-  compound: string;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  capacity: number;
-  stage: string;
   attendanceState: 'notOpen' | 'open' | 'closed';
   attendanceOpensAt: string | null;
   attendanceClosesAt: string | null;

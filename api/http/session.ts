@@ -37,8 +37,17 @@ export function sha256(text: string): string {
 /** One cookie of the request, by the `cookie` library's RFC 6265 reading (values are URL-decoded). */
 export function readCookie(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
-  return header ? parseCookie(header)[name] : undefined;
+  if (!header) return undefined;
+  // Parsed once per request: the session, CSRF and language guards each read a cookie.
+  let parsed = parsedCookies.get(req);
+  if (parsed?.header !== header) {
+    parsed = { header, cookies: parseCookie(header) };
+    parsedCookies.set(req, parsed);
+  }
+  return parsed.cookies[name];
 }
+
+const parsedCookies = new WeakMap<Request, { header: string; cookies: ReturnType<typeof parseCookie> }>();
 
 /** Cookie names and flags for one deployment: Secure (and `__Host-`) only on an https base URL. */
 export interface CookiePolicy {

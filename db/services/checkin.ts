@@ -11,7 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { dialectOf, withTransaction } from '../database';
+import { lockActivityRow, withTransaction } from '../database';
 import type { CheckInRow, Database, PersonKind } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock } from '../util';
 import { IdSchema, parseInput } from './validation';
@@ -58,8 +58,7 @@ export class CheckIns {
 
   /** Reads the activity's row (FOR SHARE on PostgreSQL) and insists that check-in is open. */
   private async requireOpen(trx: Kysely<Database>, activityId: string): Promise<void> {
-    const q = trx.selectFrom('activities').select(['id', 'attendance_state']).where('id', '=', activityId);
-    const activity = await (dialectOf(trx) === 'postgres' ? q.forShare() : q).executeTakeFirst();
+    const activity = await lockActivityRow(trx, activityId, 'share');
     if (!activity) throw new CheckInError('ACTIVITY_NOT_FOUND', `no activity ${activityId}`);
     if (activity.attendance_state !== 'open') {
       throw new CheckInError('ATTENDANCE_NOT_OPEN', `check-in for activity ${activityId} is ${activity.attendance_state === 'closed' ? 'closed' : 'not open yet'}`);

@@ -7,7 +7,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from '../database';
-import type { CyclesTable, Database } from '../types';
+import type { CyclesTable, Database, SponsorshipsTable } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock, toIso } from '../util';
 import { IdSchema, InstantSchema, parseInput } from './validation';
 
@@ -285,15 +285,7 @@ function toCycleRecord(row: Selectable<CyclesTable>): CycleRecord {
   };
 }
 
-function toSponsorship(row: {
-  id: string;
-  cycle_id: string;
-  merchant_id: string;
-  amount_cny: number | string;
-  note: string;
-  recorded_at: string;
-  recorded_by: string;
-}): Sponsorship {
+function toSponsorship(row: Selectable<SponsorshipsTable>): Sponsorship {
   return {
     id: row.id,
     cycleId: row.cycle_id,

@@ -17,11 +17,11 @@
  * (UTC+8 by default); an optional cap limits the points a holder can earn per calendar month (or
  * year): an award that would pass it is cut to what is left (possibly 0, recorded with a note).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { dialectOf, isUniqueViolation, withTransaction } from '../database';
-import type { Database, HolderKind, PointsEntryKind, PointsEntryRow, RewardKind } from '../types';
+import type { Database, HolderKind, PointsEntryKind, PointsEntryRow, RedemptionsTable, RewardKind, RewardsTable } from '../types';
 import { type Clock, ServiceError, newId, num, randomToken, systemClock, toIso } from '../util';
 import { IdSchema, IdempotencyKeySchema, InstantSchema, parseInput } from './validation';
 import {
@@ -544,7 +544,7 @@ export class Ledger {
     }
   }
 
-  private sameRedemption(row: Parameters<typeof toRedemption>[0], familyId: string, rewardId: string): Redemption {
+  private sameRedemption(row: Selectable<RedemptionsTable>, familyId: string, rewardId: string): Redemption {
     if (row.family_id !== familyId || row.reward_id !== rewardId) {
       throw new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${row.idempotency_key} was used for another redemption`);
     }
@@ -648,20 +648,11 @@ export class Ledger {
   }
 }
 
-function toReward(row: { id: string; name: string; kind: RewardKind; merchant_id: string | null; price: number; stock: number }): Reward {
+function toReward(row: Selectable<RewardsTable>): Reward {
   return { id: row.id, name: row.name, kind: row.kind, merchantId: row.merchant_id, price: num(row.price), stock: num(row.stock) };
 }
 
-function toRedemption(row: {
-  id: string;
-  reward_id: string;
-  family_id: string;
-  coupon_code: string;
-  points: number;
-  idempotency_key: string;
-  entry_id: string;
-  created_at: string;
-}): Redemption {
+function toRedemption(row: Selectable<RedemptionsTable>): Redemption {
   return {
     id: row.id,
     rewardId: row.reward_id,

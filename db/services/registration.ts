@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { registrationClosedReason, type RegistrationClosedReason } from '../../domain/activity';
 import type { Recipient } from '../../domain/people';
-import { dialectOf, withTransaction } from '../database';
+import { lockActivityRow, withTransaction } from '../database';
 import type { ActivityRow, Database, RegistrationStatus } from '../types';
 import { type Clock, ServiceError, num, systemClock } from '../util';
 import { IdSchema, parseInput } from './validation';
@@ -71,8 +71,7 @@ export class Registrations {
   }
 
   private async lockActivity(trx: Kysely<Database>, activityId: string): Promise<ActivityRow> {
-    const q = trx.selectFrom('activities').selectAll().where('id', '=', activityId);
-    const row = await (dialectOf(trx) === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+    const row = await lockActivityRow(trx, activityId);
     if (!row) throw new RegistrationError('ACTIVITY_NOT_FOUND', `no activity ${activityId}`);
     return row;
   }

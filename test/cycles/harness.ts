@@ -11,6 +11,7 @@ import type { Logger } from '../../api/http/errors';
 import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
 import { startAppHarness, type AppHarness } from '../support/app-harness';
 import { LINK_SECRET, STAFF, TOKENS } from '../api/harness';
+import { insertPeople } from '../db/fixtures';
 
 export { api, eventually, linkIn, mailTo, page, submit, STAFF, TOKENS } from '../api/harness';
 
@@ -50,14 +51,10 @@ export function startCycleHarness(): Promise<CycleHarness> {
     staff: STAFF,
     tokens: TOKENS,
     seed: async (db) => {
-      await db
-        .insertInto('families')
-        .values(FAMILIES.map((f) => ({ ...f, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-        .execute();
-      await db
-        .insertInto('volunteers')
-        .values(VOLUNTEERS.map((v) => ({ ...v, compound_id: 'c-east', locale: 'zh-CN' as const, qr_token: `qr-${v.id}` })))
-        .execute();
+      await insertPeople(db, {
+        families: FAMILIES.map((f) => ({ ...f, compound_id: 'c-east' })),
+        volunteers: VOLUNTEERS.map((v) => ({ ...v, compound_id: 'c-east' })),
+      });
       await db
         .insertInto('merchants')
         .values(MERCHANTS.map((m) => ({ id: m.id, name: m.name, email: m.email, locale: 'zh-CN' as const })))

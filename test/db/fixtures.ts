@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { Directory } from '../../db/services/directory';
 import { SqlActivityStore } from '../../db/store';
-import type { Database } from '../../db/types';
+import type { Database, FamiliesTable, VolunteersTable } from '../../db/types';
 import { uniq } from './harness';
 
 export interface World {
@@ -45,4 +45,16 @@ export async function seedWorld(
     stage: 'reminders',
   });
   return { compoundId, families, volunteers, activityId };
+}
+
+type SeededPerson<T> = Omit<T, 'locale' | 'qr_token'>;
+
+/** Inserts the harnesses' families and volunteers as they all seed them: zh-CN, QR token `qr-<id>`. */
+export async function insertPeople(
+  db: Kysely<Database>,
+  people: { families?: readonly SeededPerson<FamiliesTable>[]; volunteers?: readonly SeededPerson<VolunteersTable>[] },
+): Promise<void> {
+  const seeded = <P extends { id: string }>(p: P) => ({ ...p, locale: 'zh-CN' as const, qr_token: `qr-${p.id}` });
+  if (people.families?.length) await db.insertInto('families').values(people.families.map(seeded)).execute();
+  if (people.volunteers?.length) await db.insertInto('volunteers').values(people.volunteers.map(seeded)).execute();
 }

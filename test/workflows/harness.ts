@@ -25,6 +25,7 @@ import { type Stage } from '../../domain/vocabulary';
 import type { Actor, PlanInput, ThemedActivityInput, Timings } from '../../domain/schemas';
 import { Plan } from '../../domain/schemas';
 import { createTimeSkippingEnv, workflowBundle } from '../support/temporal';
+import { insertPeople } from '../db/fixtures';
 
 export const LINK_SECRET = 'test-link-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 export const COMPOUND = 'jinxiu-garden';
@@ -160,14 +161,10 @@ export async function createHarness(): Promise<Harness> {
 
 export async function seedDirectory(db: Kysely<Database>): Promise<void> {
   await db.insertInto('compounds').values({ id: COMPOUND, name: '锦绣花园' }).execute();
-  await db
-    .insertInto('families')
-    .values(families.map((f) => ({ ...f, compound_id: COMPOUND, locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-    .execute();
-  await db
-    .insertInto('volunteers')
-    .values(volunteers.map((v) => ({ ...v, compound_id: COMPOUND, locale: 'zh-CN' as const, qr_token: `qr-${v.id}` })))
-    .execute();
+  await insertPeople(db, {
+    families: families.map((f) => ({ ...f, compound_id: COMPOUND })),
+    volunteers: volunteers.map((v) => ({ ...v, compound_id: COMPOUND })),
+  });
 }
 
 let activityCounter = 0;

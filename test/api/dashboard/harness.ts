@@ -8,17 +8,16 @@
 import type { PlanRequestInput } from '../../../api/activities/schemas';
 import type { DevMailbox, StoredMail } from '../../../mail/dev-mailbox';
 import { eventually as poll, startAppHarness, type AppHarness } from '../../support/app-harness';
+import { STAFF as API_STAFF } from '../harness';
+import { insertPeople } from '../../db/fixtures';
 
 export { communityPlan, unique } from '../../support/app-harness';
 
 export const LINK_SECRET = 'dashboard-test-link-secret-0123456789abcdefghij'; // 48 chars
 
+/** The API tests' directory of staff, and a grid worker of the west compound for the scope pages. */
 export const STAFF = {
-  pm: { id: 'pm-east', role: 'propertyManager', name: '王管家', email: 'pm-east@example.test', compound: 'c-east' },
-  gw: { id: 'gw-east', role: 'gridWorker', name: '李网格', email: 'gw-east@example.test', compound: 'c-east' },
-  co: { id: 'co-1', role: 'coordinator', name: '张协调', email: 'coord@example.test', compound: null },
-  su: { id: 'su-1', role: 'supervisor', name: '陈督导', email: 'sup@example.test', compound: null },
-  pmWest: { id: 'pm-west', role: 'propertyManager', name: '赵管家', email: 'pm-west@example.test', compound: 'c-west' },
+  ...API_STAFF,
   gwWest: { id: 'gw-west', role: 'gridWorker', name: '周网格', email: 'gw-west@example.test', compound: 'c-west' },
 } as const;
 export type Who = keyof typeof STAFF;
@@ -51,10 +50,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
     staff: STAFF,
     tokens: TOKENS,
     seed: async (db) => {
-      await db
-        .insertInto('families')
-        .values(FAMILIES.map((f) => ({ ...f, locale: 'zh-CN' as const, qr_token: `qr-${f.id}` })))
-        .execute();
+      await insertPeople(db, { families: FAMILIES });
     },
     worker: options.worker,
     env: options.env,

@@ -3,7 +3,8 @@
  * (401), a role the route does not admit (403), a malformed body or query (400 naming the field);
  * and the OpenAPI document lists them with their roles.
  */
-import { api, startApiHarness, type ApiHarness, type Who } from '../harness';
+import { api, startApiHarness, type ApiHarness } from '../harness';
+import { describeRouteGuards, type RouteCase } from '../route-guards';
 
 let h: ApiHarness;
 
@@ -14,14 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-interface RouteCase {
-  method: 'GET' | 'POST';
-  path: string;
-  admitted: Who[];
-  refused?: Who;
-  bad?: { body?: unknown; query?: string; field: string };
-}
 
 const A = '/api/activities/some-activity';
 const ROUTES: RouteCase[] = [
@@ -56,48 +49,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', path: '/api/points/expire', admitted: ['co'], refused: 'pm', bad: { body: { asOf: 'soon' }, field: 'asOf' } },
 ];
 
-describe.each(ROUTES)('$method $path', (route) => {
-  test('refuses a request without a token, and an unknown token (401)', async () => {
-    const none = await api(h.baseUrl, route.method, route.path, route.method === 'POST' ? { body: {} } : {});
-    expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    const unknown = await api(h.baseUrl, route.method, route.path, { token: 'not-a-real-token-0123456789abcdef', ...(route.method === 'POST' ? { body: {} } : {}) });
-    expect(unknown.status).toBe(401);
-  });
-
-  if (route.refused) {
-    const refused = route.refused;
-    test(`refuses a ${refused} token (403)`, async () => {
-      const res = await api(h.baseUrl, route.method, route.path, { who: refused, ...(route.method === 'POST' ? { body: route.bad?.body ?? {} } : {}) });
-      expect(res.status).toBe(403);
-      expect(res.body.error.message).toContain('This route admits');
-    });
-  }
-
-  if (route.bad) {
-    const bad = route.bad;
-    test(`refuses a malformed ${bad.body !== undefined ? 'body' : 'query'} with 400 naming ${bad.field}`, async () => {
-      const res = await api(h.baseUrl, route.method, `${route.path}${bad.query ?? ''}`, { who: route.admitted[0]!, ...(bad.body !== undefined ? { body: bad.body } : {}) });
-      expect(res.status).toBe(400);
-      expect(res.body.error.code).toBe('InvalidInput');
-      expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: bad.field })]));
-      expect(res.body.error.message).toContain(bad.field);
-    });
-  }
-
-  test('admits its roles (past the guard: not 401 or 403, and never a server error)', async () => {
-    for (const who of route.admitted) {
-      const res = await api(h.baseUrl, route.method, route.path, { who, ...(route.method === 'POST' ? { body: {} } : {}) });
-      // The role and the answer together, so a failure names which role got what.
-      expect({ who, status: res.status, admitted: ![401, 403].includes(res.status), serverError: res.status >= 500 }).toEqual({
-        who,
-        status: res.status,
-        admitted: true,
-        serverError: false,
-      });
-    }
-  });
-});
+describeRouteGuards(ROUTES, () => h);
 
 test('malformed JSON is 400; the OpenAPI document lists every new route with its roles', async () => {
   const res = await api(h.baseUrl, 'POST', `${A}/check-ins`, { who: 'gw', rawBody: '{"qrToken":' });
