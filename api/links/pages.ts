@@ -5,7 +5,8 @@
 import type { ActionTokenClaims } from '../../links/action-token';
 import type { Locale } from '../../domain/schemas';
 import type { ActivityStatus } from '../../domain/activity';
-import { html, layout, raw, type RawHtml } from '../http/html';
+import { html, raw, type RawHtml } from '../http/html';
+import { publicPage } from '../http/layout';
 import type { ActionName, LinkPagesProse, StepName } from '../../i18n/catalog';
 import { stringsFor } from './i18n';
 
@@ -51,7 +52,7 @@ function otherLanguageHref(ctx: PageContext): string {
 }
 
 export function render(ctx: PageContext, title: string, body: RawHtml): string {
-  return layout({ locale: ctx.locale, title, body, otherLanguageHref: otherLanguageHref(ctx) });
+  return publicPage({ s: ctx.s, title, body, otherLanguageHref: otherLanguageHref(ctx) });
 }
 
 /** A page that only says something: invalid, not found, closed, rate limited, ... */
