@@ -33,6 +33,10 @@ select{font:inherit;padding:6px;border-radius:6px}
 .buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
 button.secondary{background:#6b6b6b}
+fieldset.choices{border:0;margin:0 0 6px;padding:0}
+fieldset.choices legend{font-weight:600;margin:10px 0 4px;padding:0}
+label.choice{display:flex;align-items:center;gap:10px;font-weight:400;margin:6px 0;padding:10px 12px;border:1px solid #d8d0c2;border-radius:8px;background:#faf6ee;cursor:pointer}
+label.choice input{width:20px;height:20px;margin:0;accent-color:#b03a2e}
 footer{font-size:12px;color:#8a8a8a;text-align:center;margin-top:8px}
 footer a{color:#8a8a8a}
 `;

@@ -6,6 +6,9 @@
  * - Decisions are idempotent (a repeat shows what was recorded), stale rounds show "closed",
  *   bad tokens get 4xx pages, every decision POST is audited, requests are rate-limited per IP,
  *   and forms carry a double-submit CSRF cookie plus an Origin check.
+ * - A decision is a choice with no default (a required radio, or the feedback's ratings), then one
+ *   submit: a mail scanner that presses the first button or submits the form decides nothing, and
+ *   a POST without the choice gets a 400 page naming it.
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
@@ -205,7 +208,9 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     }
     const claims = v.claims;
     const step = claims.step as StepName;
-    const action = formField(req.body, 'action');
+    // The answer is a choice the person makes on the page (a radio with none checked beforehand);
+    // the feedback form has one answer, and its ratings are the choice (checked below).
+    const action = step === 'supervisionFeedback' ? 'submit' : formField(req.body, 'choice');
     const comment = formField(req.body, 'comment').trim();
     const audit = (outcome: AuditOutcome) =>
       deps.audit.record({
@@ -256,6 +261,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
     // Validate the form before asking the workflow.
     const values: FormValues = {
+      choice: action,
       comment,
       ratings: {
         organisation: formField(req.body, 'organisation'),
@@ -266,6 +272,11 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     const formError = (text: string) =>
       send(res, 400, stepPage(ctx, { claims, status, recipient, csrf, values, heading: s.pages.badForm.title, message: { kind: 'error', text } }));
     const allowed = STEP_ACTIONS[step] as readonly string[];
+    if (action === '') {
+      // What a mail scanner sends when it submits the form as it is: nothing is decided.
+      await audit('invalid');
+      return formError(s.validation.choiceRequired(STEP_ACTIONS[step].filter((a) => claims.act.includes(a)).map((a) => s.actions[a])));
+    }
     if (!allowed.includes(action) || !claims.act.includes(action)) {
       await audit('invalid');
       return formError(s.validation.unknownAction);
