@@ -4,7 +4,9 @@
  * - GET /sign-in shows a form for an email address. POST /sign-in answers the same page whether
  *   or not the address is a staff member's, at once; the link (step 'signIn', recipient
  *   `staff:<id>`, 15 minutes) goes out afterwards, only to an address on file. Rate-limited per
- *   client IP, and quietly per address (the answer stays the same).
+ *   client IP, and quietly per address (the answer stays the same). The per-IP sign-in limit
+ *   counts only these POSTs: page loads and link opens (mail scanners open every link) have a
+ *   roomier bucket of their own, and using a link or signing out another.
  * - GET /sign-in/<token> only shows a "sign in" button: mail scanners open links.
  * - POST /sign-in/<token> consumes the link once (its SHA-256 goes into used_sign_in_tokens, whose
  *   primary key refuses a second use even in a race) and opens a session in the same transaction.
@@ -53,8 +55,13 @@ export interface SignInDeps {
   logger: Logger;
   /** Epoch ms. */
   now: () => number;
-  /** Per client IP, over every sign-in request (default 10 a minute). */
+  /**
+   * Per client IP, over the POSTs that ask for a link (default 10 a minute); the POSTs that use a
+   * link or sign out have a bucket of the same size of their own.
+   */
   rateLimit?: RateLimitOptions;
+  /** Per client IP, over page loads and link opens (GET, HEAD; default 120 a minute). */
+  pageRateLimit?: RateLimitOptions;
   /** Links sent per address (default 3 in a burst, then 1 every 5 minutes); over it, nothing is sent and the answer is the same. */
   perAddressLimit?: RateLimitOptions;
 }
@@ -82,11 +89,18 @@ export function createSignInRouter(deps: SignInDeps): Router {
   };
   const againLink = (ctx: Ctx): RawHtml => html`<p><a href="/sign-in">${ctx.s.signIn.again}</a></p>`;
 
+  const signInRequests = deps.rateLimit ?? { capacity: 10, perMinute: 10 };
+  // Mounted at the root, the router sees the whole path in originalUrl (req.path is the mount's rest).
+  const pathOf = (req: Request): string => (req.originalUrl.split('?')[0] ?? '').replace(/\/+$/, '') || '/';
   router.use(
     ['/sign-in', '/sign-out'],
     signedPage({
       now,
-      rateLimits: [deps.rateLimit ?? { capacity: 10, perMinute: 10 }],
+      rateLimits: [
+        { ...signInRequests, applies: (req) => req.method === 'POST' && pathOf(req) === '/sign-in' },
+        { ...signInRequests, applies: (req) => req.method === 'POST' && pathOf(req) !== '/sign-in' },
+        { ...(deps.pageRateLimit ?? { capacity: 120, perMinute: 120 }), applies: (req) => req.method !== 'POST' },
+      ],
       locale: (req, res) => staffLocale(req, res, policy, config.http.defaultLocale),
       csrf: () => staffCsrfCookie(policy),
       rateLimited(req, res) {
