@@ -47,8 +47,10 @@ export interface AppDeps {
   render?: RenderEmail;
   /** Per client IP on /a/ (default 30 a minute). */
   linkRateLimit?: RateLimitOptions;
-  /** Per client IP on /sign-in and /sign-out (default 10 a minute). */
+  /** Per client IP on the POSTs that ask for a sign-in link (default 10 a minute; using a link has its own bucket of this size). */
   signInRateLimit?: RateLimitOptions;
+  /** Per client IP on sign-in page loads and link opens (default 120 a minute). */
+  signInPageRateLimit?: RateLimitOptions;
   /** Sign-in links sent per address (default 3, then 1 every 5 minutes). */
   signInAddressLimit?: RateLimitOptions;
   /** Express "trust proxy", when behind a reverse proxy (default off: req.ip is the socket's address). */
@@ -149,6 +151,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       now,
       ...(deps.signInRateLimit ? { rateLimit: deps.signInRateLimit } : {}),
+      ...(deps.signInPageRateLimit ? { pageRateLimit: deps.signInPageRateLimit } : {}),
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );

@@ -51,6 +51,13 @@ export interface LinkPagesProse {
     feedbackComment: string;
     ratings: { organisation: string; participation: string; effect: string };
     ratingHint: string;
+    /**
+     * The legend over the choice an approval or a venue request asks for: radio buttons with none
+     * chosen beforehand, so a mail scanner that presses the first button decides nothing.
+     */
+    choose: { approval: string; venueRequest: string };
+    /** The one submit button under that choice. */
+    send: string;
   };
   state: { heading: string; open: string; waitingFor: (who: string) => string };
   recorded: (outcome: string, by: string, at: string) => string;
@@ -76,6 +83,8 @@ export interface LinkPagesProse {
     commentRequired: string;
     ratingsRequired: string;
     unknownAction: string;
+    /** A POST with no choice: names the choices the form offers (their labels). */
+    choiceRequired: (choices: readonly string[]) => string;
     tooLong: string;
   };
   when: (iso: string) => string;

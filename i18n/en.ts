@@ -114,12 +114,14 @@ export const en: Catalog = {
     },
     outcomes: termsFor(DECISION_OUTCOME_TERMS, 'en'),
     form: {
-      noticeGetIsSafe: 'Opening this page decides nothing; only pressing a button below does.',
+      noticeGetIsSafe: 'Opening this page decides nothing; only filling in and sending the form below does.',
       approvalComment: 'Comments (required to reject or request changes)',
       venueNote: 'Note (optional)',
       feedbackComment: 'Comments and suggestions (optional)',
       ratings: { organisation: 'Organisation', participation: 'Participation', effect: 'Effect' },
       ratingHint: '1 is lowest, 5 is highest',
+      choose: { approval: 'Your decision (choose one)', venueRequest: 'Your answer (choose one)' },
+      send: 'Send',
     },
     state: {
       heading: 'Current state',
@@ -154,7 +156,8 @@ export const en: Catalog = {
     validation: {
       commentRequired: 'Please give a reason to reject or to request changes.',
       ratingsRequired: 'Please choose 1–5 for each rating.',
-      unknownAction: 'Please press one of the buttons on the page.',
+      unknownAction: 'Please choose one of the answers the page lists, then send.',
+      choiceRequired: (choices) => `Please choose one of: ${choices.join(', ')}, then press Send. Nothing was recorded.`,
       tooLong: 'Comments may be at most 2000 characters.',
     },
     when: (iso) => formatDateTime(iso, 'en'),

@@ -107,12 +107,14 @@ export const zhCN: Catalog = {
     },
     outcomes: termsFor(DECISION_OUTCOME_TERMS, 'zh-CN'),
     form: {
-      noticeGetIsSafe: '仅打开本页面不会做出任何决定；点击下方按钮提交后才会生效。',
+      noticeGetIsSafe: '仅打开本页面不会做出任何决定；填写并提交下方表单后才会生效。',
       approvalComment: '审批意见（选择“不通过”或“退回修改”时必填）',
       venueNote: '备注（可选）',
       feedbackComment: '意见和建议（可选）',
       ratings: { organisation: '组织', participation: '参与', effect: '成效' },
       ratingHint: '1 分最低，5 分最高',
+      choose: { approval: '您的决定（请选择一项）', venueRequest: '您的答复（请选择一项）' },
+      send: '提交',
     },
     state: {
       heading: '当前状态',
@@ -147,7 +149,8 @@ export const zhCN: Catalog = {
     validation: {
       commentRequired: '选择“不通过”或“退回修改”时，请写明理由。',
       ratingsRequired: '请为每一项选择 1–5 分。',
-      unknownAction: '请点击页面上的一个按钮提交。',
+      unknownAction: '请从页面列出的答复中选择一项再提交。',
+      choiceRequired: (choices) => `请先选择一项（${choices.join('、')}），再点击“提交”。本次没有记录任何决定。`,
       tooLong: '意见不能超过 2000 字。',
     },
     when: (iso) => formatDateTime(iso, 'zh-CN'),

@@ -15,7 +15,8 @@ import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
-import { cookiePolicy, issueCsrf, requireSession, sessionOf, staffLocale, type SessionStore, type StaffSession } from '../http/session';
+import { cookiePolicy, requireSession, sessionOf, staffCsrfCookie, staffLocale, type SessionStore, type StaffSession } from '../http/session';
+import { signedPage, signedPageOf } from '../http/signed-page';
 import {
   DashboardForbidden,
   DashboardNotFound,
@@ -42,7 +43,7 @@ import {
 } from './data';
 import { dashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
-import { messageCard, staffPage } from './layout';
+import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 
@@ -65,13 +66,18 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   const policy = cookiePolicy(config);
   const router = Router();
 
-  const localeOf = (req: Request, res: Response): Locale => staffLocale(req, res, policy, config.http.defaultLocale);
+  const localeOf = (_req: Request, res: Response): Locale => signedPageOf(res).locale;
 
-  router.use((req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    next();
-  });
+  // No rate limit of its own: every page needs a session, and sign-in is limited.
+  router.use(
+    signedPage({
+      now: deps.now,
+      rateLimits: [],
+      locale: (req, res) => staffLocale(req, res, policy, config.http.defaultLocale),
+      csrf: () => staffCsrfCookie(policy),
+      rateLimited: () => undefined,
+    }),
+  );
   router.use(
     requireSession(deps.sessions, policy, (req, res) => {
       const locale = localeOf(req, res);
@@ -88,7 +94,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const locale = localeOf(req, res);
     const s = dashboardStrings(locale);
     const viewer = sessionOf(res);
-    const csrf = issueCsrf(req, res, policy);
+    const csrf = signedPageOf(res).csrf();
     return {
       locale,
       s,
@@ -207,7 +213,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       const p = s.page.pages;
       [title, body] = status === 503 ? [p.unavailable.title, p.unavailable.body] : [p.error.title, p.error.body];
     }
-    const csrf = viewer ? issueCsrf(req, res, policy) : undefined;
+    const csrf = viewer ? signedPageOf(res).csrf() : undefined;
     res
       .status(status)
       .type('html')

@@ -14,6 +14,8 @@ import { Router, type Request, type Response } from 'express';
 import type { DevMailbox, StoredMail } from '../../mail/dev-mailbox';
 import { TIME_ZONE } from '../../i18n/format';
 import { escapeHtml } from '../../mail/html';
+import { raw } from '../http/html';
+import { shell } from '../http/layout';
 
 const ID = /^\d{13}-[0-9a-f]{8}$/;
 
@@ -48,20 +50,18 @@ function shownTime(iso: string): string {
   return Number.isFinite(ms) ? timeFormat.format(new Date(ms)) : iso;
 }
 
+const STYLE =
+  `body{margin:0;font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif;background:#f6f4ef;color:#222;}` +
+  `main{max-width:1000px;margin:0 auto;padding:16px;}h1{font-size:20px;color:#b03a2e;}h2{font-size:16px;margin:20px 0 8px;}` +
+  `table{width:100%;border-collapse:collapse;background:#fff;}th,td{padding:8px 10px;border-bottom:1px solid #e5e1d8;text-align:left;vertical-align:top;font-size:14px;}` +
+  `th{background:#efebe2;font-weight:600;}td.time{white-space:nowrap;color:#555;}a{color:#b03a2e;}` +
+  `pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}` +
+  `iframe{width:100%;height:70vh;border:1px solid #e5e1d8;background:#fff;}.muted{color:#777;font-size:13px;}` +
+  `dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}dt{color:#666;}dd{margin:0;word-break:break-all;}`;
+
+/** The shared page shell; `body` is already escaped by its builder. */
 function page(title: string, body: string): string {
-  return (
-    `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${escapeHtml(title)}</title><style>` +
-    `body{margin:0;font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif;background:#f6f4ef;color:#222;}` +
-    `main{max-width:1000px;margin:0 auto;padding:16px;}h1{font-size:20px;color:#b03a2e;}h2{font-size:16px;margin:20px 0 8px;}` +
-    `table{width:100%;border-collapse:collapse;background:#fff;}th,td{padding:8px 10px;border-bottom:1px solid #e5e1d8;text-align:left;vertical-align:top;font-size:14px;}` +
-    `th{background:#efebe2;font-weight:600;}td.time{white-space:nowrap;color:#555;}a{color:#b03a2e;}` +
-    `pre{white-space:pre-wrap;word-break:break-word;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}` +
-    `iframe{width:100%;height:70vh;border:1px solid #e5e1d8;background:#fff;}.muted{color:#777;font-size:13px;}` +
-    `dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;background:#fff;padding:12px;border:1px solid #e5e1d8;font-size:14px;}dt{color:#666;}dd{margin:0;word-break:break-all;}` +
-    `</style></head><body><main>${body}</main></body></html>`
-  );
+  return shell({ lang: 'zh-CN', title, style: STYLE, top: '', main: raw(`<main>${body}</main>`) });
 }
 
 function send(res: Response, status: number, html: string): void {

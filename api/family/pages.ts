@@ -14,7 +14,7 @@
  * an Origin check; every response is no-store, noindex, rate-limited per client IP; every POST on
  * a link is written to the action audit (who, what, outcome, IP, user agent).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Mailer } from '../../mail/mailer';
 import type { Config } from '../../config';
@@ -28,14 +28,16 @@ import type { RenderEmail } from '../../mail/messages';
 import { CSRF_COOKIE } from '../links/routes';
 import type { AuditLog, AuditOutcome } from '../links/audit';
 import { toHttpError, type Logger } from '../http/errors';
-import { html, layout, raw, type RawHtml } from '../http/html';
+import { html, raw, type RawHtml } from '../http/html';
+import { publicPage } from '../http/layout';
 import { pickLocale } from '../links/i18n';
 import { activityOr404, type ActivityRef } from '../http/feature-routes';
 import type { PeopleMail } from '../registration/mail';
 import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
 import { selfServiceStrings } from './i18n';
 import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceLink, type PersonRef, type SelfServiceLink } from './links';
-import { formField, formIsOurs as sameOriginForm, readCookie } from '../http/session';
+import { formField } from '../http/session';
+import { signedPage, signedPageOf } from '../http/signed-page';
 
 export interface SelfServiceDeps {
   repos: Repositories;
@@ -53,7 +55,6 @@ export interface SelfServiceDeps {
   perAddressLimit?: RateLimitOptions;
 }
 
-const CSRF_VALUE = /^[A-Za-z0-9_-]{43}$/;
 const TERMINAL_STAGES = new Set(['cancelled', 'rejected', 'completed']);
 const MAX_EMAIL = 254;
 
@@ -75,7 +76,6 @@ interface Person {
 export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   const { repos, config, logger, now } = deps;
   const router = Router();
-  const limiter = new TokenBucketLimiter(deps.rateLimit, now);
   const addressLimiter = new TokenBucketLimiter(deps.perAddressLimit ?? { capacity: 3, perMinute: 0.2 }, now);
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const secure = config.http.publicBaseUrl.startsWith('https:');
@@ -85,41 +85,36 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   const checkIns = repos.checkIns({ now: clock });
   const PAGES = [SELF_SERVICE_PREFIX, '/q', '/activities'];
 
-  const ctxOf = (req: Request): Ctx => {
-    const locale = pickLocale(req, config.http.defaultLocale);
-    return { locale, s: selfServiceStrings(locale), selfPath: req.originalUrl.split('?')[0] ?? '/' };
+  const pathOf = (req: Request): string => req.originalUrl.split('?')[0] ?? '/';
+  const ctxOf = (req: Request, res: Response): Ctx => {
+    // The error handler below may run before signedPage has (a path it does not cover).
+    const locale = (res.locals.signedPage ? signedPageOf(res).locale : undefined) ?? pickLocale(req, config.http.defaultLocale);
+    return { locale, s: selfServiceStrings(locale), selfPath: pathOf(req) };
   };
 
   const send = (res: Response, ctx: Ctx, status: number, title: string, body: RawHtml): void => {
     const other = `${ctx.selfPath}?lang=${ctx.s.otherLanguage.lang}`;
-    res.status(status).type('html').send(layout({ locale: ctx.locale, title, body, otherLanguageHref: other }));
+    res.status(status).type('html').send(publicPage({ s: ctx.s, title, body, otherLanguageHref: other }));
   };
   const message = (res: Response, ctx: Ctx, status: number, title: string, text: string): void =>
     send(res, ctx, status, title, html`<div class="card"><h1>${title}</h1><p>${text}</p></div>`);
 
-  /** Double-submit value, in a cookie scoped to this page's path. */
-  function issueCsrf(req: Request, res: Response, path: string): string {
-    const existing = readCookie(req, CSRF_COOKIE);
-    const value = existing && CSRF_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
-    res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path, maxAge: 12 * 3_600_000 });
-    return value;
-  }
-
-  function formIsOurs(req: Request): boolean {
-    return sameOriginForm(req, { publicOrigin, csrfCookie: CSRF_COOKIE });
-  }
-
-  router.use(PAGES, (req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    const taken = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (!taken.ok) {
-      const ctx = ctxOf(req);
-      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      return message(res, ctx, 429, ctx.s.pages.rateLimited.title, ctx.s.pages.rateLimited.body);
-    }
-    next();
-  });
+  // The CSRF cookie is scoped to the page's own path, as the action links do.
+  router.use(
+    PAGES,
+    signedPage({
+      now,
+      rateLimits: [deps.rateLimit],
+      locale: (req) => pickLocale(req, config.http.defaultLocale),
+      csrf: (req) => ({ name: CSRF_COOKIE, path: pathOf(req), secure, publicOrigin }),
+      rateLimited(req, res) {
+        const ctx = ctxOf(req, res);
+        message(res, ctx, 429, ctx.s.pages.rateLimited.title, ctx.s.pages.rateLimited.body);
+      },
+    }),
+  );
+  const issueCsrf = (res: Response): string => signedPageOf(res).csrf();
+  const formIsOurs = (res: Response): boolean => signedPageOf(res).formIsOurs();
 
   // ---- shared pieces -------------------------------------------------------------------------
 
@@ -183,7 +178,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const r = await registrations.get(a.id, person.id);
     const live = r && r.status !== 'cancelled';
     const placesLeft = await registrations.placesLeft(a.id);
-    const csrf = issueCsrf(req, res, ctx.selfPath);
+    const csrf = issueCsrf(res);
     const table = await activityTable(
       ctx,
       a,
@@ -217,7 +212,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   async function checkInPage(req: Request, res: Response, ctx: Ctx, a: ActivityRef, person: Person, o: { status?: number; note?: { kind: 'ok' | 'error'; text: string } } = {}): Promise<void> {
     const cs = ctx.s.ss.checkIn;
     const row = await repos.activities.checkInOf(a.id, person.kind, person.id);
-    const csrf = issueCsrf(req, res, ctx.selfPath);
+    const csrf = issueCsrf(res);
     let action: RawHtml;
     if (row) {
       const parts = [html`<p>${cs.already(ctx.s.when(row.checked_in_at))}</p>`];
@@ -269,7 +264,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   // ---- GET: show, never act ------------------------------------------------------------------
 
   router.get(`${SELF_SERVICE_PREFIX}/:token`, async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const l = await load(req, res, ctx);
     if (l.kind !== 'ok') return;
     if (l.link.step === 'register') return registerPage(req, res, ctx, l.activity, l.person);
@@ -279,7 +274,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   // ---- POST: the one place these links act ---------------------------------------------------
 
   router.post(`${SELF_SERVICE_PREFIX}/:token`, form, async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const p = ctx.s.ss.pages;
     const l = await load(req, res, ctx);
     if (l.kind !== 'ok') return;
@@ -299,7 +294,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         ip: req.ip,
         userAgent: req.get('user-agent'),
       });
-    if (!formIsOurs(req)) {
+    if (!formIsOurs(res)) {
       await audit('invalid');
       return message(res, ctx, 403, p.forbidden.title, p.forbidden.body);
     }
@@ -382,7 +377,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   // ---- the page behind a QR card -------------------------------------------------------------
 
   router.get('/q/:qrToken', (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     // Same page for any token: it reveals nothing, and nobody learns which tokens exist.
     message(res, ctx, 200, ctx.s.ss.card.title, ctx.s.ss.card.body);
   });
@@ -391,7 +386,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   function askForm(req: Request, res: Response, ctx: Ctx, a: ActivityRef, table: RawHtml): void {
     const as = ctx.s.ss.ask;
-    const csrf = issueCsrf(req, res, ctx.selfPath);
+    const csrf = issueCsrf(res);
     const body = registrationOpen(a)
       ? html`<p>${as.intro}</p><form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}"><label for="email">${as.email}</label><input type="email" id="email" name="email" autocomplete="email" required maxlength="${MAX_EMAIL}" style="font:inherit;padding:6px;width:100%"><div class="buttons"><button type="submit">${as.button}</button></div></form>`
       : html`<p>${closedText(ctx, a)}</p>`;
@@ -399,15 +394,15 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   }
 
   router.get('/activities/:id/register', async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     askForm(req, res, ctx, a, await activityTable(ctx, a));
   });
 
   router.post('/activities/:id/register', form, async (req, res) => {
-    const ctx = ctxOf(req);
-    if (!formIsOurs(req)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
+    const ctx = ctxOf(req, res);
+    if (!formIsOurs(res)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
     const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     // Whether registration is open is the activity's, not the address's: say so rather than "sent".
@@ -453,7 +448,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
     if (!known || known.status >= 500) logger.error('self-service page failed', { method: req.method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const status = known?.status ?? 500;
     const [title, body] = status === 413 ? [ctx.s.pages.tooLarge.title, ctx.s.pages.tooLarge.body] : status < 500 ? [ctx.s.pages.invalid.title, ctx.s.pages.invalid.body] : [ctx.s.pages.error.title, ctx.s.pages.error.body];
     message(res, ctx, status, title, body);

@@ -136,13 +136,30 @@ export function clearSessionCookie(res: Response, policy: CookiePolicy): void {
   res.clearCookie(policy.session, { httpOnly: true, sameSite: 'lax', secure: policy.secure, path: '/' });
 }
 
-// ---- CSRF: double submit, as the action links do --------------------------------------------
+// ---- CSRF: double submit, one issuer and one verifier for every form ------------------------
+
+/**
+ * Where a page family keeps its double-submit value: the action links and families' pages scope
+ * theirs to the page's own path; the staff pages share one for the whole site.
+ */
+export interface CsrfCookie {
+  name: string;
+  path: string;
+  secure: boolean;
+  /** This deployment's origin (PUBLIC_BASE_URL's), accepted as a form's Origin. */
+  publicOrigin: string;
+}
+
+/** The staff pages' CSRF cookie (sign-in, sign-out and the dashboard share it). */
+export function staffCsrfCookie(policy: CookiePolicy): CsrfCookie {
+  return { name: policy.csrf, path: '/', secure: policy.secure, publicOrigin: policy.publicOrigin };
+}
 
 /** The CSRF value for this browser: the cookie's when it has a good one, else a new one (set here). */
-export function issueCsrf(req: Request, res: Response, policy: CookiePolicy): string {
-  const existing = readCookie(req, policy.csrf);
+export function issueCsrf(req: Request, res: Response, cookie: CsrfCookie): string {
+  const existing = readCookie(req, cookie.name);
   const value = existing && CSRF_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
-  res.cookie(policy.csrf, value, { httpOnly: true, sameSite: 'strict', secure: policy.secure, path: '/', maxAge: 12 * 3_600_000 });
+  res.cookie(cookie.name, value, { httpOnly: true, sameSite: 'strict', secure: cookie.secure, path: cookie.path, maxAge: 12 * 3_600_000 });
   return value;
 }
 
@@ -153,29 +170,22 @@ export function formField(body: unknown, name: string): string {
 }
 
 /**
- * The form's hidden `csrf` equals the cookie, and the request does not come from another site.
+ * The one CSRF rule for every POST form (sign-in, action links, self-service pages): not from
+ * another site by Sec-Fetch-Site or Origin, and the hidden `csrf` field equals its cookie.
  * Our pages send `Referrer-Policy: no-referrer`, under which browsers send `Origin: null` with a
  * form POST; that is accepted only when the browser also says the request is same-origin.
  */
-export function csrfOk(req: Request, policy: CookiePolicy): boolean {
-  return formIsOurs(req, { publicOrigin: policy.publicOrigin, csrfCookie: policy.csrf });
-}
-
-/**
- * The one CSRF rule for every POST form (sign-in, action links, self-service pages): not from
- * another site by Sec-Fetch-Site or Origin, and the hidden `csrf` field equals its cookie.
- */
-export function formIsOurs(req: Request, opts: { publicOrigin: string; csrfCookie: string }): boolean {
+export function formIsOurs(req: Request, cookie: Pick<CsrfCookie, 'name' | 'publicOrigin'>): boolean {
   const site = req.get('sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') return false;
   const origin = req.get('origin');
   if (origin === 'null') {
     if (site !== 'same-origin') return false;
-  } else if (origin !== undefined && origin !== opts.publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
-  const cookie = readCookie(req, opts.csrfCookie) ?? '';
+  } else if (origin !== undefined && origin !== cookie.publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`) return false;
+  const value = readCookie(req, cookie.name) ?? '';
   const field = formField(req.body, 'csrf');
-  if (!CSRF_VALUE.test(cookie) || !CSRF_VALUE.test(field)) return false;
-  return timingSafeEqual(Buffer.from(cookie, 'ascii'), Buffer.from(field, 'ascii'));
+  if (!CSRF_VALUE.test(value) || !CSRF_VALUE.test(field)) return false;
+  return timingSafeEqual(Buffer.from(value, 'ascii'), Buffer.from(field, 'ascii'));
 }
 
 // ---- language ------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 /**
- * The action-link pages' prose, picked from the locale's catalog (i18n/), and the page's language
- * as the request asks for it.
+ * The action-link pages' prose, picked from the locale's catalog (i18n/); the page's language as
+ * the request asks for it is api/http/locale.ts's (re-exported here).
  */
-import type { Request } from 'express';
 import type { Locale } from '../../domain/schemas';
 import { catalogFor } from '../../i18n';
 import type { LinkPagesProse } from '../../i18n/catalog';
@@ -11,23 +10,4 @@ export function stringsFor(locale: Locale): LinkPagesProse {
   return catalogFor(locale).links;
 }
 
-/** The tags Express's negotiation (`req.acceptsLanguages`) may pick, and the locale each means. */
-const ACCEPTED_TAGS: Record<string, Locale> = { 'zh-CN': 'zh-CN', zh: 'zh-CN', en: 'en' };
-
-/**
- * `?lang=en|zh-CN` wins; otherwise the best supported language of Accept-Language (Express's
- * negotiation: by quality, `zh-TW` and `en-GB` match by their prefix); otherwise the default.
- */
-export function pickLocale(req: Pick<Request, 'query' | 'headers' | 'acceptsLanguages'>, fallback: Locale): Locale {
-  const langParam = req.query.lang;
-  if (typeof langParam === 'string') {
-    const l = langParam.toLowerCase();
-    if (l === 'en' || l.startsWith('en-')) return 'en';
-    if (l === 'zh' || l.startsWith('zh-') || l === 'zh-cn') return 'zh-CN';
-  }
-  // No header, or `*` alone (what fetch clients send), accepts every tag: that is no preference.
-  const header = req.headers['accept-language']?.trim();
-  if (!header || header === '*') return fallback;
-  const best = req.acceptsLanguages(...Object.keys(ACCEPTED_TAGS));
-  return (best && ACCEPTED_TAGS[best]) || fallback;
-}
+export { pickLocale } from '../http/locale';

@@ -5,7 +5,8 @@
 import type { ActionTokenClaims } from '../../links/action-token';
 import type { Locale } from '../../domain/schemas';
 import type { ActivityStatus } from '../../domain/activity';
-import { html, layout, raw, type RawHtml } from '../http/html';
+import { html, raw, type RawHtml } from '../http/html';
+import { publicPage } from '../http/layout';
 import type { ActionName, LinkPagesProse, StepName } from '../../i18n/catalog';
 import { stringsFor } from './i18n';
 
@@ -51,7 +52,7 @@ function otherLanguageHref(ctx: PageContext): string {
 }
 
 export function render(ctx: PageContext, title: string, body: RawHtml): string {
-  return layout({ locale: ctx.locale, title, body, otherLanguageHref: otherLanguageHref(ctx) });
+  return publicPage({ s: ctx.s, title, body, otherLanguageHref: otherLanguageHref(ctx) });
 }
 
 /** A page that only says something: invalid, not found, closed, rate limited, ... */
@@ -116,6 +117,8 @@ function stateCard(ctx: PageContext, status: ActivityStatus, open: boolean): Raw
 }
 
 export interface FormValues {
+  /** The answer chosen, echoed back when the form is shown again (never chosen beforehand). */
+  choice?: string;
   comment?: string;
   ratings?: Partial<Record<'organisation' | 'participation' | 'effect', string>>;
 }
@@ -123,22 +126,28 @@ export interface FormValues {
 function decisionForm(ctx: PageContext, claims: ActionTokenClaims, csrf: string, values: FormValues): RawHtml {
   const { s } = ctx;
   const step = claims.step as StepName;
-  const actions = STEP_ACTIONS[step].filter((a) => claims.act.includes(a));
-  const buttons = actions.map(
-    (a, i) => html`<button type="submit" name="action" value="${a}"${raw(i > 0 && step !== 'supervisionFeedback' ? ' class="secondary"' : '')}>${s.actions[a]}</button>`,
-  );
   let fields: RawHtml;
+  let send: string;
   if (step === 'supervisionFeedback') {
     const select = (name: 'organisation' | 'participation' | 'effect') =>
       html`<label for="${name}">${s.form.ratings[name]}</label><select id="${name}" name="${name}" required><option value="">–</option>${[1, 2, 3, 4, 5].map(
         (n) => html`<option value="${n}"${raw(values.ratings?.[name] === String(n) ? ' selected' : '')}>${n}</option>`,
       )}</select>`;
+    // The three ratings, none chosen beforehand, are this form's choice.
     fields = html`<p class="notice">${s.form.ratingHint}</p>${select('organisation')}${select('participation')}${select('effect')}<label for="comment">${s.form.feedbackComment}</label><textarea id="comment" name="comment" maxlength="2000">${values.comment ?? ''}</textarea>`;
+    send = s.actions.submit;
   } else {
+    // One radio per answer, none checked and required, and one submit button: a mail scanner
+    // that presses the first button (or submits the form as it is) has chosen nothing.
+    const actions = STEP_ACTIONS[step].filter((a) => claims.act.includes(a));
+    const choices = actions.map(
+      (a) => html`<label class="choice"><input type="radio" name="choice" value="${a}" required${raw(values.choice === a ? ' checked' : '')}><span>${s.actions[a]}</span></label>`,
+    );
     const label = step === 'approval' ? s.form.approvalComment : s.form.venueNote;
-    fields = html`<label for="comment">${label}</label><textarea id="comment" name="comment" maxlength="2000">${values.comment ?? ''}</textarea>`;
+    fields = html`<fieldset class="choices"><legend>${s.form.choose[step]}</legend>${choices}</fieldset><label for="comment">${label}</label><textarea id="comment" name="comment" maxlength="2000">${values.comment ?? ''}</textarea>`;
+    send = s.form.send;
   }
-  return html`<form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}">${fields}<p class="notice">${s.form.noticeGetIsSafe}</p><div class="buttons">${buttons}</div></form>`;
+  return html`<form method="post" action="${ctx.selfPath}?lang=${ctx.locale}"><input type="hidden" name="csrf" value="${csrf}">${fields}<p class="notice">${s.form.noticeGetIsSafe}</p><div class="buttons"><button type="submit">${send}</button></div></form>`;
 }
 
 export interface StepPageOptions {

@@ -6,8 +6,11 @@
  * - Decisions are idempotent (a repeat shows what was recorded), stale rounds show "closed",
  *   bad tokens get 4xx pages, every decision POST is audited, requests are rate-limited per IP,
  *   and forms carry a double-submit CSRF cookie plus an Origin check.
+ * - A decision is a choice with no default (a required radio, or the feedback's ratings), then one
+ *   submit: a mail scanner that presses the first button or submits the form decides nothing, and
+ *   a POST without the choice gets a 400 page naming it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
@@ -38,8 +41,9 @@ import {
   type Recipient,
   type ShownRecord,
 } from './pages';
-import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
-import { formField, formIsOurs as sameOriginForm, readCookie } from '../http/session';
+import type { RateLimitOptions } from '../http/rate-limit';
+import { formField } from '../http/session';
+import { signedPage, signedPageOf } from '../http/signed-page';
 
 export interface ActionLinkDeps {
   client: Client;
@@ -57,7 +61,6 @@ export interface ActionLinkDeps {
 }
 
 export const CSRF_COOKIE = 'a_csrf';
-const CSRF_VALUE = /^[A-Za-z0-9_-]{43}$/;
 const MAX_COMMENT = 2000;
 
 type Verified = { kind: 'ok'; claims: ActionTokenClaims } | { kind: 'expired'; claims: ActionTokenClaims } | { kind: 'invalid' };
@@ -100,15 +103,13 @@ export function stepState(status: ActivityStatus, claims: ActionTokenClaims): St
 export function createActionLinkRouter(deps: ActionLinkDeps): Router {
   const { client, config, logger, now } = deps;
   const router = Router();
-  const limiter = new TokenBucketLimiter(deps.rateLimit, now);
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 });
   const secure = config.http.publicBaseUrl.startsWith('https:');
   const publicOrigin = new URL(config.http.publicBaseUrl).origin;
   const lastRefresh = new Map<string, number>();
   const refreshCooldownMs = deps.refreshCooldownMs ?? 5 * 60_000;
 
-  const ctxOf = (req: Request): PageContext =>
-    pageContext(pickLocale(req, config.http.defaultLocale), String(req.params.token ?? ''));
+  const ctxOf = (req: Request, res: Response): PageContext => pageContext(signedPageOf(res).locale, String(req.params.token ?? ''));
 
   const send = (res: Response, status: number, body: string): void => {
     res.status(status).type('html').send(body);
@@ -160,54 +161,44 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
   }
   const notYoursPage = (ctx: PageContext) => messagePage(ctx, ctx.s.pages.notYours.title, [ctx.s.pages.notYours.body]);
 
-  /** Double-submit value: reuse the cookie this link already set, else a new random one. */
-  function issueCsrf(req: Request, res: Response, token: string): string {
-    const existing = readCookie(req, CSRF_COOKIE);
-    const value = existing && CSRF_VALUE.test(existing) ? existing : randomBytes(32).toString('base64url');
-    res.cookie(CSRF_COOKIE, value, { httpOnly: true, sameSite: 'strict', secure, path: `/a/${token}`, maxAge: 12 * 3_600_000 });
-    return value;
-  }
-
-  /** The form's hidden value equals the cookie, and the request does not come from another site. */
-  function formIsOurs(req: Request): boolean {
-    return sameOriginForm(req, { publicOrigin, csrfCookie: CSRF_COOKIE });
-  }
-
-  // Every /a/ response: not cached, not indexed, rate-limited per client IP.
-  router.use((req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    const taken = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (!taken.ok) {
-      const ctx = pageContext(pickLocale(req, config.http.defaultLocale), '');
-      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      send(res, 429, messagePage(ctx, ctx.s.pages.rateLimited.title, [ctx.s.pages.rateLimited.body]));
-      return;
-    }
-    next();
-  });
+  // Every /a/ response: not cached, not indexed, rate-limited per client IP; the CSRF cookie is
+  // scoped to the link's own page, `/a/<token>` (its refresh form posts under it).
+  router.use(
+    signedPage({
+      now,
+      rateLimits: [deps.rateLimit],
+      locale: (req) => pickLocale(req, config.http.defaultLocale),
+      csrf: (req) => ({ name: CSRF_COOKIE, path: `/a/${/^\/([^/]*)/.exec(req.path)?.[1] ?? ''}`, secure, publicOrigin }),
+      rateLimited(_req, res, page) {
+        const ctx = pageContext(page.locale, '');
+        send(res, 429, messagePage(ctx, ctx.s.pages.rateLimited.title, [ctx.s.pages.rateLimited.body]));
+      },
+    }),
+  );
+  const issueCsrf = (res: Response): string => signedPageOf(res).csrf();
+  const formIsOurs = (res: Response): boolean => signedPageOf(res).formIsOurs();
 
   // ---- GET (and HEAD): show, never act ---------------------------------------------------------
   router.get('/:token', async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const { s } = ctx;
     const token = String(req.params.token);
     const v = verify(token);
     if (v.kind === 'invalid') return send(res, 400, messagePage(ctx, s.pages.invalid.title, [s.pages.invalid.body]));
-    if (v.kind === 'expired') return send(res, 410, expiredPage(ctx, issueCsrf(req, res, token)));
+    if (v.kind === 'expired') return send(res, 410, expiredPage(ctx, issueCsrf(res)));
     const status = await loadStatus(v.claims.wf);
     if (!status) return send(res, 404, messagePage(ctx, s.pages.notFound.title, [s.pages.notFound.body]));
     const state = stepState(status, v.claims);
     if (state.kind === 'closed') return send(res, 409, messagePage(ctx, s.pages.closed.title, [s.pages.closed.body(s.stages[status.stage])]));
     if (state.kind === 'open' && (await noLongerTheirs(v.claims.rcp, status))) return send(res, 403, notYoursPage(ctx));
     const recipient = await resolveRecipient(v.claims.rcp, status);
-    const csrf = issueCsrf(req, res, token);
+    const csrf = issueCsrf(res);
     send(res, 200, stepPage(ctx, { claims: v.claims, status, recipient, csrf, ...(state.kind === 'recorded' ? { record: state.record } : {}) }));
   });
 
   // ---- POST: the one place a link acts ---------------------------------------------------------
   router.post('/:token', form, async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const { s } = ctx;
     const token = String(req.params.token);
     const v = verify(token);
@@ -217,7 +208,9 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     }
     const claims = v.claims;
     const step = claims.step as StepName;
-    const action = formField(req.body, 'action');
+    // The answer is a choice the person makes on the page (a radio with none checked beforehand);
+    // the feedback form has one answer, and its ratings are the choice (checked below).
+    const action = step === 'supervisionFeedback' ? 'submit' : formField(req.body, 'choice');
     const comment = formField(req.body, 'comment').trim();
     const audit = (outcome: AuditOutcome) =>
       deps.audit.record({
@@ -234,9 +227,9 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
     if (v.kind === 'expired') {
       await audit('invalid');
-      return send(res, 410, expiredPage(ctx, issueCsrf(req, res, token)));
+      return send(res, 410, expiredPage(ctx, issueCsrf(res)));
     }
-    if (!formIsOurs(req)) {
+    if (!formIsOurs(res)) {
       await audit('invalid');
       return send(res, 403, messagePage(ctx, s.pages.forbidden.title, [s.pages.forbidden.body]));
     }
@@ -268,6 +261,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
     // Validate the form before asking the workflow.
     const values: FormValues = {
+      choice: action,
       comment,
       ratings: {
         organisation: formField(req.body, 'organisation'),
@@ -278,6 +272,11 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     const formError = (text: string) =>
       send(res, 400, stepPage(ctx, { claims, status, recipient, csrf, values, heading: s.pages.badForm.title, message: { kind: 'error', text } }));
     const allowed = STEP_ACTIONS[step] as readonly string[];
+    if (action === '') {
+      // What a mail scanner sends when it submits the form as it is: nothing is decided.
+      await audit('invalid');
+      return formError(s.validation.choiceRequired(STEP_ACTIONS[step].filter((a) => claims.act.includes(a)).map((a) => s.actions[a])));
+    }
     if (!allowed.includes(action) || !claims.act.includes(action)) {
       await audit('invalid');
       return formError(s.validation.unknownAction);
@@ -364,11 +363,11 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
 
   // ---- POST refresh: a fresh link to the address on file -------------------------------------
   router.post('/:token/refresh', form, async (req, res) => {
-    const ctx = ctxOf(req);
+    const ctx = ctxOf(req, res);
     const { s } = ctx;
     const v = verify(String(req.params.token));
     if (v.kind === 'invalid') return send(res, 400, messagePage(ctx, s.pages.invalid.title, [s.pages.invalid.body]));
-    if (!formIsOurs(req)) return send(res, 403, messagePage(ctx, s.pages.forbidden.title, [s.pages.forbidden.body]));
+    if (!formIsOurs(res)) return send(res, 403, messagePage(ctx, s.pages.forbidden.title, [s.pages.forbidden.body]));
     // Answer at once and the same way whether or not a link goes out; decide and send afterwards.
     send(res, 200, messagePage(ctx, s.pages.refreshSent.title, [s.pages.refreshSent.body]));
     sendFreshLink(v.claims).catch((err: unknown) => logger.error('action link: could not send a fresh link', { workflowId: v.claims.wf, error: String(err) }));
@@ -421,8 +420,8 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
   }
 
   // Anything else under /a/: not found (as a page).
-  router.use((req, res) => {
-    const ctx = pageContext(pickLocale(req, config.http.defaultLocale), '');
+  router.use((_req, res) => {
+    const ctx = pageContext(signedPageOf(res).locale, '');
     send(res, 404, messagePage(ctx, ctx.s.pages.invalid.title, [ctx.s.pages.invalid.body]));
   });
 

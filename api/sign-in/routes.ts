@@ -4,7 +4,9 @@
  * - GET /sign-in shows a form for an email address. POST /sign-in answers the same page whether
  *   or not the address is a staff member's, at once; the link (step 'signIn', recipient
  *   `staff:<id>`, 15 minutes) goes out afterwards, only to an address on file. Rate-limited per
- *   client IP, and quietly per address (the answer stays the same).
+ *   client IP, and quietly per address (the answer stays the same). The per-IP sign-in limit
+ *   counts only these POSTs: page loads and link opens (mail scanners open every link) have a
+ *   roomier bucket of their own, and using a link or signing out another.
  * - GET /sign-in/<token> only shows a "sign in" button: mail scanners open links.
  * - POST /sign-in/<token> consumes the link once (its SHA-256 goes into used_sign_in_tokens, whose
  *   primary key refuses a second use even in a race) and opens a session in the same transaction.
@@ -22,19 +24,19 @@ import { signActionToken, verifyActionToken, type ActionTokenClaims } from '../.
 import { messageIdFor } from '../../mail/message-id';
 import { renderSignInEmail } from '../../mail/sign-in-template';
 import { dashboardStrings, type DashboardStrings } from '../dashboard/i18n';
-import { messageCard, staffPage } from '../dashboard/layout';
+import { messageCard, staffPage } from '../http/layout';
 import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
 import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
+import { signedPage, signedPageOf } from '../http/signed-page';
 import {
   clearSessionCookie,
   cookiePolicy,
-  csrfOk,
   formField,
-  issueCsrf,
   readCookie,
   safeNext,
   setSessionCookie,
+  staffCsrfCookie,
   staffLocale,
   type SessionStore,
 } from '../http/session';
@@ -53,8 +55,13 @@ export interface SignInDeps {
   logger: Logger;
   /** Epoch ms. */
   now: () => number;
-  /** Per client IP, over every sign-in request (default 10 a minute). */
+  /**
+   * Per client IP, over the POSTs that ask for a link (default 10 a minute); the POSTs that use a
+   * link or sign out have a bucket of the same size of their own.
+   */
   rateLimit?: RateLimitOptions;
+  /** Per client IP, over page loads and link opens (GET, HEAD; default 120 a minute). */
+  pageRateLimit?: RateLimitOptions;
   /** Links sent per address (default 3 in a burst, then 1 every 5 minutes); over it, nothing is sent and the answer is the same. */
   perAddressLimit?: RateLimitOptions;
 }
@@ -68,13 +75,13 @@ export function createSignInRouter(deps: SignInDeps): Router {
   const { config, repos, logger, now, sessions } = deps;
   const router = Router();
   const policy = cookiePolicy(config);
-  const ipLimiter = new TokenBucketLimiter(deps.rateLimit ?? { capacity: 10, perMinute: 10 }, now);
   const addressLimiter = new TokenBucketLimiter(deps.perAddressLimit ?? { capacity: 3, perMinute: 0.2 }, now);
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
 
   type Ctx = { locale: Locale; s: DashboardStrings };
   const ctxOf = (req: Request, res: Response): Ctx => {
-    const locale = staffLocale(req, res, policy, config.http.defaultLocale);
+    // The error handler below may run before signedPage has (a path it does not cover).
+    const locale = res.locals.signedPage ? signedPageOf(res).locale : staffLocale(req, res, policy, config.http.defaultLocale);
     return { locale, s: dashboardStrings(locale) };
   };
   const send = (req: Request, res: Response, ctx: Ctx, status: number, title: string, body: RawHtml): void => {
@@ -82,21 +89,31 @@ export function createSignInRouter(deps: SignInDeps): Router {
   };
   const againLink = (ctx: Ctx): RawHtml => html`<p><a href="/sign-in">${ctx.s.signIn.again}</a></p>`;
 
-  router.use(['/sign-in', '/sign-out'], (req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    const taken = ipLimiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    if (!taken.ok) {
-      const ctx = ctxOf(req, res);
-      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      send(req, res, ctx, 429, ctx.s.page.pages.rateLimited.title, messageCard(ctx.s.page.pages.rateLimited.title, [ctx.s.page.pages.rateLimited.body]));
-      return;
-    }
-    next();
-  });
+  const signInRequests = deps.rateLimit ?? { capacity: 10, perMinute: 10 };
+  // Mounted at the root, the router sees the whole path in originalUrl (req.path is the mount's rest).
+  const pathOf = (req: Request): string => (req.originalUrl.split('?')[0] ?? '').replace(/\/+$/, '') || '/';
+  router.use(
+    ['/sign-in', '/sign-out'],
+    signedPage({
+      now,
+      rateLimits: [
+        { ...signInRequests, applies: (req) => req.method === 'POST' && pathOf(req) === '/sign-in' },
+        { ...signInRequests, applies: (req) => req.method === 'POST' && pathOf(req) !== '/sign-in' },
+        { ...(deps.pageRateLimit ?? { capacity: 120, perMinute: 120 }), applies: (req) => req.method !== 'POST' },
+      ],
+      locale: (req, res) => staffLocale(req, res, policy, config.http.defaultLocale),
+      csrf: () => staffCsrfCookie(policy),
+      rateLimited(req, res) {
+        const ctx = ctxOf(req, res);
+        send(req, res, ctx, 429, ctx.s.page.pages.rateLimited.title, messageCard(ctx.s.page.pages.rateLimited.title, [ctx.s.page.pages.rateLimited.body]));
+      },
+    }),
+  );
+  const issueCsrf = (res: Response): string => signedPageOf(res).csrf();
+  const formIsOurs = (res: Response): boolean => signedPageOf(res).formIsOurs();
 
   function emailForm(req: Request, res: Response, ctx: Ctx, notice?: RawHtml): RawHtml {
-    const csrf = issueCsrf(req, res, policy);
+    const csrf = issueCsrf(res);
     const next = safeNext(req.query.next);
     const { signIn } = ctx.s;
     return html`<div class="card"><h1>${signIn.heading}</h1>${notice ?? ''}<p>${signIn.intro}</p><form method="post" action="/sign-in"><input type="hidden" name="csrf" value="${csrf}">${
@@ -116,7 +133,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
 
   router.post('/sign-in', form, (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!csrfOk(req, policy)) return forbidden(req, res, ctx);
+    if (!formIsOurs(res)) return forbidden(req, res, ctx);
     const email = formField(req.body, 'email').trim().toLowerCase();
     const next = safeNext(formField(req.body, 'next'));
     // The same answer, at once, whatever the address: nobody learns who is on file.
@@ -191,7 +208,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
     if (checked.kind !== 'ok') return refusal(req, res, ctx, checked.kind);
     const staff = await repos.staff.findById(checked.staffId);
     if (!staff) return refusal(req, res, ctx, 'unknownStaff');
-    const csrf = issueCsrf(req, res, policy);
+    const csrf = issueCsrf(res);
     const next = safeNext(req.query.next);
     const action = `${signInPath(token)}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
     const { signIn } = ctx.s;
@@ -208,7 +225,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
   router.post('/sign-in/:token', form, async (req, res) => {
     const ctx = ctxOf(req, res);
     const token = String(req.params.token);
-    if (!csrfOk(req, policy)) return forbidden(req, res, ctx);
+    if (!formIsOurs(res)) return forbidden(req, res, ctx);
     const checked = await check(token);
     if (checked.kind !== 'ok') {
       logger.warn('sign-in: link refused', { reason: checked.kind, ip: req.ip });
@@ -233,7 +250,7 @@ export function createSignInRouter(deps: SignInDeps): Router {
   // ---- sign out ------------------------------------------------------------------------------
   router.post('/sign-out', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!csrfOk(req, policy)) return forbidden(req, res, ctx);
+    if (!formIsOurs(res)) return forbidden(req, res, ctx);
     await sessions.end(readCookie(req, policy.session));
     clearSessionCookie(res, policy);
     res.redirect(303, '/sign-in?out=1');

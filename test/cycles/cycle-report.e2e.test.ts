@@ -170,7 +170,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
 
   // A: the merchant accepts from the emailed link; the coordinator approves through the API.
   const venueMail = await mailTo(h.mailbox, wanda.email, titleA);
-  expect((await submit(linkIn(venueMail), { action: 'accept', comment: '欢迎' })).status).toBe(200);
+  expect((await submit(linkIn(venueMail), { choice: 'accept', comment: '欢迎' })).status).toBe(200);
   await untilStage(activityA, 'approval');
   expect((await api(h.baseUrl, 'POST', `/api/activities/${activityA}/approval`, { who: 'co', body: { round: 1, decision: 'approve' } })).status).toBe(200);
 
@@ -226,7 +226,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   await ledger.redeem('cf-1', reward.id, `redeem-${run}`);
 
   // Supervision feedback from the emailed link.
-  const fed = await submit(linkIn(feedbackMail), { action: 'submit', organisation: String(ratings.organisation), participation: String(ratings.participation), effect: String(ratings.effect), comment: '组织有序' });
+  const fed = await submit(linkIn(feedbackMail), { organisation: String(ratings.organisation), participation: String(ratings.participation), effect: String(ratings.effect), comment: '组织有序' });
   expect(fed.status).toBe(200);
 
   // ---- the cycle closes --------------------------------------------------------------------

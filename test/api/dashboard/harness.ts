@@ -58,6 +58,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
       // Many requests come from one address; the limits have their own tests.
       linkRateLimit: { capacity: 1000, perMinute: 1000 },
       signInRateLimit: { capacity: 1000, perMinute: 1000 },
+      signInPageRateLimit: { capacity: 1000, perMinute: 1000 },
       signInAddressLimit: { capacity: 1000, perMinute: 1000 },
     },
   });

@@ -91,14 +91,14 @@ test('a merchant venue request and a grid worker approval act only on a form POS
   expect(afterGet.decisions).toHaveLength(before.decisions.length);
 
   // A POST without the page's CSRF pair, or from another site, is refused and changes nothing.
-  const noCsrf = await submit(venueLink, { action: 'accept' }, { from: { ...shown, cookie: undefined } });
+  const noCsrf = await submit(venueLink, { choice: 'accept' }, { from: { ...shown, cookie: undefined } });
   expect(noCsrf.status).toBe(403);
-  const crossSite = await submit(venueLink, { action: 'accept' }, { from: shown, headers: { origin: 'https://evil.example' } });
+  const crossSite = await submit(venueLink, { choice: 'accept' }, { from: shown, headers: { origin: 'https://evil.example' } });
   expect(crossSite.status).toBe(403);
   expect((await status(activityId)).decisions).toHaveLength(before.decisions.length);
 
   // The POST accepts; the workflow moves on and the grid worker is asked.
-  const accepted = await submit(venueLink, { action: 'accept', comment: '欢迎' }, { from: shown });
+  const accepted = await submit(venueLink, { choice: 'accept', comment: '欢迎' }, { from: shown });
   expect(accepted.status).toBe(200);
   expect(accepted.text).toContain('已记录：同意借用');
   expect(accepted.text).toContain('万达广场');
@@ -119,7 +119,7 @@ test('a merchant venue request and a grid worker approval act only on a form POS
   expect(stillAtApproval.stage).toBe('approval');
   expect(stillAtApproval.decisions.filter((d) => d.kind === 'approval')).toHaveLength(0);
 
-  const approved = await submit(approvalLink, { action: 'approve' }, { from: approvalPage });
+  const approved = await submit(approvalLink, { choice: 'approve' }, { from: approvalPage });
   expect(approved.status).toBe(200);
   expect(approved.text).toContain('已记录：通过');
   expect(approved.text).toContain(STAFF.gw.name);
@@ -129,7 +129,7 @@ test('a merchant venue request and a grid worker approval act only on a form POS
   }, 20_000, 'the reminders stage');
 
   // A second POST shows the recorded decision; nothing new is recorded.
-  const again = await submit(approvalLink, { action: 'reject', comment: '再想想' }, { from: approvalPage });
+  const again = await submit(approvalLink, { choice: 'reject', comment: '再想想' }, { from: approvalPage });
   expect(again.status).toBe(200);
   expect(again.text).toContain('已记录：通过');
   expect(again.text).toContain(STAFF.gw.name);
@@ -182,6 +182,39 @@ test('a merchant venue request and a grid worker approval act only on a form POS
   expect(h.logs.filter((l) => l.level === 'error')).toEqual([]);
 });
 
+test('a decision POST without a choice, or with only the old button field, gets a 400 page naming the choices and decides nothing', async () => {
+  const title = unique('垃圾分类');
+  const activityId = await start({ cycleId: unique('cycle'), plan: communityPlan(title) });
+  const link = linkIn(await mailTo(h.mailbox, STAFF.gw.email, title));
+  const shown = await page(link);
+  // The choice is a required radio with none checked beforehand, and there is one submit button.
+  expect(shown.text).toMatch(/<input type="radio" name="choice" value="approve" required>/);
+  expect(shown.text).not.toMatch(/name="choice"[^>]*checked/);
+  expect(shown.text.match(/<button/g)).toHaveLength(1);
+
+  const none = await submit(link, { comment: '' }, { from: shown });
+  expect(none.status).toBe(400);
+  expect(none.text).toContain('请先选择一项（通过、不通过、退回修改）');
+  const oldButton = await submit(link, { action: 'approve' }, { from: shown });
+  expect(oldButton.status).toBe(400);
+  const english = await submit(`${link}?lang=en`, {}, { from: shown });
+  expect(english.text).toContain('Please choose one of: Approve, Reject, Request changes');
+  const bogus = await submit(link, { choice: 'accept' }, { from: shown });
+  expect(bogus.status).toBe(400);
+
+  const s = await status(activityId);
+  expect(s.stage).toBe('approval');
+  expect(s.decisions.filter((d) => d.kind === 'approval')).toHaveLength(0);
+  const audit = await auditRows(`themed-activity:${activityId}`);
+  // Rows written within one millisecond have no order: compare them sorted.
+  expect(audit.map((r) => `${r.outcome} ${r.action}`).sort()).toEqual(['invalid (none)', 'invalid (none)', 'invalid (none)', 'invalid accept']);
+
+  // The person's choice, made after all that, is the one recorded.
+  const approved = await submit(link, { choice: 'approve' }, { from: shown });
+  expect(approved.status).toBe(200);
+  expect(approved.text).toContain('已记录：通过');
+});
+
 test('a link from an earlier approval round shows that the step is closed', async () => {
   const title = unique('楼道美化');
   const plan = communityPlan(title);
@@ -193,12 +226,12 @@ test('a link from an earlier approval round shows that the step is closed', asyn
   const round1Page = await page(round1);
 
   // Asking for changes without a reason is refused on the page, and nothing is recorded.
-  const noReason = await submit(round1, { action: 'requestChanges', comment: '' }, { from: round1Page });
+  const noReason = await submit(round1, { choice: 'requestChanges', comment: '' }, { from: round1Page });
   expect(noReason.status).toBe(400);
   expect(noReason.text).toContain('请写明理由');
   expect((await status(activityId)).decisions.filter((d) => d.kind === 'approval')).toHaveLength(0);
 
-  const sentBack = await submit(round1, { action: 'requestChanges', comment: '请补充安全预案' }, { from: round1Page });
+  const sentBack = await submit(round1, { choice: 'requestChanges', comment: '请补充安全预案' }, { from: round1Page });
   expect(sentBack.status).toBe(200);
   expect(sentBack.text).toContain('已记录：退回修改');
 
@@ -215,7 +248,7 @@ test('a link from an earlier approval round shows that the step is closed', asyn
   const stale = await page(round1);
   expect(stale.status).toBe(409);
   expect(stale.text).toContain('此步骤已结束');
-  const stalePost = await submit(round1, { action: 'approve' }, { from: round1Page });
+  const stalePost = await submit(round1, { choice: 'approve' }, { from: round1Page });
   expect(stalePost.status).toBe(409);
   expect(stalePost.text).toContain('此步骤已结束');
   const s = await status(activityId);
@@ -249,7 +282,7 @@ test('tampered and malformed links get a 400 page, an unknown workflow 404, an o
     const posted = await page(`${prefix}${bad}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'action=approve',
+      body: 'choice=approve',
     });
     expect(posted.status).toBe(400);
   }
@@ -264,7 +297,7 @@ test('tampered and malformed links get a 400 page, an unknown workflow 404, an o
 
   // A form far over the size limit gets a 413 page (not JSON), and nothing happens.
   const shown = await page(link);
-  const huge = await submit(link, { action: 'reject', comment: '长'.repeat(30_000) }, { from: shown });
+  const huge = await submit(link, { choice: 'reject', comment: '长'.repeat(30_000) }, { from: shown });
   expect(huge.status).toBe(413);
   expect(huge.headers.get('content-type')).toContain('text/html');
   expect(huge.text).toContain('提交内容过长');
@@ -290,7 +323,7 @@ test('an expired link gets a 410 page, and a fresh link goes only to the address
   expect(gone.status).toBe(410);
   expect(gone.text).toContain('链接已过期');
   expect(gone.text).toContain('/refresh');
-  const goneAction = await submit(expired, { action: 'approve' }, { from: gone });
+  const goneAction = await submit(expired, { choice: 'approve' }, { from: gone });
   expect(goneAction.status).toBe(410);
   expect((await status(activityId)).decisions.filter((d) => d.kind === 'approval')).toHaveLength(0);
 
@@ -310,7 +343,7 @@ test('an expired link gets a 410 page, and a fresh link goes only to the address
   expect(h.mailbox.messages().some((m) => m.to.includes(attacker))).toBe(false);
 
   // Once the step has an answer, a refresh answers the same and sends nothing.
-  expect((await submit(linkIn(fresh), { action: 'approve' }, { from: freshPage })).status).toBe(200);
+  expect((await submit(linkIn(fresh), { choice: 'approve' }, { from: freshPage })).status).toBe(200);
   const count = h.mailbox.messages().filter((m) => m.to.includes(STAFF.gw.email) && m.subject.includes(title)).length;
   const gone2 = await page(expired);
   const again = await submit(`${expired}/refresh`, {}, { from: gone2 });

@@ -44,7 +44,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
       expect(shown.text).toContain('链接已不属于您');
       expect(shown.text).not.toContain('value="approve"');
 
-      const posted = await submit(link, { action: 'approve' }, { from: opened });
+      const posted = await submit(link, { choice: 'approve' }, { from: opened });
       expect(posted.status).toBe(403);
       expect(posted.text).toContain('链接已不属于您');
 
@@ -63,7 +63,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     }
 
     // Back in the compound, the same link decides again (the refusal was the move, not the link).
-    const decided = await submit(link, { action: 'approve' });
+    const decided = await submit(link, { choice: 'approve' });
     expect(decided.status).toBe(200);
     expect((await status(activityId)).decisions.filter((d) => d.kind === 'approval')).toEqual([expect.objectContaining({ outcome: 'approve', round: 1 })]);
   });

@@ -76,14 +76,52 @@ describe('asking for a sign-in link', () => {
     expect(h.mailbox.messages().filter((m) => !seen.has(m.id) && !m.text.includes(sentinel))).toHaveLength(0);
   });
 
-  it('is rate-limited per client address', async () => {
+  it('page loads and link opens do not use up the sign-in requests; the one over the limit gets 429 and sends nothing', async () => {
     const app = await h.startExtraApp({ signInRateLimit: { capacity: 3, perMinute: 1 } });
     try {
       const jar = new CookieJar();
+      // A scanner's worth of page loads and link opens, well past the three sign-in requests.
+      const link = `${app.baseUrl}/sign-in/${signActionToken(
+        { v: 1, wf: 'sign-in:scanner-test', step: 'signIn', round: 0, rcp: `staff:${STAFF.gwWest.id}`, act: ['signIn'], exp: Math.floor(Date.now() / 1000) + 600 },
+        LINK_SECRET,
+      )}`;
+      for (let i = 0; i < 10; i++) {
+        expect((await request(`${app.baseUrl}/sign-in`, jar)).status).toBe(200);
+        expect((await request(link, jar)).status).toBe(200);
+        expect((await request(`${app.baseUrl}/sign-in/not-a-token`, jar)).status).toBe(400);
+      }
+      const form = await request(`${app.baseUrl}/sign-in`, jar);
+      const seen = seenMail(h.mailbox);
+      const ask = (email: string) => postForm(`${app.baseUrl}/sign-in`, jar, { csrf: form.csrf ?? '', email });
+      // The three sign-in requests the limit allows are all still there...
+      for (const who of ['co', 'su', 'pmWest'] as const) expect((await ask(STAFF[who].email)).status).toBe(200);
+      for (const who of ['co', 'su', 'pmWest'] as const) await signInMailTo(h.mailbox, STAFF[who].email, seen);
+      // ...and the fourth is refused.
+      const refused = await ask(STAFF.gw.email);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(refused.text).toContain('请求过于频繁');
+      // Using a link counts apart from asking for one: it still signs in.
+      expect((await postForm(link, jar, { csrf: form.csrf ?? '' })).status).toBe(303);
+      // A sentinel: a later link, asked for on the main app, has arrived; none went to the refused address.
+      await requestSignInLink(h, STAFF.pm.email);
+      expect(h.mailbox.messages().filter((m) => !seen.has(m.id) && m.to.includes(STAFF.gw.email))).toHaveLength(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('page loads have a limit of their own, which leaves the sign-in requests alone', async () => {
+    const app = await h.startExtraApp({ signInPageRateLimit: { capacity: 3, perMinute: 1 } });
+    try {
+      const jar = new CookieJar();
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await request(`${app.baseUrl}/sign-in`, jar)).status);
-      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
-      expect(statuses[4]).toBe(429);
+      for (let i = 0; i < 4; i++) statuses.push((await request(`${app.baseUrl}/sign-in`, jar)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const csrf = /name="csrf" value="([^"]+)"/.exec((await request(`${h.baseUrl}/sign-in`, jar)).text)?.[1] ?? '';
+      const seen = seenMail(h.mailbox);
+      expect((await postForm(`${app.baseUrl}/sign-in`, jar, { csrf, email: STAFF.su.email })).status).toBe(200);
+      await signInMailTo(h.mailbox, STAFF.su.email, seen);
     } finally {
       await app.close();
     }

@@ -1,14 +1,47 @@
 /**
- * The page shell of the staff pages (sign-in and dashboard): escaped values, no script, readable
- * on a phone (tables scroll sideways inside their card), and a print style that leaves out the
- * navigation (the cycle report is printed).
+ * The page shells of every server-rendered page, in two variants:
+ * - public pages (emailed action links, families' own pages): one narrow column of cards, the
+ *   site name and a link to the other language at the foot;
+ * - staff pages (sign-in and dashboard): a wider column, the navigation and sign-out form when
+ *   signed in, tables that scroll sideways inside their card, and a print style that leaves out
+ *   the navigation (the cycle report is printed).
+ * Both: escaped values, no script, noindex, readable on a phone.
  */
 import type { Locale } from '../../domain/schemas';
-import { html, raw, type RawHtml } from '../http/html';
-import type { StaffSession } from '../http/session';
-import type { DashboardStrings } from './i18n';
+import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
+import { html, raw, type RawHtml } from './html';
+import type { StaffSession } from './session';
 
-const STYLE = `
+const PUBLIC_STYLE = `
+*{box-sizing:border-box}
+body{margin:0;background:#f3efe6;color:#222;font:16px/1.7 -apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif}
+main{max-width:560px;margin:0 auto;padding:16px 12px}
+.card{background:#fff;border-radius:12px;padding:20px 16px;margin-bottom:14px}
+h1{margin:0 0 12px;font-size:21px;line-height:1.4;color:#b03a2e}
+h2{margin:0 0 8px;font-size:17px}
+p{margin:0 0 12px}
+table{width:100%;border-collapse:collapse;background:#faf6ee;border-radius:8px;font-size:15px;margin-bottom:12px}
+td{padding:6px 10px;vertical-align:top;word-break:break-word}
+td.l{color:#6b6b6b;white-space:nowrap}
+.quote{border-left:4px solid #b03a2e;background:#fbf7f3;padding:8px 12px;margin-bottom:12px}
+.notice{font-size:14px;color:#555}
+.error{background:#fdecea;color:#8a1c12;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+.ok{background:#e9f6ec;color:#1d5e2c;border-radius:8px;padding:10px 12px;margin-bottom:12px}
+label{display:block;font-weight:600;margin:10px 0 4px}
+textarea{width:100%;min-height:90px;font:inherit;padding:8px;border:1px solid #ccc;border-radius:8px}
+select{font:inherit;padding:6px;border-radius:6px}
+.buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
+button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
+button.secondary{background:#6b6b6b}
+fieldset.choices{border:0;margin:0 0 6px;padding:0}
+fieldset.choices legend{font-weight:600;margin:10px 0 4px;padding:0}
+label.choice{display:flex;align-items:center;gap:10px;font-weight:400;margin:6px 0;padding:10px 12px;border:1px solid #d8d0c2;border-radius:8px;background:#faf6ee;cursor:pointer}
+label.choice input{width:20px;height:20px;margin:0;accent-color:#b03a2e}
+footer{font-size:12px;color:#8a8a8a;text-align:center;margin-top:8px}
+footer a{color:#8a8a8a}
+`;
+
+const STAFF_STYLE = `
 *{box-sizing:border-box}
 body{margin:0;background:#f3efe6;color:#222;font:15px/1.6 -apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',Helvetica,Arial,sans-serif}
 header.top{background:#b03a2e;color:#fff}
@@ -100,9 +133,12 @@ export function otherLanguageHref(originalUrl: string, lang: Locale): string {
   return `${url.pathname}${url.search}`;
 }
 
+/** What the staff shell says: the dashboard's navigation, and the pages' shared prose. */
+export type StaffPageStrings = Pick<DashboardProse, 'title' | 'nav' | 'roles'> & { page: LinkPagesProse };
+
 export interface StaffPageOptions {
   locale: Locale;
-  s: DashboardStrings;
+  s: StaffPageStrings;
   title: string;
   body: RawHtml;
   /** req.originalUrl: the language link points back here. */
@@ -127,13 +163,43 @@ export function staffPage(o: StaffPageOptions): string {
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
     }<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
-  return (
-    '<!DOCTYPE html>' +
-    html`<html lang="${s.page.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${o.title} · ${s.page.siteName}</title><style>${raw(STYLE)}</style></head><body>${top}<main${raw(o.narrow ? ' class="narrow"' : '')}>${o.body}<footer>${s.page.siteName} · <a href="${otherLanguageHref(o.originalUrl, lang.lang)}" lang="${lang.lang}">${lang.label}</a></footer></main></body></html>`.html
-  );
+  return shell({
+    lang: s.page.lang,
+    title: `${o.title} · ${s.page.siteName}`,
+    style: STAFF_STYLE,
+    top,
+    main: html`<main${raw(o.narrow ? ' class="narrow"' : '')}>${o.body}<footer>${s.page.siteName} · <a href="${otherLanguageHref(o.originalUrl, lang.lang)}" lang="${lang.lang}">${lang.label}</a></footer></main>`,
+  });
 }
 
 /** A card that only says something. */
 export function messageCard(title: string, paragraphs: readonly string[], extra?: RawHtml, kind?: 'ok' | 'error'): RawHtml {
   return html`<div class="card"><h1>${title}</h1>${paragraphs.map((p) => (kind ? html`<p class="${kind}">${p}</p>` : html`<p>${p}</p>`))}${extra ?? ''}</div>`;
+}
+
+export interface PublicPageOptions {
+  /** The shared page prose of the page's locale (`stringsFor(locale)`). */
+  s: LinkPagesProse;
+  title: string;
+  body: RawHtml;
+  /** Link to this page in the other language (a plain GET link). */
+  otherLanguageHref?: string;
+}
+
+/** The shell of the pages people reach from an email: action links and families' own pages. */
+export function publicPage(o: PublicPageOptions): string {
+  const { s } = o;
+  const other = o.otherLanguageHref ? html` · <a href="${o.otherLanguageHref}" lang="${s.otherLanguage.lang}">${s.otherLanguage.label}</a>` : '';
+  return shell({ lang: s.lang, title: `${o.title} · ${s.siteName}`, style: PUBLIC_STYLE, top: '', main: html`<main>${o.body}<footer>${s.siteName}${other}</footer></main>` });
+}
+
+/**
+ * The one document every page shares (both variants here, and the development mailbox's): the
+ * head (charset, viewport, noindex, title, style) and the body.
+ */
+export function shell(o: { lang: string; title: string; style: string; top: RawHtml | string; main: RawHtml }): string {
+  return (
+    '<!DOCTYPE html>' +
+    html`<html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${o.title}</title><style>${raw(o.style)}</style></head><body>${o.top}${o.main}</body></html>`.html
+  );
 }
