@@ -164,6 +164,8 @@ export interface StartOptions {
   cancel?: AbortSignal;
   /** Called when the worker stops on its own (not asked to): the product cannot run without it. */
   onWorkerExit?: (err: unknown) => void;
+  /** Runs once everything is up and the summary is printed (`npm run demo` seeds its data here). */
+  afterStart?: (ready: { apiUrl: string; runtime: AppRuntime; log: (line: string) => void }) => Promise<void>;
 }
 
 export async function start(config: Config, started: Started, opts: StartOptions = {}): Promise<void> {
@@ -277,12 +279,20 @@ export async function start(config: Config, started: Started, opts: StartOptions
   }
   lines.push('Press Ctrl-C to stop.', '');
   log(lines.join('\n'));
+  await opts.afterStart?.({ apiUrl, runtime, log });
 }
 
-async function main(): Promise<void> {
+/** What a variant of `npm start` changes: the config once parsed, and what runs once it is up. */
+export interface MainOptions {
+  adjustConfig?: (config: Config) => Config;
+  afterStart?: StartOptions['afterStart'];
+}
+
+export async function main(mainOptions: MainOptions = {}): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    if (mainOptions.adjustConfig) config = mainOptions.adjustConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -321,6 +331,7 @@ async function main(): Promise<void> {
   });
 
   starting = start(config, started, {
+    ...(mainOptions.afterStart ? { afterStart: mainOptions.afterStart } : {}),
     cancel: cancel.signal,
     onWorkerExit: (err) => {
       console.error('The worker stopped unexpectedly:', err);
