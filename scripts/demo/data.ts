@@ -7,7 +7,7 @@
  * Pure data: dates are worked out from `now` in demoCycle/demoActivities, so a plan always starts
  * in the future and inside the cycle, as domain/plan-checks.ts asks.
  */
-import type { PlanInput } from '../../domain/schemas';
+import type { PlanRequestInput } from '../../api/activities/schemas';
 
 const DOMAIN = 'demo.invalid';
 const mail = (local: string) => `${local}@${DOMAIN}`;
@@ -138,7 +138,7 @@ export interface DemoActivity {
   key: string;
   stage: DemoStage;
   propertyManagerId: string;
-  plan: PlanInput;
+  plan: PlanRequestInput;
   /** registrationOpen: families registered, volunteers signed up. */
   registrations?: { familyId: string; members: number }[];
   volunteers?: string[];
@@ -152,12 +152,9 @@ const points = { attendance: 10, perVolunteerHour: 5, familyLearning: 0 };
  * A merchant venue: the candidates are asked in this order. The one place that says how a plan
  * names its candidate merchants (they may soon be named by directory id alone).
  */
-export function merchantVenue(candidates: readonly { merchant: (typeof DEMO_MERCHANTS)[number]; venueName: string }[], hours: number): PlanInput['venue'] {
-  return {
-    kind: 'merchant',
-    hours,
-    candidateMerchants: candidates.map(({ merchant, venueName }) => ({ id: merchant.id, name: merchant.name, email: merchant.email, locale: 'zh-CN' as const, venueName })),
-  };
+export function merchantVenue(candidates: readonly { merchant: (typeof DEMO_MERCHANTS)[number]; venueId: (typeof DEMO_VENUES)[number]['id'] }[], hours: number): PlanRequestInput['venue'] {
+  // The API reads each merchant's name, address and venue from the directory: a plan names them by id.
+  return { kind: 'merchant', hours, candidateMerchants: candidates.map(({ merchant, venueId }) => ({ merchantId: merchant.id, venueId })) };
 }
 
 /** The report's four themed activities (4期小区主题活动), one at each stage a visitor should see. */
@@ -222,8 +219,8 @@ export function demoActivities(now: Date): DemoActivity[] {
         capacity: 80,
         venue: merchantVenue(
           [
-            { merchant: wanda, venueName: '万达广场三楼共享空间' },
-            { merchant: bookstore, venueName: '书香里亲子阅读角' },
+            { merchant: wanda, venueId: 'ven-wanda-hall' },
+            { merchant: bookstore, venueId: 'ven-bookstore-corner' },
           ],
           2,
         ),
