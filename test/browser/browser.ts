@@ -53,3 +53,43 @@ export async function reloadUntil(page: Page, check: (html: string) => boolean, 
     await page.reload();
   }
 }
+
+/** The widths every staff and family page is checked at: a phone (390 px) and a desktop. */
+export const WIDTHS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
+export type WidthName = keyof typeof WIDTHS;
+
+/**
+ * Fails when the page is wider than its viewport (a table or a long line cut off on a phone): the
+ * document's scroll width must not exceed the viewport's width. Names the widest elements that
+ * stick out, so the failure says what to fix.
+ */
+export async function expectNoHorizontalScroll(page: Page, what: string): Promise<void> {
+  // A string, not a function: the tests compile without the DOM's types.
+  const measured = (await page.evaluate(`(() => {
+    const viewport = document.documentElement.clientWidth;
+    const scroll = document.documentElement.scrollWidth;
+    const over = [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter((x) => x.right > viewport + 1)
+      .slice(0, 3)
+      .map((x) => x.el.tagName.toLowerCase() + (x.el.className ? '.' + String(x.el.className).split(' ')[0] : '') + ' (right edge ' + Math.round(x.right) + ' px)');
+    return { viewport, scroll, over };
+  })()`)) as { viewport: number; scroll: number; over: string[] };
+  if (measured.scroll > measured.viewport) {
+    throw new Error(`${what}: the page is ${measured.scroll} px wide in a ${measured.viewport} px viewport; sticking out: ${measured.over.join(', ')}`);
+  }
+}
+
+/**
+ * Screenshots the page as it is now at both widths (phone first), checking at each that nothing
+ * is cut off; leaves the page at the phone width. Returns the screenshots' paths.
+ */
+export async function checkAtBothWidths(page: Page, name: string, minBytes = 10_000): Promise<string[]> {
+  const files: string[] = [];
+  for (const [width, size] of [['desktop', WIDTHS.desktop], ['phone', WIDTHS.phone]] as const) {
+    await page.setViewportSize(size);
+    await expectNoHorizontalScroll(page, `${name} at ${width} width`);
+    files.push(await screenshot(page, `${name}-${width}`, minBytes));
+  }
+  return files;
+}
