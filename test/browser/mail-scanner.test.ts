@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ActivityStatus } from '../../domain/activity';
-import { STAFF, api, communityPlan, linkIn, mailTo, merchantPlan, seedCycle, startApiHarness, unique, type ApiHarness } from '../api/harness';
+import { STAFF, api, communityPlan, linkIn, mailTo, merchantPlan, seedCycle, seedMerchant, startApiHarness, unique, type ApiHarness } from '../api/harness';
 import { heading, launchChromium } from './browser';
 
 jest.setTimeout(180_000);
@@ -122,7 +122,7 @@ test('a scanner that presses the first button or submits the approval form appro
 
 test('a scanner on the merchant’s venue request accepts nothing; the merchant who chooses “accept” accepts', async () => {
   const title = unique('亲子市集');
-  const merchant = { id: unique('m'), email: `${unique('merchant')}@example.test` };
+  const merchant = await seedMerchant(h.db, { id: unique('m'), email: `${unique('merchant')}@example.test` });
   const activityId = await start(merchantPlan(title, merchant));
   const link = linkIn(await mailTo(h.mailbox, merchant.email, title));
 

@@ -78,7 +78,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     // The venue request is recorded once, for the merchant on record and no one else.
     expect((await outbox(activityId)).filter((r) => r.purpose === 'venueRequest').map((r) => r.recipient_key)).toEqual([`merchant:${merchant.id}`]);
 
-    expect((await submit(link, { action: 'accept', comment: '欢迎' })).status).toBe(200);
+    expect((await submit(link, { choice: 'accept', comment: '欢迎' })).status).toBe(200);
     await untilStage(activityId, 'approval');
     const accepted = await status(activityId);
     expect(accepted.decisions.find((d: { kind: string }) => d.kind === 'merchantAnswer')).toMatchObject({
