@@ -44,7 +44,7 @@ export const StartCycleBody = z
     name: text().trim().min(1).max(200),
     periodStart: IsoInstant,
     periodEnd: IsoInstant,
-    compounds: z.array(Id).min(1).max(50),
+    compounds: z.array(Id).min(1).max(50).meta({ uniqueItems: true }),
     /** 启动培训, 中期督导, 活动复盘, 经验分享, … with their due times. */
     milestones: z.array(z.strictObject(Milestone.shape)).max(50).default([]),
     /** Default: the first supervisor in the directory. */
@@ -56,7 +56,8 @@ export const StartCycleBody = z
   })
   .refine((c) => Date.parse(c.periodEnd) > Date.parse(c.periodStart), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] })
   .refine((c) => new Set(c.milestones.map((m) => m.id)).size === c.milestones.length, { message: 'milestone ids must be unique', path: ['milestones'] })
-  .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] });
+  .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] })
+  .meta({ description: 'periodEnd must be after periodStart; milestone ids must be unique; compounds must be unique.' });
 
 export const StartCycleResponse = z.object({
   cycleId: Id,
@@ -72,14 +73,14 @@ export const SponsorshipBody = z.strictObject({
   /** Optional client-chosen id: repeating the request with it records nothing new. */
   id: Id.optional(),
   merchantId: Id,
-  amountCny: AmountCny,
+  amountCny: AmountCny.meta({ description: 'CNY (yuan), at most two decimals (fen).' }),
   note: text().trim().max(2000).default(''),
 });
 
 export const ReportQuery = z
   .object({
     format: z.enum(['json', 'csv']).default('json'),
-    table: z.enum(CYCLE_REPORT_TABLES).optional(),
+    table: z.enum(CYCLE_REPORT_TABLES).optional().meta({ description: 'Required when format is csv: a CSV is one table.' }),
     /** Column headers of the CSV. */
     lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
   })
