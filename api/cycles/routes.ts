@@ -244,6 +244,7 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       responses: {
         200: { description: 'The milestone as recorded' },
         ...common,
+        404: error('No cycle with this id, or the cycle has no milestone with this id'),
         409: error('AlreadyDecided: recorded before (who, when); or StepClosed: the cycle has closed'),
         422: error('NotAllowed: a rule of the process forbids it'),
       },
@@ -251,6 +252,11 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       talksToTemporal: true,
       async handler({ params: { id, milestoneId }, body, staff, res }) {
         await cycleOr404(id);
+        // A milestone the path names but the cycle does not have is not found, as an unknown cycle is.
+        const known = (await cycles.milestones(id)).map((m) => m.milestoneId);
+        if (!known.includes(milestoneId)) {
+          throw new HttpError(404, 'NotFound', `Cycle ${id} has no milestone ${milestoneId} (known: ${known.join(', ') || 'none'})`);
+        }
         const handle = handleFor(id);
         try {
           res.json(await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId, by: actorOf(staff), notes: body.notes }] }));
