@@ -45,7 +45,22 @@ export const SelfServiceLinksBody = z
   .refine((b) => b.families.length + b.volunteers.length > 0, { message: 'name at least one family or volunteer', path: ['families'] })
   .refine((b) => b.step === 'checkIn' || b.volunteers.length === 0, { message: 'volunteers sign up through staff; registration links are for families', path: ['volunteers'] })
   .refine((b) => b.step === 'register' || !b.send, { message: 'only registration links are emailed; hand check-in links out yourself', path: ['send'] })
-  .refine((b) => !b.send || b.families.length <= 200, { message: 'at most 200 emails per request', path: ['families'] });
+  .refine((b) => !b.send || b.families.length <= 200, { message: 'at most 200 emails per request', path: ['families'] })
+  .meta({
+    description:
+      'Name at least one family or volunteer; volunteers only with step checkIn; send only with step register, and then at most 200 families.',
+    anyOf: [
+      { required: ['families'], properties: { families: { minItems: 1 } } },
+      { required: ['volunteers'], properties: { volunteers: { minItems: 1 } } },
+    ],
+    allOf: [
+      { if: { required: ['step'], properties: { step: { const: 'register' } } }, then: { properties: { volunteers: { maxItems: 0 } } } },
+      {
+        if: { required: ['send'], properties: { send: { const: true } } },
+        then: { properties: { step: { const: 'register' }, families: { maxItems: 200 } } },
+      },
+    ],
+  });
 
 export const RegistrationResponse = z.object({
   activityId: Id,
