@@ -157,7 +157,14 @@ export interface SelfServiceProse {
 /** The staff pages: sign-in, the dashboard, the cycle report. */
 export interface DashboardProse {
   title: string;
-  nav: { home: string; leaderboard: string; signOut: string; signedInAs: (name: string, role: string) => string };
+  nav: {
+    home: string;
+    leaderboard: string;
+    /** Coordinators only: the API tokens page. */
+    tokens: string;
+    signOut: string;
+    signedInAs: (name: string, role: string) => string;
+  };
   roles: Record<Party, string>;
   pendingActions: Record<string, string>;
   decisionKinds: Record<string, string>;
@@ -181,6 +188,8 @@ export interface DashboardProse {
     executionStatus: string;
     temporal: string;
     openInTemporal: string;
+    /** Beside the Temporal UI link (coordinators only): that UI asks no one to sign in. */
+    temporalNoSignIn: string;
     waiting: string;
     timeline: string;
     stageStarted: (stage: string) => string;
@@ -271,13 +280,68 @@ export interface DashboardProse {
   };
   errors: {
     forbiddenTitle: string;
-    forbidden: { otherCompound: string; report: string; points: string; noCompound: string };
+    forbidden: { otherCompound: string; report: string; points: string; noCompound: string; coordinatorOnly: string };
     notFoundTitle: string;
     notFoundBody: string;
     unauthorisedTitle: string;
     unauthorisedBody: string;
   };
   count: (n: number) => string;
+  // ---- API tokens page (/dashboard/tokens) --------------------------------------------------
+  tokens: TokenPagesProse;
+  // ---- end of API tokens page ---------------------------------------------------------------
+}
+
+/** The coordinator's API tokens page: issue a token to a member of staff, list and revoke them. */
+export interface TokenPagesProse {
+  heading: string;
+  intro: string;
+  issueHeading: string;
+  staff: string;
+  chooseStaff: string;
+  label: string;
+  labelHint: string;
+  issue: string;
+  listHeading: string;
+  none: string;
+  columns: { staff: string; label: string; created: string; lastUsed: string; state: string };
+  /** "created at, by whom". */
+  createdBy: (at: string, by: string) => string;
+  neverUsed: string;
+  active: string;
+  revokedBy: (at: string, by: string) => string;
+  revoke: string;
+  errors: { heading: string; staffRequired: string; staffUnknown: string; labelRequired: string; labelTooLong: (max: number) => string; labelUnsafe: string };
+  issued: {
+    title: string;
+    body: (staff: string, label: string) => string;
+    warning: string;
+    usage: string;
+    back: string;
+  };
+  confirm: {
+    title: string;
+    body: (label: string, staff: string) => string;
+    button: string;
+    cancel: string;
+    already: (at: string) => string;
+  };
+  revokedNotice: (label: string, staff: string) => string;
+}
+
+/** The landing page at `/`: what the product is and where each person goes. */
+export interface HomePageProse {
+  title: string;
+  intro: string;
+  staffHeading: string;
+  staffBody: string;
+  signIn: string;
+  familiesHeading: string;
+  familiesBody: string;
+  merchantsHeading: string;
+  merchantsBody: string;
+  scriptsNote: string;
+  apiDocs: string;
 }
 
 
@@ -430,6 +494,8 @@ export interface Catalog {
   links: LinkPagesProse;
   family: SelfServiceProse;
   dashboard: DashboardProse;
+  /** The landing page at `/`. */
+  home: HomePageProse;
   mail: EmailProse;
   cycleMail: CycleEmailProse;
   digest: DigestProse;

@@ -7,6 +7,7 @@
  *   GET /dashboard/activities/:id           one activity: timeline, check-ins, points, feedback
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
+ *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,8 @@ import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
 import { cookiePolicy, requireSession, sessionOf, staffCsrfCookie, staffLocale, type SessionStore, type StaffSession } from '../http/session';
 import { signedPage, signedPageOf } from '../http/signed-page';
+import { startPageFallbacks } from '../http/start-page';
+import { tokenPages } from '../tokens/pages';
 import {
   DashboardForbidden,
   DashboardNotFound,
@@ -25,6 +28,7 @@ import {
   canSeeEmailAddresses,
   canSeePoints,
   canSeeReport,
+  canSeeTemporalUi,
   compoundScope,
 } from './access';
 import {
@@ -159,7 +163,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         checkIns,
         ...(points ? { points } : {}),
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
-        temporalUrl: temporalUiUrl(config, workflowId),
+        ...(canSeeTemporalUi(ctx.viewer) ? { temporalUrl: temporalUiUrl(config, workflowId) } : {}),
         compounds,
       }),
     );
@@ -184,6 +188,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  tokenPages(router, { repos, now: deps.now }, ctxOf);
+
+  // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
+  startPageFallbacks(router);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {

@@ -149,7 +149,8 @@ export interface ActivityView {
   /** Undefined: the viewer may not see points. */
   points?: PointsView[];
   showEmailAddresses: boolean;
-  temporalUrl: string;
+  /** Coordinators only (the Temporal UI has no sign-in of its own). */
+  temporalUrl?: string;
   /** Compound names by id. */
   compounds: ReadonlyMap<string, string>;
 }
@@ -220,7 +221,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
     s.page.range(p.startsAt, p.endsAt),
   )}${row(s.page.labels.venue, venue)}${row(a.cycle, st.cycleId)}${row(s.page.labels.stage, html`${stageBadge(s, st.stage)}${v.executionStatus ? executionBadge({ executionStatus: v.executionStatus }) : ''}`)}${row(
     a.temporal,
-    html`<a href="${v.temporalUrl}" rel="noreferrer">${a.openInTemporal}</a>`,
+    v.temporalUrl ? html`<a href="${v.temporalUrl}" rel="noreferrer">${a.openInTemporal}</a><div class="muted">${a.temporalNoSignIn}</div>` : undefined,
   )}</dl>${progressBar(s, st.stage, st.stages)}</div>`;
 
   const pending = st.pending
