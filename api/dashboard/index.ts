@@ -46,8 +46,9 @@ import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
 
-export interface DashboardDeps {
+export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
   config: Config;
   repos: Repositories;
@@ -161,6 +162,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
         temporalUrl: temporalUiUrl(config, workflowId),
         compounds,
+        registrations: await registrationSection(deps, ctx, id, req.query),
       }),
     );
   });
@@ -184,6 +186,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  registrationPages(router, deps, ctxOf);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {
