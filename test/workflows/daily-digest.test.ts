@@ -250,7 +250,8 @@ describe('daily digest', () => {
     expect(zh.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(zh.html).toContain('c&quot;1');
     const en = renderDigest({ recipientName: 'Alex', report }, 'en');
-    expect(en.text).toContain('Merchant · Answer the venue request (due 30 April, 18:00)');
+    expect(en.text).toContain(`Merchant · Answer the venue request (due ${formatDayTime('2026-04-30T10:00:00.000Z', 'en', report.timeZone)})`);
+    expect(en.text).toMatch(/\(due Thu 30 Apr( 2026)? 18:00\)/);
     expect(en.text).toContain('Overdue steps (1)');
   });
 });
