@@ -138,7 +138,7 @@ function sectionBody(ctx: PageCtx, roster: Roster, query: Request['query']): Raw
   const registered = roster.registered.length
     ? html`<table class="roster"><thead><tr><th class="num">${c.position}</th><th>${c.family}</th><th class="num">${c.members}</th><th>${c.registeredAt}</th><th>${c.status}</th>${actionHead}</tr></thead><tbody>${roster.registered.map(
         (f, i) =>
-          html`<tr><td class="num" data-label="${c.position}">${i + 1}</td>${familyCell(f, compound)}<td class="num" data-label="${c.members}">${f.members}</td><td class="t" data-label="${c.registeredAt}">${when(f.registeredAt)}</td><td data-label="${c.status}">${stateBadge(f)}${
+          html`<tr><td class="num pos" data-label="">${i + 1}</td>${familyCell(f, compound)}<td class="num" data-label="${c.members}">${f.members}</td><td class="t" data-label="${c.registeredAt}">${when(f.registeredAt)}</td><td data-label="${c.status}">${stateBadge(f)}${
             f.checkedInAt ? html` <span class="muted">${when(f.checkedInAt)}</span>` : ''
           }</td>${cancelLink(f)}</tr>`,
       )}</tbody></table>`
@@ -147,7 +147,7 @@ function sectionBody(ctx: PageCtx, roster: Roster, query: Request['query']): Raw
   const waitlisted = roster.waitlisted.length
     ? html`<table class="roster"><thead><tr><th class="num">${c.position}</th><th>${c.family}</th><th class="num">${c.members}</th><th>${c.registeredAt}</th>${actionHead}</tr></thead><tbody>${roster.waitlisted.map(
         (f, i) =>
-          html`<tr><td class="num" data-label="${c.position}">${i + 1}</td>${familyCell(f, compound)}<td class="num" data-label="${c.members}">${f.members}</td><td class="t" data-label="${c.registeredAt}">${when(f.registeredAt)}</td>${cancelLink(f)}</tr>`,
+          html`<tr><td class="num pos" data-label="">${i + 1}</td>${familyCell(f, compound)}<td class="num" data-label="${c.members}">${f.members}</td><td class="t" data-label="${c.registeredAt}">${when(f.registeredAt)}</td>${cancelLink(f)}</tr>`,
       )}</tbody></table>${
         act
           ? html`<form method="post" action="${activityPath(id)}/registrations/promote"><input type="hidden" name="csrf" value="${ctx.csrf}"><p class="muted">${r.promoteHint}</p><div class="buttons"><button type="submit">${r.promote}</button></div></form>`
