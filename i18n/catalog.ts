@@ -488,6 +488,32 @@ export interface CsvProse {
   values: Record<ReportValueKey, string>;
 }
 
+// ---- registrations on the activity page (staff) -----------------------------------------------
+
+export const REGISTRATION_CSV_COLUMNS = ['list', 'position', 'family', 'compound', 'members', 'status', 'registeredAt', 'checkedInAt', 'checkedOutAt', 'hours'] as const;
+export type RegistrationCsvColumn = (typeof REGISTRATION_CSV_COLUMNS)[number];
+
+/** The registrations section of the dashboard's activity page, its confirm page and its CSV. */
+export interface RegistrationPagesProse {
+  heading: string;
+  /** "已报名 23 / 30 人，剩余 7 个名额" */
+  headcount: (registered: number, capacity: number, placesLeft: number) => string;
+  counts: (families: number, waitlisted: number, cancelled: number, checkedIn: number, noShows: number) => string;
+  noShowsLater: string;
+  lists: { registered: string; waitlisted: string; cancelled: string; noShows: string; volunteers: string };
+  statuses: { registered: string; waitlisted: string; cancelled: string; checkedIn: string; noShow: string; signedUp: string; checkedOut: string };
+  columns: { position: string; family: string; compound: string; members: string; status: string; registeredAt: string; checkedInAt: string; volunteer: string; checkedOutAt: string; hours: string };
+  none: string;
+  noVolunteers: string;
+  notRecorded: string;
+  promote: string;
+  promoteHint: string;
+  cancel: string;
+  confirm: { title: string; body: (family: string, activity: string) => string; yes: string; back: string };
+  done: { promoted: (n: number) => string; nonePromoted: string; cancelled: (family: string, promoted: number) => string; notCancelled: (family: string) => string };
+  csv: { download: string; lists: { registered: string; waitlisted: string; cancelled: string; volunteers: string }; headers: Record<RegistrationCsvColumn, string> };
+}
+
 /** Every surface's prose in one locale. */
 export interface Catalog {
   locale: Locale;
@@ -501,4 +527,5 @@ export interface Catalog {
   digest: DigestProse;
   signIn: SignInEmailProse;
   csv: CsvProse;
+  registrations: RegistrationPagesProse;
 }

@@ -815,4 +815,37 @@ export const en: Catalog = {
     },
     values: VALUES,
   },
+  // ---- registrations on the activity page (staff) --------------------------------------------
+  registrations: {
+    heading: 'Registrations',
+    headcount: (registered, capacity, placesLeft) => `${registered} / ${capacity} people registered, ${placesLeft} ${placesLeft === 1 ? 'place' : 'places'} left`,
+    counts: (families, waitlisted, cancelled, checkedIn, noShows) => `${families} families registered · ${waitlisted} waitlisted · ${cancelled} cancelled · ${checkedIn} checked in · ${noShows} no-shows`,
+    noShowsLater: 'No-shows are counted once check-in has closed.',
+    lists: { registered: 'Registered', waitlisted: 'Waitlist (in order)', cancelled: 'Cancelled', noShows: 'No-shows', volunteers: 'Volunteers' },
+    statuses: { registered: 'Registered', waitlisted: 'Waitlisted', cancelled: 'Cancelled', checkedIn: 'Checked in', noShow: 'No-show', signedUp: 'Signed up', checkedOut: 'Checked out' },
+    columns: { position: 'No.', family: 'Family', compound: 'Compound', members: 'People', status: 'Status', registeredAt: 'Registered', checkedInAt: 'Checked in', volunteer: 'Volunteer', checkedOutAt: 'Checked out', hours: 'Hours' },
+    none: 'None',
+    noVolunteers: 'No volunteers have signed up.',
+    notRecorded: 'Registration opens once the activity is running.',
+    promote: 'Promote from the waitlist in order',
+    promoteHint: 'After a capacity change: waitlisted families that fit now get a place and are emailed.',
+    cancel: 'Cancel registration',
+    confirm: {
+      title: 'Cancel this registration?',
+      body: (family, activity) => `Cancel the registration of ${family} for the themed activity “${activity}”? The freed places go to waitlisted families in order, who are emailed.`,
+      yes: 'Yes, cancel it',
+      back: 'Back',
+    },
+    done: {
+      promoted: (n) => `${n} waitlisted ${n === 1 ? 'family was' : 'families were'} given a place and emailed.`,
+      nonePromoted: 'No waitlisted family fits at the moment.',
+      cancelled: (family, promoted) => `The registration of ${family} was cancelled${promoted ? `; ${promoted} waitlisted ${promoted === 1 ? 'family was' : 'families were'} given a place` : ''}.`,
+      notCancelled: (family) => `${family} had no live registration: nothing changed.`,
+    },
+    csv: {
+      download: 'Download the registrations (CSV)',
+      lists: { registered: 'Registered', waitlisted: 'Waitlisted', cancelled: 'Cancelled', volunteers: 'Volunteers' },
+      headers: { list: 'List', position: 'No.', family: 'Family / volunteer', compound: 'Compound', members: 'People', status: 'Status', registeredAt: 'Registered', checkedInAt: 'Checked in', checkedOutAt: 'Checked out', hours: 'Hours' },
+    },
+  },
 };

@@ -806,4 +806,37 @@ export const zhCN: Catalog = {
     },
     values: VALUES,
   },
+  // ---- registrations on the activity page (staff) --------------------------------------------
+  registrations: {
+    heading: '报名情况',
+    headcount: (registered, capacity, placesLeft) => `已报名 ${registered} / ${capacity} 人，剩余 ${placesLeft} 个名额`,
+    counts: (families, waitlisted, cancelled, checkedIn, noShows) => `报名家庭 ${families} 户 · 候补 ${waitlisted} 户 · 已取消 ${cancelled} 户 · 已签到 ${checkedIn} 户 · 未到场 ${noShows} 户`,
+    noShowsLater: '签到结束后统计未到场的家庭。',
+    lists: { registered: '已报名', waitlisted: '候补名单（按顺序）', cancelled: '已取消', noShows: '未到场', volunteers: '志愿者' },
+    statuses: { registered: '已报名', waitlisted: '候补', cancelled: '已取消', checkedIn: '已签到', noShow: '未到场', signedUp: '已报名', checkedOut: '已签退' },
+    columns: { position: '序号', family: '家庭', compound: '小区', members: '人数', status: '状态', registeredAt: '报名时间', checkedInAt: '签到时间', volunteer: '志愿者', checkedOutAt: '签退时间', hours: '服务时长（小时）' },
+    none: '暂无',
+    noVolunteers: '暂无志愿者报名。',
+    notRecorded: '活动开始运行后才能报名。',
+    promote: '按顺序递补候补家庭',
+    promoteHint: '名额变化后，把放得下的候补家庭转为已报名，并发送邮件通知。',
+    cancel: '取消报名',
+    confirm: {
+      title: '确认取消报名',
+      body: (family, activity) => `确定要取消${family}在主题活动“${activity}”中的报名吗？空出的名额会按顺序递补给候补家庭，并发送邮件通知。`,
+      yes: '确认取消',
+      back: '返回',
+    },
+    done: {
+      promoted: (n) => `已递补 ${n} 户候补家庭，并已发送邮件通知。`,
+      nonePromoted: '目前没有可以递补的候补家庭。',
+      cancelled: (family, promoted) => `已取消${family}的报名${promoted ? `，递补 ${promoted} 户候补家庭` : ''}。`,
+      notCancelled: (family) => `${family}没有有效的报名，未做任何更改。`,
+    },
+    csv: {
+      download: '下载报名名单（CSV）',
+      lists: { registered: '已报名', waitlisted: '候补', cancelled: '已取消', volunteers: '志愿者' },
+      headers: { list: '名单', position: '序号', family: '家庭/志愿者', compound: '小区', members: '人数', status: '状态', registeredAt: '报名时间', checkedInAt: '签到时间', checkedOutAt: '签退时间', hours: '服务时长（小时）' },
+    },
+  },
 };

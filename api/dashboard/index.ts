@@ -50,8 +50,9 @@ import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
 
-export interface DashboardDeps {
+export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
   config: Config;
   repos: Repositories;
@@ -165,6 +166,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
         ...(canSeeTemporalUi(ctx.viewer) ? { temporalUrl: temporalUiUrl(config, workflowId) } : {}),
         compounds,
+        registrations: await registrationSection(deps, ctx, id, req.query),
       }),
     );
   });
@@ -189,6 +191,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   reportRoutes(router, data, ctxOf);
   tokenPages(router, { repos, now: deps.now }, ctxOf);
+  registrationPages(router, deps, ctxOf);
 
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);

@@ -153,6 +153,8 @@ export interface ActivityView {
   temporalUrl?: string;
   /** Compound names by id. */
   compounds: ReadonlyMap<string, string>;
+  /** The registrations card (api/registration/pages.ts). */
+  registrations?: RawHtml;
 }
 
 type TimelineEntry = { at: string; order: number; html: RawHtml };
@@ -270,7 +272,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
       : html`<p class="muted">${missing ? a.feedbackMissing : a.feedbackNotYet}</p>`
   }</div>`;
 
-  return html`${header}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${attendance}${points}${feedback}`;
+  return html`${header}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${v.registrations ?? ''}${attendance}${points}${feedback}`;
 }
 
 // ---- leaderboard ---------------------------------------------------------------------------------

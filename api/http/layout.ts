@@ -115,6 +115,9 @@ table.report td.name{min-width:9em}
 a.csv{font-size:13px;font-weight:400;margin-left:8px}
 footer{font-size:12px;color:#8a8a8a;text-align:center;margin:8px 0 16px}
 footer a{color:#8a8a8a}
+h3{margin:14px 0 6px;font-size:15px}
+/* A roster table becomes one card per row on a phone: label before each value. */
+@media (max-width:600px){table.roster thead{display:none}table.roster tr{display:block;border-bottom:1px solid #e4ddd0;padding:6px 0}table.roster td{display:block;border:0;padding:2px 4px;white-space:normal;text-align:left}table.roster td.pos,table.roster td.name{display:inline-block}table.roster td.pos::after{content:"."}table.roster td[data-label]:not([data-label=""])::before{content:attr(data-label);color:#6b6b6b;margin-right:8px}}
 @media (max-width:480px){h1{font-size:19px}.card{padding:12px 10px}td,th{padding:5px 6px}}
 @media print{
   header.top,footer,.noprint{display:none!important}

@@ -24,7 +24,8 @@ import type { StaffPrincipal } from '../http/auth';
 import { HttpError } from '../http/errors';
 import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
-import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
+import { ALL_STAFF, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
+import { registrationActions } from './service';
 import { Id } from '../activities/schemas';
 import { linkExpiry, signSelfServiceLink, type PersonRef } from '../family/links';
 import { createPeopleScope } from '../http/people-scope';
@@ -94,11 +95,8 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
   const scope = createPeopleScope(repos, deps.now);
 
-  async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
-    const activity = await activityOr404(repos, activityId);
-    await assertCompound(repos, staff, activity.compound, 'activity');
-    return activity;
-  }
+  const actions = registrationActions(deps);
+  const activityFor = actions.activityFor;
 
   async function view(activity: ActivityRef, r: RegistrationView, existing: boolean) {
     const placesLeft = await registrations.placesLeft(activity.id);
@@ -182,10 +180,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       responses: { 200: { description: '{ cancelled, promoted, emails }' }, ...commonErrors, 404: notFound },
       params: FamilyParams,
       async handler({ params: { id, familyId }, staff, res }) {
-        const activity = await activityFor(staff, id);
-        const result = await registrations.cancel(id, familyId);
-        const emails = await deps.mail.sendWaitlistPromotions(activity, result.promoted);
-        res.json({ cancelled: result.cancelled, promoted: result.promoted.map(familyIdOf), emails });
+        res.json(await actions.cancel(staff, id, familyId));
       },
     }),
     defineRoute({
@@ -197,10 +192,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       responses: { 200: { description: '{ promoted, emails }' }, ...commonErrors, 404: notFound },
       params: ActivityParam,
       async handler({ params: { id }, staff, res }) {
-        const activity = await activityFor(staff, id);
-        const promoted = await registrations.promoteWaitlisted(id);
-        const emails = await deps.mail.sendWaitlistPromotions(activity, promoted);
-        res.json({ promoted: promoted.map(familyIdOf), emails });
+        res.json(await actions.promote(staff, id));
       },
     }),
     defineRoute({
@@ -284,8 +276,4 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       },
     }),
   ];
-}
-
-function familyIdOf(r: Recipient): string {
-  return r.key.replace(/^family:/, '');
 }
