@@ -424,6 +424,44 @@ export interface CsvProse {
   values: Record<ReportValueKey, string>;
 }
 
+// ---- staff work pages (issue 10: approvals page, actionable waiting list, venue form) ----------
+/** The grid worker's approvals page, the waiting list's buttons and the coordinator's venue form. */
+export interface StaffWorkProse {
+  nav: string;
+  heading: string;
+  intro: string;
+  waitingNone: string;
+  open: string;
+  round: (n: number) => string;
+  due: string;
+  escalated: string;
+  past: string;
+  pastNone: string;
+  columns: { activity: string; round: string; outcome: string; at: string; comment: string };
+  notYoursTitle: string;
+  notYoursBody: string;
+  onlyCoordinatorTitle: string;
+  onlyCoordinatorBody: string;
+  /** The buttons on the home page's waiting list. */
+  buttons: { decide: string; assignVenue: string };
+  venue: {
+    heading: (title: string) => string;
+    intro: string;
+    merchant: string;
+    merchantNone: string;
+    venueName: string;
+    venueNameHint: string;
+    hours: string;
+    send: string;
+    fixFields: string;
+    closed: string;
+    refused: (why: string) => string;
+    fields: { venueName: string; hours: string; merchantId: string; other: string };
+    errors: { required: string; number: string; tooLong: string; range: string; notOffered: string };
+  };
+}
+// ---- end of staff work pages ------------------------------------------------------------------
+
 /** Every surface's prose in one locale. */
 export interface Catalog {
   locale: Locale;
@@ -435,4 +473,5 @@ export interface Catalog {
   digest: DigestProse;
   signIn: SignInEmailProse;
   csv: CsvProse;
+  staffWork: StaffWorkProse;
 }

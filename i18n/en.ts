@@ -644,6 +644,41 @@ export const en: Catalog = {
     ignore: 'If you did not ask to sign in, ignore this email; nothing changes on your account.',
     signature: 'Jinhua Community Three-Heads Co-governance Team',
   },
+  // ---- staff work pages (issue 10) ----
+  staffWork: {
+    nav: 'My approvals',
+    heading: 'Approvals waiting for me',
+    intro: 'Plans waiting for your decision. Open the decision page, choose an answer and send it, as from the emailed link.',
+    waitingNone: 'No plan is waiting for your decision.',
+    open: 'Open the decision page',
+    round: (n) => `Round ${formatNumber(n, LOCALE)}`,
+    due: 'Due',
+    escalated: 'The grid worker did not answer in time: yours to decide',
+    past: 'My past decisions',
+    pastNone: 'No decisions yet.',
+    columns: { activity: 'Activity', round: 'Round', outcome: 'Decision', at: 'When', comment: 'Comment' },
+    notYoursTitle: 'This approval is not waiting for you',
+    notYoursBody: 'This plan does not need your decision now (it may have been decided, or moved on).',
+    onlyCoordinatorTitle: 'Only the coordinator assigns a venue',
+    onlyCoordinatorBody: 'When no merchant accepted, the coordinator assigns the venue.',
+    buttons: { decide: 'Decide', assignVenue: 'Assign a venue' },
+    venue: {
+      heading: (title) => `Assign a venue: ${title}`,
+      intro: 'No merchant asked accepted. Name the venue and how long it is booked.',
+      merchant: 'Merchant venue (optional)',
+      merchantNone: 'Not a merchant venue',
+      venueName: 'Venue name',
+      venueNameHint: 'With a merchant venue chosen this may stay empty: the merchant’s venue name is used.',
+      hours: 'Hours booked',
+      send: 'Assign the venue',
+      fixFields: 'Please correct the marked fields and send again.',
+      closed: 'A venue cannot be assigned now: the activity is no longer waiting for one.',
+      refused: (why) => `The venue was not assigned: ${why}`,
+      fields: { venueName: 'Venue name', hours: 'Hours booked', merchantId: 'Merchant venue', other: 'Other' },
+      errors: { required: 'Required', number: 'Enter a number', tooLong: 'Too long', range: 'Out of the allowed range', notOffered: 'Choose a merchant from the list' },
+    },
+  },
+  // ---- end of staff work pages ----
   csv: {
     headers: {
       summary: {

@@ -635,6 +635,41 @@ export const zhCN: Catalog = {
     ignore: '如果不是您本人申请登录，请忽略这封邮件，您的账号不会有任何变化。',
     signature: '锦华社区三长共治专班',
   },
+  // ---- staff work pages (issue 10) ----
+  staffWork: {
+    nav: '待我审批',
+    heading: '待我审批',
+    intro: '等您审批的活动方案。打开审批页后选择结果并提交，与邮件中的链接相同。',
+    waitingNone: '目前没有等您审批的方案。',
+    open: '打开审批页',
+    round: (n) => `第 ${formatNumber(n, LOCALE)} 轮`,
+    due: '截止',
+    escalated: '网格员逾期未审，已转由您审批',
+    past: '我的审批记录',
+    pastNone: '还没有审批记录。',
+    columns: { activity: '活动', round: '轮次', outcome: '结果', at: '时间', comment: '意见' },
+    notYoursTitle: '这项审批不在等您',
+    notYoursBody: '这个方案目前不需要您审批（可能已经审批过，或已进入下一阶段）。',
+    onlyCoordinatorTitle: '只有协调人可以安排场地',
+    onlyCoordinatorBody: '商户都未同意借用时，由协调人安排场地。',
+    buttons: { decide: '去审批', assignVenue: '安排场地' },
+    venue: {
+      heading: (title) => `安排场地：${title}`,
+      intro: '被邀请的商户都未同意借用。请指定活动场地和使用时长。',
+      merchant: '商户场地（可选）',
+      merchantNone: '不用商户场地',
+      venueName: '场地名称',
+      venueNameHint: '选了商户场地可不填，默认用该商户的场地名称。',
+      hours: '使用时长（小时）',
+      send: '确定场地',
+      fixFields: '请修改标出的内容后再提交。',
+      closed: '现在不能安排场地：活动已不在等待安排场地。',
+      refused: (why) => `未能安排场地：${why}`,
+      fields: { venueName: '场地名称', hours: '使用时长', merchantId: '商户场地', other: '其他' },
+      errors: { required: '请填写此项', number: '请填写数字', tooLong: '内容太长', range: '超出允许范围', notOffered: '请选择列表中的商户' },
+    },
+  },
+  // ---- end of staff work pages ----
   csv: {
     headers: {
       summary: {

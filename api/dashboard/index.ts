@@ -46,6 +46,8 @@ import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+import { approvalRoutes } from '../links/approvals-page';
+import { venueRoutes } from '../activities/venue-page';
 
 export interface DashboardDeps {
   client: Client;
@@ -53,6 +55,8 @@ export interface DashboardDeps {
   repos: Repositories;
   sessions: SessionStore;
   logger: Logger;
+  /** Signs the action links the approvals page opens (the same secret as the emails' links). */
+  linkSecret: string;
   /** Epoch ms. */
   now: () => number;
 }
@@ -184,6 +188,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  approvalRoutes(router, { data, linkSecret: deps.linkSecret, now: deps.now }, ctxOf);
+  venueRoutes(router, data, ctxOf);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {

@@ -4,6 +4,8 @@ import { html, raw, type RawHtml } from '../http/html';
 import type { StaffSession } from '../http/session';
 import type { ActivityOverview, CheckInView, LeaderboardRow, OutboxEntry, Person, PointsView } from './data';
 import type { DashboardStrings } from './i18n';
+import type { Locale } from '../../domain/schemas';
+import { waitingButton } from './waiting-actions';
 
 const WORKING = STAGES as readonly string[];
 
@@ -112,7 +114,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
             w.pending,
             v.names,
             w.activity.status,
-          )}</td><td>${s.pendingActions[w.pending.action] ?? w.pending.action}</td><td class="t">${w.since ? s.page.when(w.since) : '–'}</td><td class="t">${
+          )}</td><td>${s.pendingActions[w.pending.action] ?? w.pending.action}${waitingButton(s.page.lang as Locale, v.viewer, w.activity.activityId, w.pending)}</td><td class="t">${w.since ? s.page.when(w.since) : '–'}</td><td class="t">${
             w.pending.dueAt ? s.page.when(w.pending.dueAt) : '–'
           }${w.overdue ? html` <span class="badge red">${h.overdue}</span>` : ''}</td></tr>`,
       )}</tbody></table></div>`
