@@ -459,6 +459,43 @@ export interface StaffWorkProse {
     fields: { venueName: string; hours: string; merchantId: string; other: string };
     errors: { required: string; number: string; tooLong: string; range: string; notOffered: string };
   };
+  /** The cycle pages: start a cycle with its milestones, record a milestone done, record a sponsorship. */
+  cycle: {
+    newLink: string;
+    manageLink: string;
+    newHeading: string;
+    newIntro: string;
+    id: string;
+    idHint: string;
+    name: string;
+    periodStart: string;
+    periodEnd: string;
+    compounds: string;
+    milestones: string;
+    milestonesHint: string;
+    milestoneName: (n: number) => string;
+    milestoneDue: (n: number) => string;
+    start: string;
+    existing: string;
+    heading: (name: string) => string;
+    milestoneColumns: { name: string; due: string; state: string; by: string };
+    markDone: string;
+    notes: string;
+    noMilestones: string;
+    sponsorship: string;
+    merchant: string;
+    merchantChoose: string;
+    amount: string;
+    note: string;
+    record: string;
+    recorded: string;
+    milestoneRecorded: (name: string) => string;
+    noWorkflow: string;
+    onlyCoordinatorTitle: string;
+    onlyCoordinatorBody: string;
+    fixFields: string;
+    errors: { required: string; date: string; endBeforeStart: string; idFormat: string; unique: string; amount: string; tooLong: string };
+  };
 }
 // ---- end of staff work pages ------------------------------------------------------------------
 

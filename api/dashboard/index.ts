@@ -48,6 +48,7 @@ import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
+import { cyclePageRoutes } from '../cycles/pages';
 
 export interface DashboardDeps {
   client: Client;
@@ -190,6 +191,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   reportRoutes(router, data, ctxOf);
   approvalRoutes(router, { data, linkSecret: deps.linkSecret, now: deps.now }, ctxOf);
   venueRoutes(router, data, ctxOf);
+  cyclePageRoutes(router, data, ctxOf);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {

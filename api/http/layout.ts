@@ -97,7 +97,8 @@ input[type=email]{width:100%;font:inherit;font-size:17px;padding:10px;border:1px
 .buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 .buttons button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
 a.button{display:inline-block;white-space:nowrap;font-weight:600;padding:8px 14px;border-radius:8px;background:#b03a2e;color:#fff;text-decoration:none}
-input[type=text],input[type=number],select{width:100%;max-width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px}
+fieldset.choices{border:0;margin:0 0 6px;padding:0}fieldset.choices legend{font-weight:600;margin:10px 0 4px;padding:0}label.choice{display:flex;align-items:center;gap:10px;font-weight:400;margin:6px 0;padding:8px 10px;border:1px solid #d8d0c2;border-radius:8px;background:#faf6ee}
+input[type=text],input[type=number],input[type=date],select{width:100%;max-width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px}
 .field-error{color:#8a1c12;font-size:14px;margin:4px 0 0}
 ul.records{list-style:none;margin:0;padding:0}ul.records li{padding:8px 0;border-bottom:1px solid #f1ece2}
 nav.filters{display:flex;flex-wrap:wrap;gap:6px 12px;margin-bottom:10px;font-size:14px}

@@ -6,6 +6,7 @@
  * ends within the test.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
 import { seedCycle, seedMerchant, merchantPlan } from '../api/harness';
 import {
   STAFF,
@@ -42,6 +43,16 @@ beforeAll(async () => {
       APPROVAL_ESCALATE_AFTER: '40s',
       VENUE_ANSWER_TIMEOUT: '2s',
     },
+    // The cycle the coordinator starts from the dashboard runs on this worker too.
+    extraActivities: ({ db, store, mailer, client, baseUrl, config }) =>
+      createCycleActivities({
+        db,
+        store,
+        mailer,
+        listCycleActivities: visibilityCycleActivityLister(client),
+        publicBaseUrl: baseUrl,
+        messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+      }),
   });
   await seedCycle(h.db, cycleId);
   // Started first: it escalates to the coordinator while the grid worker works on another.
@@ -181,4 +192,84 @@ test('the coordinator decides an escalated approval and assigns a venue from the
   expect(decided.decisions.filter((d) => d.kind === 'approval')).toEqual([expect.objectContaining({ outcome: 'reject', by: expect.objectContaining({ id: STAFF.co.id }) })]);
   await co.goto(`${h.baseUrl}/dashboard/approvals`);
   expect(await co.locator('ul.records li', { hasText: escalatedTitle }).textContent()).toContain('不通过');
+});
+
+test('the coordinator starts a cycle with its milestones, marks one done and records a sponsorship, all from the dashboard', async () => {
+  const sponsor = await seedMerchant(h.db, { id: unique('m-sponsor'), email: `${unique('sponsor')}@example.test`, name: '东苑超市', venueName: '东苑超市门前广场' });
+  const newCycleId = unique('c-new').replace(/[^A-Za-z0-9_.:-]/g, '');
+  const name = unique('2026 邻里互助周期');
+  const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  const co = await signInAs('co');
+  await Promise.all([co.waitForLoadState('load'), co.getByRole('link', { name: '新建孵化周期' }).click()]);
+  expect(await heading(co)).toBe('新建孵化周期');
+  await checkAtBothWidths(co, 'cycle-new-zh');
+
+  // Bad input: each error beside its field; no cycle is started.
+  await co.fill('#id', newCycleId);
+  await co.fill('#periodStart', day(0));
+  await co.fill('#periodEnd', day(-1));
+  await co.fill('#m1Name', '启动培训');
+  await Promise.all([co.waitForLoadState('load'), co.getByRole('button', { name: '开始周期' }).click()]);
+  expect(await co.locator('#name-error').textContent()).toBe('请填写此项');
+  expect(await co.locator('#periodEnd-error').textContent()).toBe('结束日期须晚于开始日期');
+  expect(await co.locator('#m1Due-error').textContent()).toBe('请选择日期');
+  expect(await co.locator('#compounds-error').textContent()).toBe('请填写此项');
+  expect(await h.db.selectFrom('cycles').select('id').where('id', '=', newCycleId).executeTakeFirst()).toBeUndefined();
+
+  await co.fill('#name', name);
+  await co.fill('#periodEnd', day(90));
+  await co.getByLabel('东苑').check();
+  await co.fill('#m1Due', day(7));
+  await co.fill('#m2Name', '活动复盘');
+  await co.fill('#m2Due', day(60));
+  await Promise.all([co.waitForURL((u) => u.pathname === `/dashboard/cycles/${newCycleId}`), co.getByRole('button', { name: '开始周期' }).click()]);
+  expect(await heading(co)).toBe(`孵化周期：${name}`);
+  const kickoff = co.locator('ul.records li', { hasText: '启动培训' });
+  await kickoff.waitFor();
+  expect(await co.locator('ul.records li').count()).toBe(2);
+  await checkAtBothWidths(co, 'cycle-page-zh');
+
+  // A milestone marked done, with a note.
+  await kickoff.locator('input[name="notes"]').fill('培训已完成，20 人参加。');
+  await Promise.all([co.waitForURL((u) => u.searchParams.get('milestone') === 'm1'), kickoff.getByRole('button', { name: '记为完成' }).click()]);
+  expect(await co.locator('.ok').textContent()).toBe('已记为完成：启动培训');
+  const doneRow = co.locator('ul.records li', { hasText: '启动培训' });
+  expect(await doneRow.textContent()).toContain('张协调');
+  expect(await doneRow.getByRole('button', { name: '记为完成' }).count()).toBe(0);
+  const progress = (await (await fetch(`${h.baseUrl}/api/cycles/${newCycleId}`, { headers: { authorization: `Bearer ${TOKENS.co}` } })).json()) as { milestones: unknown[] };
+  expect(progress.milestones).toEqual([
+    expect.objectContaining({ id: 'm1', state: 'done', notes: '培训已完成，20 人参加。', by: expect.objectContaining({ id: STAFF.co.id }) }),
+    expect.objectContaining({ id: 'm2', state: 'pending' }),
+  ]);
+
+  // A sponsorship: bad input first (the API names the same fields), then recorded once.
+  await co.fill('#amountCny', '0');
+  await Promise.all([co.waitForLoadState('load'), co.getByRole('button', { name: '记录赞助' }).click()]);
+  expect(await co.locator('#merchantId-error').textContent()).toBe('请填写此项');
+  expect(await co.locator('#amountCny-error').textContent()).toBe('请填写大于 0 的金额，最多两位小数');
+  const json = await fetch(`${h.baseUrl}/api/cycles/${newCycleId}/sponsorships`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.co}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ merchantId: '', amountCny: 0 }),
+  });
+  expect(json.status).toBe(400);
+  const refused = (await json.json()) as { error: { details?: { field: string }[] } };
+  expect([...new Set((refused.error.details ?? []).map((d) => d.field))].sort()).toEqual(['amountCny', 'merchantId']);
+  expect(await h.db.selectFrom('sponsorships').select('id').where('cycle_id', '=', newCycleId).execute()).toEqual([]);
+
+  await co.selectOption('#merchantId', { label: '东苑超市' });
+  await co.fill('#amountCny', '1500.5');
+  await co.fill('#note', '活动物资赞助');
+  await Promise.all([co.waitForURL((u) => u.searchParams.get('done') === 'sponsorship'), co.getByRole('button', { name: '记录赞助' }).click()]);
+  expect(await co.locator('.ok').textContent()).toBe('赞助已记录。');
+  const rows = await h.db.selectFrom('sponsorships').selectAll().where('cycle_id', '=', newCycleId).execute();
+  expect(rows).toEqual([expect.objectContaining({ merchant_id: sponsor.id, recorded_by: STAFF.co.id })]);
+  expect(Number(rows[0]!.amount_cny)).toBe(1500.5);
+
+  await co.goto(`${h.baseUrl}/dashboard/cycles/${newCycleId}?lang=en`);
+  expect(await heading(co)).toBe(`Incubation cycle: ${name}`);
+  await checkAtBothWidths(co, 'cycle-page-en');
+  // The home page links to the cycle's page.
+  await co.goto(`${h.baseUrl}/dashboard`);
+  expect(await co.locator(`a[href="/dashboard/cycles/${newCycleId}"]`).count()).toBe(1);
 });
