@@ -158,7 +158,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );
-  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail }));
+  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret }));
 
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 

@@ -513,6 +513,80 @@ export interface RegistrationPagesProse {
   done: { promoted: (n: number) => string; nonePromoted: string; cancelled: (family: string, promoted: number) => string; notCancelled: (family: string) => string };
   csv: { download: string; lists: { registered: string; waitlisted: string; cancelled: string; volunteers: string }; headers: Record<RegistrationCsvColumn, string> };
 }
+// ---- staff work pages (issue 10: approvals page, actionable waiting list, venue form) ----------
+/** The grid worker's approvals page, the waiting list's buttons and the coordinator's venue form. */
+export interface StaffWorkProse {
+  nav: string;
+  heading: string;
+  intro: string;
+  waitingNone: string;
+  open: string;
+  round: (n: number) => string;
+  due: string;
+  escalated: string;
+  past: string;
+  pastNone: string;
+  columns: { activity: string; round: string; outcome: string; at: string; comment: string };
+  notYoursTitle: string;
+  notYoursBody: string;
+  onlyCoordinatorTitle: string;
+  onlyCoordinatorBody: string;
+  /** The buttons on the home page's waiting list. */
+  buttons: { decide: string; assignVenue: string };
+  venue: {
+    heading: (title: string) => string;
+    intro: string;
+    merchant: string;
+    merchantNone: string;
+    venueName: string;
+    venueNameHint: string;
+    hours: string;
+    send: string;
+    fixFields: string;
+    closed: string;
+    refused: (why: string) => string;
+    fields: { venueName: string; hours: string; merchantId: string; other: string };
+    errors: { required: string; number: string; tooLong: string; range: string; notOffered: string };
+  };
+  /** The cycle pages: start a cycle with its milestones, record a milestone done, record a sponsorship. */
+  cycle: {
+    newLink: string;
+    manageLink: string;
+    newHeading: string;
+    newIntro: string;
+    id: string;
+    idHint: string;
+    name: string;
+    periodStart: string;
+    periodEnd: string;
+    compounds: string;
+    milestones: string;
+    milestonesHint: string;
+    milestoneName: (n: number) => string;
+    milestoneDue: (n: number) => string;
+    start: string;
+    existing: string;
+    heading: (name: string) => string;
+    milestoneColumns: { name: string; due: string; state: string; by: string };
+    markDone: string;
+    notes: string;
+    noMilestones: string;
+    sponsorship: string;
+    merchant: string;
+    merchantChoose: string;
+    amount: string;
+    note: string;
+    record: string;
+    recorded: string;
+    milestoneRecorded: (name: string) => string;
+    noWorkflow: string;
+    onlyCoordinatorTitle: string;
+    onlyCoordinatorBody: string;
+    fixFields: string;
+    errors: { required: string; date: string; endBeforeStart: string; idFormat: string; unique: string; amount: string; tooLong: string };
+  };
+}
+// ---- end of staff work pages ------------------------------------------------------------------
 
 /** Every surface's prose in one locale. */
 export interface Catalog {
@@ -528,4 +602,5 @@ export interface Catalog {
   signIn: SignInEmailProse;
   csv: CsvProse;
   registrations: RegistrationPagesProse;
+  staffWork: StaffWorkProse;
 }

@@ -8,20 +8,17 @@
  * that include their compound.
  */
 import { z } from 'zod';
-import { text } from '../../domain/text';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
-import { IsoInstant, describeIssues, type Actor, type StaffRole } from '../../domain/schemas';
-import { AmountCny } from '../../db/services/cycles';
+import type { StaffRole } from '../../domain/schemas';
 import type { Repositories } from '../../db/repositories';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
 import { toCsv } from '../../lib/csv';
-import { cycleProgressQuery, recordMilestoneUpdate } from '../../workflows/incubation-cycle.api';
-import { CycleTimings, IncubationCycleInput, Milestone, cyclePlanFields, incubationCycleWorkflowId, withCyclePlanRules, type CycleProgress } from '../../domain/cycle';
-import { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
+import { cycleProgressQuery } from '../../workflows/incubation-cycle.api';
+import type { CycleProgress, CycleTimings } from '../../domain/cycle';
 import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
-import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
+import { staffById } from '../people/directory';
 import { HttpError } from '../http/errors';
 import { ErrorBody, Id } from '../activities/schemas';
 
@@ -37,21 +34,9 @@ export const CYCLE_TIMING_DEFAULTS: CycleTimings = {
 
 // ---- request and response shapes ------------------------------------------------------------
 
-export const StartCycleBody = withCyclePlanRules(
-  z.strictObject({
-    /** The cycle's id, e.g. `2025-1`: a repeated start with the same id finds the cycle already there. */
-    id: Id,
-    ...cyclePlanFields,
-    /** 启动培训, 中期督导, 活动复盘, 经验分享, … with their due times. */
-    milestones: z.array(z.strictObject(Milestone.shape)).max(50).default([]),
-    /** Default: the first supervisor in the directory. */
-    supervisorId: Id.optional(),
-    /** Default: the caller. */
-    coordinatorId: Id.optional(),
-    /** Overrides of the defaults for this cycle. */
-    timings: z.strictObject(CycleTimings.partial().shape).optional(),
-  }),
-);
+export { RecordMilestoneBody, SponsorshipBody, StartCycleBody } from './schemas';
+import { RecordMilestoneBody, SponsorshipBody, StartCycleBody } from './schemas';
+import { createCycleService } from './service';
 
 export const StartCycleResponse = z.object({
   cycleId: Id,
@@ -59,16 +44,6 @@ export const StartCycleResponse = z.object({
   progressUrl: z.url(),
   /** True when a cycle with this id existed already (status 200). */
   existing: z.boolean(),
-});
-
-export const RecordMilestoneBody = z.strictObject({ notes: text().trim().max(2000).default('') });
-
-export const SponsorshipBody = z.strictObject({
-  /** Optional client-chosen id: repeating the request with it records nothing new. */
-  id: Id.optional(),
-  merchantId: Id,
-  amountCny: AmountCny.meta({ description: 'CNY (yuan), at most two decimals (fen).' }),
-  note: text().trim().max(2000).default(''),
 });
 
 export const ReportQuery = z
@@ -114,23 +89,16 @@ export interface CycleRoutesDeps {
   timings?: Partial<CycleTimings>;
 }
 
-function actorOf(staff: StaffPrincipal): Actor {
-  return { id: staff.staffId, name: staff.name.trim().slice(0, 100) || staff.staffId, role: staff.role };
+/** A cycle's waits when its start request names none: the defaults, then config, then the deps'. */
+export function cycleTimingDefaults(config: Config, timings?: Partial<CycleTimings>): CycleTimings {
+  return { ...CYCLE_TIMING_DEFAULTS, ...config.cycleTimings, ...timings };
 }
 
 /** The incubation cycles' routes. */
 export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
   const { client, config, repos } = deps;
-  const cycles = repos.cycles;
-  const defaults: CycleTimings = { ...CYCLE_TIMING_DEFAULTS, ...config.cycleTimings, ...deps.timings };
-  const handleFor = (cycleId: string): WorkflowHandle => client.workflow.getHandle(incubationCycleWorkflowId(cycleId));
-  const progressUrl = (cycleId: string) => `${config.http.publicBaseUrl}/api/cycles/${encodeURIComponent(cycleId)}`;
-
-  async function cycleOr404(cycleId: string) {
-    const cycle = await cycles.get(cycleId);
-    if (!cycle) throw new HttpError(404, 'NotFound', `No cycle ${cycleId}`);
-    return cycle;
-  }
+  const service = createCycleService({ client, config, repos, defaults: cycleTimingDefaults(config, deps.timings) });
+  const { handleFor, cycleOr404 } = service;
 
   /** Property managers and grid workers see only cycles that include their compound. */
   async function assertCompound(staff: StaffPrincipal, compounds: readonly string[]): Promise<void> {
@@ -156,54 +124,8 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       },
       talksToTemporal: true,
       async handler({ body, staff, res }) {
-        const missing: string[] = [];
-        const pick = async (role: 'coordinator' | 'supervisor', id: string | undefined, field: string): Promise<StaffRow | undefined> => {
-          const row = id ? await staffById(repos, id) : await firstStaff(repos, role);
-          if (row?.role !== role) missing.push(id ? `staff ${id} (${field}) is not a ${role} in the directory` : `no ${role} in the directory`);
-          return row;
-        };
-        const co = await pick('coordinator', body.coordinatorId ?? staff.staffId, body.coordinatorId ? 'coordinatorId' : 'your token');
-        const su = await pick('supervisor', body.supervisorId, 'supervisorId');
-        if (missing.length > 0 || !co || !su) {
-          throw new HttpError(422, 'MissingDirectoryEntry', `Missing from the directory: ${missing.join('; ')}`, missing);
-        }
-        const parsed = IncubationCycleInput.safeParse({
-          cycleId: body.id,
-          name: body.name,
-          periodStart: body.periodStart,
-          periodEnd: body.periodEnd,
-          compounds: body.compounds,
-          coordinator: contactOf(co),
-          supervisor: contactOf(su),
-          milestones: body.milestones,
-          timings: { ...defaults, ...body.timings },
-        });
-        if (!parsed.success) {
-          const issues = describeIssues(parsed.error);
-          throw new HttpError(422, 'InvalidInput', `The cycle cannot be started: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
-        }
-        const input = parsed.data;
-        // The row first: the report and the compound checks read it, and the workflow's own
-        // registration is then a no-op.
-        await cycles.ensure(input);
-        const workflowId = incubationCycleWorkflowId(input.cycleId);
-        let existing = false;
-        try {
-          await client.workflow.start(incubationCycleWorkflow, {
-            taskQueue: config.temporal.taskQueue,
-            workflowId,
-            args: [input],
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          existing = true;
-        }
-        res
-          .status(existing ? 200 : 201)
-          .location(progressUrl(input.cycleId))
-          .json({ cycleId: input.cycleId, workflowId, progressUrl: progressUrl(input.cycleId), existing });
+        const started = await service.startCycle(body, staff);
+        res.status(started.existing ? 200 : 201).location(started.progressUrl).json(started);
       },
     }),
     defineRoute({
@@ -245,27 +167,7 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       params: MilestoneParams,
       talksToTemporal: true,
       async handler({ params: { id, milestoneId }, body, staff, res }) {
-        await cycleOr404(id);
-        // A milestone the path names but the cycle does not have is not found, as an unknown cycle is.
-        const known = (await cycles.milestones(id)).map((m) => m.milestoneId);
-        if (!known.includes(milestoneId)) {
-          throw new HttpError(404, 'NotFound', `Cycle ${id} has no milestone ${milestoneId} (known: ${known.join(', ') || 'none'})`);
-        }
-        const handle = handleFor(id);
-        try {
-          res.json(await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId, by: actorOf(staff), notes: body.notes }] }));
-        } catch (err) {
-          if (err instanceof WorkflowNotFoundError) {
-            // An update on a finished workflow reports "not found": say that it has closed.
-            const ended = await handle.describe().then(
-              (d) => (d.status.name !== 'RUNNING' ? d.status.name : undefined),
-              () => undefined,
-            );
-            if (ended) throw new HttpError(409, 'StepClosed', `The cycle has closed (${ended.toLowerCase()})`);
-            throw new HttpError(404, 'NotFound', `Cycle ${id} has no workflow`);
-          }
-          throw err;
-        }
+        res.json(await service.recordMilestone(id, milestoneId, staff, body.notes));
       },
     }),
     defineRoute({
@@ -308,14 +210,7 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       },
       params: CycleIdParam,
       async handler({ params: { id }, body, staff, res }) {
-        const { sponsorship, created } = await cycles.recordSponsorship({
-          ...(body.id ? { id: body.id } : {}),
-          cycleId: id,
-          merchantId: body.merchantId,
-          amountCny: body.amountCny,
-          note: body.note,
-          recordedBy: staff.staffId,
-        });
+        const { sponsorship, created } = await service.recordSponsorship(id, body, staff);
         res.status(created ? 201 : 200).json(sponsorship);
       },
     }),

@@ -51,6 +51,9 @@ import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
+import { approvalRoutes } from '../links/approvals-page';
+import { venueRoutes } from '../activities/venue-page';
+import { cyclePageRoutes } from '../cycles/pages';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -58,6 +61,8 @@ export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   repos: Repositories;
   sessions: SessionStore;
   logger: Logger;
+  /** Signs the action links the approvals page opens (the same secret as the emails' links). */
+  linkSecret: string;
   /** Epoch ms. */
   now: () => number;
 }
@@ -193,6 +198,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   tokenPages(router, { repos, now: deps.now }, ctxOf);
   registrationPages(router, deps, ctxOf);
 
+  approvalRoutes(router, { data, linkSecret: deps.linkSecret, now: deps.now }, ctxOf);
+  venueRoutes(router, data, ctxOf);
+  cyclePageRoutes(router, data, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

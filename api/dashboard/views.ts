@@ -4,6 +4,9 @@ import { html, raw, type RawHtml } from '../http/html';
 import type { StaffSession } from '../http/session';
 import type { ActivityOverview, CheckInView, LeaderboardRow, OutboxEntry, Person, PointsView } from './data';
 import type { DashboardStrings } from './i18n';
+import type { Locale } from '../../domain/schemas';
+import { waitingButton } from './waiting-actions';
+import { cycleManageLink, newCycleLink } from '../cycles/pages';
 
 const WORKING = STAGES as readonly string[];
 
@@ -112,7 +115,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
             w.pending,
             v.names,
             w.activity.status,
-          )}</td><td>${s.pendingActions[w.pending.action] ?? w.pending.action}</td><td class="t">${w.since ? s.page.when(w.since) : '–'}</td><td class="t">${
+          )}</td><td>${s.pendingActions[w.pending.action] ?? w.pending.action}${waitingButton(s.page.lang as Locale, v.viewer, w.activity.activityId, w.pending)}</td><td class="t">${w.since ? s.page.when(w.since) : '–'}</td><td class="t">${
             w.pending.dueAt ? s.page.when(w.pending.dueAt) : '–'
           }${w.overdue ? html` <span class="badge red">${h.overdue}</span>` : ''}</td></tr>`,
       )}</tbody></table></div>`
@@ -123,7 +126,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
         (g) =>
           html`<div class="card"><h2>${g.name ? html`${g.name}<small>${h.cycle(g.cycleId)}</small>` : h.cycle(g.cycleId)}<small>${h.activities(g.activities.length)}</small></h2>${g.details ?? ''}${
             v.canSeeReport && g.recorded ? html`<p class="noprint"><a href="/dashboard/cycles/${encodeURIComponent(g.cycleId)}/report">${h.report}</a></p>` : ''
-          }${g.activities.length ? html`<div class="scroll"><table><thead><tr><th>${c.activity}</th><th>${c.compound}</th><th>${c.startsAt}</th><th>${c.stage}</th><th>${c.progress}</th></tr></thead><tbody>${g.activities.map(
+          }${cycleManageLink(s.page.lang as Locale, v.viewer.role, g.cycleId, g.recorded)}${g.activities.length ? html`<div class="scroll"><table><thead><tr><th>${c.activity}</th><th>${c.compound}</th><th>${c.startsAt}</th><th>${c.stage}</th><th>${c.progress}</th></tr></thead><tbody>${g.activities.map(
             (a) =>
               html`<tr><td><a href="${activityHref(a.activityId)}">${a.title}</a></td><td>${v.compounds.get(a.compound) ?? a.compound}</td><td class="t">${a.startsAt ? s.page.when(a.startsAt) : '–'}</td><td>${stageBadge(s, a.stage)}${executionBadge(a)}</td><td>${progressBar(s, a.stage, a.status?.stages)}</td></tr>`,
           )}</tbody></table></div>` : html`<p class="muted">${h.noActivities}</p>`}</div>`,
@@ -132,7 +135,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
 
   return html`<div class="card"><h1>${h.heading}</h1>${v.scopeCompound ? html`<p class="muted">${h.scopeCompound(v.compounds.get(v.scopeCompound) ?? v.scopeCompound)}</p>` : ''}${
     v.truncated ? html`<p class="muted">${h.truncated}</p>` : ''
-  }<h2>${h.waiting}</h2>${waiting}</div>${cycles}`;
+  }${newCycleLink(s.page.lang as Locale, v.viewer.role)}<h2>${h.waiting}</h2>${waiting}</div>${cycles}`;
 }
 
 // ---- one activity --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
  */
 import type { Locale } from '../../domain/schemas';
 import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
+import { catalogFor } from '../../i18n';
 import { html, raw, type RawHtml } from './html';
 import type { StaffSession } from './session';
 import { startPageFor } from './start-page';
@@ -101,6 +102,11 @@ code.secret{display:block;font-size:15px;background:#faf6ee;border:1px dashed #b
 @media (max-width:600px){table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}table.cards tr{border:1px solid #e4ddd0;border-radius:8px;margin-bottom:10px;padding:6px 8px}table.cards td{border:0;padding:3px 0}table.cards td[data-label]::before{content:attr(data-label);display:block;font-size:12px;color:#6b6b6b}}
 .buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 .buttons button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
+a.button{display:inline-block;white-space:nowrap;font-weight:600;padding:8px 14px;border-radius:8px;background:#b03a2e;color:#fff;text-decoration:none}
+fieldset.choices{border:0;margin:0 0 6px;padding:0}fieldset.choices legend{font-weight:600;margin:10px 0 4px;padding:0}label.choice{display:flex;align-items:center;gap:10px;font-weight:400;margin:6px 0;padding:8px 10px;border:1px solid #d8d0c2;border-radius:8px;background:#faf6ee}
+input[type=text],input[type=number],input[type=date],select{width:100%;max-width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px}
+.field-error{color:#8a1c12;font-size:14px;margin:4px 0 0}
+ul.records{list-style:none;margin:0;padding:0}ul.records li{padding:8px 0;border-bottom:1px solid #f1ece2}
 nav.filters{display:flex;flex-wrap:wrap;gap:6px 12px;margin-bottom:10px;font-size:14px}
 nav.filters a.on{font-weight:700;text-decoration:none;color:#222}
 dl.kv{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:0 0 10px;font-size:14px}
@@ -156,7 +162,7 @@ export interface StaffPageOptions {
   viewer?: StaffSession;
   /** Needed with `viewer` (the sign-out form). */
   csrf?: string;
-  active?: 'home' | 'leaderboard' | 'tokens';
+  active?: 'home' | 'leaderboard' | 'tokens' | 'approvals';
   /** Sign-in pages are narrow. */
   narrow?: boolean;
 }
@@ -170,7 +176,7 @@ export function staffPage(o: StaffPageOptions): string {
     const seesPoints = v.role !== 'supervisor';
     top = html`<header class="top"><div class="in"><a class="brand" href="${startPageFor(v.role)}">${s.title}</a><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,

@@ -62,4 +62,17 @@ export class AuditRepository {
       })
       .execute();
   }
+
+  /** The decisions one recipient's links recorded at `step`, newest first: what they decided, when. */
+  async recordedBy(recipientKey: string, step: string, limit: number): Promise<Pick<ActionAuditTable, 'workflow_id' | 'round' | 'action' | 'comment' | 'created_at'>[]> {
+    return this.db
+      .selectFrom('action_audit')
+      .select(['workflow_id', 'round', 'action', 'comment', 'created_at'])
+      .where('recipient_key', '=', recipientKey)
+      .where('step', '=', step)
+      .where('outcome', '=', 'recorded')
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
 }

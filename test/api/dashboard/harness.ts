@@ -7,7 +7,7 @@
  */
 import type { PlanRequestInput } from '../../../api/activities/schemas';
 import type { DevMailbox, StoredMail } from '../../../mail/dev-mailbox';
-import { eventually as poll, startAppHarness, type AppHarness } from '../../support/app-harness';
+import { eventually as poll, startAppHarness, type AppHarness, type AppHarnessOptions } from '../../support/app-harness';
 import { STAFF as API_STAFF } from '../harness';
 import { insertPeople } from '../../db/fixtures';
 
@@ -40,7 +40,7 @@ export const FAMILIES = [
 
 export type DashboardHarness = AppHarness;
 
-export function startDashboardHarness(options: { worker: boolean; env?: Record<string, string> }): Promise<DashboardHarness> {
+export function startDashboardHarness(options: { worker: boolean; env?: Record<string, string>; extraActivities?: AppHarnessOptions<string>['extraActivities'] }): Promise<DashboardHarness> {
   return startAppHarness({
     tmpPrefix: 'cogov-dash-',
     taskQueuePrefix: 'dash-test-',
@@ -54,6 +54,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
     },
     worker: options.worker,
     env: options.env,
+    ...(options.extraActivities ? { extraActivities: options.extraActivities } : {}),
     deps: {
       // Many requests come from one address; the limits have their own tests.
       linkRateLimit: { capacity: 1000, perMinute: 1000 },
