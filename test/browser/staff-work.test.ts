@@ -5,6 +5,7 @@
  * Chromium. The waits are shortened (config env) so an approval escalates and a merchant's silence
  * ends within the test.
  */
+import { startPageFor } from '../../api/http/start-page';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
 import { seedCycle, seedMerchant, merchantPlan } from '../api/harness';
@@ -84,7 +85,8 @@ async function signInAs(who: 'gw' | 'co'): Promise<Page> {
   await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]);
   await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
   await page.goto(signInLinkIn(await signInMailTo(h.mailbox, STAFF[who].email, seen)));
-  await Promise.all([page.waitForURL(`${h.baseUrl}/dashboard`), page.locator('button[type="submit"]').click()]);
+  // Each role lands on its own start page (the grid worker on their approvals).
+  await Promise.all([page.waitForURL(`${h.baseUrl}${startPageFor(STAFF[who].role)}`), page.locator('button[type="submit"]').click()]);
   return page;
 }
 
