@@ -45,6 +45,7 @@ import { dashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
+import { directoryPageRoutes } from '../people/pages';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 
 export interface DashboardDeps {
@@ -184,6 +185,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {

@@ -8,6 +8,7 @@
  * Both: escaped values, no script, noindex, readable on a phone.
  */
 import type { Locale } from '../../domain/schemas';
+import { catalogFor } from '../../i18n';
 import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
 import { html, raw, type RawHtml } from './html';
 import type { StaffSession } from './session';
@@ -109,6 +110,18 @@ table.report td.name{min-width:9em}
 a.csv{font-size:13px;font-weight:400;margin-left:8px}
 footer{font-size:12px;color:#8a8a8a;text-align:center;margin:8px 0 16px}
 footer a{color:#8a8a8a}
+/* directory pages (api/people/pages.ts): forms, and tables that become cards on a phone */
+form.dir input,form.dir select,form.dir textarea,form.search input{width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px;background:#fff}
+form.dir input[readonly]{background:#f3efe6}
+form.dir textarea{min-height:180px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:14px}
+.field-error{color:#8a1c12;font-size:13px;margin-top:2px}
+form.search .row{display:flex;gap:8px}
+form.search button,form.inline button{font:inherit;font-size:14px;padding:6px 12px;border:0;border-radius:6px;background:#b03a2e;color:#fff;cursor:pointer;white-space:nowrap}
+form.inline{display:inline-block;margin:0}
+form.inline button.secondary{background:#6b6b6b}
+tr.inactive td{color:#8a8a8a}
+ul.bad-rows{margin:4px 0 0;padding-left:20px}
+@media (max-width:600px){table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}table.cards tr{border:1px solid #e4ddd0;border-radius:8px;margin-bottom:8px;padding:4px 0}table.cards td{border:0;display:flex;gap:10px;padding:3px 10px}table.cards td::before{content:attr(data-label);color:#6b6b6b;flex:0 0 6em}}
 @media (max-width:480px){h1{font-size:19px}.card{padding:12px 10px}td,th{padding:5px 6px}}
 @media print{
   header.top,footer,.noprint{display:none!important}
@@ -147,7 +160,7 @@ export interface StaffPageOptions {
   viewer?: StaffSession;
   /** Needed with `viewer` (the sign-out form). */
   csrf?: string;
-  active?: 'home' | 'leaderboard';
+  active?: 'home' | 'leaderboard' | 'directory';
   /** Sign-in pages are narrow. */
   narrow?: boolean;
 }
@@ -161,7 +174,7 @@ export function staffPage(o: StaffPageOptions): string {
     const seesPoints = v.role !== 'supervisor';
     top = html`<header class="top"><div class="in"><span class="brand">${s.title}</span><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,
