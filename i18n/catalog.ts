@@ -458,6 +458,8 @@ export interface DirectoryProse {
   fixErrors: string;
   venues: string;
   noVenues: string;
+  forbiddenTitle: string;
+  forbiddenBody: string;
   importCsv: string;
   downloadCsv: string;
   importHeading: (title: string) => string;

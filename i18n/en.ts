@@ -790,6 +790,8 @@ export const en: Catalog = {
     fixErrors: 'Some fields need changing; nothing was saved.',
     venues: 'Venues',
     noVenues: 'No venues yet.',
+    forbiddenTitle: 'Not available to you',
+    forbiddenBody: 'The coordinator keeps the staff, compound and merchant lists; property managers and grid workers keep their own compound’s families and volunteers.',
     importCsv: 'Import CSV',
     downloadCsv: 'Download CSV',
     importHeading: (title) => `Import ${title.toLowerCase()} (CSV)`,

@@ -781,6 +781,8 @@ export const zhCN: Catalog = {
     fixErrors: '有字段需要修改，什么都没有保存。',
     venues: '场地',
     noVenues: '还没有场地。',
+    forbiddenTitle: '无权查看',
+    forbiddenBody: '工作人员、小区和商户名录由项目协调人管理；物业管家和网格员可以管理本小区的家庭和志愿者。',
     importCsv: '导入 CSV',
     downloadCsv: '下载 CSV',
     importHeading: (title) => `导入${title}（CSV）`,

@@ -18,7 +18,7 @@
  * scripts and needs no multipart parser; the preview carries the text on in a hidden field, and
  * "import" runs the service's all-or-nothing import on exactly that text.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Repositories } from '../../db/repositories';
 import {
@@ -42,6 +42,7 @@ import { DashboardForbidden, DashboardNotFound } from '../dashboard/access';
 import type { PageCtx } from '../dashboard/page-context';
 import { HttpError } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
+import { messageCard } from '../http/layout';
 import { signedPageOf } from '../http/signed-page';
 import type { StaffSession } from '../http/session';
 import { CSV_LIMIT } from './routes';
@@ -140,8 +141,13 @@ function mayOpen(v: StaffSession, entity: Entity): boolean {
   return isCompoundBound(v.role) && SCOPED.includes(entity);
 }
 
+/** A list this viewer's role may not open (or import into): a 403 page that says who keeps it. */
+class DirectoryForbidden extends Error {
+  override readonly name = 'DirectoryForbidden';
+}
+
 function assertMayOpen(v: StaffSession, entity: Entity): void {
-  if (!mayOpen(v, entity)) throw new DashboardForbidden('otherCompound');
+  if (!mayOpen(v, entity)) throw new DirectoryForbidden();
 }
 
 /** The compound a compound-bound viewer is limited to; undefined for a coordinator. */
@@ -450,7 +456,7 @@ export function directoryPageRoutes(router: Router, deps: DirectoryPagesDeps, ct
     const ctx = ctxOf(req, res);
     const d = dir(ctx);
     const open = LISTED.filter((e) => mayOpen(ctx.viewer, e));
-    if (open.length === 0) throw new DashboardForbidden('otherCompound');
+    if (open.length === 0) throw new DirectoryForbidden();
     ctx.render(200, d.heading, html`<div class="card"><h1>${d.heading}</h1><p class="muted">${d.intro}</p>${subnav(ctx, undefined)}</div>`, 'directory');
   });
 
@@ -611,7 +617,7 @@ export function directoryPageRoutes(router: Router, deps: DirectoryPagesDeps, ct
   };
 
   const assertMayImport = (v: StaffSession) => {
-    if (v.role !== 'coordinator') throw new DashboardForbidden('otherCompound');
+    if (v.role !== 'coordinator') throw new DirectoryForbidden();
   };
 
   router.get('/directory/:entity/import', (req, res) => {
@@ -674,5 +680,12 @@ export function directoryPageRoutes(router: Router, deps: DirectoryPagesDeps, ct
       if (!(error instanceof CsvImportError)) throw error;
       ctx.render(400, d.previewHeading, importPage(ctx, entity, csv, badRows(d, error)), 'directory');
     }
+  });
+
+  router.use('/directory', (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof DirectoryForbidden) || res.headersSent) return next(err);
+    const ctx = ctxOf(req, res);
+    const d = dir(ctx);
+    ctx.render(403, d.forbiddenTitle, messageCard(d.forbiddenTitle, [d.forbiddenBody]), 'directory');
   });
 }

@@ -69,7 +69,9 @@ test('a property manager sees and edits their own compound’s families only, an
   expect(list.status).toBe(200);
   expect(list.text).toContain('刘家');
   expect(list.text).not.toContain('吴家'); // c-west
-  expect((await request(`${h.baseUrl}/dashboard/directory/staff`, pm)).status).toBe(403);
+  const staffList = await request(`${h.baseUrl}/dashboard/directory/staff`, pm);
+  expect(staffList.status).toBe(403);
+  expect(staffList.text).toContain('无权查看');
   expect((await request(`${h.baseUrl}/dashboard/directory/families/fam-west-1/edit`, pm)).status).toBe(403);
   expect((await request(`${h.baseUrl}/dashboard/directory/families/import`, pm)).status).toBe(403);
 
@@ -93,6 +95,14 @@ test('a property manager sees and edits their own compound’s families only, an
   });
   expect(saved.status).toBe(303);
   expect(await h.db.selectFrom('families').select(['compound_id', 'members']).where('id', '=', 'fam-east-2').executeTakeFirstOrThrow()).toEqual({ compound_id: 'c-east', members: 5 });
+});
+
+test('a supervisor has no directory: the page says who keeps it', async () => {
+  const su = await signIn(h, 'su');
+  const page = await request(`${h.baseUrl}/dashboard/directory`, su);
+  expect(page.status).toBe(403);
+  expect(page.text).toContain('工作人员、小区和商户名录由项目协调人管理');
+  expect(page.text).not.toContain('href="/dashboard/directory"');
 });
 
 test('a deactivate POST without the page’s CSRF field changes nothing', async () => {
