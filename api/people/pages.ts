@@ -629,8 +629,15 @@ export function directoryPageRoutes(router: Router, deps: DirectoryPagesDeps, ct
 
   const csvOf = (req: Request): string => (typeof (req.body as Record<string, unknown> | undefined)?.csv === 'string' ? ((req.body as Record<string, string>).csv ?? '') : '');
 
+  /** A row's reason with each field it names labelled in the page's language ("email: …" → "电子邮箱（email）: …"). */
+  const reasonText = (d: DirectoryProse, reason: string): string =>
+    reason
+      .split('; ')
+      .map((part) => part.replace(/^([A-Za-z]+): /, (whole, key: string) => (key in d.fields ? `${d.fields[key as DirectoryPageField]}（${key}）: ` : whole)))
+      .join('; ');
+
   const badRows = (d: DirectoryProse, error: CsvImportError): RawHtml =>
-    html`<div class="error"><p>${d.previewBad(error.rows.length)}</p><ul class="bad-rows">${error.rows.map((r) => html`<li><strong>${d.line(r.line)}</strong>：${r.reason}</li>`)}</ul></div>`;
+    html`<div class="error"><p>${d.previewBad(error.rows.length)}</p><ul class="bad-rows">${error.rows.map((r) => html`<li><strong>${d.line(r.line)}</strong>：${reasonText(d, r.reason)}</li>`)}</ul></div>`;
 
   router.post('/directory/:entity/import/preview', form, async (req, res) => {
     const ctx = ctxOf(req, res);

@@ -137,7 +137,7 @@ describe('a coordinator keeps the directory in the browser', () => {
     await submit(coordinator);
     expect(await heading(coordinator)).toBe('导入家庭（CSV）');
     const bad = await coordinator.locator('ul.bad-rows li').allTextContents();
-    expect(bad).toEqual([expect.stringMatching(/^第 3 行：email/)]);
+    expect(bad).toEqual([expect.stringMatching(/^第 3 行：电子邮箱（email）: /)]);
     expect(await count('families')).toBe(before);
     await checkAtBothWidths(coordinator, 'directory-import-refused-zh', 5_000);
 
