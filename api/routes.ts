@@ -32,7 +32,7 @@ export function apiRoutes(deps: ApiRoutesDeps): Route[] {
   return [
     ...activityRoutes({ client, config, repos }),
     ...cycleRoutes({ client, config, repos }),
-    ...directoryRoutes({ repos }),
+    ...directoryRoutes({ repos, now }),
     ...registrationRoutes({ repos, config, linkSecret, mail, now }),
     ...checkInRoutes({ repos, config, now }),
     ...pointsRoutes({ repos, now }),

@@ -3,7 +3,7 @@
  * instant is an ISO-8601 UTC string (`Date.prototype.toISOString()`, so text order is time order);
  * points and counts are integers.
  */
-import type { Insertable, Selectable } from 'kysely';
+import type { ColumnType, Insertable, Selectable } from 'kysely';
 
 export type LocaleText = 'zh-CN' | 'en';
 export type StaffRoleText = 'propertyManager' | 'gridWorker' | 'coordinator' | 'supervisor';
@@ -15,10 +15,14 @@ export type OutboxStatus = 'pending' | 'sent';
 export type HolderKind = 'family' | 'volunteer';
 export type PointsEntryKind = 'award' | 'redemption' | 'reversal' | 'expiry';
 export type RewardKind = 'education' | 'merchantCoupon';
+/** Optional on insert: a new directory record is active. */
+export type DeactivatedAt = ColumnType<string | null, string | null | undefined, string | null>;
 
 export interface CompoundsTable {
   id: string;
   name: string;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface FamiliesTable {
@@ -29,6 +33,8 @@ export interface FamiliesTable {
   locale: LocaleText;
   members: number;
   qr_token: string;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface StaffTable {
@@ -38,6 +44,8 @@ export interface StaffTable {
   email: string;
   locale: LocaleText;
   compound_id: string | null;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface VolunteersTable {
@@ -47,6 +55,8 @@ export interface VolunteersTable {
   locale: LocaleText;
   compound_id: string | null;
   qr_token: string;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface MerchantsTable {
@@ -54,6 +64,8 @@ export interface MerchantsTable {
   name: string;
   email: string;
   locale: LocaleText;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface VenuesTable {
@@ -61,6 +73,8 @@ export interface VenuesTable {
   merchant_id: string | null;
   name: string;
   capacity: number | null;
+  /** When the record was deactivated (migration 008); NULL while active. */
+  deactivated_at: DeactivatedAt;
 }
 
 export interface ActivitiesTable {

@@ -587,6 +587,73 @@ export interface StaffWorkProse {
   };
 }
 // ---- end of staff work pages ------------------------------------------------------------------
+// ---- directory pages (issue 10: api/people/pages.ts) -------------------------------------------
+
+export type DirectoryPageEntity = 'compounds' | 'staff' | 'families' | 'volunteers' | 'merchants' | 'venues';
+export type DirectoryPageField = 'id' | 'name' | 'email' | 'role' | 'compoundId' | 'merchantId' | 'locale' | 'members' | 'capacity' | 'active';
+
+/** The directory pages under /dashboard/directory: lists, forms, CSV import and download. */
+export interface DirectoryProse {
+  nav: string;
+  heading: string;
+  intro: string;
+  entities: Record<DirectoryPageEntity, { title: string; one: string }>;
+  /** Form labels, list columns and the downloaded CSV's headers. */
+  fields: Record<DirectoryPageField, string>;
+  idHint: string;
+  locales: Record<Locale, string>;
+  none: string;
+  search: string;
+  searchButton: string;
+  results: (shown: number, total: number) => string;
+  empty: string;
+  add: (one: string) => string;
+  edit: string;
+  save: string;
+  actions: string;
+  deactivate: string;
+  reactivate: string;
+  active: string;
+  inactive: string;
+  saved: (name: string) => string;
+  deactivated: (name: string) => string;
+  reactivated: (name: string) => string;
+  fixErrors: string;
+  venues: string;
+  noVenues: string;
+  forbiddenTitle: string;
+  forbiddenBody: string;
+  importCsv: string;
+  downloadCsv: string;
+  importHeading: (title: string) => string;
+  importHint: (headers: string) => string;
+  csvText: string;
+  previewButton: string;
+  previewHeading: string;
+  previewNothingWritten: string;
+  previewGood: (rows: number, created: number, updated: number) => string;
+  previewBad: (rows: number) => string;
+  line: (n: number) => string;
+  willCreate: string;
+  willUpdate: string;
+  importButton: string;
+  back: string;
+  imported: (rows: number, created: number, updated: number) => string;
+  errors: {
+    required: string;
+    tooLong: (max: number) => string;
+    outOfRange: string;
+    email: string;
+    number: string;
+    choice: string;
+    idFormat: string;
+    invalid: string;
+    duplicate: string;
+    unknownCompound: string;
+    unknownMerchant: string;
+    otherCompound: string;
+  };
+}
 
 /** Every surface's prose in one locale. */
 export interface Catalog {
@@ -603,4 +670,5 @@ export interface Catalog {
   csv: CsvProse;
   registrations: RegistrationPagesProse;
   staffWork: StaffWorkProse;
+  directory: DirectoryProse;
 }

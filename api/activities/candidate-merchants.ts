@@ -2,8 +2,9 @@
  * Turns the merchants a plan names by directory id into the contacts the workflow writes to. The
  * name, address, language and venue come from the directory (merchants and venues tables), never
  * from the request: whoever holds a merchant's signed link is the merchant on record, so the
- * audit's "merchant accepted" means what it says. A merchant not on record, or with no venue on
- * record, is a 400 InvalidInput naming the candidate's field and the id; nothing starts.
+ * audit's "merchant accepted" means what it says. A merchant not on record, deactivated, or with
+ * no active venue on record, is a 400 InvalidInput naming the candidate's field, the merchant and
+ * the id; nothing starts.
  */
 import type { Repositories } from '../../db/repositories';
 import type { FieldIssue } from '../../domain/plan-checks';
@@ -30,7 +31,11 @@ export async function planFromDirectory(repos: Pick<Repositories, 'directory'>, 
       issues.push({ field, message: `no merchant ${ref.merchantId} in the directory; add them first (POST /api/directory/merchants)` });
       continue;
     }
-    const venues = await repos.directory.listVenues({ merchantId: merchant.id });
+    if (!merchant.active) {
+      issues.push({ field, message: `merchant ${merchant.name} (${merchant.id}) is deactivated in the directory; reactivate them or name another` });
+      continue;
+    }
+    const venues = await repos.directory.listVenues({ merchantId: merchant.id, activeOnly: true });
     const venue = ref.venueId === undefined ? venues[0] : venues.find((v) => v.id === ref.venueId);
     if (!venue) {
       issues.push({

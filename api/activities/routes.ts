@@ -20,7 +20,7 @@ import { themedActivityWorkflowId, type ActivityStatus } from '../../domain/acti
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
 import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
-import { contactOf, firstStaff, staffById, type StaffRow } from '../people/directory';
+import { contactOf, deactivatedRecipients, firstStaff, staffById, type StaffRow } from '../people/directory';
 import { HttpError } from '../http/errors';
 import { queryLiteral } from '../http/visibility';
 import { planFromDirectory } from './candidate-merchants';
@@ -175,6 +175,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
         };
         const co = await pick('coordinator', body.coordinatorId, 'coordinatorId');
         const su = await pick('supervisor', body.supervisorId, 'supervisorId');
+        missing.push(...deactivatedRecipients([[pm, staff.role === 'propertyManager' ? 'your token' : 'propertyManagerId'], [co, 'coordinatorId'], [su, 'supervisorId']]));
         if (missing.length > 0 || !pm || !gw || !co || !su) {
           throw new HttpError(422, 'MissingDirectoryEntry', `Missing from the directory: ${missing.join('; ')}`, missing);
         }

@@ -49,6 +49,7 @@ import { dashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
+import { directoryPageRoutes } from '../people/pages';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
 import { approvalRoutes } from '../links/approvals-page';
@@ -201,6 +202,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   approvalRoutes(router, { data, linkSecret: deps.linkSecret, now: deps.now }, ctxOf);
   venueRoutes(router, data, ctxOf);
   cyclePageRoutes(router, data, ctxOf);
+  directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

@@ -8,8 +8,8 @@
  * Both: escaped values, no script, noindex, readable on a phone.
  */
 import type { Locale } from '../../domain/schemas';
-import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
 import { catalogFor } from '../../i18n';
+import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
 import { html, raw, type RawHtml } from './html';
 import type { StaffSession } from './session';
 import { startPageFor } from './start-page';
@@ -124,6 +124,16 @@ footer a{color:#8a8a8a}
 h3{margin:14px 0 6px;font-size:15px}
 /* A roster table becomes one card per row on a phone: label before each value. */
 @media (max-width:600px){table.roster thead{display:none}table.roster tr{display:block;border-bottom:1px solid #e4ddd0;padding:6px 0}table.roster td{display:block;border:0;padding:2px 4px;white-space:normal;text-align:left}table.roster td.pos,table.roster td.name{display:inline-block}table.roster td.pos::after{content:"."}table.roster td[data-label]:not([data-label=""])::before{content:attr(data-label);color:#6b6b6b;margin-right:8px}}
+/* directory pages (api/people/pages.ts): forms, and tables that become cards on a phone */
+form.dir input,form.dir select,form.dir textarea,form.search input{width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px;background:#fff}
+form.dir input[readonly]{background:#f3efe6}
+form.dir textarea{min-height:180px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:14px}
+form.search .row{display:flex;gap:8px}
+form.search button,form.inline button{font:inherit;font-size:14px;padding:6px 12px;border:0;border-radius:6px;background:#b03a2e;color:#fff;cursor:pointer;white-space:nowrap}
+form.inline{display:inline-block;margin:0}
+form.inline button.secondary{background:#6b6b6b}
+tr.inactive td{color:#8a8a8a}
+ul.bad-rows{margin:4px 0 0;padding-left:20px}
 @media (max-width:480px){h1{font-size:19px}.card{padding:12px 10px}td,th{padding:5px 6px}}
 @media print{
   header.top,footer,.noprint{display:none!important}
@@ -162,7 +172,7 @@ export interface StaffPageOptions {
   viewer?: StaffSession;
   /** Needed with `viewer` (the sign-out form). */
   csrf?: string;
-  active?: 'home' | 'leaderboard' | 'tokens' | 'approvals';
+  active?: 'home' | 'leaderboard' | 'tokens' | 'approvals' | 'directory';
   /** Sign-in pages are narrow. */
   narrow?: boolean;
 }
@@ -176,7 +186,7 @@ export function staffPage(o: StaffPageOptions): string {
     const seesPoints = v.role !== 'supervisor';
     top = html`<header class="top"><div class="in"><a class="brand" href="${startPageFor(v.role)}">${s.title}</a><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,

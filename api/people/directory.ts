@@ -14,6 +14,15 @@ export async function firstStaff(repos: Repositories, role: StaffRole, compound?
   return repos.staff.findFirstOfRole(role, compound);
 }
 
+/**
+ * Why named recipients may not receive a new activity: each deactivated one, by name, id and the
+ * field that named them. `firstStaff` never picks a deactivated member; this covers the ones a
+ * request names explicitly (`staffById` finds anyone, so links and history keep resolving).
+ */
+export function deactivatedRecipients(named: readonly (readonly [StaffRow | undefined, string])[]): string[] {
+  return named.filter(([row]) => row !== undefined && row.deactivated_at !== null).map(([row, field]) => `${row!.name} (${row!.id}, ${field}) is deactivated in the directory`);
+}
+
 export function contactOf(row: StaffRow): Contact {
   return { id: row.id, name: row.name, email: row.email, locale: row.locale };
 }

@@ -6,6 +6,8 @@
  *   POST /api/directory/:entity              create → 201
  *   POST /api/directory/:entity/import       text/csv, all or nothing → 200 {imported} or 400 naming each bad line
  *   POST /api/directory/:entity/:id          update the fields given → 200
+ *   POST /api/directory/:entity/:id/deactivate   kept with its history, no longer picked → 200
+ *   POST /api/directory/:entity/:id/reactivate   active again → 200
  *
  * `:entity` is one of compounds, families, staff, volunteers, merchants, venues. "import" is the
  * import route, so a record whose id is literally `import` is updated by CSV, not by this route.
@@ -69,7 +71,11 @@ const notFound = errorDoc('No directory list with this name (compounds, families
 
 export interface DirectoryRoutesDeps {
   repos: Repositories;
+  /** Epoch ms: when a record is deactivated. */
+  now: () => number;
 }
+
+export const ActiveResponse = z.object({ id: z.string(), name: z.string(), active: z.boolean() });
 
 function entityOf(req: Request): DirectoryEntity {
   const parsed = EntityParam.safeParse(req.params);
@@ -206,5 +212,23 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
         res.json(updated);
       },
     }),
+    ...(['deactivate', 'reactivate'] as const).map((change) =>
+      defineRoute({
+        id: change === 'deactivate' ? 'deactivateDirectoryEntry' : 'reactivateDirectoryEntry',
+        method: 'post',
+        path: `/api/directory/:entity/:id/${change}`,
+        summary:
+          change === 'deactivate'
+            ? 'Deactivate a directory record: kept with its history, no longer picked; deactivated staff can no longer sign in or use API tokens'
+            : 'Make a deactivated directory record active again',
+        roles: ['coordinator'],
+        responses: { 200: { description: 'The record, with active', schema: { name: 'DirectoryActiveResponse', schema: ActiveResponse } }, ...commonErrors, 404: notFound },
+        async handler({ req, res }) {
+          const entity = entityOf(req);
+          const { id } = parseOr400(z.object({ id: Id }), { id: req.params.id }, 'id');
+          res.json(change === 'deactivate' ? await directory.deactivate(entity, id, new Date(deps.now()).toISOString()) : await directory.reactivate(entity, id));
+        },
+      }),
+    ),
   ];
 }

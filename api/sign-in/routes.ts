@@ -208,7 +208,8 @@ export function createSignInRouter(deps: SignInDeps): Router {
     const checked = await check(token);
     if (checked.kind !== 'ok') return refusal(req, res, ctx, checked.kind);
     const staff = await repos.staff.findById(checked.staffId);
-    if (!staff) return refusal(req, res, ctx, 'unknownStaff');
+    // A link mailed before the staff member was deactivated signs no one in.
+    if (!staff || staff.deactivated_at !== null) return refusal(req, res, ctx, 'unknownStaff');
     const csrf = issueCsrf(res);
     const next = safeNext(req.query.next);
     const action = `${signInPath(token)}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
@@ -233,7 +234,8 @@ export function createSignInRouter(deps: SignInDeps): Router {
       return refusal(req, res, ctx, checked.kind);
     }
     const staff = await repos.staff.findById(checked.staffId);
-    if (!staff) return refusal(req, res, ctx, 'unknownStaff');
+    // A link mailed before the staff member was deactivated signs no one in.
+    if (!staff || staff.deactivated_at !== null) return refusal(req, res, ctx, 'unknownStaff');
     let session: { id: string; expiresAt: string };
     try {
       session = await sessions.openWithSignInToken(token, checked.claims.exp * 1000, staff);

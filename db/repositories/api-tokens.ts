@@ -74,6 +74,8 @@ export class ApiTokenRepository {
       .select(['t.id', 't.staff_id', 't.last_used_at', 's.role', 's.name', 's.compound_id'])
       .where('t.token_hash', '=', hashApiToken(token))
       .where('t.revoked_at', 'is', null)
+      // A deactivated member of staff's tokens stop working at once (and work again if reactivated).
+      .where('s.deactivated_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
     return { tokenId: row.id, staffId: row.staff_id, role: row.role, name: row.name, compound: row.compound_id, lastUsedAt: row.last_used_at };

@@ -39,6 +39,8 @@ export class SessionRepository {
       .select(['s.staff_id', 's.role', 's.compound_id', 's.expires_at', 'st.name', 'st.role as current_role', 'st.compound_id as current_compound'])
       .where('s.id_hash', '=', idHash)
       .where('s.expires_at', '>', nowIso)
+      // A deactivated member of staff is signed out at their next request.
+      .where('st.deactivated_at', 'is', null)
       .executeTakeFirst();
   }
 

@@ -47,6 +47,8 @@ const QrToken = z
 export interface Compound {
   id: string;
   name: string;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 export interface Family {
   id: string;
@@ -56,6 +58,8 @@ export interface Family {
   locale: LocaleText;
   members: number;
   qrToken: string;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 export interface Staff {
   id: string;
@@ -64,6 +68,8 @@ export interface Staff {
   email: string;
   locale: LocaleText;
   compoundId: string | null;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 export interface Volunteer {
   id: string;
@@ -72,18 +78,24 @@ export interface Volunteer {
   locale: LocaleText;
   compoundId: string | null;
   qrToken: string;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 export interface Merchant {
   id: string;
   name: string;
   email: string;
   locale: LocaleText;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 export interface Venue {
   id: string;
   merchantId: string | null;
   name: string;
   capacity: number | null;
+  /** False once deactivated: kept with its history, left out of pickers. */
+  active: boolean;
 }
 
 export const CompoundInput = z.object({ id: IdSchema, name: Name });
@@ -238,7 +250,13 @@ function fromRow<T>(spec: EntitySpec, row: Record<string, unknown>): T {
     const v = row[column];
     out[field] = spec.integers.includes(field) && v !== null && v !== undefined ? num(v) : v;
   }
+  out.active = row.deactivated_at === null || row.deactivated_at === undefined;
   return out as T;
+}
+
+/** Which records a list returns: all of them (the directory pages), or only the active (pickers). */
+export interface ActiveFilter {
+  activeOnly?: boolean;
 }
 
 export class Directory {
@@ -257,8 +275,11 @@ export class Directory {
   updateCompound(id: string, patch: z.input<typeof CompoundPatch>): Promise<Compound> {
     return this.update('compounds', id, patch);
   }
-  listCompounds(): Promise<Compound[]> {
-    return this.list('compounds', {});
+  listCompounds(filter: ActiveFilter = {}): Promise<Compound[]> {
+    return this.list('compounds', {}, filter);
+  }
+  getCompound(id: string): Promise<Compound | undefined> {
+    return this.get('compounds', id);
   }
 
   createFamily(input: z.input<typeof FamilyInput>): Promise<Family> {
@@ -267,8 +288,8 @@ export class Directory {
   updateFamily(id: string, patch: z.input<typeof FamilyPatch>): Promise<Family> {
     return this.update('families', id, patch);
   }
-  listFamilies(filter: { compoundId?: string } = {}): Promise<Family[]> {
-    return this.list('families', { compound_id: filter.compoundId });
+  listFamilies(filter: { compoundId?: string } & ActiveFilter = {}): Promise<Family[]> {
+    return this.list('families', { compound_id: filter.compoundId }, filter);
   }
   getFamily(id: string): Promise<Family | undefined> {
     return this.get('families', id);
@@ -284,8 +305,8 @@ export class Directory {
   updateStaff(id: string, patch: z.input<typeof StaffPatch>): Promise<Staff> {
     return this.update('staff', id, patch);
   }
-  listStaff(filter: { role?: StaffRoleText; compoundId?: string } = {}): Promise<Staff[]> {
-    return this.list('staff', { role: filter.role, compound_id: filter.compoundId });
+  listStaff(filter: { role?: StaffRoleText; compoundId?: string } & ActiveFilter = {}): Promise<Staff[]> {
+    return this.list('staff', { role: filter.role, compound_id: filter.compoundId }, filter);
   }
   getStaff(id: string): Promise<Staff | undefined> {
     return this.get('staff', id);
@@ -297,8 +318,8 @@ export class Directory {
   updateVolunteer(id: string, patch: z.input<typeof VolunteerPatch>): Promise<Volunteer> {
     return this.update('volunteers', id, patch);
   }
-  listVolunteers(filter: { compoundId?: string } = {}): Promise<Volunteer[]> {
-    return this.list('volunteers', { compound_id: filter.compoundId });
+  listVolunteers(filter: { compoundId?: string } & ActiveFilter = {}): Promise<Volunteer[]> {
+    return this.list('volunteers', { compound_id: filter.compoundId }, filter);
   }
   getVolunteer(id: string): Promise<Volunteer | undefined> {
     return this.get('volunteers', id);
@@ -310,8 +331,8 @@ export class Directory {
   updateMerchant(id: string, patch: z.input<typeof MerchantPatch>): Promise<Merchant> {
     return this.update('merchants', id, patch);
   }
-  listMerchants(): Promise<Merchant[]> {
-    return this.list('merchants', {});
+  listMerchants(filter: ActiveFilter = {}): Promise<Merchant[]> {
+    return this.list('merchants', {}, filter);
   }
   getMerchant(id: string): Promise<Merchant | undefined> {
     return this.get('merchants', id);
@@ -323,8 +344,41 @@ export class Directory {
   updateVenue(id: string, patch: z.input<typeof VenuePatch>): Promise<Venue> {
     return this.update('venues', id, patch);
   }
-  listVenues(filter: { merchantId?: string } = {}): Promise<Venue[]> {
-    return this.list('venues', { merchant_id: filter.merchantId });
+  listVenues(filter: { merchantId?: string } & ActiveFilter = {}): Promise<Venue[]> {
+    return this.list('venues', { merchant_id: filter.merchantId }, filter);
+  }
+  getVenue(id: string): Promise<Venue | undefined> {
+    return this.get('venues', id);
+  }
+
+  /**
+   * Deactivates a record: it stays (activities, points and the audit trail keep naming it) but is
+   * no longer picked. A deactivated member of staff can no longer sign in or use an API token, and
+   * their open sessions end now. Deactivating twice keeps the first instant. Returns the record.
+   */
+  async deactivate(entity: DirectoryEntity, id: string, at: string): Promise<{ id: string; name: string; active: boolean }> {
+    const spec = SPECS[entity];
+    const key = parseInput(IdSchema, id);
+    return withTransaction(this.db, async (trx) => {
+      const t = trx as unknown as Kysely<any>;
+      await t.updateTable(spec.table).set({ deactivated_at: at }).where('id', '=', key).where('deactivated_at', 'is', null).execute();
+      if (entity === 'staff') await t.deleteFrom('sessions').where('staff_id', '=', key).execute();
+      return this.mustGet(t, spec, key);
+    });
+  }
+
+  /** Makes a deactivated record active again (a member of staff may sign in again). */
+  async reactivate(entity: DirectoryEntity, id: string): Promise<{ id: string; name: string; active: boolean }> {
+    const spec = SPECS[entity];
+    const key = parseInput(IdSchema, id);
+    await this.anyDb.updateTable(spec.table).set({ deactivated_at: null }).where('id', '=', key).execute();
+    return this.mustGet(this.anyDb, spec, key);
+  }
+
+  private async mustGet(db: Kysely<any>, spec: EntitySpec, id: string): Promise<{ id: string; name: string; active: boolean }> {
+    const row = await db.selectFrom(spec.table).selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new DirectoryError('NOT_FOUND', `no ${spec.label} ${id}`);
+    return fromRow(spec, row);
   }
 
   // --- generic ------------------------------------------------------------------------------
@@ -369,10 +423,11 @@ export class Directory {
     return fromRow<T>(spec, row);
   }
 
-  private async list<T>(entity: DirectoryEntity, filters: Record<string, string | undefined>): Promise<T[]> {
+  private async list<T>(entity: DirectoryEntity, filters: Record<string, string | undefined>, active: ActiveFilter = {}): Promise<T[]> {
     const spec = SPECS[entity];
     let q = this.anyDb.selectFrom(spec.table).selectAll();
     for (const [column, value] of Object.entries(filters)) if (value !== undefined) q = q.where(column, '=', value);
+    if (active.activeOnly) q = q.where('deactivated_at', 'is', null);
     const rows = await q.orderBy('id').execute();
     return rows.map((r) => fromRow<T>(spec, r));
   }
@@ -389,15 +444,8 @@ export class Directory {
     return error;
   }
 
-  /**
-   * Imports (creates or updates, by id) one entity from CSV text. A header row is required; column
-   * names match the field names in camelCase or snake_case (`compoundId` or `compound_id`), in any
-   * order. Every row is validated first; if any is bad nothing is written and a CsvImportError
-   * lists each bad row by line number and reason. Otherwise all rows are written in one transaction.
-   * Empty cells take the default (locale zh-CN, members 1, a generated QR token for a new row,
-   * the existing one when updating) or NULL for optional references.
-   */
-  async importCsv(entity: DirectoryEntity, csv: string): Promise<{ imported: number; created: number; updated: number }> {
+  /** The rows a CSV would write, each validated; throws CsvImportError naming every bad line. Writes nothing. */
+  private async validateCsv(entity: DirectoryEntity, csv: string): Promise<{ spec: EntitySpec; good: { line: number; data: Record<string, unknown> }[] }> {
     const spec = SPECS[entity];
     if (!spec) throw new Error(`unknown directory entity ${String(entity)}`);
     let records;
@@ -492,16 +540,43 @@ export class Directory {
       }
     }
     if (errors.length) throw new CsvImportError(errors.sort((a, b) => a.line - b.line));
+    return { spec, good };
+  }
 
+  /**
+   * What importing this CSV would write, row by row (created or updated, by id), without writing
+   * anything; a bad file throws CsvImportError exactly as importCsv does. The directory's import
+   * page shows this before its "import" button.
+   */
+  async previewCsv(entity: DirectoryEntity, csv: string): Promise<{ line: number; record: Record<string, unknown>; exists: boolean }[]> {
+    const { spec, good } = await this.validateCsv(entity, csv);
+    const existing = await this.existingIds(this.anyDb, spec, good.map((g) => String(g.data.id)));
+    return good.map((g) => ({ line: g.line, record: g.data, exists: existing.has(String(g.data.id)) }));
+  }
+
+  private async existingIds(db: Kysely<any>, spec: EntitySpec, ids: readonly string[]): Promise<Set<string>> {
+    const existing = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db.selectFrom(spec.table).select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) existing.add(String(r.id));
+    }
+    return existing;
+  }
+
+  /**
+   * Imports (creates or updates, by id) one entity from CSV text. A header row is required; column
+   * names match the field names in camelCase or snake_case (`compoundId` or `compound_id`), in any
+   * order. Every row is validated first; if any is bad nothing is written and a CsvImportError
+   * lists each bad row by line number and reason. Otherwise all rows are written in one transaction.
+   * Empty cells take the default (locale zh-CN, members 1, a generated QR token for a new row,
+   * the existing one when updating) or NULL for optional references.
+   */
+  async importCsv(entity: DirectoryEntity, csv: string): Promise<{ imported: number; created: number; updated: number }> {
+    const { spec, good } = await this.validateCsv(entity, csv);
     // Write, all or nothing
     return withTransaction(this.db, async (trx) => {
       const t = trx as unknown as Kysely<any>;
-      const ids = good.map((g) => String(g.data.id));
-      const existing = new Set<string>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await t.selectFrom(spec.table).select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
-        for (const r of rows) existing.add(String(r.id));
-      }
+      const existing = await this.existingIds(t, spec, good.map((g) => String(g.data.id)));
       for (const g of good) {
         const row = toRow(spec, g.data);
         for (const f of spec.nullable) if (row[spec.columns[f] as string] === undefined) row[spec.columns[f] as string] = null;

@@ -39,17 +39,17 @@ describe.each(DIALECTS)('directory on %s', (dialect) => {
     expect(await dir.listFamilies({ compoundId: c })).toEqual([{ ...family, members: 4, locale: 'en' }]);
 
     const staff = await dir.createStaff({ id: `${c}-gw`, role: 'gridWorker', name: '李网格', email: 'li@example.com', compoundId: c });
-    expect(staff).toEqual({ id: `${c}-gw`, role: 'gridWorker', name: '李网格', email: 'li@example.com', locale: 'zh-CN', compoundId: c });
+    expect(staff).toEqual({ id: `${c}-gw`, role: 'gridWorker', name: '李网格', email: 'li@example.com', locale: 'zh-CN', compoundId: c, active: true });
     expect(await dir.updateStaff(staff.id, { compoundId: null })).toMatchObject({ compoundId: null });
     expect((await dir.listStaff({ role: 'gridWorker' })).map((s) => s.id)).toContain(staff.id);
 
     const merchant = await dir.createMerchant({ id: `${c}-m`, name: '万达', email: 'wanda@example.com' });
     const venue = await dir.createVenue({ id: `${c}-v`, merchantId: merchant.id, name: '万达广场中庭', capacity: 200 });
-    expect(venue).toEqual({ id: `${c}-v`, merchantId: merchant.id, name: '万达广场中庭', capacity: 200 });
+    expect(venue).toEqual({ id: `${c}-v`, merchantId: merchant.id, name: '万达广场中庭', capacity: 200, active: true });
     expect(await dir.listVenues({ merchantId: merchant.id })).toEqual([venue]);
     const volunteer = await dir.createVolunteer({ id: `${c}-vol`, name: '张志愿', email: 'zhang@example.com' });
     expect(volunteer.compoundId).toBeNull();
-    expect(await dir.updateCompound(c, { name: '锦华苑' })).toEqual({ id: c, name: '锦华苑' });
+    expect(await dir.updateCompound(c, { name: '锦华苑' })).toEqual({ id: c, name: '锦华苑', active: true });
   });
 
   it('refuses duplicates, unknown references, unknown ids and invalid input with typed errors', async () => {
@@ -161,6 +161,41 @@ describe.each(DIALECTS)('directory on %s', (dialect) => {
     await expect(dir.importCsv('staff', `id,role,name,email\n${p}-s2,mayor,X,x@example.com\n`)).rejects.toMatchObject({ rows: [{ line: 2, reason: expect.stringMatching(/^role: /) }] });
     expect(await dir.importCsv('merchants', `id,name,email\n${p}-m,万达,w@example.com\n`)).toMatchObject({ imported: 1 });
     expect(await dir.importCsv('venues', `id,merchant_id,name,capacity\n${p}-v,${p}-m,中庭,120\n${p}-v2,,社区活动室,\n`)).toMatchObject({ imported: 2 });
-    expect(await dir.listVenues({ merchantId: `${p}-m` })).toEqual([{ id: `${p}-v`, merchantId: `${p}-m`, name: '中庭', capacity: 120 }]);
+    expect(await dir.listVenues({ merchantId: `${p}-m` })).toEqual([{ id: `${p}-v`, merchantId: `${p}-m`, name: '中庭', capacity: 120, active: true }]);
+  });
+
+  it('deactivates a record without deleting it: lists show it inactive, pickers leave it out, and a staff member’s sessions end', async () => {
+    const dir = new Directory(t.db);
+    const c = await compound();
+    const staff = await dir.createStaff({ id: `${c}-pm`, role: 'propertyManager', name: '周管家', email: 'zhou@example.com', compoundId: c });
+    const at = new Date().toISOString();
+    await t.db.insertInto('sessions').values({ id_hash: `${c}-h`, staff_id: staff.id, role: 'propertyManager', compound_id: c, created_at: at, expires_at: '2999-01-01T00:00:00.000Z' }).execute();
+    expect(await dir.deactivate('staff', staff.id, at)).toMatchObject({ id: staff.id, active: false });
+    // A second deactivation keeps the first instant.
+    await dir.deactivate('staff', staff.id, '2999-01-01T00:00:00.000Z');
+    expect(await t.db.selectFrom('staff').select('deactivated_at').where('id', '=', staff.id).executeTakeFirstOrThrow()).toEqual({ deactivated_at: at });
+    expect(await t.db.selectFrom('sessions').select('id_hash').where('staff_id', '=', staff.id).execute()).toEqual([]);
+    expect((await dir.listStaff({ compoundId: c })).map((s) => [s.id, s.active])).toEqual([[staff.id, false]]);
+    expect(await dir.listStaff({ compoundId: c, activeOnly: true })).toEqual([]);
+    expect(await dir.reactivate('staff', staff.id)).toMatchObject({ active: true });
+    expect(await dir.listStaff({ compoundId: c, activeOnly: true })).toHaveLength(1);
+    await expect(dir.deactivate('staff', `${c}-nobody`, at)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('previews a CSV import row by row without writing anything, and refuses a bad file the same way the import does', async () => {
+    const dir = new Directory(t.db);
+    const c = await compound();
+    await dir.createFamily({ id: `${c}-f1`, compoundId: c, name: '王家', email: 'wang@example.com' });
+    const families = async () => (await dir.listFamilies({ compoundId: c })).length;
+    const preview = await dir.previewCsv('families', `id,compoundId,name,email\n${c}-f1,${c},王家,wang2@example.com\n${c}-f2,${c},李家,li@example.com\n`);
+    expect(preview.map((r) => [r.line, r.record.id, r.exists])).toEqual([
+      [2, `${c}-f1`, true],
+      [3, `${c}-f2`, false],
+    ]);
+    expect(await families()).toBe(1);
+    const bad = `id,compoundId,name,email\n${c}-f3,${c},赵家,not-an-address\n`;
+    await expect(dir.previewCsv('families', bad)).rejects.toMatchObject({ rows: [{ line: 2, reason: expect.stringMatching(/^email: /) }] });
+    await expect(dir.importCsv('families', bad)).rejects.toMatchObject({ rows: [{ line: 2, reason: expect.stringMatching(/^email: /) }] });
+    expect(await families()).toBe(1);
   });
 });

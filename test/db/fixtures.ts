@@ -47,7 +47,7 @@ export async function seedWorld(
   return { compoundId, families, volunteers, activityId };
 }
 
-type SeededPerson<T> = Omit<T, 'locale' | 'qr_token'>;
+type SeededPerson<T> = Omit<T, 'locale' | 'qr_token' | 'deactivated_at'>;
 
 /** Inserts the harnesses' families and volunteers as they all seed them: zh-CN, QR token `qr-<id>`. */
 export async function insertPeople(
