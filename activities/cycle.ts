@@ -21,7 +21,7 @@ import { renderCycleEmail } from '../mail/cycle-templates';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';
 import { computeCycleReport } from '../reports/cycle-report';
-import type { CycleReport } from '../domain/cycle-report';
+import { cycleReportHeadline, type CycleReport, type SavedCycleReport } from '../domain/cycle-report';
 import type { Actor } from '../domain/schemas';
 import type { CycleActivity, IncubationCycleInput } from '../domain/cycle';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../workflows/search-attributes';
@@ -158,7 +158,23 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       }
     },
 
-    /** Computes the report as of `asOf` and saves it as the cycle's final report; a repeat returns the one saved first. */
+    /**
+     * Computes the report as of `asOf` and saves it as the cycle's final report; returns only the
+     * reference and the headline figures, so the report never enters the workflow's history. A
+     * repeat (a retry) saves nothing new and returns the report saved first.
+     */
+    async saveCycleReport(req: { cycleId: string; asOf: string }): Promise<SavedCycleReport> {
+      heartbeat({ phase: 'computing' });
+      const report = await computeCycleReport(deps.db, req.cycleId, { asOf: req.asOf });
+      heartbeat({ phase: 'saving' });
+      const saved = await cycles.saveReport(report);
+      return { cycleId: saved.cycleId, asOf: saved.asOf, headline: cycleReportHeadline(saved) };
+    },
+
+    /**
+     * The former close, which returned the whole report (too large a payload for a big cycle).
+     * Kept for cycles whose history scheduled it before `saveCycleReport` existed.
+     */
     async compileCycleReport(req: { cycleId: string; asOf: string }): Promise<CycleReport> {
       heartbeat({ phase: 'computing' });
       const report = await computeCycleReport(deps.db, req.cycleId, { asOf: req.asOf });

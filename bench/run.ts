@@ -9,6 +9,7 @@
  *   (b) redemption race: 200 families with enough points redeem, all at once, a reward with 50 in
  *       stock. Verifies 50 successes, the rest refused OUT_OF_STOCK, final stock 0, and that no
  *       balance went negative.
+ *   (c) cycle report growth: the report at 600 and 2,400 families, per doubling ≤ 2.3 (bench/cycle-report.ts).
  *
  * The product runs as `npm start` does (bench/product.ts), on free ports with a temporary
  * DATA_DIR, on SQLite; with BENCH_DATABASE_URL=postgres://… on a fresh database on that server.
@@ -23,6 +24,7 @@ import { Ledger } from '../db/services/ledger';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
 import { num, randomToken } from '../db/util';
+import { benchCycleReport } from './cycle-report';
 import { percentile, runLoad, type LoadResult } from './load';
 import { startProduct, type RunningProduct } from './product';
 
@@ -240,6 +242,9 @@ async function main(): Promise<number> {
     await product.stop();
     log('\nstopped the product and removed its data');
   }
+  log('\ncycle report growth (bench/cycle-report.ts)');
+  const growth = await benchCycleReport(log);
+  checks.push({ name: 'cycle report growth per doubling of families', expected: '≤ 2.3', actual: growth.growthPerDoubling.toFixed(2), ok: growth.ok });
   const broken = checks.filter((c) => !c.ok);
   table('invariants', checks.map((c) => [c.name, `${c.ok ? 'ok  ' : 'FAIL'}  expected ${c.expected}, got ${c.actual}`]));
   if (broken.length) {

@@ -1,7 +1,8 @@
 /**
  * The shape of the incubation cycle report (孵化周期报告). `reports/cycle-report.ts` computes it
- * from the records; the cycle workflow returns it; the dashboard and the CSV export read it.
- * Types only: every figure's definition is documented where it is computed.
+ * from the records and the cycle's close saves it; the dashboard and the CSV export read it. The
+ * workflow passes only a reference to the saved report and its headline figures (`SavedCycleReport`).
+ * Types and the headline's pick only: every figure's definition is documented where it is computed.
  */
 import type { ActivityHeading } from './activity';
 
@@ -158,5 +159,42 @@ export interface CycleReport {
     missed: { count: number; milestoneIds: string[] };
     pending: { count: number; milestoneIds: string[] };
     rows: MilestoneReportRow[];
+  };
+}
+
+/** The figures a closed cycle quotes without its report (the "report is ready" email, the workflow's result). */
+export interface CycleReportHeadline {
+  held: number;
+  cancelled: number;
+  rejected: number;
+  unfinished: number;
+  participants: number;
+  families: number;
+  volunteers: number;
+  sponsorshipCny: number;
+}
+
+/**
+ * A saved cycle report by reference: what the cycle's workflow and its activities pass instead of
+ * the report, which carries every record id and outgrows Temporal's payload limit (2 MB) at a few
+ * thousand families. The report itself is the cycle's row in `cycle_reports` (one per cycle, so
+ * the cycle id is the report's id).
+ */
+export interface SavedCycleReport {
+  cycleId: string;
+  asOf: string;
+  headline: CycleReportHeadline;
+}
+
+export function cycleReportHeadline(report: CycleReport): CycleReportHeadline {
+  return {
+    held: report.activities.held.count,
+    cancelled: report.activities.cancelled.count,
+    rejected: report.activities.rejected.count,
+    unfinished: report.activities.unfinished.count,
+    participants: report.participants.total,
+    families: report.families.distinct.count,
+    volunteers: report.volunteers.distinct.count,
+    sponsorshipCny: report.sponsorship.totalCny,
   };
 }

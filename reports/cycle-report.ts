@@ -68,6 +68,22 @@ const round = (n: number, places: number): number => {
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The rows grouped by key, each group in the rows' order. Built once, so that per-holder and
+ * per-activity figures cost one pass over the rows instead of one filter per holder (the report
+ * grew quadratically with the families before).
+ */
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 /** Median of the values (the mean of the middle two for an even count); null for none. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
@@ -106,12 +122,26 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
     const a = recordedById.get(id);
     return a?.attendance_closed_at ?? a?.attendance_closes_at ?? a?.ends_at ?? summaries.get(id)?.endsAt ?? asOf;
   };
-  const checkInsOf = (id: string) => checkIns.filter((c) => c.activity_id === id);
+  const checkInsByActivity = groupBy(checkIns, (c) => c.activity_id);
+  const checkInsOf = (id: string) => checkInsByActivity.get(id) ?? [];
   const tallies = new Map(activityIds.map((id) => [id, tallyOf(checkInsOf(id), closedAtOf(id))]));
   const familyCheckIns = checkIns.filter((c) => c.person_kind === 'family');
   const familyIds = sortedUnique(familyCheckIns.map((c) => c.person_id));
-  const heldVolunteerCheckIns = checkIns.filter((c) => c.person_kind === 'volunteer' && heldIds.includes(c.activity_id));
+  const familyCheckInsByFamily = groupBy(familyCheckIns, (c) => c.person_id);
+  const heldIdSet = new Set(heldIds);
+  const heldVolunteerCheckIns = checkIns.filter((c) => c.person_kind === 'volunteer' && heldIdSet.has(c.activity_id));
   const volunteerIds = sortedUnique(heldVolunteerCheckIns.map((c) => c.person_id));
+  const heldVolunteerCheckInsByVolunteer = groupBy(heldVolunteerCheckIns, (c) => c.person_id);
+  /** Each held activity's service time per volunteer, worked out once per activity. */
+  const serviceMsByActivity = new Map<string, Map<string, number>>();
+  const serviceMsOf = (activityId: string): Map<string, number> => {
+    let ms = serviceMsByActivity.get(activityId);
+    if (!ms) {
+      ms = volunteerServiceMs(checkInsOf(activityId), closedAtOf(activityId));
+      serviceMsByActivity.set(activityId, ms);
+    }
+    return ms;
+  };
 
   // ---- ledger -------------------------------------------------------------------------------
   const window = { from: toIso(cycle.periodStart), to: asOf };
@@ -141,9 +171,14 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
   const sum = (rows: readonly { amount: number | string }[]) => rows.reduce((s, e) => s + num(e.amount), 0);
   /** Points taken out of balances, as a positive figure (never -0). */
   const spent = (rows: readonly { amount: number | string }[]) => 0 - sum(rows) || 0;
-  const earnedBy = (kind: 'family' | 'volunteer', id: string) =>
-    sum(awardEntries.filter((e) => e.holder_kind === kind && e.holder_id === id));
-  const pointsOfActivity = (id: string) => sum(awardEntries.filter((e) => e.activity_id === id));
+  const awardsByHolder = groupBy(awardEntries, (e) => `${e.holder_kind}:${e.holder_id}`);
+  const awardsByActivity = groupBy(awardEntries, (e) => e.activity_id ?? '');
+  const earnedBy = (kind: 'family' | 'volunteer', id: string) => sum(awardsByHolder.get(`${kind}:${id}`) ?? []);
+  const pointsOfActivity = (id: string) => sum(awardsByActivity.get(id) ?? []);
+  const byHolder = (rows: typeof familyEntries) => groupBy(rows, (e) => e.holder_id);
+  const familyEntriesByFamily = byHolder(familyEntries);
+  const redemptionsByFamily = byHolder(redemptionEntries);
+  const expiriesByFamily = byHolder(expiryEntries);
 
   const points: PointsFigures = {
     window,
@@ -167,12 +202,15 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
     outstanding: { points: sum(familyEntries), familyIds },
   };
   const earningFamilies = familyIds.filter((id) => earnedBy('family', id) > 0);
+  const earningFamilySet = new Set(earningFamilies);
 
   // ---- directory names (for the tables) -------------------------------------------------------
   const families = familyIds.length
     ? await db.selectFrom('families').select(['id', 'name', 'compound_id']).where('id', 'in', familyIds).execute()
     : [];
   const volunteersDir = volunteerIds.length ? await db.selectFrom('volunteers').select(['id', 'name']).where('id', 'in', volunteerIds).execute() : [];
+  const familyById = new Map(families.map((f) => [f.id, f]));
+  const volunteerNames = new Map(volunteersDir.map((v) => [v.id, v.name]));
 
   // ---- activities' rows -----------------------------------------------------------------------
   const rows: ActivityReportRow[] = activityIds.map((id) => {
@@ -207,7 +245,8 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
       ...(feedback && typeof feedback === 'object' ? { ratings: { ...feedback.ratings } } : {}),
     };
   });
-  const rowOf = (id: string) => rows.find((r) => r.activityId === id) as ActivityReportRow;
+  const rowById = new Map(rows.map((r) => [r.activityId, r]));
+  const rowOf = (id: string) => rowById.get(id) as ActivityReportRow;
 
   // ---- participants, volunteers -------------------------------------------------------------
   const perActivity = heldIds.map((id) => ({ activityId: id, participants: rowOf(id).participants }));
@@ -304,20 +343,19 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
       earnedPoints: {
         count: earningFamilies.length,
         familyIds: earningFamilies,
-        activityIds: sortedUnique(awardEntries.filter((e) => e.holder_kind === 'family' && earningFamilies.includes(e.holder_id)).map((e) => e.activity_id ?? '')),
+        activityIds: sortedUnique(awardEntries.filter((e) => e.holder_kind === 'family' && earningFamilySet.has(e.holder_id)).map((e) => e.activity_id ?? '')),
       },
       rows: familyIds.map((id) => {
-        const f = families.find((x) => x.id === id);
-        const mine = (rows: typeof familyEntries) => rows.filter((e) => e.holder_id === id);
+        const f = familyById.get(id);
         return {
           familyId: id,
           name: f?.name ?? '',
           compound: f?.compound_id ?? '',
-          activityIds: sortedUnique(familyCheckIns.filter((c) => c.person_id === id).map((c) => c.activity_id)),
+          activityIds: sortedUnique((familyCheckInsByFamily.get(id) ?? []).map((c) => c.activity_id)),
           pointsEarned: earnedBy('family', id),
-          pointsRedeemed: spent(mine(redemptionEntries)),
-          pointsExpired: spent(mine(expiryEntries)),
-          balance: sum(mine(familyEntries)),
+          pointsRedeemed: spent(redemptionsByFamily.get(id) ?? []),
+          pointsExpired: spent(expiriesByFamily.get(id) ?? []),
+          balance: sum(familyEntriesByFamily.get(id) ?? []),
         };
       }),
     },
@@ -326,12 +364,12 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
       distinct: { count: volunteerIds.length, volunteerIds, activityIds: sortedUnique(heldVolunteerCheckIns.map((c) => c.activity_id)) },
       hours: { total: round(hoursPerActivity.reduce((s, h) => s + h.hours, 0), 1), perActivity: hoursPerActivity },
       rows: volunteerIds.map((id) => {
-        const attended = sortedUnique(heldVolunteerCheckIns.filter((c) => c.person_id === id).map((c) => c.activity_id));
+        const attended = sortedUnique((heldVolunteerCheckInsByVolunteer.get(id) ?? []).map((c) => c.activity_id));
         let ms = 0;
-        for (const activityId of attended) ms += volunteerServiceMs(checkInsOf(activityId), closedAtOf(activityId)).get(id) ?? 0;
+        for (const activityId of attended) ms += serviceMsOf(activityId).get(id) ?? 0;
         return {
           volunteerId: id,
-          name: volunteersDir.find((v) => v.id === id)?.name ?? '',
+          name: volunteerNames.get(id) ?? '',
           activityIds: attended,
           hours: round(ms / HOUR_MS, 1),
           pointsEarned: earnedBy('volunteer', id),

@@ -8,11 +8,11 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CycleProgress, MilestoneProgress, MilestoneRecord } from '../domain/cycle';
-import type { CycleReport } from '../domain/cycle-report';
+import type { CycleReport, SavedCycleReport } from '../domain/cycle-report';
 
 
 export const cycleProgressQuery = defineQuery<CycleProgress>('cycleProgress');
 export const recordMilestoneUpdate = defineUpdate<MilestoneProgress, [MilestoneRecord]>('recordMilestone');
 
-/** The workflow's result. */
-export type IncubationCycleResult = CycleReport;
+/** The workflow's result: the saved report's reference; the whole report from a cycle that closed before that change. */
+export type IncubationCycleResult = SavedCycleReport | CycleReport;

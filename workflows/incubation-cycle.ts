@@ -4,7 +4,7 @@
  * with a reminder before each is due and an escalation to the coordinator when one is overdue;
  * keeps the list of the cycle's activities current from Temporal visibility; at the period's end
  * waits until none of its activities runs, then computes and saves the cycle report, tells the
- * coordinator, and returns the report.
+ * coordinator, and returns the saved report's reference and headline figures.
  *
  * Deterministic code only: no I/O, no clock but the workflow's, no config. A long cycle polls
  * visibility many times, so the run continues as new before its history grows large.
@@ -14,6 +14,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -32,7 +33,7 @@ import {
   type CycleProgress,
   type MilestoneProgress,
 } from '../domain/cycle';
-import type { CycleReport } from '../domain/cycle-report';
+import { cycleReportHeadline, type CycleReport, type CycleReportHeadline, type SavedCycleReport } from '../domain/cycle-report';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
 import { cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
 
@@ -43,7 +44,7 @@ const { registerCycle, listCycleActivities, saveCycleMilestone, sendCycleEmail }
   retry: RETRY_WITH_BACKOFF,
 });
 
-const { compileCycleReport } = proxyActivities<CycleActivities>({
+const { saveCycleReport, compileCycleReport } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   retry: RETRY_WITH_BACKOFF,
@@ -52,7 +53,14 @@ const { compileCycleReport } = proxyActivities<CycleActivities>({
 /** Continue as new well before Temporal's 10,240-event warning (the input may lower it). */
 const MAX_HISTORY_EVENTS = 8_000;
 
-export async function incubationCycleWorkflow(input: IncubationCycleInput, carried?: CycleCarryOver): Promise<CycleReport> {
+/**
+ * The close passes the saved report by reference (its id and headline figures), never the report:
+ * a whole report outgrew the payload limit at a few thousand families and the cycle never closed.
+ */
+const REPORT_BY_REFERENCE_PATCH = 'cycle-report-by-reference';
+
+/** Returns the saved report's reference; a cycle that closed before the patch returned the whole report. */
+export async function incubationCycleWorkflow(input: IncubationCycleInput, carried?: CycleCarryOver): Promise<SavedCycleReport | CycleReport> {
   const { cycleId, timings } = input;
   const workflowId = workflowInfo().workflowId;
   const nowIso = () => new Date(Date.now()).toISOString();
@@ -144,28 +152,39 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
   phase = 'reporting';
   // Milestones being written must be in the database before the report reads it.
   await condition(allHandlersFinished);
+  if (patched(REPORT_BY_REFERENCE_PATCH)) {
+    const saved = await saveCycleReport({ cycleId, asOf: nowIso() });
+    await tellReportReady(saved.headline);
+    phase = 'closed';
+    closedAt = nowIso();
+    return saved;
+  }
   const report = await compileCycleReport({ cycleId, asOf: nowIso() });
-  await sendCycleEmail({
-    workflowId,
-    purpose: 'cycleReportReady',
-    round: '1',
-    recipient: recipientOf(input.coordinator),
-    message: {
-      purpose: 'cycleReportReady',
-      cycle: cycleRef(),
-      held: report.activities.held.count,
-      cancelled: report.activities.cancelled.count,
-      rejected: report.activities.rejected.count,
-      participants: report.participants.total,
-      families: report.families.distinct.count,
-      sponsorshipCny: report.sponsorship.totalCny,
-    },
-  });
+  await tellReportReady(cycleReportHeadline(report));
   phase = 'closed';
   closedAt = nowIso();
   return report;
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  async function tellReportReady(headline: CycleReportHeadline): Promise<void> {
+    await sendCycleEmail({
+      workflowId,
+      purpose: 'cycleReportReady',
+      round: '1',
+      recipient: recipientOf(input.coordinator),
+      message: {
+        purpose: 'cycleReportReady',
+        cycle: cycleRef(),
+        held: headline.held,
+        cancelled: headline.cancelled,
+        rejected: headline.rejected,
+        participants: headline.participants,
+        families: headline.families,
+        sponsorshipCny: headline.sponsorshipCny,
+      },
+    });
+  }
 
   async function refreshActivities(): Promise<void> {
     activities = await listCycleActivities(cycleId);

@@ -10,6 +10,7 @@ import { Ledger } from '../../db/services/ledger';
 import { SqlActivityStore } from '../../db/store';
 import type { Actor } from '../../domain/schemas';
 import { computeCycleReport, loadCycleReport, median } from '../../reports/cycle-report';
+import { reportDeps } from '../../reports';
 import type { ActivitySummary } from '../../domain/activity';
 import { DIALECTS, useTestDatabase } from '../db/harness';
 
@@ -230,6 +231,18 @@ describe.each(DIALECTS)('cycle report on %s', (dialect) => {
 
     // Not closed yet: the report is computed on demand.
     expect((await loadCycleReport(t.db, cycle.cycleId)).final).toBe(false);
+  });
+
+  it('shares one computation of an open cycle’s report among the reads made while it runs, and computes anew for a later read', async () => {
+    const load = reportDeps(t.db).loadCycleReport;
+    const [a, b] = await Promise.all([load(cycle.cycleId), load(cycle.cycleId)]);
+    expect(a.final).toBe(false);
+    expect(b).toBe(a);
+    const later = await load(cycle.cycleId);
+    expect(later).not.toBe(a);
+    expect(later).toMatchObject({ final: false, report: { cycleId: cycle.cycleId } });
+    expect(Date.parse(later.report.asOf)).toBeGreaterThanOrEqual(Date.parse(a.report.asOf));
+    await expect(load('no-such-cycle')).rejects.toMatchObject({ code: 'CYCLE_NOT_FOUND' });
   });
 
   it('saves the first report as final, closes the cycle, and refuses later sponsorships', async () => {

@@ -13,6 +13,8 @@ import { Registrations } from '../../db/services/registration';
 import type { PlanRequestInput } from '../../api/activities/schemas';
 import type { CycleReport } from '../../domain/cycle-report';
 import { incubationCycleWorkflowId } from '../../domain/cycle';
+import type { incubationCycleWorkflow } from '../../workflows/incubation-cycle';
+import { closedReport } from './closed-report';
 import { themedActivityWorkflowId, type ActivitySummary } from '../../domain/activity';
 import { ACTIVITY_OUTCOME_TERMS, label } from '../../domain/vocabulary';
 import {
@@ -232,7 +234,7 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   expect(fed.status).toBe(200);
 
   // ---- the cycle closes --------------------------------------------------------------------
-  const report: CycleReport = await h.client.workflow.getHandle(incubationCycleWorkflowId(cycleId)).result();
+  const report = await closedReport(h.db, h.client.workflow.getHandle<typeof incubationCycleWorkflow>(incubationCycleWorkflowId(cycleId)));
   const summaryA: ActivitySummary = await h.client.workflow.getHandle(themedActivityWorkflowId(activityA)).result();
   const summaryB: ActivitySummary = await h.client.workflow.getHandle(themedActivityWorkflowId(activityB)).result();
   expect(summaryA.outcome).toBe('completed');

@@ -29,6 +29,7 @@ import { startDevMailbox, type DevMailbox, type StoredMail } from '../../mail/de
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { createWorker } from '../../worker/create-worker';
 import { cycleProgressQuery, incubationCycleWorkflow, recordMilestoneUpdate } from '../../workflows/incubation-cycle';
+import { closedReport } from './closed-report';
 import { IncubationCycleInput, incubationCycleWorkflowId, type CycleActivity, type MilestoneRecord } from '../../domain/cycle';
 import { RejectionType } from '../../domain/activity';
 import type { ActivitySummary } from '../../domain/activity';
@@ -193,7 +194,7 @@ test('a milestone recorded before its due time is done and on time, gets no remi
   expect(progress.milestones).toEqual([expect.objectContaining({ id: 'kickoff', state: 'done', onTime: true })]);
   expect(progress.phase).toBe('running');
 
-  const report = await handle.result();
+  const report = await closedReport(db, handle);
   expect(report.milestones.onTime).toEqual({ count: 1, milestoneIds: ['kickoff'] });
   expect(report.milestones.late.count + report.milestones.missed.count + report.milestones.pending.count).toBe(0);
   expect(report.milestones.rows[0]).toMatchObject({ doneBy: coordinator.name, notes: '32 人参加', status: 'onTime' });
@@ -238,7 +239,7 @@ test('an overdue milestone is reminded before its due time, then escalated to th
   const late = await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId: 'midterm', by: bySupervisor, notes: '延期一周完成' }] });
   expect(late).toMatchObject({ state: 'done', onTime: false, by: bySupervisor });
 
-  const report = await handle.result();
+  const report = await closedReport(db, handle);
   expect(report.milestones.late).toEqual({ count: 1, milestoneIds: ['midterm'] });
   expect(report.milestones.onTime.count).toBe(0);
   expect(report.milestones.rows[0]?.lateByMs).toBeGreaterThan(DAY);
@@ -305,7 +306,7 @@ test('at the period end the cycle waits while one of its activities still runs, 
   await store.saveActivitySummary(summary);
   lister.set(input.cycleId, [{ ...running, stage: 'completed', executionStatus: 'COMPLETED' }]);
 
-  const report = await handle.result();
+  const report = await closedReport(db, handle);
   expect(report.activities.held).toEqual({ count: 1, activityIds: [activityId] });
   expect(report.participants).toEqual({ total: 5, average: 5, perActivity: [{ activityId, participants: 5 }] });
   expect(report.families.distinct).toMatchObject({ count: 2, familyIds: ['f-1', 'f-2'] });
@@ -348,7 +349,7 @@ test('a long cycle continues as new before its history grows large, keeping mile
   const handle = await start(input);
   await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId: 'kickoff', by: byCoordinator, notes: '' }] });
 
-  const report = await handle.result();
+  const report = await closedReport(db, handle);
   const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
   expect(latest.runId).not.toBe(handle.firstExecutionRunId);
 
