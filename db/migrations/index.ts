@@ -9,6 +9,7 @@ import * as m003 from './003_activity_summaries';
 import * as m004 from './004_cycles';
 import * as m005 from './005_sessions';
 import * as m006 from './006_api_tokens';
+import * as m009 from './009_outbox_leases';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004_cycles': m004,
   '005_sessions': m005,
   '006_api_tokens': m006,
+  '009_outbox_leases': m009,
 };
