@@ -182,11 +182,12 @@ export function createActivities(deps: ActivityDeps) {
     async notify(req: NotifyRequest): Promise<NotifyResult> {
       const activityId = req.message.activity.activityId;
       const ctx = Context.current();
-      const { activityId: callId, attempt, startToCloseTimeoutMs, currentAttemptScheduledTimestampMs } = ctx.info;
+      const { activityId: callId, attempt, startToCloseTimeoutMs } = ctx.info;
       const ownerPrefix = `${req.workflowId}/${callId}#`;
       const owner = `${ownerPrefix}${attempt}`;
-      // Measured from when the attempt was scheduled, so never later than the server's own deadline.
-      const attemptEndsAt = startToCloseTimeoutMs > 0 ? currentAttemptScheduledTimestampMs + startToCloseTimeoutMs : Number.POSITIVE_INFINITY;
+      // On this process's clock (the server's may differ, or be skipped ahead in tests): the
+      // server's deadline plus the moment it took to hand the task over, which the lease's grace covers.
+      const attemptEndsAt = startToCloseTimeoutMs > 0 ? Date.now() + startToCloseTimeoutMs : Number.POSITIVE_INFINITY;
       const recipients = await resolveAudience(req.audience);
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
       // The token's expiry (whole seconds), which the email states: the step's deadline is when
