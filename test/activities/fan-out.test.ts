@@ -13,8 +13,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { createActivities, FAN_OUT_BATCH } from '../../activities';
 import { createDatabase } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
@@ -23,45 +21,12 @@ import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 import { devServerAddress } from '../support/temporal';
 import { fanOutWorkflow } from './fan-out-workflow';
+import { slowRelay } from './slow-relay';
 
 const FAMILIES = 2_000;
 const RELAY_HOLD_MS = 300;
 const POOL = 10;
 const START_TO_CLOSE_MS = 15_000;
-
-interface Received {
-  messageId: string;
-  to: string;
-}
-
-/** A relay that holds each message `holdMs` before it says 250, and keeps what it was given. */
-async function slowRelay(holdMs: number) {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    hideSTARTTLS: true,
-    disableReverseLookup: true,
-    maxClients: 100,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const head = Buffer.concat(chunks).toString('utf8').split(/\r?\n\r?\n/)[0] ?? '';
-        const messageId = /^Message-ID:\s*<?([^\s>]+)>?/im.exec(head)?.[1] ?? '(none)';
-        setTimeout(() => {
-          received.push({ messageId, to: session.envelope.rcptTo.map((r) => r.address).join(',') });
-          callback();
-        }, holdMs);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 describe('fan-out through a slow relay', () => {
   it(`${FAMILIES} families, ${RELAY_HOLD_MS} ms a message, attempts timing out mid-batch: every family one email, no Message-ID twice`, async () => {
