@@ -3,6 +3,8 @@
  * API's waitlist emails): claim the key, send with a Message-ID derived from it, mark it sent.
  * A retry after a crash finds the mark and sends nothing; a crash between SMTP acceptance and
  * the mark re-sends with the same Message-ID, which mail clients collapse.
+ * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
+ * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
  */
 import type { Mailer } from './mailer';
 import type { Recipient } from '../domain/people';
