@@ -14,7 +14,7 @@ import type { ActivityEmailPurpose as EmailPurpose, EmailMessage } from '../doma
 import type { RenderEmail } from '../mail/messages';
 import type { ActivitySummaryForEmail } from '../domain/activity';
 import { emailKey } from '../mail/message-id';
-import { sendOnce } from '../mail/outbox';
+import { sendClaimed, sendOnce } from '../mail/outbox';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
 import { type ActivityStore } from './ports';
 import { PermanentMailError, type Mailer } from '../mail/mailer';
@@ -29,7 +29,21 @@ export interface ActivityDeps {
   links: { secret: string; publicBaseUrl: string; graceMs: number };
   /** Domain part of generated Message-IDs, e.g. the sender's domain. */
   messageIdDomain: string;
+  /** Messages a fan-out sends at once: the mail pool's connections (default 2, the SMTP mailer's default pool). */
+  sendConcurrency?: number;
 }
+
+/** Recipients claimed and sent as one batch: a few hundred, so one claim statement stays small. */
+export const FAN_OUT_BATCH = 200;
+/** What one message may take at a slow relay, to size a batch's time (and so its lease) from its length. */
+const MESSAGE_BUDGET_MS = 5_000;
+/**
+ * How long a row stays held after its attempt stops starting sends: a send already in flight
+ * then has this long to finish (the mailer's socket timeout is 30 s) before another attempt may
+ * take the row. Only a crash between the relay's acceptance and the outbox mark re-sends, with
+ * the same Message-ID.
+ */
+const IN_FLIGHT_GRACE_MS = 60_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -91,6 +105,7 @@ export interface ReleaseResult {
 
 export function createActivities(deps: ActivityDeps) {
   const { store, render, links } = deps;
+  const concurrency = Math.max(1, Math.floor(deps.sendConcurrency ?? 2));
 
   function urlsFor(draft: MessageDraft): { registerUrl: string; dashboardUrl: string } {
     const id = encodeURIComponent(draft.activity.activityId);
@@ -121,16 +136,21 @@ export function createActivities(deps: ActivityDeps) {
     purpose: EmailPurpose,
     recipient: Recipient,
     message: EmailMessage,
+    /** `claimed`: the caller holds the row already (a fan-out's batch claim). */
+    claim: 'claimOne' | 'claimed' = 'claimOne',
   ): Promise<'sent' | 'alreadySent' | 'failed'> {
+    const email = {
+      key,
+      scopeId: activityId,
+      purpose,
+      recipient,
+      render: () => render(message, recipient.locale),
+      headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': purpose },
+    };
     try {
-      return await sendOnce(deps, {
-        key,
-        scopeId: activityId,
-        purpose,
-        recipient,
-        render: () => render(message, recipient.locale),
-        headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': purpose },
-      });
+      if (claim === 'claimOne') return await sendOnce(deps, email);
+      await sendClaimed(deps, email);
+      return 'sent';
     } catch (err) {
       if (err instanceof PermanentMailError) {
         // One bad address must not stop the others, nor be retried forever.
@@ -150,15 +170,31 @@ export function createActivities(deps: ActivityDeps) {
       await store.saveActivitySummary(summary);
     },
 
+    /**
+     * Sends one message to every recipient of the audience, exactly once, however slow the relay.
+     * The audience goes in batches: each is claimed in one statement for this attempt, with a lease
+     * sized from the batch, and sent with the mail pool's concurrency. Before each send the attempt
+     * checks that it is neither cancelled nor past its time, because Temporal does not stop an
+     * attempt that timed out: the retry starts beside it, and finds the rows it still holds taken.
+     * A retry resumes through the outbox (sent rows are skipped); rows another live attempt holds
+     * make this one fail retryably once the rest is done, to be retried when their lease lapses.
+     */
     async notify(req: NotifyRequest): Promise<NotifyResult> {
       const activityId = req.message.activity.activityId;
+      const ctx = Context.current();
+      const { activityId: callId, attempt, startToCloseTimeoutMs } = ctx.info;
+      const ownerPrefix = `${req.workflowId}/${callId}#`;
+      const owner = `${ownerPrefix}${attempt}`;
+      // On this process's clock (the server's may differ, or be skipped ahead in tests): the
+      // server's deadline plus the moment it took to hand the task over, which the lease's grace covers.
+      const attemptEndsAt = startToCloseTimeoutMs > 0 ? Date.now() + startToCloseTimeoutMs : Number.POSITIVE_INFINITY;
       const recipients = await resolveAudience(req.audience);
       const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
       // The token's expiry (whole seconds), which the email states: the step's deadline is when
       // the person is asked to act by, but the link keeps working through the grace after it.
       const exp = req.action ? Math.floor((Date.parse(req.action.expiresAt) + links.graceMs) / 1000) : undefined;
-      for (const recipient of recipients) {
-        const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: recipient.key, round: req.round });
+      const keyOf = (recipient: Recipient) => emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: recipient.key, round: req.round });
+      const messageFor = (recipient: Recipient): EmailMessage => {
         let actionLink: string | undefined;
         if (req.action && exp !== undefined) {
           const token = signActionToken(
@@ -175,17 +211,62 @@ export function createActivities(deps: ActivityDeps) {
           );
           actionLink = actionUrl(links.publicBaseUrl, token);
         }
-        const message = {
+        return {
           ...req.message,
           ...urlsFor(req.message),
           recipientName: recipient.name,
           ...(actionLink && exp !== undefined ? { actionUrl: actionLink, linkExpiresAt: new Date(exp * 1000).toISOString() } : {}),
         } as EmailMessage;
-        const outcome = await deliver(key, activityId, req.purpose, recipient, message);
-        if (outcome === 'sent') result.sent++;
-        else if (outcome === 'alreadySent') result.alreadySent++;
-        else result.failed.push(recipient.key);
-        Context.current().heartbeat(result);
+      };
+
+      let heldUntil = 0;
+      for (let start = 0; start < recipients.length; start += FAN_OUT_BATCH) {
+        const batch = recipients.slice(start, start + FAN_OUT_BATCH);
+        const stopAt = Math.min(attemptEndsAt, Date.now() + Math.ceil(batch.length / concurrency) * MESSAGE_BUDGET_MS);
+        const byKey = new Map(batch.map((r) => [keyOf(r), r]));
+        const claim = await store.claimEmails(
+          [...byKey.keys()].map((key) => ({ key, activityId, purpose: req.purpose, recipientKey: byKey.get(key)!.key })),
+          { owner, leaseUntil: new Date(stopAt + IN_FLIGHT_GRACE_MS).toISOString() },
+        );
+        for (const s of claim.sent) {
+          // Sent by an earlier attempt of this same call: still this call's send.
+          if (s.owner?.startsWith(ownerPrefix)) result.sent++;
+          else result.alreadySent++;
+        }
+        for (const h of claim.held) heldUntil = Math.max(heldUntil, Date.parse(h.leaseUntil));
+
+        const queue = claim.claimed.map((key) => ({ key, recipient: byKey.get(key)! }));
+        let stoppedBecause: string | undefined;
+        const sender = async () => {
+          for (let next = queue.shift(); next; next = queue.shift()) {
+            if (ctx.cancellationSignal.aborted) stoppedBecause = `cancelled (${String(ctx.cancellationSignal.reason)})`;
+            else if (Date.now() >= stopAt) stoppedBecause = 'out of time';
+            if (stoppedBecause) return;
+            const outcome = await deliver(next.key, activityId, req.purpose, next.recipient, messageFor(next.recipient), 'claimed');
+            if (outcome === 'sent') result.sent++;
+            else if (outcome === 'alreadySent') result.alreadySent++;
+            else result.failed.push(next.recipient.key);
+            ctx.heartbeat(result);
+          }
+        };
+        try {
+          await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, sender));
+        } finally {
+          // Every send of this attempt has returned: what it holds unsent (refused addresses, or the
+          // rest of a stopped batch) is free for the next attempt now, not when the lease lapses.
+          if (stoppedBecause || start + FAN_OUT_BATCH >= recipients.length) await store.releaseEmails(owner);
+        }
+        if (stoppedBecause) {
+          throw ApplicationFailure.retryable(`stopped sending ${req.purpose} after ${result.sent} emails: ${stoppedBecause}`, 'FanOutStopped');
+        }
+      }
+      if (heldUntil > 0) {
+        // Another attempt of this call is still sending these: retry once its lease lapses.
+        throw ApplicationFailure.create({
+          type: 'EmailsHeldByAnotherAttempt',
+          message: `${req.purpose}: some recipients are held by another attempt until ${new Date(heldUntil).toISOString()}`,
+          nextRetryDelay: Math.max(1_000, heldUntil - Date.now() + 1_000),
+        });
       }
       return result;
     },

@@ -7,7 +7,7 @@ import type { PointsRules } from '../domain/schemas';
 import type { Recipient } from '../domain/people';
 import type { OutboxStore } from '../mail/outbox';
 
-export type { EmailClaim } from '../mail/outbox';
+export type { BatchClaim, ClaimHolder, EmailClaim, EmailToClaim } from '../mail/outbox';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 
 

@@ -1,5 +1,5 @@
 /** Brings the schema up to date with the migrations compiled into the program. */
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResult, type MigrationResultSet, Migrator, sql } from 'kysely';
 import { dialectOf } from './database';
 import { migrations } from './migrations';
 
@@ -33,6 +33,28 @@ function atomicOnSqlite(m: Migration): Migration {
   return { up: wrap(m.up), ...(m.down && { down: wrap(m.down) }) };
 }
 
+/**
+ * Kysely locks PostgreSQL migrations (an advisory lock) but not SQLite ones, so a worker and an API
+ * started together on a fresh file both ran 001 (`table "compounds" already exists`). Here the
+ * whole run, from reading the migration table to the last step, holds SQLite's write lock
+ * (BEGIN EXCLUSIVE): a second process waits for it (busy_timeout), then finds nothing left to do.
+ * A failed step is rolled back to its savepoint, so the steps before it are committed.
+ */
+async function migrateSqliteExclusively(db: Kysely<any>, list: Record<string, Migration>): Promise<MigrationResultSet> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin exclusive`.execute(conn);
+    let outcome: MigrationResultSet;
+    try {
+      outcome = await createMigrator(conn, list).migrateToLatest();
+    } catch (error) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+    await sql`commit`.execute(conn);
+    return outcome;
+  });
+}
+
 export function createMigrator(db: Kysely<any>, list: Record<string, Migration> = migrations): Migrator {
   return new Migrator({ db, provider: new InCodeMigrationProvider(list) });
 }
@@ -42,7 +64,7 @@ export function createMigrator(db: Kysely<any>, list: Record<string, Migration> 
  * the failed migration and the cause. `list` is for tests; the default is every migration in code.
  */
 export async function migrateToLatest(db: Kysely<any>, list: Record<string, Migration> = migrations): Promise<MigrationResult[]> {
-  const { error, results = [] } = await createMigrator(db, list).migrateToLatest();
+  const { error, results = [] } = dialectOf(db) === 'sqlite' ? await migrateSqliteExclusively(db, list) : await createMigrator(db, list).migrateToLatest();
   if (error) {
     const failed = results.filter((r) => r.status === 'Error').map((r) => r.migrationName);
     const cause = error instanceof Error ? error.message : String(error);

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Recipient } from '../domain/people';
-import type { ActivityStore, EmailClaim, PointsAwardResult } from '../activities/ports';
+import type { ActivityStore, BatchClaim, ClaimHolder, EmailClaim, EmailToClaim, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
 import { lockActivityRow, withTransaction } from './database';
@@ -116,11 +116,70 @@ export class SqlActivityStore implements ActivityStore {
         message_id: null,
         created_at: this.nowIso(),
         sent_at: null,
+        claimed_by: null,
+        lease_until: null,
       })
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirstOrThrow();
     return { outcome: row.status === 'sent' ? 'alreadySent' : 'send' };
+  }
+
+  async claimEmails(emails: readonly EmailToClaim[], holder: ClaimHolder): Promise<BatchClaim> {
+    if (emails.length === 0) return { claimed: [], sent: [], held: [] };
+    const now = this.nowIso();
+    // One statement per batch: insert the new rows, take over the unheld, own or lapsed ones; a
+    // row another live attempt holds, or a sent one, is left as it is and not returned.
+    const taken = await this.db
+      .insertInto('email_outbox')
+      .values(
+        emails.map((e) => ({
+          key: e.key,
+          activity_id: e.activityId,
+          purpose: e.purpose,
+          recipient_key: e.recipientKey,
+          status: 'pending' as const,
+          message_id: null,
+          created_at: now,
+          sent_at: null,
+          claimed_by: holder.owner,
+          lease_until: holder.leaseUntil,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ claimed_by: (eb) => eb.ref('excluded.claimed_by'), lease_until: (eb) => eb.ref('excluded.lease_until') })
+          .where('email_outbox.status', '=', 'pending')
+          .where((eb) =>
+            eb.or([
+              eb('email_outbox.claimed_by', 'is', null),
+              eb('email_outbox.claimed_by', '=', holder.owner),
+              eb('email_outbox.lease_until', '<=', now),
+            ]),
+          ),
+      )
+      .returning('key')
+      .execute();
+    const claimed = new Set(taken.map((r) => r.key));
+    const others = emails.map((e) => e.key).filter((k) => !claimed.has(k));
+    const rest = others.length
+      ? await this.db.selectFrom('email_outbox').select(['key', 'status', 'claimed_by', 'lease_until']).where('key', 'in', others).execute()
+      : [];
+    return {
+      claimed: emails.map((e) => e.key).filter((k) => claimed.has(k)),
+      sent: rest.filter((r) => r.status === 'sent').map((r) => ({ key: r.key, owner: r.claimed_by })),
+      held: rest.filter((r) => r.status !== 'sent').map((r) => ({ key: r.key, leaseUntil: r.lease_until ?? now })),
+    };
+  }
+
+  async releaseEmails(owner: string): Promise<void> {
+    await this.db
+      .updateTable('email_outbox')
+      .set({ claimed_by: null, lease_until: null })
+      .where('claimed_by', '=', owner)
+      .where('status', '=', 'pending')
+      .execute();
   }
 
   async markEmailSent(key: string, messageId: string): Promise<void> {

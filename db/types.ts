@@ -133,6 +133,10 @@ export interface EmailOutboxTable {
   message_id: string | null;
   created_at: string;
   sent_at: string | null;
+  /** The fan-out attempt holding the row (`claimEmails`); null for single claims and released rows. */
+  claimed_by: string | null;
+  /** ISO instant the holder's claim lapses; null when none holds it. */
+  lease_until: string | null;
 }
 
 /** The growth-points ledger. Append only: rows are inserted, never updated or deleted. */

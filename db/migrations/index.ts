@@ -10,6 +10,7 @@ import * as m004 from './004_cycles';
 import * as m005 from './005_sessions';
 import * as m006 from './006_api_tokens';
 import * as m008 from './008_directory_active';
+import * as m009 from './009_outbox_leases';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005_sessions': m005,
   '006_api_tokens': m006,
   '008_directory_active': m008,
+  '009_outbox_leases': m009,
 };
