@@ -45,7 +45,8 @@ async function signInAs(page: Page, email: string): Promise<void> {
   await submit(page);
   await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
   await page.goto(signInLinkIn(await signInMailTo(h.mailbox, email, seen)));
-  await Promise.all([page.waitForURL(`${h.baseUrl}/dashboard`), page.locator('button[type="submit"]').click()]);
+  // Each role lands on its own start page under /dashboard (a grid worker on their approvals).
+  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard')), page.locator('button[type="submit"]').click()]);
 }
 
 const count = async (table: 'staff' | 'families') => (await h.db.selectFrom(table).select('id').execute()).length;
