@@ -155,7 +155,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );
-  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now }));
+  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, linkSecret: deps.linkSecret, mail }));
 
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 

@@ -59,7 +59,7 @@ export { actorOf, deriveActivityId };
 
 /** The themed activities' routes. */
 export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
-  const { client, config, repos } = deps;
+  const { client, config } = deps;
 
   const service = createActivityService(deps);
   const { handleFor, boundCompound, assertCompound, runUpdate } = service;

@@ -46,6 +46,8 @@ import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+import { activityPages } from '../activities/pages';
+import type { PeopleMail } from '../registration/mail';
 
 export interface DashboardDeps {
   client: Client;
@@ -55,6 +57,10 @@ export interface DashboardDeps {
   logger: Logger;
   /** Epoch ms. */
   now: () => number;
+  /** Signs the families' and volunteers' links (the activity page's actions). */
+  linkSecret: string;
+  /** Registration emails (the activity page's actions). */
+  mail: PeopleMail;
 }
 
 
@@ -105,6 +111,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       },
     };
   }
+
+  // Before /activities/:id, which would take "new" for an id.
+  const activityActions = activityPages(router, { client: deps.client, config, repos, linkSecret: deps.linkSecret, mail: deps.mail, now: deps.now }, ctxOf);
 
   // ---- home --------------------------------------------------------------------------------
   router.get('/', async (req, res) => {
@@ -161,6 +170,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
         temporalUrl: temporalUiUrl(config, workflowId),
         compounds,
+        actions: await activityActions(ctx, status, req.query),
       }),
     );
   });

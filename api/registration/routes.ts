@@ -23,7 +23,7 @@ import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
-import { issueSelfServiceLinks } from './service';
+import { issueSelfServiceLinks, signUpVolunteer } from './service';
 import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 import { createPeopleScope } from '../http/people-scope';
@@ -74,7 +74,7 @@ const VolunteerParams = z.object({ id: Id, volunteerId: Id });
 
 /** Registration, volunteer sign-up and the self-service links' routes. */
 export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
-  const { repos, config } = deps;
+  const { repos } = deps;
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
   const scope = createPeopleScope(repos, deps.now);
 
@@ -198,7 +198,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        const outcome = await scope.act(staff, activity, [{ kind: 'volunteer', id: body.volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(id, body.volunteerId));
+        const outcome = await signUpVolunteer(scope, registrations, staff, activity, body.volunteerId);
         res.status(outcome === 'signedUp' ? 201 : 200).json({ activityId: id, volunteerId: body.volunteerId, status: outcome });
       },
     }),

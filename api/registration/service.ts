@@ -6,7 +6,7 @@
  */
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
-import { registrationNotOpen } from '../../db/services/registration';
+import { registrationNotOpen, type Registrations } from '../../db/services/registration';
 import type { Recipient } from '../../domain/people';
 import type { StaffPrincipal } from '../http/auth';
 import { HttpError } from '../http/errors';
@@ -75,4 +75,15 @@ export async function issueSelfServiceLinks(
     }));
     return { links: signed, emails: body.send ? await deps.mail.sendRegistrationLinks(activity, signed) : undefined };
   });
+}
+
+/** Signs a volunteer up for the activity, within the caller's compound scope: 'signedUp', or 'already' when they were. */
+export function signUpVolunteer(
+  scope: PeopleScope,
+  registrations: Pick<Registrations, 'signUpVolunteer'>,
+  staff: StaffPrincipal,
+  activity: ActivityRef,
+  volunteerId: string,
+): ReturnType<Registrations['signUpVolunteer']> {
+  return scope.act(staff, activity, [{ kind: 'volunteer', id: volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(activity.id, volunteerId));
 }
