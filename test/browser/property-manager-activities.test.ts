@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedCycle, seedMerchant } from '../api/harness';
 import { STAFF, seenMail, signInLinkIn, signInMailTo, startDashboardHarness, unique, type DashboardHarness } from '../api/dashboard/harness';
 import { beijingInputs } from '../../api/activities/pages';
+import { insertPeople } from '../db/fixtures';
 import { checkAtBothWidths, heading, launchChromium, reloadUntil } from './browser';
 
 jest.setTimeout(240_000);
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await seedCycle(h.db, cycleId);
   await seedMerchant(h.db, { id: unique('m-wanda'), email: 'wanda@example.test', name: '万达广场', venueName: '万达广场中庭' });
   await seedMerchant(h.db, { id: unique('m-books'), email: 'books@example.test', name: '新华书店', venueName: '新华书店二楼' });
+  await insertPeople(h.db, { volunteers: [{ id: unique('vol-chen'), compound_id: 'c-east', name: '陈志愿', email: 'chen-vol@example.test' }] });
   browser = await launchChromium();
   context = await browser.newContext({ locale: 'zh-CN' });
   pm = await context.newPage();
@@ -145,6 +147,31 @@ describe('a property manager creates, revises and moves an activity in the brows
     const id = activityUrl.split('/').pop()!;
     const row = await h.db.selectFrom('activities').select(['starts_at']).where('id', '=', id).executeTakeFirst();
     expect(Date.parse(row?.starts_at ?? '')).toBe(moved.getTime());
+  });
+
+  it('signs a volunteer up by name and issues check-in links; registration links wait for the approved plan', async () => {
+    await pm.goto(activityUrl);
+    await pm.selectOption('#volunteerId', { label: '陈志愿' });
+    await Promise.all([pm.waitForLoadState('load'), pm.locator('#actions button', { hasText: '为其报名' }).click()]);
+    expect(pm.url()).toBe(`${activityUrl}?done=volunteerSignedUp`);
+    expect(await pm.locator('#actions').textContent()).toContain('已报名：陈志愿');
+    await checkAtBothWidths(pm, 'pm-activity-actions-zh');
+
+    await Promise.all([pm.waitForLoadState('load'), pm.locator('#actions button', { hasText: '生成签到链接' }).click()]);
+    expect(await heading(pm)).toBe('链接已生成');
+    const link = await pm.locator('td a').first().getAttribute('href');
+    expect(await pm.locator('td').first().textContent()).toContain('陈志愿');
+    expect(link).toMatch(/^http:\/\/.+\/s\//);
+
+    // Before the plan is approved nobody may register: the page says so and no email is queued.
+    await pm.goto(activityUrl);
+    const id = activityUrl.split('/').pop()!;
+    const outbox = async () => (await h.db.selectFrom('email_outbox').select('key').where('activity_id', '=', id).where('purpose', '=', 'registrationOpen').execute()).length;
+    expect(await outbox()).toBe(0);
+    await Promise.all([pm.waitForLoadState('load'), pm.locator('#actions button', { hasText: '发送报名链接' }).click()]);
+    expect(await heading(pm)).toBe('操作未完成');
+    expect(await pm.locator('p.error').textContent()).toContain('方案通过审批之后才能报名');
+    expect(await outbox()).toBe(0);
   });
 
   it('finds it on "my activities" with what it waits on, from whom by name (zh-CN and en)', async () => {
