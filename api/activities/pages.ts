@@ -373,7 +373,7 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
   const strings = (ctx: PageCtx): ActivityPagesProse => catalogFor(ctx.locale).activityPages;
 
   /** Refuses a role that does not organise activities, or a form that is not ours; true when the page may go on. */
-  function admitted(ctx: PageCtx, res: Response, roles: readonly StaffRole[], post?: SignedPage): boolean {
+  function admitted(ctx: PageCtx, roles: readonly StaffRole[], post?: SignedPage): boolean {
     const t = strings(ctx);
     const p = ctx.s.page.pages;
     if (!roles.includes(ctx.viewer.role as StaffRole)) {
@@ -384,7 +384,6 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
       ctx.render(403, p.badForm.title, messageCard(p.badForm.title, [p.invalid.body]));
       return false;
     }
-    void res;
     return true;
   }
 
@@ -429,7 +428,7 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
   // ---- my activities ------------------------------------------------------------------------------
   router.get('/my-activities', async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS)) return;
+    if (!admitted(ctx, ORGANISERS)) return;
     const t = strings(ctx);
     const own = compoundScope(ctx.viewer);
     const { activities } = await listActivities(data, own !== undefined ? { compound: own } : {});
@@ -454,13 +453,13 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
   };
 
   router.get('/activities/new', async (req, res) => {
-    if (!admitted(ctxOf(req, res), res, ORGANISERS)) return;
+    if (!admitted(ctxOf(req, res), ORGANISERS)) return;
     await newForm(req, res, { venueKind: 'community', volunteersNeeded: '0', budget: '0', attendancePoints: DEFAULT_POINTS.attendance, perHourPoints: DEFAULT_POINTS.perVolunteerHour, familyLearningPoints: DEFAULT_POINTS.familyLearning }, noErrors(), 200);
   });
 
   router.post('/activities/new', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS, signedPageOf(res))) return;
+    if (!admitted(ctx, ORGANISERS, signedPageOf(res))) return;
     const values = formValues(req.body);
     try {
       const body = parseOr400(StartActivityBody, startBodyOf(values), 'request body');
@@ -500,13 +499,13 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
 
   router.get('/activities/:id/revise', async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ['propertyManager'])) return;
+    if (!admitted(ctx, ['propertyManager'])) return;
     await reviseForm(req, res, await visibleStatus(ctx, String(req.params.id)), undefined, noErrors(), 200);
   });
 
   router.post('/activities/:id/revise', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ['propertyManager'], signedPageOf(res))) return;
+    if (!admitted(ctx, ['propertyManager'], signedPageOf(res))) return;
     const status = await visibleStatus(ctx, String(req.params.id));
     const values = { ...formValues(req.body), compound: status.compound };
     try {
@@ -544,13 +543,13 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
 
   router.get('/activities/:id/reschedule', async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS)) return;
+    if (!admitted(ctx, ORGANISERS)) return;
     rescheduleForm(req, res, await visibleStatus(ctx, String(req.params.id)), undefined, noErrors(), 200);
   });
 
   router.post('/activities/:id/reschedule', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS, signedPageOf(res))) return;
+    if (!admitted(ctx, ORGANISERS, signedPageOf(res))) return;
     const status = await visibleStatus(ctx, String(req.params.id));
     const values = formValues(req.body);
     try {
@@ -583,13 +582,13 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
 
   router.get('/activities/:id/cancel', async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS)) return;
+    if (!admitted(ctx, ORGANISERS)) return;
     cancelForm(req, res, await visibleStatus(ctx, String(req.params.id)), {}, noErrors(), 200);
   });
 
   router.post('/activities/:id/cancel', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS, signedPageOf(res))) return;
+    if (!admitted(ctx, ORGANISERS, signedPageOf(res))) return;
     const status = await visibleStatus(ctx, String(req.params.id));
     const values = formValues(req.body);
     try {
@@ -616,7 +615,7 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
 
   router.post('/activities/:id/volunteers', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS, signedPageOf(res))) return;
+    if (!admitted(ctx, ORGANISERS, signedPageOf(res))) return;
     const id = String(req.params.id);
     if (!ID.test(id)) throw new DashboardNotFound();
     const values = formValues(req.body);
@@ -633,7 +632,7 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
 
   router.post('/activities/:id/links', form, async (req, res) => {
     const ctx = ctxOf(req, res);
-    if (!admitted(ctx, res, ORGANISERS, signedPageOf(res))) return;
+    if (!admitted(ctx, ORGANISERS, signedPageOf(res))) return;
     const id = String(req.params.id);
     if (!ID.test(id)) throw new DashboardNotFound();
     const t = strings(ctx);

@@ -187,4 +187,17 @@ describe('a property manager creates, revises and moves an activity in the brows
     expect(await pm.locator('[data-stage="venueRequest"] li', { hasText: title }).locator('.waits').textContent()).toMatch(/^Waiting on Merchant 新华书店: /);
     await checkAtBothWidths(pm, 'pm-my-activities-en');
   });
+
+  it('cancels it: a missing reason is shown beside the reason; with one, the activity is cancelled', async () => {
+    // The English page above is remembered: back to Chinese.
+    await pm.goto(`${activityUrl}?lang=zh-CN`);
+    await Promise.all([pm.waitForLoadState('load'), pm.locator('#actions a', { hasText: '取消活动' }).click()]);
+    await submit(pm);
+    expect(await pm.locator('[data-key="reason"] .field-error').textContent()).toBe('请填写原因');
+    await pm.fill('#reason', '报名人数不足。');
+    await submit(pm);
+    expect(pm.url()).toBe(`${activityUrl}?done=cancelled`);
+    expect(await pm.locator('#actions .ok').textContent()).toBe('活动已取消，已通知相关人员。');
+    await reloadUntil(pm, (c) => c.includes('报名人数不足。'), 10_000, 'the cancellation on the activity page');
+  });
 });

@@ -215,3 +215,21 @@ describe('the new-activity form refuses what the API refuses, field by field', (
     expect(await startedCount()).toBe(before);
   });
 });
+
+describe('who gets which form', () => {
+  it('a property manager’s compound is preset; a coordinator picks one by name; a grid worker may not create activities', async () => {
+    const mine = await request(`${h.baseUrl}/dashboard/activities/new`, jar);
+    expect(mine.text).toContain('<input type="hidden" name="compound" value="c-east">');
+    expect(mine.text).not.toContain('<select id="compound"');
+
+    const co = await signIn(h, 'co');
+    const theirs = await request(`${h.baseUrl}/dashboard/activities/new`, co);
+    expect(theirs.status).toBe(200);
+    expect(theirs.text).toMatch(/<select id="compound" name="compound" required><option value=""><\/option><option value="c-east">东苑<\/option><option value="c-west">西苑<\/option><\/select>/);
+
+    const gw = await signIn(h, 'gw');
+    const refused = await request(`${h.baseUrl}/dashboard/activities/new`, gw);
+    expect(refused.status).toBe(403);
+    expect(refused.text).not.toContain('<form method="post" action="/dashboard/activities/new"');
+  });
+});
