@@ -37,7 +37,7 @@ import { createPeopleScope } from '../http/people-scope';
 import { signedPageOf, type SignedPage } from '../http/signed-page';
 import type { PeopleMail } from '../registration/mail';
 import { SelfServiceLinksBody, VolunteerSignUpBody } from '../registration/routes';
-import { issueSelfServiceLinks, signUpVolunteer, type IssuedLink } from '../registration/service';
+import { issueSelfServiceLinks, signUpVolunteer, type IssuedLink } from '../registration/self-service';
 import { CancelBody, RescheduleBody, RevisePlanBody, StartActivityBody } from './schemas';
 import { createActivityService } from './service';
 

@@ -23,7 +23,7 @@ import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
-import { issueSelfServiceLinks, signUpVolunteer } from './service';
+import { issueSelfServiceLinks, signUpVolunteer } from './self-service';
 import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
 import { createPeopleScope } from '../http/people-scope';
