@@ -1,5 +1,5 @@
 /**
- * The Express app: the JSON API under /api, action links under /a, /healthz, and the dev mailbox's
+ * The Express app: the landing page at /, the JSON API under /api, action links under /a, /healthz, and the dev mailbox's
  * pages when the caller runs one (never in production). `createApp(deps)` only builds it; main.ts
  * listens.
  */
@@ -19,6 +19,7 @@ import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { createSelfServiceRouter } from './family/pages';
 import { healthHandler } from './health';
+import { createHomeRouter } from './home/pages';
 import { docsPage, openApiDocument } from './http/openapi';
 import { createPeopleMail } from './registration/mail';
 import { apiRoutes } from './routes';
@@ -83,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.get('/healthz', healthHandler({ client, repos, logger }));
+  // What the product is, and where each person goes.
+  app.use(createHomeRouter(config));
 
   const render = deps.render ?? renderEmail;
   const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger });

@@ -45,7 +45,8 @@ export const cyclePlanFields = {
   name: text().trim().min(1).max(200),
   periodStart: IsoInstant,
   periodEnd: IsoInstant,
-  compounds: z.array(Id).min(1).max(50),
+  // uniqueItems: the OpenAPI document says what the rule below checks.
+  compounds: z.array(Id).min(1).max(50).meta({ uniqueItems: true }),
 };
 
 interface CyclePlan {
@@ -60,7 +61,8 @@ export function withCyclePlanRules<S extends z.ZodType<CyclePlan>>(schema: S): S
   return schema
     .refine((c) => Date.parse(c.periodEnd) > Date.parse(c.periodStart), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] })
     .refine((c) => new Set(c.milestones.map((m) => m.id)).size === c.milestones.length, { message: 'milestone ids must be unique', path: ['milestones'] })
-    .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] });
+    .refine((c) => new Set(c.compounds).size === c.compounds.length, { message: 'compounds must be unique', path: ['compounds'] })
+    .meta({ description: 'periodEnd must be after periodStart; milestone ids must be unique; compounds must be unique.' });
 }
 
 export const IncubationCycleInput = withCyclePlanRules(

@@ -75,7 +75,8 @@ export const Plan = z
   .refine((p) => Date.parse(p.endsAt) > Date.parse(p.startsAt), {
     message: 'endsAt must be after startsAt',
     path: ['endsAt'],
-  });
+  })
+  .meta({ description: 'endsAt must be after startsAt.' });
 export type Plan = z.infer<typeof Plan>;
 /** A plan as a client sends it: defaults not yet filled. */
 export type PlanInput = z.input<typeof Plan>;

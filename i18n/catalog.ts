@@ -157,7 +157,16 @@ export interface SelfServiceProse {
 /** The staff pages: sign-in, the dashboard, the cycle report. */
 export interface DashboardProse {
   title: string;
-  nav: { home: string; leaderboard: string; myActivities: string; signOut: string; signedInAs: (name: string, role: string) => string };
+  nav: {
+    home: string;
+    leaderboard: string;
+    /** Property managers and coordinators: their activities by stage (api/activities/pages.ts). */
+    myActivities: string;
+    /** Coordinators only: the API tokens page. */
+    tokens: string;
+    signOut: string;
+    signedInAs: (name: string, role: string) => string;
+  };
   roles: Record<Party, string>;
   pendingActions: Record<string, string>;
   decisionKinds: Record<string, string>;
@@ -181,6 +190,8 @@ export interface DashboardProse {
     executionStatus: string;
     temporal: string;
     openInTemporal: string;
+    /** Beside the Temporal UI link (coordinators only): that UI asks no one to sign in. */
+    temporalNoSignIn: string;
     waiting: string;
     timeline: string;
     stageStarted: (stage: string) => string;
@@ -271,13 +282,68 @@ export interface DashboardProse {
   };
   errors: {
     forbiddenTitle: string;
-    forbidden: { otherCompound: string; report: string; points: string; noCompound: string };
+    forbidden: { otherCompound: string; report: string; points: string; noCompound: string; coordinatorOnly: string };
     notFoundTitle: string;
     notFoundBody: string;
     unauthorisedTitle: string;
     unauthorisedBody: string;
   };
   count: (n: number) => string;
+  // ---- API tokens page (/dashboard/tokens) --------------------------------------------------
+  tokens: TokenPagesProse;
+  // ---- end of API tokens page ---------------------------------------------------------------
+}
+
+/** The coordinator's API tokens page: issue a token to a member of staff, list and revoke them. */
+export interface TokenPagesProse {
+  heading: string;
+  intro: string;
+  issueHeading: string;
+  staff: string;
+  chooseStaff: string;
+  label: string;
+  labelHint: string;
+  issue: string;
+  listHeading: string;
+  none: string;
+  columns: { staff: string; label: string; created: string; lastUsed: string; state: string };
+  /** "created at, by whom". */
+  createdBy: (at: string, by: string) => string;
+  neverUsed: string;
+  active: string;
+  revokedBy: (at: string, by: string) => string;
+  revoke: string;
+  errors: { heading: string; staffRequired: string; staffUnknown: string; labelRequired: string; labelTooLong: (max: number) => string; labelUnsafe: string };
+  issued: {
+    title: string;
+    body: (staff: string, label: string) => string;
+    warning: string;
+    usage: string;
+    back: string;
+  };
+  confirm: {
+    title: string;
+    body: (label: string, staff: string) => string;
+    button: string;
+    cancel: string;
+    already: (at: string) => string;
+  };
+  revokedNotice: (label: string, staff: string) => string;
+}
+
+/** The landing page at `/`: what the product is and where each person goes. */
+export interface HomePageProse {
+  title: string;
+  intro: string;
+  staffHeading: string;
+  staffBody: string;
+  signIn: string;
+  familiesHeading: string;
+  familiesBody: string;
+  merchantsHeading: string;
+  merchantsBody: string;
+  scriptsNote: string;
+  apiDocs: string;
 }
 
 
@@ -509,6 +575,32 @@ export interface CsvProse {
   values: Record<ReportValueKey, string>;
 }
 
+// ---- registrations on the activity page (staff) -----------------------------------------------
+
+export const REGISTRATION_CSV_COLUMNS = ['list', 'position', 'family', 'compound', 'members', 'status', 'registeredAt', 'checkedInAt', 'checkedOutAt', 'hours'] as const;
+export type RegistrationCsvColumn = (typeof REGISTRATION_CSV_COLUMNS)[number];
+
+/** The registrations section of the dashboard's activity page, its confirm page and its CSV. */
+export interface RegistrationPagesProse {
+  heading: string;
+  /** "已报名 23 / 30 人，剩余 7 个名额" */
+  headcount: (registered: number, capacity: number, placesLeft: number) => string;
+  counts: (families: number, waitlisted: number, cancelled: number, checkedIn: number, noShows: number) => string;
+  noShowsLater: string;
+  lists: { registered: string; waitlisted: string; cancelled: string; noShows: string; volunteers: string };
+  statuses: { registered: string; waitlisted: string; cancelled: string; checkedIn: string; noShow: string; signedUp: string; checkedOut: string };
+  columns: { position: string; family: string; compound: string; members: string; status: string; registeredAt: string; checkedInAt: string; volunteer: string; checkedOutAt: string; hours: string };
+  none: string;
+  noVolunteers: string;
+  notRecorded: string;
+  promote: string;
+  promoteHint: string;
+  cancel: string;
+  confirm: { title: string; body: (family: string, activity: string) => string; yes: string; back: string };
+  done: { promoted: (n: number) => string; nonePromoted: string; cancelled: (family: string, promoted: number) => string; notCancelled: (family: string) => string };
+  csv: { download: string; lists: { registered: string; waitlisted: string; cancelled: string; volunteers: string }; headers: Record<RegistrationCsvColumn, string> };
+}
+
 /** Every surface's prose in one locale. */
 export interface Catalog {
   locale: Locale;
@@ -516,9 +608,12 @@ export interface Catalog {
   family: SelfServiceProse;
   dashboard: DashboardProse;
   activityPages: ActivityPagesProse;
+  /** The landing page at `/`. */
+  home: HomePageProse;
   mail: EmailProse;
   cycleMail: CycleEmailProse;
   digest: DigestProse;
   signIn: SignInEmailProse;
   csv: CsvProse;
+  registrations: RegistrationPagesProse;
 }

@@ -17,38 +17,48 @@ export interface DateParts {
   monthName: string;
   /** 1–31, no leading zero. */
   day: string;
+  /** 0 (Sunday) – 6 (Saturday). */
+  weekday: number;
   /** 00–23. */
   hour: string;
   /** 00–59. */
   minute: string;
 }
 
-/** How each locale writes a date and a time; the only patterns the product uses. */
+/**
+ * How each locale writes a date and a time: the product's one form, `12月2日（周三）09:00` /
+ * `Wed 2 Dec 09:00`. The year is written only when it is not the current year in Beijing
+ * (`2027年1月5日（周二）09:00` / `Tue 5 Jan 2027 09:00`): people read "this year" without it,
+ * and a date in another year must never be mistaken for one in this.
+ */
 interface Patterns {
-  /** 2026年5月1日 09:00 / 1 May 2026, 09:00 */
-  dateTime(p: DateParts): string;
-  /** 5月1日 09:00 / 1 May, 09:00: for lists within the days around now (the digest, a link's expiry). */
-  dayTime(p: DateParts): string;
-  /** 2026年5月1日 / 1 May 2026 */
-  date(p: DateParts): string;
+  /** 12月2日（周三）, with the year before it when `withYear`. */
+  date(p: DateParts, withYear: boolean): string;
   /** 09:00 */
   time(p: DateParts): string;
+  /** The date, then the time. */
+  dateTime(p: DateParts, withYear: boolean): string;
 }
 
 const hourMinute = (p: DateParts): string => `${p.hour}:${p.minute}`;
 
+const ZH_WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'] as const;
+const EN_WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+const zhDate = (p: DateParts, withYear: boolean): string => `${withYear ? `${p.year}年` : ''}${p.month}月${p.day}日（${ZH_WEEKDAYS[p.weekday]}）`;
+const enDate = (p: DateParts, withYear: boolean): string => `${EN_WEEKDAYS[p.weekday]} ${p.day} ${p.monthName.slice(0, 3)}${withYear ? ` ${p.year}` : ''}`;
+
 const PATTERNS: Record<Locale, Patterns> = {
   'zh-CN': {
-    dateTime: (p) => `${p.year}年${p.month}月${p.day}日 ${hourMinute(p)}`,
-    dayTime: (p) => `${p.month}月${p.day}日 ${hourMinute(p)}`,
-    date: (p) => `${p.year}年${p.month}月${p.day}日`,
+    date: zhDate,
     time: hourMinute,
+    // The full-width bracket closes the date: no space before the time.
+    dateTime: (p, withYear) => `${zhDate(p, withYear)}${hourMinute(p)}`,
   },
   en: {
-    dateTime: (p) => `${p.day} ${p.monthName} ${p.year}, ${hourMinute(p)}`,
-    dayTime: (p) => `${p.day} ${p.monthName}, ${hourMinute(p)}`,
-    date: (p) => `${p.day} ${p.monthName} ${p.year}`,
+    date: enDate,
     time: hourMinute,
+    dateTime: (p, withYear) => `${enDate(p, withYear)} ${hourMinute(p)}`,
   },
 };
 
@@ -57,9 +67,15 @@ const INTL_TAG: Record<Locale, string> = { 'zh-CN': 'zh-CN', en: 'en-GB' };
 
 const patternsOf = (locale: Locale): Patterns => PATTERNS[locale] ?? PATTERNS['zh-CN'];
 
-const dateFormatters = new Map<string, { numeric: Intl.DateTimeFormat; monthName: Intl.DateTimeFormat }>();
+interface DateFormatters {
+  numeric: Intl.DateTimeFormat;
+  monthName: Intl.DateTimeFormat;
+  weekday: Intl.DateTimeFormat;
+}
 
-function dateFormattersFor(timeZone: string): { numeric: Intl.DateTimeFormat; monthName: Intl.DateTimeFormat } {
+const dateFormatters = new Map<string, DateFormatters>();
+
+function dateFormattersFor(timeZone: string): DateFormatters {
   let f = dateFormatters.get(timeZone);
   if (!f) {
     f = {
@@ -73,6 +89,7 @@ function dateFormattersFor(timeZone: string): { numeric: Intl.DateTimeFormat; mo
         hourCycle: 'h23',
       }),
       monthName: new Intl.DateTimeFormat('en-GB', { timeZone, month: 'long' }),
+      weekday: new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short' }),
     };
     dateFormatters.set(timeZone, f);
   }
@@ -81,7 +98,7 @@ function dateFormattersFor(timeZone: string): { numeric: Intl.DateTimeFormat; mo
 
 /** The fields of the instant `ms` (epoch ms) in `timeZone` (a valid IANA zone). */
 export function datePartsAt(ms: number, timeZone: string = TIME_ZONE): DateParts {
-  const { numeric, monthName } = dateFormattersFor(timeZone);
+  const { numeric, monthName, weekday } = dateFormattersFor(timeZone);
   const d = new Date(ms);
   const all = numeric.formatToParts(d);
   const get = (type: Intl.DateTimeFormatPartTypes): string => all.find((p) => p.type === type)?.value ?? '';
@@ -90,6 +107,7 @@ export function datePartsAt(ms: number, timeZone: string = TIME_ZONE): DateParts
     month: String(Number(get('month'))),
     monthName: monthName.format(d),
     day: String(Number(get('day'))),
+    weekday: EN_WEEKDAYS.indexOf(weekday.format(d) as (typeof EN_WEEKDAYS)[number]),
     hour: get('hour'),
     minute: get('minute'),
   };
@@ -115,35 +133,46 @@ export function knownZone(zone: string): string {
   }
 }
 
-/** An instant as date and time, e.g. 2026年5月1日 09:00; the input as given when it does not parse. */
-export function formatDateTime(iso: string, locale: Locale, timeZone: string = TIME_ZONE): string {
-  const p = dateParts(iso, timeZone);
-  return p ? patternsOf(locale).dateTime(p) : iso;
+/** Whether `p` falls in another year than the instant `nowMs` in Beijing: then the year is written. */
+function otherYear(p: DateParts, nowMs: number): boolean {
+  return p.year !== datePartsAt(nowMs, TIME_ZONE).year;
 }
 
-/** An instant as day and time without the year, e.g. 5月1日 09:00; the input when it does not parse. */
-export function formatDayTime(iso: string, locale: Locale, timeZone: string = TIME_ZONE): string {
+/**
+ * An instant as date and time, e.g. 12月2日（周三）09:00 (the year first when it is not this
+ * year in Beijing, `nowMs`); the input as given when it does not parse.
+ */
+export function formatDateTime(iso: string, locale: Locale, timeZone: string = TIME_ZONE, nowMs: number = Date.now()): string {
   const p = dateParts(iso, timeZone);
-  return p ? patternsOf(locale).dayTime(p) : iso;
+  return p ? patternsOf(locale).dateTime(p, otherYear(p, nowMs)) : iso;
 }
 
-/** A calendar day `YYYY-MM-DD` (not an instant: no zone conversion); the input when it is not one. */
-export function formatCalendarDay(day: string, locale: Locale): string {
+/**
+ * The same one form, for lists of the days around now (the digest, a sign-in link's expiry): kept
+ * as its own name so those callers say what they show.
+ */
+export function formatDayTime(iso: string, locale: Locale, timeZone: string = TIME_ZONE, nowMs: number = Date.now()): string {
+  return formatDateTime(iso, locale, timeZone, nowMs);
+}
+
+/** A calendar day `YYYY-MM-DD` (not an instant: no zone conversion), e.g. 12月2日（周三）; the input when it is not one. */
+export function formatCalendarDay(day: string, locale: Locale, nowMs: number = Date.now()): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return day;
-  return patternsOf(locale).date(datePartsAt(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12), 'UTC'));
+  const p = datePartsAt(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12), 'UTC');
+  return patternsOf(locale).date(p, otherYear(p, nowMs));
 }
 
 /**
  * A start–end range, the date written once when both fall on the same day
  * (`<start>–<end time>`, else `<start> – <end>`); each end as given when it does not parse.
  */
-export function formatDateRange(startIso: string, endIso: string, locale: Locale): string {
+export function formatDateRange(startIso: string, endIso: string, locale: Locale, nowMs: number = Date.now()): string {
   const a = dateParts(startIso);
   const b = dateParts(endIso);
   const pattern = patternsOf(locale);
-  if (a && b && sameDay(a, b)) return `${pattern.dateTime(a)}–${pattern.time(b)}`;
-  return `${formatDateTime(startIso, locale)} – ${formatDateTime(endIso, locale)}`;
+  if (a && b && sameDay(a, b)) return `${pattern.dateTime(a, otherYear(a, nowMs))}–${pattern.time(b)}`;
+  return `${formatDateTime(startIso, locale, TIME_ZONE, nowMs)} – ${formatDateTime(endIso, locale, TIME_ZONE, nowMs)}`;
 }
 
 const numberFormats = new Map<Locale, { plain: Intl.NumberFormat; cny: Intl.NumberFormat }>();

@@ -55,6 +55,11 @@ export interface DevMailbox {
   host: string;
   /** A copy of the stored messages, oldest first. */
   messages(): StoredMail[];
+  /**
+   * How many messages were let go of from memory to stay within `maxMessages` (received, or
+   * found in `dir` at start); their .eml files stay on disk. Back to 0 on `clear()`.
+   */
+  dropped(): number;
   /** The first stored (or next arriving) message the predicate accepts; rejects after timeoutMs. */
   waitFor(predicate: (mail: StoredMail) => boolean, timeoutMs: number): Promise<StoredMail>;
   /** Forgets every message, and deletes the mailbox's .eml files when it has a directory. */
@@ -123,6 +128,13 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
   const maxMessages = options.maxMessages ?? 1000;
   const dir = options.dir;
   const stored: StoredMail[] = [];
+  let dropped = 0;
+  /** Lets the oldest go beyond maxMessages, counting them so the pages can say so. */
+  const trim = (): void => {
+    const over = Math.max(0, stored.length - maxMessages);
+    stored.splice(0, over);
+    dropped += over;
+  };
   const waiters = new Set<{ predicate: (m: StoredMail) => boolean; resolve: (m: StoredMail) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   let closed = false;
 
@@ -139,7 +151,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
         // An unreadable file stays on disk for a person to look at; the mailbox starts anyway.
       }
     }
-    stored.splice(0, Math.max(0, stored.length - maxMessages));
+    trim();
   }
 
   const add = (mail: StoredMail): void => {
@@ -149,7 +161,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
     } catch {
       // a listener's failure must not lose the message
     }
-    if (stored.length > maxMessages) stored.splice(0, stored.length - maxMessages);
+    trim();
     for (const w of [...waiters]) {
       let match = false;
       try {
@@ -227,6 +239,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
     port,
     host,
     messages: () => stored.map((m) => ({ ...m, to: [...m.to] })),
+    dropped: () => dropped,
     waitFor(predicate, timeoutMs) {
       const found = stored.find((m) => predicate(m));
       if (found) return Promise.resolve(found);
@@ -246,6 +259,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
     },
     clear() {
       stored.length = 0;
+      dropped = 0;
       if (dir !== undefined) {
         for (const name of readdirSync(dir)) {
           if (FILE_NAME.test(name)) rmSync(join(dir, name), { force: true });

@@ -67,6 +67,9 @@ export const StartActivityBody = z.strictObject({
   coordinatorId: Id.optional(),
   /** Default: the first supervisor in the directory. */
   supervisorId: Id.optional(),
+}).meta({
+  description:
+    'The plan is checked against the cycle on record (cycleId must name one): it starts ahead of now (leaving time for check-in to open) and within the cycle period, endsAt after startsAt, its length, venue hours (not longer than the activity) and points within the configured bounds. A refusal is a 400 naming each field.',
 });
 export type StartActivityBody = z.infer<typeof StartActivityBody>;
 
@@ -78,7 +81,11 @@ export const RescheduleBody = z
     endsAt: IsoInstant,
     reason: Reschedule.shape.reason,
   })
-  .refine((r) => Date.parse(r.endsAt) > Date.parse(r.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+  .refine((r) => Date.parse(r.endsAt) > Date.parse(r.startsAt), { message: 'endsAt must be after startsAt', path: ['endsAt'] })
+  .meta({
+    description:
+      'endsAt must be after startsAt. Also checked against the activity: the new start is ahead and within its cycle, the length within the configured bounds, and not shorter than the venue is booked for (400 naming the field).',
+  });
 
 export const CancelBody = z.strictObject({ reason: Cancellation.shape.reason });
 
@@ -94,6 +101,11 @@ export const ApprovalBody = z
   .refine((d) => d.decision === 'approve' || d.comment.length > 0, {
     message: 'a reason is required to reject or to request changes',
     path: ['comment'],
+  })
+  .meta({
+    description: 'A reason (comment) is required to reject or to request changes.',
+    if: { properties: { decision: { not: { const: 'approve' } } } },
+    then: { required: ['comment'], properties: { comment: { minLength: 1, pattern: '\\S' } } },
   });
 
 export const ListActivitiesQuery = z.object({

@@ -75,11 +75,16 @@ export const WalkInBody = z
   .refine((b) => [b.familyId, b.volunteerId, b.newFamily].filter((x) => x !== undefined).length === 1, {
     message: 'give exactly one of familyId, volunteerId and newFamily',
     path: ['familyId'],
+  })
+  .meta({
+    description: 'Exactly one of familyId, volunteerId and newFamily.',
+    oneOf: [{ required: ['familyId'] }, { required: ['volunteerId'] }, { required: ['newFamily'] }],
   });
 
 export const CheckOutBody = z
   .strictObject({ volunteerId: Id.optional(), qrToken: ScannedCode.optional() })
-  .refine((b) => (b.volunteerId === undefined) !== (b.qrToken === undefined), { message: 'give exactly one of volunteerId and qrToken', path: ['volunteerId'] });
+  .refine((b) => (b.volunteerId === undefined) !== (b.qrToken === undefined), { message: 'give exactly one of volunteerId and qrToken', path: ['volunteerId'] })
+  .meta({ description: 'Exactly one of volunteerId and qrToken.', oneOf: [{ required: ['volunteerId'] }, { required: ['qrToken'] }] });
 
 export const CheckInResponse = z.object({
   status: z.enum(['checkedIn', 'alreadyCheckedIn']),

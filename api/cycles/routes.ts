@@ -67,14 +67,14 @@ export const SponsorshipBody = z.strictObject({
   /** Optional client-chosen id: repeating the request with it records nothing new. */
   id: Id.optional(),
   merchantId: Id,
-  amountCny: AmountCny,
+  amountCny: AmountCny.meta({ description: 'CNY (yuan), at most two decimals (fen).' }),
   note: text().trim().max(2000).default(''),
 });
 
 export const ReportQuery = z
   .object({
     format: z.enum(['json', 'csv']).default('json'),
-    table: z.enum(CYCLE_REPORT_TABLES).optional(),
+    table: z.enum(CYCLE_REPORT_TABLES).optional().meta({ description: 'Required when format is csv: a CSV is one table.' }),
     /** Column headers of the CSV. */
     lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
   })
@@ -238,6 +238,7 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       responses: {
         200: { description: 'The milestone as recorded' },
         ...common,
+        404: error('No cycle with this id, or the cycle has no milestone with this id'),
         409: error('AlreadyDecided: recorded before (who, when); or StepClosed: the cycle has closed'),
         422: error('NotAllowed: a rule of the process forbids it'),
       },
@@ -245,6 +246,11 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       talksToTemporal: true,
       async handler({ params: { id, milestoneId }, body, staff, res }) {
         await cycleOr404(id);
+        // A milestone the path names but the cycle does not have is not found, as an unknown cycle is.
+        const known = (await cycles.milestones(id)).map((m) => m.milestoneId);
+        if (!known.includes(milestoneId)) {
+          throw new HttpError(404, 'NotFound', `Cycle ${id} has no milestone ${milestoneId} (known: ${known.join(', ') || 'none'})`);
+        }
         const handle = handleFor(id);
         try {
           res.json(await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId, by: actorOf(staff), notes: body.notes }] }));

@@ -8,7 +8,7 @@
  */
 import type { StaffSession } from '../http/session';
 
-export type ForbiddenReason = 'otherCompound' | 'report' | 'points' | 'noCompound';
+export type ForbiddenReason = 'otherCompound' | 'report' | 'points' | 'noCompound' | 'coordinatorOnly';
 
 /** Thrown by a page that the viewer may not see; rendered as a 403 page. */
 export class DashboardForbidden extends Error {
@@ -55,6 +55,16 @@ export function canSeeReport(v: StaffSession): boolean {
 
 export function assertReportVisible(v: StaffSession): void {
   if (!canSeeReport(v)) throw new DashboardForbidden('report');
+}
+
+/** The Temporal UI has no sign-in of its own: only coordinators get a link to it. */
+export function canSeeTemporalUi(v: StaffSession): boolean {
+  return v.role === 'coordinator';
+}
+
+/** Pages that only coordinators use (API tokens). */
+export function assertCoordinator(v: StaffSession): void {
+  if (v.role !== 'coordinator') throw new DashboardForbidden('coordinatorOnly');
 }
 
 export function canSeeEmailAddresses(v: StaffSession): boolean {

@@ -7,6 +7,7 @@
  *   GET /dashboard/activities/:id           one activity: timeline, check-ins, points, feedback
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
+ *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,8 @@ import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
 import { cookiePolicy, requireSession, sessionOf, staffCsrfCookie, staffLocale, type SessionStore, type StaffSession } from '../http/session';
 import { signedPage, signedPageOf } from '../http/signed-page';
+import { startPageFallbacks } from '../http/start-page';
+import { tokenPages } from '../tokens/pages';
 import {
   DashboardForbidden,
   DashboardNotFound,
@@ -25,6 +28,7 @@ import {
   canSeeEmailAddresses,
   canSeePoints,
   canSeeReport,
+  canSeeTemporalUi,
   compoundScope,
 } from './access';
 import {
@@ -46,10 +50,10 @@ import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
 import { cycleGroups, reportRoutes } from './report';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
+import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
 import { activityPages } from '../activities/pages';
-import type { PeopleMail } from '../registration/mail';
 
-export interface DashboardDeps {
+export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
   config: Config;
   repos: Repositories;
@@ -59,8 +63,6 @@ export interface DashboardDeps {
   now: () => number;
   /** Signs the families' and volunteers' links (the activity page's actions). */
   linkSecret: string;
-  /** Registration emails (the activity page's actions). */
-  mail: PeopleMail;
 }
 
 
@@ -168,9 +170,10 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         checkIns,
         ...(points ? { points } : {}),
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
-        temporalUrl: temporalUiUrl(config, workflowId),
+        ...(canSeeTemporalUi(ctx.viewer) ? { temporalUrl: temporalUiUrl(config, workflowId) } : {}),
         compounds,
         actions: await activityActions(ctx, status, req.query),
+        registrations: await registrationSection(deps, ctx, id, req.query),
       }),
     );
   });
@@ -194,6 +197,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  tokenPages(router, { repos, now: deps.now }, ctxOf);
+  registrationPages(router, deps, ctxOf);
+
+  // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
+  startPageFallbacks(router);
 
   // Anything else under /dashboard: a page, not JSON.
   router.use(() => {

@@ -149,11 +149,14 @@ export interface ActivityView {
   /** Undefined: the viewer may not see points. */
   points?: PointsView[];
   showEmailAddresses: boolean;
-  temporalUrl: string;
+  /** Coordinators only (the Temporal UI has no sign-in of its own). */
+  temporalUrl?: string;
   /** Compound names by id. */
   compounds: ReadonlyMap<string, string>;
   /** What the viewer may do to the activity (api/activities/pages.ts). */
   actions?: RawHtml | string;
+  /** The registrations card (api/registration/pages.ts). */
+  registrations?: RawHtml;
 }
 
 type TimelineEntry = { at: string; order: number; html: RawHtml };
@@ -222,7 +225,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
     s.page.range(p.startsAt, p.endsAt),
   )}${row(s.page.labels.venue, venue)}${row(a.cycle, st.cycleId)}${row(s.page.labels.stage, html`${stageBadge(s, st.stage)}${v.executionStatus ? executionBadge({ executionStatus: v.executionStatus }) : ''}`)}${row(
     a.temporal,
-    html`<a href="${v.temporalUrl}" rel="noreferrer">${a.openInTemporal}</a>`,
+    v.temporalUrl ? html`<a href="${v.temporalUrl}" rel="noreferrer">${a.openInTemporal}</a><div class="muted">${a.temporalNoSignIn}</div>` : undefined,
   )}</dl>${progressBar(s, st.stage, st.stages)}</div>`;
 
   const pending = st.pending
@@ -271,7 +274,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
       : html`<p class="muted">${missing ? a.feedbackMissing : a.feedbackNotYet}</p>`
   }</div>`;
 
-  return html`${header}${v.actions ?? ''}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${attendance}${points}${feedback}`;
+  return html`${header}${v.actions ?? ''}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${v.registrations ?? ''}${attendance}${points}${feedback}`;
 }
 
 // ---- leaderboard ---------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
  * Pages for the development mailbox (开发邮箱): what the product "sent" when no SMTP server is
  * configured. Mounted at /dev/mailbox by `npm start`, only while the mailbox runs.
  *
- *   GET /                 the received messages, newest first
+ *   GET /[?page=N]        the received messages, newest first, a page at a time (50 by default),
+ *                         with how many the mailbox holds and how many it let go of
  *   GET /messages.json    the same as JSON (with text and HTML parts)
  *   GET /messages/:id     one message: headers, text part, and the HTML part in a sandboxed iframe
  *
@@ -74,7 +75,36 @@ function withBaseTarget(html: string): string {
   return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (m) => `${m}${base}`) : `${base}${html}`;
 }
 
-function listPage(base: string, mails: StoredMail[]): string {
+/** The default number of messages on one page of the list. */
+export const MAILBOX_PAGE_SIZE = 50;
+const PAGE = /^[1-9]\d{0,5}$/;
+
+interface ListPage {
+  /** This page's messages, newest first. */
+  mails: StoredMail[];
+  /** 1-based. */
+  page: number;
+  pages: number;
+  /** Messages the mailbox holds, and the position of this page's first one (0-based). */
+  total: number;
+  first: number;
+  /** Older messages the mailbox no longer holds. */
+  dropped: number;
+}
+
+function pageHref(base: string, page: number): string {
+  return page === 1 ? `${base}/` : `${base}/?page=${page}`;
+}
+
+function pager(base: string, p: ListPage): string {
+  if (p.pages <= 1) return '';
+  const newer = p.page > 1 ? `<a href="${escapeHtml(pageHref(base, p.page - 1))}" rel="prev">← 较新 Newer</a>` : '';
+  const older = p.page < p.pages ? `<a href="${escapeHtml(pageHref(base, p.page + 1))}" rel="next">较早 Older →</a>` : '';
+  return `<p class="pager">${[newer, `第 ${p.page} / ${p.pages} 页 Page ${p.page} of ${p.pages}`, older].filter(Boolean).join(' · ')}</p>`;
+}
+
+function listPage(base: string, p: ListPage): string {
+  const { mails } = p;
   const rows = mails
     .map(
       (m) =>
@@ -92,8 +122,16 @@ function listPage(base: string, mails: StoredMail[]): string {
     `<h1>开发邮箱 Dev mailbox</h1>` +
       `<p class="muted">本机开发用的收件箱：系统发出的邮件都在这里，不会真正寄出。时间为北京时间。 ` +
       `Every email the product sends in development lands here; nothing leaves this machine. Times are Beijing time.</p>` +
-      `<p><a href="${escapeHtml(base)}/">刷新 Refresh</a> · <a href="${escapeHtml(base)}/messages.json">JSON</a> · ${mails.length} 封 messages</p>` +
-      table,
+      `<p><a href="${escapeHtml(pageHref(base, p.page))}">刷新 Refresh</a> · <a href="${escapeHtml(base)}/messages.json">JSON</a></p>` +
+      `<p class="count">共 ${p.total} 封${p.total > 0 ? `，显示第 ${p.first + 1}–${p.first + mails.length} 封` : ''}。 ` +
+      `${p.total} messages${p.total > 0 ? `, showing ${p.first + 1}–${p.first + mails.length} of ${p.total}` : ''}.</p>` +
+      (p.dropped > 0
+        ? `<p class="muted">另有 ${p.dropped} 封更早的邮件超出了邮箱在内存中保留的数量，不在此列出（邮箱有保存目录时，它们的 .eml 文件仍在目录中）。 ` +
+          `${p.dropped} older messages are beyond what the mailbox keeps in memory and are not listed (their .eml files stay in its directory, if it has one).</p>`
+        : '') +
+      pager(base, p) +
+      table +
+      pager(base, p),
   );
 }
 
@@ -122,11 +160,33 @@ function asJson(m: StoredMail): Omit<StoredMail, 'rawPath'> {
   return rest;
 }
 
-export function createDevMailboxRouter(mailbox: Pick<DevMailbox, 'messages'>): Router {
+export function createDevMailboxRouter(mailbox: Pick<DevMailbox, 'messages' | 'dropped'>, options: { pageSize?: number } = {}): Router {
   const router = Router();
+  const pageSize = options.pageSize ?? MAILBOX_PAGE_SIZE;
 
   router.get('/', (req: Request, res: Response) => {
-    send(res, 200, listPage(req.baseUrl, newestFirst(mailbox.messages())));
+    const base = req.baseUrl;
+    const asked = req.query.page;
+    if (asked !== undefined && (typeof asked !== 'string' || !PAGE.test(asked))) {
+      send(res, 400, page('页码无效 Bad page', `<h1>页码无效 Bad page</h1><p>page 必须是从 1 开始的整数。 The page parameter must be a whole number from 1.</p><p><a href="${escapeHtml(base)}/">← 第一页 First page</a></p>`));
+      return;
+    }
+    const all = newestFirst(mailbox.messages());
+    const pages = Math.max(1, Math.ceil(all.length / pageSize));
+    const n = asked === undefined ? 1 : Number(asked);
+    if (n > pages) {
+      send(
+        res,
+        404,
+        page(
+          '没有这一页 No such page',
+          `<h1>没有这一页 No such page</h1><p>邮箱现有 ${all.length} 封邮件，共 ${pages} 页。 The mailbox holds ${all.length} messages on ${pages} pages.</p><p><a href="${escapeHtml(pageHref(base, pages))}">→ 最后一页 Last page</a></p>`,
+        ),
+      );
+      return;
+    }
+    const first = (n - 1) * pageSize;
+    send(res, 200, listPage(base, { mails: all.slice(first, first + pageSize), page: n, pages, total: all.length, first, dropped: mailbox.dropped() }));
   });
 
   router.get('/messages.json', (_req: Request, res: Response) => {

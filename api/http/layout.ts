@@ -11,6 +11,7 @@ import type { Locale } from '../../domain/schemas';
 import type { DashboardProse, LinkPagesProse } from '../../i18n/catalog';
 import { html, raw, type RawHtml } from './html';
 import type { StaffSession } from './session';
+import { startPageFor } from './start-page';
 
 const PUBLIC_STYLE = `
 *{box-sizing:border-box}
@@ -33,6 +34,7 @@ select{font:inherit;padding:6px;border-radius:6px}
 .buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
 button.secondary{background:#6b6b6b}
+a.button{flex:1 1 140px;text-align:center;font-size:17px;font-weight:600;padding:12px 16px;border-radius:8px;background:#b03a2e;color:#fff;text-decoration:none}
 fieldset.choices{border:0;margin:0 0 6px;padding:0}
 fieldset.choices legend{font-weight:600;margin:10px 0 4px;padding:0}
 label.choice{display:flex;align-items:center;gap:10px;font-weight:400;margin:6px 0;padding:10px 12px;border:1px solid #d8d0c2;border-radius:8px;background:#faf6ee;cursor:pointer}
@@ -46,7 +48,7 @@ const STAFF_STYLE = `
 body{margin:0;background:#f3efe6;color:#222;font:15px/1.6 -apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',Helvetica,Arial,sans-serif}
 header.top{background:#b03a2e;color:#fff}
 header.top .in{max-width:980px;margin:0 auto;padding:8px 12px;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px}
-header.top .brand{font-weight:700;font-size:16px;margin-right:auto}
+header.top .brand{font-weight:700;font-size:16px;margin-right:auto;border-bottom:0}
 header.top a{color:#fff;text-decoration:none;padding:2px 0;border-bottom:2px solid transparent}
 header.top a.on{border-bottom-color:#fff}
 header.top form{margin:0}
@@ -93,6 +95,10 @@ ol.timeline li.email::before{border-color:#6a7fb0}
 .ok{background:#e9f6ec;color:#1d5e2c;border-radius:8px;padding:10px 12px;margin-bottom:12px}
 label{display:block;font-weight:600;margin:10px 0 4px}
 input[type=email]{width:100%;font:inherit;font-size:17px;padding:10px;border:1px solid #ccc;border-radius:8px}
+input[type=text],select{width:100%;max-width:100%;font:inherit;font-size:17px;padding:10px;border:1px solid #ccc;border-radius:8px;background:#fff}
+.field-error{color:#8a1c12;font-size:14px;margin:4px 0 0}
+code.secret{display:block;font-size:15px;background:#faf6ee;border:1px dashed #b03a2e;border-radius:8px;padding:10px;word-break:break-all;user-select:all}
+@media (max-width:600px){table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}table.cards tr{border:1px solid #e4ddd0;border-radius:8px;margin-bottom:10px;padding:6px 8px}table.cards td{border:0;padding:3px 0}table.cards td[data-label]::before{content:attr(data-label);display:block;font-size:12px;color:#6b6b6b}}
 .buttons{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 .buttons button{flex:1 1 140px;font:inherit;font-size:17px;font-weight:600;padding:12px 16px;border:0;border-radius:8px;background:#b03a2e;color:#fff;cursor:pointer}
 nav.filters{display:flex;flex-wrap:wrap;gap:6px 12px;margin-bottom:10px;font-size:14px}
@@ -124,6 +130,9 @@ ul.groups{list-style:none;margin:0;padding:0}
 ul.groups li{border-bottom:1px solid #f1ece2;padding:8px 0}
 .links-list{overflow-wrap:anywhere;font-size:13px}
 .buttons a.button{flex:0 1 auto;display:inline-block;font-size:16px;font-weight:600;padding:10px 16px;border-radius:8px;background:#b03a2e;color:#fff;text-decoration:none}
+h3{margin:14px 0 6px;font-size:15px}
+/* A roster table becomes one card per row on a phone: label before each value. */
+@media (max-width:600px){table.roster thead{display:none}table.roster tr{display:block;border-bottom:1px solid #e4ddd0;padding:6px 0}table.roster td{display:block;border:0;padding:2px 4px;white-space:normal;text-align:left}table.roster td.pos,table.roster td.name{display:inline-block}table.roster td.pos::after{content:"."}table.roster td[data-label]:not([data-label=""])::before{content:attr(data-label);color:#6b6b6b;margin-right:8px}}
 @media (max-width:480px){h1{font-size:19px}.card{padding:12px 10px}td,th{padding:5px 6px}}
 @media print{
   header.top,footer,.noprint{display:none!important}
@@ -162,7 +171,7 @@ export interface StaffPageOptions {
   viewer?: StaffSession;
   /** Needed with `viewer` (the sign-out form). */
   csrf?: string;
-  active?: 'home' | 'leaderboard' | 'myActivities';
+  active?: 'home' | 'leaderboard' | 'myActivities' | 'tokens';
   /** Sign-in pages are narrow. */
   narrow?: boolean;
 }
@@ -174,9 +183,9 @@ export function staffPage(o: StaffPageOptions): string {
   if (o.viewer) {
     const v = o.viewer;
     const seesPoints = v.role !== 'supervisor';
-    top = html`<header class="top"><div class="in"><span class="brand">${s.title}</span><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
+    top = html`<header class="top"><div class="in"><a class="brand" href="${startPageFor(v.role)}">${s.title}</a><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }${v.role === 'propertyManager' || v.role === 'coordinator' ? html`<a href="/dashboard/my-activities"${raw(o.active === 'myActivities' ? ' class="on"' : '')}>${s.nav.myActivities}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${v.role === 'propertyManager' || v.role === 'coordinator' ? html`<a href="/dashboard/my-activities"${raw(o.active === 'myActivities' ? ' class="on"' : '')}>${s.nav.myActivities}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,

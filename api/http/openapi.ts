@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Plan } from '../../domain/schemas';
+import { isSafeText } from '../../domain/text';
 import { ErrorBody } from '../activities/schemas';
 import { describeRoles } from './auth';
 import { escapeHtml } from './html';
@@ -15,6 +16,53 @@ type JsonObject = Record<string, unknown>;
 /** `/api/activities/:id/plan` → `/api/activities/{id}/plan`. */
 function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+/**
+ * The characters free text may not hold (domain/text.ts), as a JSON Schema pattern, so a client
+ * (or a fuzzer) reading the document does not send them. Written with \\u escapes, which both
+ * ECMA-262 and Python's re read.
+ */
+const UNSAFE_CHARS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+/** What String.prototype.trim removes. */
+const TRIMMED = '\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+const SAFE_TEXT_PATTERN = `^[^${UNSAFE_CHARS}]*$`;
+/** Safe text that is trimmed and must not be empty: at least one character that trim keeps. */
+const SAFE_NON_BLANK_PATTERN = `^[^${UNSAFE_CHARS}]*[^${UNSAFE_CHARS}${TRIMMED}][^${UNSAFE_CHARS}]*$`;
+
+interface CheckDef {
+  check?: string;
+  fn?: unknown;
+  tx?: unknown;
+  minimum?: number;
+}
+
+/**
+ * z.toJSONSchema cannot see into a refinement, so the safe-text rule (a `text()` string) is
+ * written out as a pattern, and a trimmed one with a minimum length says it needs a character
+ * that is not blank; a trimmed email (a pipe) documents the email rule of its output. The other cross-field rules are written on their schemas (`.meta`).
+ */
+interface SchemaDef {
+  type?: string;
+  checks?: { _zod: { def: CheckDef } }[];
+  /** A pipe's output. */
+  out?: { _zod: { def: SchemaDef & { format?: string; pattern?: RegExp } } };
+}
+
+function describeRefinements(ctx: { zodSchema: unknown; jsonSchema: JsonObject }): void {
+  const def = (ctx.zodSchema as { _zod?: { def?: SchemaDef } })._zod?.def;
+  // `z.string().trim().pipe(z.email())`: the input side alone would document any string.
+  const out = def?.type === 'pipe' ? def.out?._zod.def : undefined;
+  if (out?.type === 'string' && out.format === 'email' && out.pattern) {
+    Object.assign(ctx.jsonSchema, { format: 'email', pattern: out.pattern.source });
+    return;
+  }
+  if (def?.type !== 'string') return;
+  const checks = (def.checks ?? []).map((c) => c._zod.def);
+  if (!checks.some((c) => c.check === 'custom' && c.fn === isSafeText)) return;
+  const trimmed = checks.some((c) => c.check === 'overwrite' && String(c.tx).includes('.trim()'));
+  const nonEmpty = checks.some((c) => c.check === 'min_length' && (c.minimum ?? 0) >= 1);
+  ctx.jsonSchema.pattern = trimmed && nonEmpty ? SAFE_NON_BLANK_PATTERN : SAFE_TEXT_PATTERN;
 }
 
 function componentSchemas(ops: readonly Route[]): Record<string, JsonObject> {
@@ -33,6 +81,7 @@ function componentSchemas(ops: readonly Route[]): Record<string, JsonObject> {
     target: 'draft-2020-12',
     io: 'input',
     unrepresentable: 'any',
+    override: describeRefinements,
     uri: (id) => `#/components/schemas/${id}`,
   });
   const out: Record<string, JsonObject> = {};
@@ -45,7 +94,7 @@ function componentSchemas(ops: readonly Route[]): Record<string, JsonObject> {
 
 function queryParameters(query: z.ZodObject | undefined): JsonObject[] {
   if (!query) return [];
-  const json = z.toJSONSchema(query, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as {
+  const json = z.toJSONSchema(query, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', override: describeRefinements }) as {
     properties?: Record<string, JsonObject>;
     required?: string[];
   };

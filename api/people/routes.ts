@@ -52,6 +52,11 @@ export const DirectoryEntryBody = z.union([
   z.strictObject(VenueInput.shape),
 ]);
 
+/** An update: any of the fields of one list's records but the id (which list is the path's `:entity`). */
+export const DirectoryPatchBody = z
+  .union(ENTITIES.map((entity) => z.strictObject(CREATE[entity].omit({ id: true }).partial().shape)))
+  .meta({ description: 'The fields to change, those of the records of the list the path names (:entity); the id cannot change.' });
+
 export const DirectoryListQuery = z.strictObject({
   compoundId: Id.optional(),
   role: z.enum(['propertyManager', 'gridWorker', 'coordinator', 'supervisor']).optional(),
@@ -170,6 +175,7 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
       path: '/api/directory/:entity/:id',
       summary: 'Update a directory record: only the fields given change',
       roles: ['coordinator'],
+      documentedBody: { name: 'DirectoryPatchBody', schema: DirectoryPatchBody },
       responses: {
         200: { description: 'The record after the change' },
         ...commonErrors,
@@ -182,19 +188,21 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
         const { id } = parseOr400(z.object({ id: Id }), { id: req.params.id }, 'id');
         // The service validates each field (and keeps what is not given); refuse unknown fields here.
         const allowed = Object.keys(CREATE[entity].shape).filter((k) => k !== 'id');
-        parseOr400(z.strictObject(Object.fromEntries(allowed.map((k) => [k, z.unknown().optional()]))), req.body ?? {}, 'request body');
+        // A bare POST (no body) is an empty change, as a body of {} is: the record comes back unchanged.
+        const patch = (req.body ?? {}) as typeof req.body;
+        parseOr400(z.strictObject(Object.fromEntries(allowed.map((k) => [k, z.unknown().optional()]))), patch, 'request body');
         const updated =
           entity === 'compounds'
-            ? await directory.updateCompound(id, req.body)
+            ? await directory.updateCompound(id, patch)
             : entity === 'families'
-              ? await directory.updateFamily(id, req.body)
+              ? await directory.updateFamily(id, patch)
               : entity === 'staff'
-                ? await directory.updateStaff(id, req.body)
+                ? await directory.updateStaff(id, patch)
                 : entity === 'volunteers'
-                  ? await directory.updateVolunteer(id, req.body)
+                  ? await directory.updateVolunteer(id, patch)
                   : entity === 'merchants'
-                    ? await directory.updateMerchant(id, req.body)
-                    : await directory.updateVenue(id, req.body);
+                    ? await directory.updateMerchant(id, patch)
+                    : await directory.updateVenue(id, patch);
         res.json(updated);
       },
     }),

@@ -39,10 +39,15 @@ export const RewardBody = z
     price: z.number().int().positive().max(1_000_000),
     stock: z.number().int().min(0).max(1_000_000),
   })
-  .refine((r) => r.kind !== 'merchantCoupon' || r.merchantId !== undefined, { message: 'a merchant coupon needs its merchant', path: ['merchantId'] });
+  .refine((r) => r.kind !== 'merchantCoupon' || r.merchantId !== undefined, { message: 'a merchant coupon needs its merchant', path: ['merchantId'] })
+  .meta({
+    description: 'A merchant coupon (kind merchantCoupon) needs its merchantId, a merchant in the directory.',
+    if: { properties: { kind: { const: 'merchantCoupon' } } },
+    then: { required: ['merchantId'] },
+  });
 
 export const TotalsQuery = z
-  .strictObject({ from: IsoInstant, to: IsoInstant })
+  .strictObject({ from: IsoInstant, to: IsoInstant.meta({ description: 'Must be after from.' }) })
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'to must be after from', path: ['to'] });
 
 export const ExpireBody = z.strictObject({ asOf: IsoInstant });

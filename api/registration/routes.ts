@@ -24,7 +24,8 @@ import type { StaffPrincipal } from '../http/auth';
 import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
 import { issueSelfServiceLinks, signUpVolunteer } from './self-service';
-import { ALL_STAFF, activityOr404, assertCompound, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
+import { ALL_STAFF, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
+import { registrationActions } from './service';
 import { Id } from '../activities/schemas';
 import { createPeopleScope } from '../http/people-scope';
 
@@ -44,7 +45,22 @@ export const SelfServiceLinksBody = z
   .refine((b) => b.families.length + b.volunteers.length > 0, { message: 'name at least one family or volunteer', path: ['families'] })
   .refine((b) => b.step === 'checkIn' || b.volunteers.length === 0, { message: 'volunteers sign up through staff; registration links are for families', path: ['volunteers'] })
   .refine((b) => b.step === 'register' || !b.send, { message: 'only registration links are emailed; hand check-in links out yourself', path: ['send'] })
-  .refine((b) => !b.send || b.families.length <= 200, { message: 'at most 200 emails per request', path: ['families'] });
+  .refine((b) => !b.send || b.families.length <= 200, { message: 'at most 200 emails per request', path: ['families'] })
+  .meta({
+    description:
+      'Name at least one family or volunteer; volunteers only with step checkIn; send only with step register, and then at most 200 families.',
+    anyOf: [
+      { required: ['families'], properties: { families: { minItems: 1 } } },
+      { required: ['volunteers'], properties: { volunteers: { minItems: 1 } } },
+    ],
+    allOf: [
+      { if: { required: ['step'], properties: { step: { const: 'register' } } }, then: { properties: { volunteers: { maxItems: 0 } } } },
+      {
+        if: { required: ['send'], properties: { send: { const: true } } },
+        then: { properties: { step: { const: 'register' }, families: { maxItems: 200 } } },
+      },
+    ],
+  });
 
 export const RegistrationResponse = z.object({
   activityId: Id,
@@ -78,11 +94,8 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
   const scope = createPeopleScope(repos, deps.now);
 
-  async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
-    const activity = await activityOr404(repos, activityId);
-    await assertCompound(repos, staff, activity.compound, 'activity');
-    return activity;
-  }
+  const actions = registrationActions(deps);
+  const activityFor = actions.activityFor;
 
   async function view(activity: ActivityRef, r: RegistrationView, existing: boolean) {
     const placesLeft = await registrations.placesLeft(activity.id);
@@ -166,10 +179,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       responses: { 200: { description: '{ cancelled, promoted, emails }' }, ...commonErrors, 404: notFound },
       params: FamilyParams,
       async handler({ params: { id, familyId }, staff, res }) {
-        const activity = await activityFor(staff, id);
-        const result = await registrations.cancel(id, familyId);
-        const emails = await deps.mail.sendWaitlistPromotions(activity, result.promoted);
-        res.json({ cancelled: result.cancelled, promoted: result.promoted.map(familyIdOf), emails });
+        res.json(await actions.cancel(staff, id, familyId));
       },
     }),
     defineRoute({
@@ -181,10 +191,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       responses: { 200: { description: '{ promoted, emails }' }, ...commonErrors, 404: notFound },
       params: ActivityParam,
       async handler({ params: { id }, staff, res }) {
-        const activity = await activityFor(staff, id);
-        const promoted = await registrations.promoteWaitlisted(id);
-        const emails = await deps.mail.sendWaitlistPromotions(activity, promoted);
-        res.json({ promoted: promoted.map(familyIdOf), emails });
+        res.json(await actions.promote(staff, id));
       },
     }),
     defineRoute({
@@ -240,8 +247,4 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       },
     }),
   ];
-}
-
-function familyIdOf(r: Recipient): string {
-  return r.key.replace(/^family:/, '');
 }

@@ -29,6 +29,7 @@ import { toHttpError, type Logger } from '../http/errors';
 import { html, type RawHtml } from '../http/html';
 import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
 import { signedPage, signedPageOf } from '../http/signed-page';
+import { startPageFor } from '../http/start-page';
 import {
   clearSessionCookie,
   cookiePolicy,
@@ -244,7 +245,8 @@ export function createSignInRouter(deps: SignInDeps): Router {
     // Forget sessions and spent links that can no longer be used (indexed by expiry; cheap).
     sessions.purgeExpired().catch((err: unknown) => logger.warn('sign-in: could not purge expired sessions', { error: String(err) }));
     setSessionCookie(res, policy, session.id, session.expiresAt);
-    res.redirect(303, safeNext(req.query.next) ?? '/dashboard');
+    // The page the link was asked from wins; otherwise the role's own start page.
+    res.redirect(303, safeNext(req.query.next) ?? startPageFor(staff.role));
   });
 
   // ---- sign out ------------------------------------------------------------------------------

@@ -20,10 +20,14 @@ import { Id } from '../activities/schemas';
 import { HttpError } from '../http/errors';
 import { defineRoute, type Route } from '../http/define-route';
 import { commonErrors, errorDoc } from '../http/feature-routes';
+import { tokenService } from './service';
+
+/** The longest label a token may carry (the page's field says so too). */
+export const TOKEN_LABEL_MAX = 100;
 
 export const IssueTokenBody = z.strictObject({
   /** What the token is for ("签到扫码枪", "nightly export"), so a list can tell tokens apart. */
-  label: text().trim().min(1).max(100),
+  label: text().trim().min(1).max(TOKEN_LABEL_MAX),
 });
 
 export const ApiTokenResponse = z.object({
@@ -62,8 +66,9 @@ export interface TokenRoutesDeps {
 }
 
 export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
-  const { repos, now } = deps;
+  const { repos } = deps;
   const tokens = repos.apiTokens;
+  const service = tokenService(deps);
 
   const staffOr404 = async (id: string) => {
     if (!(await repos.staff.findById(id))) throw staffNotInDirectory(id);
@@ -84,7 +89,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
         404: staffNotFound,
       },
       async handler({ params, body, staff, res }) {
-        const issued = await tokens.issue({ staffId: params.id, label: body.label, createdBy: staff.staffId, at: new Date(now()).toISOString() });
+        const issued = await service.issue({ staffId: params.id, label: body.label, by: staff.staffId });
         if (!issued) throw staffNotInDirectory(params.id);
         res.status(201).json(issued);
       },
@@ -130,7 +135,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): Route[] {
         404: errorDoc('No token with this id'),
       },
       async handler({ params, staff, res }) {
-        const revoked = await tokens.revoke(params.tokenId, { staffId: staff.staffId, at: new Date(now()).toISOString() });
+        const revoked = await service.revoke(params.tokenId, staff.staffId);
         if (!revoked) throw new HttpError(404, 'NotFound', `No API token ${params.tokenId}`);
         res.json(revoked);
       },

@@ -32,6 +32,30 @@ export interface PointsView {
   at: string;
 }
 
+/** A family's registration for the activity, with its name, compound and check-in (the staff's roster). */
+export interface RosterFamily {
+  familyId: string;
+  name: string;
+  compound: string;
+  compoundName: string;
+  members: number;
+  status: 'registered' | 'waitlisted' | 'cancelled';
+  seq: number;
+  registeredAt: string;
+  /** When the status last changed (a cancellation's time). */
+  updatedAt: string;
+  checkedInAt: string | null;
+}
+
+/** A volunteer signed up for the activity, with their check-in and check-out. */
+export interface RosterVolunteer {
+  volunteerId: string;
+  name: string;
+  signedUpAt: string;
+  checkedInAt: string | null;
+  checkedOutAt: string | null;
+}
+
 export class ActivityRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -100,6 +124,49 @@ export class ActivityRepository {
       .where('person_kind', '=', personKind)
       .where('person_id', '=', personId)
       .executeTakeFirst();
+  }
+
+  /** The activity's registrations in order of arrival, and its volunteers' sign-ups, each with names and check-in times. */
+  async roster(activityId: string): Promise<{ families: RosterFamily[]; volunteers: RosterVolunteer[] }> {
+    const families = await this.db
+      .selectFrom('registrations as r')
+      .innerJoin('families as f', 'f.id', 'r.family_id')
+      .leftJoin('compounds as c', 'c.id', 'f.compound_id')
+      .leftJoin('check_ins as ci', (j) => j.onRef('ci.activity_id', '=', 'r.activity_id').onRef('ci.person_id', '=', 'r.family_id').on('ci.person_kind', '=', 'family'))
+      .select(['r.family_id', 'f.name', 'f.compound_id', 'c.name as compound_name', 'r.members', 'r.status', 'r.seq', 'r.created_at', 'r.updated_at', 'ci.checked_in_at'])
+      .where('r.activity_id', '=', activityId)
+      .orderBy('r.seq')
+      .execute();
+    const volunteers = await this.db
+      .selectFrom('volunteer_signups as s')
+      .innerJoin('volunteers as v', 'v.id', 's.volunteer_id')
+      .leftJoin('check_ins as ci', (j) => j.onRef('ci.activity_id', '=', 's.activity_id').onRef('ci.person_id', '=', 's.volunteer_id').on('ci.person_kind', '=', 'volunteer'))
+      .select(['s.volunteer_id', 'v.name', 's.created_at', 'ci.checked_in_at', 'ci.checked_out_at'])
+      .where('s.activity_id', '=', activityId)
+      .orderBy('s.created_at')
+      .orderBy('s.volunteer_id')
+      .execute();
+    return {
+      families: families.map((r) => ({
+        familyId: r.family_id,
+        name: r.name,
+        compound: r.compound_id,
+        compoundName: r.compound_name ?? r.compound_id,
+        members: num(r.members),
+        status: r.status,
+        seq: num(r.seq),
+        registeredAt: r.created_at,
+        updatedAt: r.updated_at,
+        checkedInAt: r.checked_in_at ?? null,
+      })),
+      volunteers: volunteers.map((r) => ({
+        volunteerId: r.volunteer_id,
+        name: r.name,
+        signedUpAt: r.created_at,
+        checkedInAt: r.checked_in_at ?? null,
+        checkedOutAt: r.checked_out_at ?? null,
+      })),
+    };
   }
 
   /** The activity's check-ins with each person's name, in order of arrival. */

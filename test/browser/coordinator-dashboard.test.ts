@@ -21,6 +21,7 @@ import {
   type DashboardHarness,
 } from '../api/dashboard/harness';
 import { heading, launchChromium, reloadUntil, screenshot } from './browser';
+import { formatDateTime } from '../../i18n/format';
 
 jest.setTimeout(240_000);
 
@@ -213,7 +214,9 @@ describe('the coordinator follows an activity from start to completion', () => {
     const at = Date.parse((await decision.locator('time').getAttribute('datetime')) ?? '');
     expect(Math.abs(at - approvedAt)).toBeLessThan(30_000);
     const shown = (await decision.locator('time').textContent()) ?? '';
-    expect(shown).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}$/);
+    // The one date form: month, day, weekday in full-width brackets, 24-hour time (the year only in another year).
+    expect(shown).toBe(formatDateTime(new Date(at).toISOString(), 'zh-CN'));
+    expect(shown).toMatch(/^(\d{4}年)?\d{1,2}月\d{1,2}日（周[日一二三四五六]）\d{2}:\d{2}$/);
 
     const emails = (await coordinator.locator('li.email').allTextContents()).join('\n');
     for (const purpose of ['审批请求', '审批结果通知', '报名开放通知', '积分到账通知', '督导反馈请求']) expect(emails).toContain(purpose);

@@ -53,13 +53,15 @@ describe('a property manager creates, revises and moves an activity in the brows
   startsAt.setUTCHours(2, 0, 0, 0); // 10:00 Beijing time
   let activityUrl: string;
 
-  it('signs in from the emailed link', async () => {
+  it('signs in from the emailed link and lands on "my activities"', async () => {
     await pm.goto(`${h.baseUrl}/sign-in`);
     await pm.fill('#email', STAFF.pm.email);
     const seen = seenMail(h.mailbox);
     await Promise.all([pm.waitForLoadState('load'), pm.locator('button[type="submit"]').click()]);
     await pm.goto(signInLinkIn(await signInMailTo(h.mailbox, STAFF.pm.email, seen)));
-    await Promise.all([pm.waitForURL(`${h.baseUrl}/dashboard`), pm.locator('button[type="submit"]').click()]);
+    // A property manager's start page is their activities.
+    await Promise.all([pm.waitForURL(`${h.baseUrl}/dashboard/my-activities`), pm.locator('button[type="submit"]').click()]);
+    expect(await heading(pm)).toBe('我的活动');
     expect(await pm.locator('header.top a', { hasText: '我的活动' }).count()).toBe(1);
   });
 

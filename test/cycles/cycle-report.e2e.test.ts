@@ -120,7 +120,9 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   expect(twice.status).toBe(409);
   expect(twice.body.error).toMatchObject({ code: 'AlreadyDecided', message: expect.stringContaining(STAFF.co.name) });
   const unknown = await api(h.baseUrl, 'POST', `/api/cycles/${cycleId}/milestones/nope`, { who: 'co', body: {} });
-  expect(unknown.status).toBe(400);
+  expect(unknown.status).toBe(404);
+  expect(unknown.body.error).toMatchObject({ code: 'NotFound', message: expect.stringContaining(`Cycle ${cycleId} has no milestone nope (known: `) });
+  for (const m of Object.values(milestones)) expect(unknown.body.error.message).toContain(m.id);
   expect((await api(h.baseUrl, 'POST', `/api/cycles/${cycleId}/milestones/midterm`, { who: 'pm', body: {} })).status).toBe(403);
 
   // Sponsorships through the API; a repeat with the same id records nothing new; an unknown merchant is refused.

@@ -1,5 +1,6 @@
 import type { ActivityEmailPurpose as EmailPurpose, EmailMessage } from '../../domain/emails';
 import { escapeHtml, renderEmail } from '../../mail/templates';
+import { formatDateRange, formatDateTime } from '../../i18n/format';
 
 type MessageOf<P extends EmailPurpose> = Extract<EmailMessage, { purpose: P }>;
 
@@ -93,33 +94,36 @@ describe('renderEmail', () => {
         if (locale === 'zh-CN') {
           expect(part).toContain('确认页面');
           expect(part).toContain('仅打开链接不会做出任何决定');
-          expect(part).toContain('此链接将于 2026年5月10日 12:15（北京时间）失效');
+          expect(part).toContain(`此链接将于 ${formatDateTime('2026-05-10T04:15:00Z', 'zh-CN')}（北京时间）失效`);
         } else {
           expect(part).toContain('opens a page where you');
           expect(part).toContain('Nothing is decided by opening the link alone');
-          expect(part).toContain('This link expires on 10 May 2026, 12:15 (Beijing time)');
+          expect(part).toContain(`This link expires on ${formatDateTime('2026-05-10T04:15:00Z', 'en')} (Beijing time)`);
         }
       }
     },
   );
 
   it('falls back to the deadline for the expiry, and to the round for an escalation', () => {
-    expect(renderEmail(samples.approvalRequest, 'zh-CN').text).toContain('此链接将于 2026年4月20日 18:00（北京时间）失效');
-    expect(renderEmail(samples.venueRequest, 'en').text).toContain('This link expires on 20 April 2026, 18:00 (Beijing time)');
+    expect(renderEmail(samples.approvalRequest, 'zh-CN').text).toContain(`此链接将于 ${formatDateTime('2026-04-20T10:00:00Z', 'zh-CN')}（北京时间）失效`);
+    expect(renderEmail(samples.venueRequest, 'en').text).toContain(`This link expires on ${formatDateTime('2026-04-20T10:00:00Z', 'en')} (Beijing time)`);
     expect(renderEmail(samples.approvalEscalation, 'zh-CN').text).toContain('此链接在本轮审批结束后失效');
   });
 
   it('shows times in Asia/Shanghai', () => {
     const zh = renderEmail(samples.reminder, 'zh-CN');
-    expect(zh.text).toContain('2026年5月1日 09:00–11:30');
+    expect(zh.text).toContain(formatDateRange(activity.startsAt, activity.endsAt, 'zh-CN'));
+    // The one form, whatever year the test runs in: month, day, weekday in full-width brackets, 24-hour time.
+    expect(zh.text).toMatch(/(2026年)?5月1日（周五）09:00–11:30/);
     expect(zh.subject).toBe(`活动提醒：${TITLE}（3天后开始）`);
     const en = renderEmail(samples.reminder, 'en');
-    expect(en.text).toContain('1 May 2026, 09:00–11:30');
+    expect(en.text).toContain(formatDateRange(activity.startsAt, activity.endsAt, 'en'));
+    expect(en.text).toMatch(/Fri 1 May( 2026)? 09:00–11:30/);
     expect(en.subject).toBe(`Activity reminder: ${TITLE} starts in 3 days`);
     expect(renderEmail({ ...samples.reminder, leadTimeMs: 2 * 3_600_000 }, 'en').subject).toContain('starts in 2 hours');
     const change = renderEmail(samples.changeNotice, 'zh-CN').text;
-    expect(change).toContain('原时间：2026年4月30日 09:00–11:00');
-    expect(change).toContain('新时间：2026年5月1日 09:00–11:30');
+    expect(change).toContain(`原时间：${formatDateRange('2026-04-30T01:00:00Z', '2026-04-30T03:00:00Z', 'zh-CN')}`);
+    expect(change).toContain(`新时间：${formatDateRange(activity.startsAt, activity.endsAt, 'zh-CN')}`);
   });
 
   it('uses the domain words for each kind of email', () => {

@@ -20,6 +20,7 @@ import { Plan, type ThemedActivityInput } from '../../domain/schemas';
 import { startDevMailbox, type DevMailbox, type StoredMail } from '../../mail/dev-mailbox';
 import type { DigestReport } from '../../domain/emails';
 import { renderDigest } from '../../mail/digest-template';
+import { formatCalendarDay, formatDayTime } from '../../i18n/format';
 import { emailKey, messageIdFor } from '../../mail/message-id';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
@@ -242,13 +243,15 @@ describe('daily digest', () => {
       dashboardUrl: 'http://localhost:3000/dashboard',
     };
     const zh = renderDigest({ recipientName: '张<协调>', report });
-    expect(zh.subject).toBe('【每日汇总】2026年5月1日：待审批 0 项，逾期 1 项，近 7 天活动 0 场');
-    expect(zh.text).toContain('商户 · 答复场地申请 (截止 4月30日 18:00)');
+    expect(zh.subject).toBe(`【每日汇总】${formatCalendarDay(report.day, 'zh-CN')}：待审批 0 项，逾期 1 项，近 7 天活动 0 场`);
+    expect(zh.subject).toMatch(/^【每日汇总】(2026年)?5月1日（周五）：/);
+    expect(zh.text).toContain(`商户 · 答复场地申请 (截止 ${formatDayTime('2026-04-30T10:00:00.000Z', 'zh-CN', report.timeZone)})`);
     expect(zh.html).not.toMatch(/<script|javascript:|张<协调>/);
     expect(zh.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(zh.html).toContain('c&quot;1');
     const en = renderDigest({ recipientName: 'Alex', report }, 'en');
-    expect(en.text).toContain('Merchant · Answer the venue request (due 30 April, 18:00)');
+    expect(en.text).toContain(`Merchant · Answer the venue request (due ${formatDayTime('2026-04-30T10:00:00.000Z', 'en', report.timeZone)})`);
+    expect(en.text).toMatch(/\(due Thu 30 Apr( 2026)? 18:00\)/);
     expect(en.text).toContain('Overdue steps (1)');
   });
 });

@@ -131,6 +131,18 @@ describe('activity pages', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain(STAFF.gwWest.email);
     expect(res.text).toContain(`/namespaces/default/workflows/${encodeURIComponent(`themed-activity:${west}`)}`);
+    // The Temporal UI asks no one to sign in: the page says so beside the link.
+    expect(res.text).toContain('Temporal 界面没有自己的登录');
+  });
+
+  it('no one but a coordinator gets the Temporal UI link (it has no sign-in of its own)', async () => {
+    for (const who of ['pm', 'gw', 'su'] as const) {
+      const res = await get(who, `/dashboard/activities/${east}`);
+      expect({ who, status: res.status }).toEqual({ who, status: 200 });
+      expect(res.text).toContain('时间线');
+      expect(res.text).not.toContain('/namespaces/');
+      expect(res.text).not.toContain('Temporal');
+    }
   });
 
   it('a supervisor sees any activity but not its points section', async () => {
