@@ -160,6 +160,8 @@ export interface DashboardProse {
   nav: {
     home: string;
     leaderboard: string;
+    /** Property managers and coordinators: their activities by stage (api/activities/pages.ts). */
+    myActivities: string;
     /** Coordinators only: the API tokens page. */
     tokens: string;
     signOut: string;
@@ -344,6 +346,91 @@ export interface HomePageProse {
   apiDocs: string;
 }
 
+
+// ---- the property manager's activity pages (issue 10: my activities, the plan forms, the activity's actions) ----
+
+/** A field of the activity forms (api/activities/pages.ts): its label, and a hint when it needs one. */
+export type ActivityFormField =
+  | 'cycleId'
+  | 'compound'
+  | 'theme'
+  | 'title'
+  | 'description'
+  | 'startsAt'
+  | 'endsAt'
+  | 'capacity'
+  | 'venueKind'
+  | 'venueName'
+  | 'venueHours'
+  | 'candidateMerchants'
+  | 'volunteersNeeded'
+  | 'attendancePoints'
+  | 'perHourPoints'
+  | 'familyLearningPoints'
+  | 'budget'
+  | 'reason';
+
+/** My activities, the forms that start, revise, move and cancel an activity, and the activity page's actions. */
+export interface ActivityPagesProse {
+  mine: {
+    heading: string;
+    intro: string;
+    empty: string;
+    newActivity: string;
+    waitsOn: (who: string, what: string) => string;
+    due: (when: string) => string;
+    nobodyWaits: string;
+    ended: string;
+  };
+  form: {
+    newHeading: string;
+    reviseHeading: (title: string) => string;
+    rescheduleHeading: (title: string) => string;
+    cancelHeading: (title: string) => string;
+    newIntro: string;
+    reviseIntro: string;
+    rescheduleIntro: string;
+    cancelIntro: string;
+    labels: Record<ActivityFormField, string>;
+    date: string;
+    time: string;
+    beijingTime: string;
+    venueKinds: { community: string; merchant: string };
+    candidate: (n: number) => string;
+    noCandidate: string;
+    candidatesHint: string;
+    pointsHint: string;
+    noOpenCycle: string;
+    errorsHeading: string;
+    submit: { start: string; revise: string; reschedule: string; cancel: string };
+    back: string;
+  };
+  actions: {
+    heading: string;
+    revise: string;
+    reschedule: string;
+    cancel: string;
+    volunteerHeading: string;
+    volunteer: string;
+    noVolunteers: string;
+    signUp: string;
+    signedUp: (names: string) => string;
+    linksHeading: string;
+    sendRegistration: (families: number) => string;
+    issueCheckIn: (families: number, volunteers: number) => string;
+    linksIssuedTitle: string;
+    linksEmailed: (n: number) => string;
+    linksListed: string;
+    linkColumns: { who: string; link: string; expires: string };
+    noOne: string;
+  };
+  done: { started: string; existing: string; revised: string; rescheduled: string; cancelled: string; volunteerSignedUp: string; volunteerAlready: string };
+  refusedTitle: string;
+  /** A refusal that names no field (a closed step, a rule, the directory): the API's code and message, in words. */
+  refused: (code: string, message: string) => string;
+  /** One field's error in this language: the API's message, as a person reads it beside the field. */
+  fieldError: (message: string) => string;
+}
 
 /** What one email says, before it becomes text and HTML. */
 export interface EmailContent {
@@ -661,6 +748,7 @@ export interface Catalog {
   links: LinkPagesProse;
   family: SelfServiceProse;
   dashboard: DashboardProse;
+  activityPages: ActivityPagesProse;
   /** The landing page at `/`. */
   home: HomePageProse;
   mail: EmailProse;

@@ -55,6 +55,7 @@ import { registrationPages, registrationSection, type RegistrationPagesDeps } fr
 import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
+import { activityPages } from '../activities/pages';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -62,7 +63,7 @@ export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   repos: Repositories;
   sessions: SessionStore;
   logger: Logger;
-  /** Signs the action links the approvals page opens (the same secret as the emails' links). */
+  /** Signs the action links the approvals page opens and the families' and volunteers' links (the same secret as the emails' links). */
   linkSecret: string;
   /** Epoch ms. */
   now: () => number;
@@ -116,6 +117,9 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
       },
     };
   }
+
+  // Before /activities/:id, which would take "new" for an id.
+  const activityActions = activityPages(router, { client: deps.client, config, repos, linkSecret: deps.linkSecret, mail: deps.mail, now: deps.now }, ctxOf);
 
   // ---- home --------------------------------------------------------------------------------
   router.get('/', async (req, res) => {
@@ -172,6 +176,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         showEmailAddresses: canSeeEmailAddresses(ctx.viewer),
         ...(canSeeTemporalUi(ctx.viewer) ? { temporalUrl: temporalUiUrl(config, workflowId) } : {}),
         compounds,
+        actions: await activityActions(ctx, status, req.query),
         registrations: await registrationSection(deps, ctx, id, req.query),
       }),
     );

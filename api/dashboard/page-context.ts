@@ -9,5 +9,5 @@ export interface PageCtx {
   s: DashboardStrings;
   viewer: StaffSession;
   csrf: string;
-  render(status: number, title: string, body: RawHtml, active?: 'home' | 'leaderboard' | 'tokens' | 'approvals' | 'directory'): void;
+  render(status: number, title: string, body: RawHtml, active?: 'home' | 'leaderboard' | 'myActivities' | 'tokens' | 'approvals' | 'directory'): void;
 }

@@ -156,6 +156,8 @@ export interface ActivityView {
   temporalUrl?: string;
   /** Compound names by id. */
   compounds: ReadonlyMap<string, string>;
+  /** What the viewer may do to the activity (api/activities/pages.ts). */
+  actions?: RawHtml | string;
   /** The registrations card (api/registration/pages.ts). */
   registrations?: RawHtml;
 }
@@ -275,7 +277,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
       : html`<p class="muted">${missing ? a.feedbackMissing : a.feedbackNotYet}</p>`
   }</div>`;
 
-  return html`${header}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${v.registrations ?? ''}${attendance}${points}${feedback}`;
+  return html`${header}${v.actions ?? ''}${pending}<div class="card"><h2>${a.timeline}</h2>${timeline(s, v)}</div>${v.registrations ?? ''}${attendance}${points}${feedback}`;
 }
 
 // ---- leaderboard ---------------------------------------------------------------------------------

@@ -121,6 +121,21 @@ table.report td.name{min-width:9em}
 a.csv{font-size:13px;font-weight:400;margin-left:8px}
 footer{font-size:12px;color:#8a8a8a;text-align:center;margin:8px 0 16px}
 footer a{color:#8a8a8a}
+/* the activity forms (api/activities/pages.ts) */
+form.plan fieldset{border:1px solid #e4ddd0;border-radius:8px;margin:10px 0;padding:6px 10px 10px;min-width:0}
+form.plan legend{font-weight:600;padding:0 4px}
+form.plan input:not([type=radio]):not([type=hidden]),form.plan select,form.plan textarea,form.act select{width:100%;max-width:100%;font:inherit;font-size:16px;padding:8px;border:1px solid #ccc;border-radius:8px;background:#fff}
+form.plan textarea{min-height:80px}
+form.plan .pair{display:flex;flex-wrap:wrap;gap:8px}
+form.plan .pair>*{flex:1 1 140px;min-width:0}
+form.plan label.inline{display:inline-flex;align-items:center;gap:6px;font-weight:400;margin:4px 14px 4px 0}
+.field-error{color:#8a1c12;font-size:14px;margin:4px 0 0}
+.hint{color:#6b6b6b;font-size:13px;margin:4px 0 0}
+.invalid input,.invalid select,.invalid textarea{border-color:#b03a2e!important}
+ul.groups{list-style:none;margin:0;padding:0}
+ul.groups li{border-bottom:1px solid #f1ece2;padding:8px 0}
+.links-list{overflow-wrap:anywhere;font-size:13px}
+.buttons a.button{flex:0 1 auto;display:inline-block;font-size:16px;font-weight:600;padding:10px 16px;border-radius:8px;background:#b03a2e;color:#fff;text-decoration:none}
 h3{margin:14px 0 6px;font-size:15px}
 /* A roster table becomes one card per row on a phone: label before each value. */
 @media (max-width:600px){table.roster thead{display:none}table.roster tr{display:block;border-bottom:1px solid #e4ddd0;padding:6px 0}table.roster td{display:block;border:0;padding:2px 4px;white-space:normal;text-align:left}table.roster td.pos,table.roster td.name{display:inline-block}table.roster td.pos::after{content:"."}table.roster td[data-label]:not([data-label=""])::before{content:attr(data-label);color:#6b6b6b;margin-right:8px}}
@@ -172,7 +187,7 @@ export interface StaffPageOptions {
   viewer?: StaffSession;
   /** Needed with `viewer` (the sign-out form). */
   csrf?: string;
-  active?: 'home' | 'leaderboard' | 'tokens' | 'approvals' | 'directory';
+  active?: 'home' | 'leaderboard' | 'myActivities' | 'tokens' | 'approvals' | 'directory';
   /** Sign-in pages are narrow. */
   narrow?: boolean;
 }
@@ -186,7 +201,7 @@ export function staffPage(o: StaffPageOptions): string {
     const seesPoints = v.role !== 'supervisor';
     top = html`<header class="top"><div class="in"><a class="brand" href="${startPageFor(v.role)}">${s.title}</a><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${v.role === 'propertyManager' || v.role === 'coordinator' ? html`<a href="/dashboard/my-activities"${raw(o.active === 'myActivities' ? ' class="on"' : '')}>${s.nav.myActivities}</a>` : ''}${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,

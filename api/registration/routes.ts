@@ -17,17 +17,16 @@
 import { z } from 'zod';
 import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
-import { registrationNotOpen, type RegistrationView } from '../../db/services/registration';
+import type { RegistrationView } from '../../db/services/registration';
 import type { Repositories } from '../../db/repositories';
 import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from '../http/auth';
-import { HttpError } from '../http/errors';
 import { defineRoute, type Route } from '../http/define-route';
 import type { PeopleMail } from './mail';
+import { issueSelfServiceLinks, signUpVolunteer } from './self-service';
 import { ALL_STAFF, commonErrors, errorDoc, type ActivityRef } from '../http/feature-routes';
 import { registrationActions } from './service';
 import { Id } from '../activities/schemas';
-import { linkExpiry, signSelfServiceLink, type PersonRef } from '../family/links';
 import { createPeopleScope } from '../http/people-scope';
 
 const ORGANISERS: readonly StaffRole[] = ['propertyManager', 'coordinator'];
@@ -91,7 +90,7 @@ const VolunteerParams = z.object({ id: Id, volunteerId: Id });
 
 /** Registration, volunteer sign-up and the self-service links' routes. */
 export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
-  const { repos, config } = deps;
+  const { repos } = deps;
   const registrations = repos.registrations({ now: () => new Date(deps.now()) });
   const scope = createPeopleScope(repos, deps.now);
 
@@ -206,7 +205,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        const outcome = await scope.act(staff, activity, [{ kind: 'volunteer', id: body.volunteerId }], 'signUpVolunteer', () => registrations.signUpVolunteer(id, body.volunteerId));
+        const outcome = await signUpVolunteer(scope, registrations, staff, activity, body.volunteerId);
         res.status(outcome === 'signedUp' ? 201 : 200).json({ activityId: id, volunteerId: body.volunteerId, status: outcome });
       },
     }),
@@ -240,35 +239,7 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        const notOpen = body.step === 'register' ? registrationNotOpen(activity.stage) : undefined;
-        if (notOpen) throw notOpen;
-        if (body.step === 'register' && (activity.attendanceState !== 'notOpen' || linkExpiry('register', activity, config) <= deps.now())) {
-          throw new HttpError(409, 'StepClosed', `Registration for this activity has closed: check-in opens ${config.timings.attendanceOpensBeforeMs / 60_000} minutes before the start (${activity.startsAt})`);
-        }
-        if (body.step === 'checkIn' && (activity.attendanceState === 'closed' || linkExpiry('checkIn', activity, config) <= deps.now())) {
-          throw new HttpError(409, 'StepClosed', 'Check-in for this activity has closed');
-        }
-        const people: (PersonRef & Recipient)[] = [];
-        const missing: string[] = [];
-        for (const familyId of new Set(body.families)) {
-          const f = await repos.people.familyContact(familyId);
-          if (f) people.push({ kind: 'family', id: f.id, key: `family:${f.id}`, name: f.name, email: f.email, locale: f.locale });
-          else missing.push(`family ${familyId}`);
-        }
-        for (const volunteerId of new Set(body.volunteers)) {
-          const v = await repos.people.volunteerContact(volunteerId);
-          if (v) people.push({ kind: 'volunteer', id: v.id, key: `volunteer:${v.id}`, name: v.name, email: v.email, locale: v.locale });
-          else missing.push(`volunteer ${volunteerId}`);
-        }
-        if (missing.length) throw new HttpError(422, 'MissingDirectoryEntry', `Not in the directory: ${missing.join(', ')}`, missing);
-        const expiresAtMs = linkExpiry(body.step, activity, config);
-        const { links, emails } = await scope.act(staff, activity, people, 'issueSelfServiceLinks', async () => {
-          const signed = people.map((p) => ({
-            recipient: p,
-            ...signSelfServiceLink({ activityId: id, step: body.step, person: { kind: p.kind, id: p.id }, expiresAtMs }, deps.linkSecret, config.http.publicBaseUrl),
-          }));
-          return { links: signed, emails: body.send ? await deps.mail.sendRegistrationLinks(activity, signed) : undefined };
-        });
+        const { links, emails } = await issueSelfServiceLinks(deps, scope, staff, activity, body);
         res.json({
           links: links.map((l) => ({ recipient: l.recipient.key, url: l.url, expiresAt: l.expiresAt })),
           ...(emails ? { emails } : {}),
