@@ -44,6 +44,7 @@ import { num, toIso } from '../db/util';
 import type { ActivitySummary } from '../domain/activity';
 import { milestoneState } from '../domain/cycle';
 import type { Cell, CsvTable } from '../lib/csv';
+import { formatDateTime } from '../i18n/format';
 import type {
   ActivityCount,
   ActivityReportRow,
@@ -499,6 +500,11 @@ function summaryRows(r: CycleReport, locale: ReportLocale): Record<string, Cell>
   ];
 }
 
+/** A time in the report's tables, written in the one date format of pages and emails (Beijing time). */
+function when(iso: string | null | undefined, locale: ReportLocale): string {
+  return iso ? formatDateTime(iso, locale) : '';
+}
+
 function hours(ms: number | null): number | null {
   return ms === null ? null : round(ms / HOUR_MS, 2);
 }
@@ -514,6 +520,8 @@ export function cycleReportTable(report: CycleReport, name: CycleReportTableName
         columns,
         rows: report.activities.rows.map(({ ratings, ...a }) => ({
           ...a,
+          startsAt: when(a.startsAt, locale),
+          endsAt: when(a.endsAt, locale),
           outcome: statusWord(a.outcome, locale),
           feedback: statusWord(a.feedback, locale),
           venueSource: a.venueSource === undefined ? undefined : statusWord(a.venueSource, locale),
@@ -545,8 +553,8 @@ export function cycleReportTable(report: CycleReport, name: CycleReportTableName
         }),
       };
     case 'sponsorships':
-      return { columns, rows: report.sponsorship.rows.map((s) => ({ ...s })) };
+      return { columns, rows: report.sponsorship.rows.map((s) => ({ ...s, recordedAt: when(s.recordedAt, locale) })) };
     case 'milestones':
-      return { columns, rows: report.milestones.rows.map((m) => ({ ...m, status: statusWord(m.status, locale) })) };
+      return { columns, rows: report.milestones.rows.map((m) => ({ ...m, dueAt: when(m.dueAt, locale), doneAt: when(m.doneAt, locale), status: statusWord(m.status, locale) })) };
   }
 }

@@ -9,6 +9,7 @@ import { renderDigest } from '../../mail/digest-template';
 import { renderCycleEmail } from '../../mail/cycle-templates';
 import { selfServiceStrings } from '../../api/family/i18n';
 import { cycleReportTable } from '../../reports/cycle-report';
+import { formatDateTime } from '../../i18n/format';
 import {
   ACTIVITY_OUTCOMES,
   ACTIVITY_OUTCOME_TERMS,
@@ -160,6 +161,20 @@ describe.each(LOCALES)('vocabulary surfaces (%s)', (locale) => {
     const table = cycleReportTable({ activities: { rows: [] } } as never, 'activities', locale);
     const feedback = table.columns.find((c) => c.key === 'feedback');
     expect(feedback?.header).toBe(label(DECISION_KIND_TERMS, 'feedback', locale));
+  });
+});
+
+describe.each(LOCALES)('the cycle report tables write times in the one date format (%s)', (locale) => {
+  const at = '2026-05-01T01:00:00.000Z';
+  test('activities, milestones and sponsorships', () => {
+    const activities = cycleReportTable({ activities: { rows: [{ activityId: 'a1', title: 'T', outcome: 'completed', feedback: 'received', startsAt: at, endsAt: at }] } } as never, 'activities', locale);
+    expect(activities.rows[0]).toMatchObject({ startsAt: formatDateTime(at, locale), endsAt: formatDateTime(at, locale) });
+    const milestones = cycleReportTable({ milestones: { rows: [{ milestoneId: 'm1', name: 'M', dueAt: at, doneAt: null, status: 'missed' }] } } as never, 'milestones', locale);
+    expect(milestones.rows[0]).toMatchObject({ dueAt: formatDateTime(at, locale), doneAt: '' });
+    const sponsorships = cycleReportTable({ sponsorship: { rows: [{ id: 's1', merchantId: 'mer', amountCny: 10, recordedAt: at }] } } as never, 'sponsorships', locale);
+    expect(sponsorships.rows[0]).toMatchObject({ recordedAt: formatDateTime(at, locale) });
+    // Beijing time, not the ISO instant: 09:00 on the day.
+    expect(String(activities.rows[0]?.startsAt)).toContain('09:00');
   });
 });
 
