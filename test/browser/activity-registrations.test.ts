@@ -5,42 +5,33 @@
  * check-in are seeded in the database before the journey; the journey itself is clicks only.
  */
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatDateTime } from '../../i18n/format';
 import { parseCsv, UTF8_BOM } from '../../lib/csv';
 import { seedCycle } from '../support/app-harness';
 import { STAFF, communityPlan, eventually, seenMail, signInLinkIn, signInMailTo, startActivity, startDashboardHarness, unique, type DashboardHarness } from '../api/dashboard/harness';
-import { checkAtBothWidths, heading, launchChromium } from './browser';
+import { browserSession, checkAtBothWidths, heading, signIn, type BrowserSession } from './browser';
 
 jest.setTimeout(180_000);
 
 let h: DashboardHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 
 beforeAll(async () => {
   h = await startDashboardHarness({ worker: true });
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
 async function signedIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${h.baseUrl}/sign-in`);
-  await page.fill('#email', email);
-  const seen = seenMail(h.mailbox);
-  await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]);
-  await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
-  await page.goto(signInLinkIn(await signInMailTo(h.mailbox, email, seen)));
+  const page = await browsers.newPage({ acceptDownloads: true });
+  await signIn(page, h, email);
   // Each role lands on its start page (a property manager's is my activities: api/http/start-page.ts).
-  await Promise.all([page.waitForURL(new RegExp(`^${h.baseUrl}/dashboard(/my-activities)?$`)), page.locator('button[type="submit"]').click()]);
+  expect(page.url()).toMatch(new RegExp(`^${h.baseUrl}/dashboard(/my-activities)?$`));
   return page;
 }
 

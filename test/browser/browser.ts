@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { DevMailbox } from '../../mail/dev-mailbox';
+import { seenMail, signInLinkIn, signInMailTo } from '../api/dashboard/harness';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-artifacts/screenshots');
@@ -15,6 +17,44 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** One Chromium for a test file: each newPage is a fresh browser context (its own cookies). */
+export interface BrowserSession {
+  newPage(options?: Parameters<Browser['newContext']>[0]): Promise<Page>;
+  /** Closes every context, then the browser; safe when some are already closed. */
+  close(): Promise<void>;
+}
+
+export async function browserSession(): Promise<BrowserSession> {
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    async newPage(options = {}) {
+      // People here read Chinese: their browsers ask for it (the action-link pages follow Accept-Language).
+      const context = await browser.newContext({ locale: 'zh-CN', ...options });
+      contexts.push(context);
+      return context.newPage();
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+    },
+  };
+}
+
+/**
+ * Signs `email` in on `page` the way a person does: the /sign-in form, the emailed link, its
+ * button. Returns once the browser is on a start page (each role has its own under /dashboard).
+ */
+export async function signIn(page: Page, h: { baseUrl: string; mailbox: DevMailbox }, email: string): Promise<void> {
+  await page.goto(`${h.baseUrl}/sign-in`);
+  await page.fill('#email', email);
+  const seen = seenMail(h.mailbox);
+  await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]);
+  await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
+  await page.goto(signInLinkIn(await signInMailTo(h.mailbox, email, seen)));
+  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard')), page.locator('button[type="submit"]').click()]);
 }
 
 /**

@@ -3,7 +3,7 @@
  * real app, a real worker on the shared Temporal dev server and a real dev mailbox. The workflow's
  * waits are shortened so one activity runs from start to completion in about half a minute.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Cycles } from '../../db/services/cycles';
 import { CheckIns } from '../../db/services/checkin';
 import { Registrations } from '../../db/services/registration';
@@ -20,14 +20,13 @@ import {
   unique,
   type DashboardHarness,
 } from '../api/dashboard/harness';
-import { heading, launchChromium, reloadUntil, screenshot } from './browser';
+import { browserSession, heading, reloadUntil, screenshot, type BrowserSession } from './browser';
 import { formatDateTime } from '../../i18n/format';
 
 jest.setTimeout(240_000);
 
 let h: DashboardHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 const cycleId = unique('cycle-2025');
 
 beforeAll(async () => {
@@ -56,21 +55,13 @@ beforeAll(async () => {
       { id: 'review', name: '活动复盘', dueAt: new Date(Date.now() + 60 * 86_400_000).toISOString() },
     ],
   });
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
-
-async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-  // People here read Chinese: their browsers ask for it (the action-link pages follow Accept-Language).
-  const context = await browser.newContext({ locale: 'zh-CN', ...options });
-  contexts.push(context);
-  return context.newPage();
-}
 
 /** The pages with the most on them: a screenshot of one of them must show it. */
 const RICH_PAGES = new Set(['dashboard-zh', 'dashboard-en', 'activity-zh', 'activity-en', 'report-zh', 'report-en']);
@@ -94,7 +85,7 @@ describe('the coordinator follows an activity from start to completion', () => {
   let approvedAt: number;
 
   it('signs in through the emailed link: opening the link shows a button, the button signs in', async () => {
-    coordinator = await newPage();
+    coordinator = await browsers.newPage();
     await coordinator.goto(`${h.baseUrl}/sign-in`);
     expect(await heading(coordinator)).toBe('工作人员登录');
     await shoot(coordinator, 'sign-in-zh');
@@ -139,7 +130,7 @@ describe('the coordinator follows an activity from start to completion', () => {
     await reloadUntil(coordinator, (c) => c.includes('审批活动方案') && c.includes('网格员 李网格'), 15_000, 'the approval on the waiting list');
     await shoot(coordinator, 'dashboard-waiting-zh');
 
-    const gridWorker = await newPage();
+    const gridWorker = await browsers.newPage();
     await gridWorker.goto(actionLinkIn(mail));
     expect(await heading(gridWorker)).toBe('活动方案审批');
     expect(await gridWorker.content()).toContain(title);
@@ -179,14 +170,14 @@ describe('the coordinator follows an activity from start to completion', () => {
     // A mail scanner opens the link first and presses its first button: the ratings, none chosen
     // beforehand, are required, so the browser sends nothing; the supervisor's own answer below
     // is then the first one recorded (the page says 提交成功, not “already answered”).
-    const scanner = await newPage();
+    const scanner = await browsers.newPage();
     await scanner.goto(actionLinkIn(feedbackMail));
     const posts: string[] = [];
     scanner.on('request', (r) => void (r.method() === 'POST' && posts.push(r.url())));
     await scanner.locator('button').first().click();
     expect(posts).toEqual([]);
     expect(await scanner.locator('select:invalid').count()).toBe(3);
-    const supervisor = await newPage();
+    const supervisor = await browsers.newPage();
     await actFromEmail(
       supervisor,
       actionLinkIn(feedbackMail),
@@ -266,7 +257,7 @@ describe('the coordinator follows an activity from start to completion', () => {
   });
 
   it('reads on a phone', async () => {
-    const phone = await newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, storageState: await coordinator.context().storageState() });
+    const phone = await browsers.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, storageState: await coordinator.context().storageState() });
     await phone.goto(`${h.baseUrl}/dashboard/activities/${activityId}`);
     expect(await heading(phone)).toBe(title);
     // Nothing but the tables' own scrolling areas is wider than the screen.

@@ -6,47 +6,28 @@
  * and nothing written (at preview and at import), then a good one is previewed (still nothing
  * written) and imported. Every directory page fits a phone and a desktop.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { STAFF, seenMail, signInLinkIn, signInMailTo, startDashboardHarness, unique, requestSignInLink, type DashboardHarness } from '../api/dashboard/harness';
-import { checkAtBothWidths, heading, launchChromium } from './browser';
+import { browserSession, checkAtBothWidths, heading, signIn, type BrowserSession } from './browser';
 
 jest.setTimeout(180_000);
 
 let h: DashboardHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 
 beforeAll(async () => {
   h = await startDashboardHarness({ worker: false });
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 async function submit(page: Page, button = 'main button[type="submit"]'): Promise<void> {
   await Promise.all([page.waitForLoadState('load'), page.locator(button).first().click()]);
-}
-
-/** Signs in at /sign-in with the emailed link, in the browser. */
-async function signInAs(page: Page, email: string): Promise<void> {
-  await page.goto(`${h.baseUrl}/sign-in`);
-  await page.fill('#email', email);
-  const seen = seenMail(h.mailbox);
-  await submit(page);
-  await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
-  await page.goto(signInLinkIn(await signInMailTo(h.mailbox, email, seen)));
-  // Each role lands on its own start page under /dashboard (a grid worker on their approvals).
-  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard')), page.locator('button[type="submit"]').click()]);
 }
 
 const count = async (table: 'staff' | 'families') => (await h.db.selectFrom(table).select('id').execute()).length;
@@ -57,8 +38,8 @@ describe('a coordinator keeps the directory in the browser', () => {
   const gwEmail = `${gwId}@example.test`;
 
   it('signs in and opens the staff list from the navigation', async () => {
-    coordinator = await newPage();
-    await signInAs(coordinator, STAFF.co.email);
+    coordinator = await browsers.newPage();
+    await signIn(coordinator, h, STAFF.co.email);
     await Promise.all([coordinator.waitForLoadState('load'), coordinator.getByRole('link', { name: '名录' }).click()]);
     expect(await heading(coordinator)).toBe('名录管理');
     await checkAtBothWidths(coordinator, 'directory-index-zh', 5_000);
@@ -95,8 +76,8 @@ describe('a coordinator keeps the directory in the browser', () => {
   let gridWorker: Page;
 
   it('the new grid worker signs in at once, without a restart', async () => {
-    gridWorker = await newPage();
-    await signInAs(gridWorker, gwEmail);
+    gridWorker = await browsers.newPage();
+    await signIn(gridWorker, h, gwEmail);
     expect(await gridWorker.content()).toContain('钱网格');
   });
 

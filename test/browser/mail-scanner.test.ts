@@ -5,33 +5,26 @@
  * first form as it is, decides nothing; a person who chooses an answer and sends it decides.
  * Proved by the workflow's status and the action audit table, never by waiting.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ActivityStatus } from '../../domain/activity';
 import { STAFF, api, communityPlan, linkIn, mailTo, merchantPlan, seedCycle, seedMerchant, startApiHarness, unique, type ApiHarness } from '../api/harness';
-import { heading, launchChromium } from './browser';
+import { browserSession, heading, type BrowserSession } from './browser';
 
 jest.setTimeout(180_000);
 
 let h: ApiHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 
 beforeAll(async () => {
   h = await startApiHarness({ worker: true });
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 async function start(plan: unknown): Promise<string> {
   const cycleId = unique('cycle');
@@ -64,7 +57,7 @@ async function audit(activityId: string): Promise<string[]> {
  * starts, so the POSTs seen when it returns are all there are.
  */
 async function scannerClicksFirstButton(link: string): Promise<void> {
-  const page = await newPage();
+  const page = await browsers.newPage();
   await page.goto(link);
   const posts: string[] = [];
   page.on('request', (r) => {
@@ -78,7 +71,7 @@ async function scannerClicksFirstButton(link: string): Promise<void> {
 
 /** The scanner that submits the first form as it is (form.submit() skips the browser's checks). */
 async function scannerSubmitsFirstForm(link: string, named: string): Promise<void> {
-  const page = await newPage();
+  const page = await browsers.newPage();
   await page.goto(link);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST'),
@@ -92,7 +85,7 @@ async function scannerSubmitsFirstForm(link: string, named: string): Promise<voi
 
 /** A person opens the link, chooses `choice` and sends it. */
 async function personChooses(link: string, choice: string): Promise<void> {
-  const page = await newPage();
+  const page = await browsers.newPage();
   await page.goto(link);
   await page.check(`input[name="choice"][value="${choice}"]`);
   await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]);

@@ -4,19 +4,18 @@
  * bad end time first, shown beside its field, then fixed), revise one field of the prefilled plan,
  * move it, and find it on "my activities" with what it waits on and from whom.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seedCycle, seedMerchant } from '../api/harness';
 import { STAFF, seenMail, signInLinkIn, signInMailTo, startDashboardHarness, unique, type DashboardHarness } from '../api/dashboard/harness';
 import { beijingInputs } from '../../api/activities/pages';
 import { insertPeople } from '../db/fixtures';
-import { checkAtBothWidths, heading, launchChromium, reloadUntil } from './browser';
+import { browserSession, checkAtBothWidths, heading, reloadUntil, signIn, type BrowserSession } from './browser';
 
 jest.setTimeout(240_000);
 
 const DAY = 86_400_000;
 let h: DashboardHarness;
-let browser: Browser;
-let context: BrowserContext;
+let browsers: BrowserSession;
 let pm: Page;
 const cycleId = unique('cycle-pm');
 const title = unique('东苑读书会');
@@ -27,14 +26,12 @@ beforeAll(async () => {
   await seedMerchant(h.db, { id: unique('m-wanda'), email: 'wanda@example.test', name: '万达广场', venueName: '万达广场中庭' });
   await seedMerchant(h.db, { id: unique('m-books'), email: 'books@example.test', name: '新华书店', venueName: '新华书店二楼' });
   await insertPeople(h.db, { volunteers: [{ id: unique('vol-chen'), compound_id: 'c-east', name: '陈志愿', email: 'chen-vol@example.test' }] });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'zh-CN' });
-  pm = await context.newPage();
+  browsers = await browserSession();
+  pm = await browsers.newPage();
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
@@ -54,13 +51,9 @@ describe('a property manager creates, revises and moves an activity in the brows
   let activityUrl: string;
 
   it('signs in from the emailed link and lands on "my activities"', async () => {
-    await pm.goto(`${h.baseUrl}/sign-in`);
-    await pm.fill('#email', STAFF.pm.email);
-    const seen = seenMail(h.mailbox);
-    await Promise.all([pm.waitForLoadState('load'), pm.locator('button[type="submit"]').click()]);
-    await pm.goto(signInLinkIn(await signInMailTo(h.mailbox, STAFF.pm.email, seen)));
+    await signIn(pm, h, STAFF.pm.email);
     // A property manager's start page is their activities.
-    await Promise.all([pm.waitForURL(`${h.baseUrl}/dashboard/my-activities`), pm.locator('button[type="submit"]').click()]);
+    expect(pm.url()).toBe(`${h.baseUrl}/dashboard/my-activities`);
     expect(await heading(pm)).toBe('我的活动');
     expect(await pm.locator('header.top a', { hasText: '我的活动' }).count()).toBe(1);
   });

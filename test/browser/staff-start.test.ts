@@ -3,32 +3,25 @@
  * (Debian's Chromium through playwright-core) against the real app and a real dev mailbox. Every
  * step is the browser's; the one API call a test makes is what a token is for: calling the API.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { STAFF, TOKENS, seenMail, signInLinkIn, signInMailTo, startDashboardHarness, type DashboardHarness, type Who } from '../api/dashboard/harness';
-import { checkAtBothWidths, heading, launchChromium } from './browser';
+import { browserSession, checkAtBothWidths, heading, type BrowserSession } from './browser';
 
 jest.setTimeout(180_000);
 
 let h: DashboardHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 
 beforeAll(async () => {
   h = await startDashboardHarness({ worker: false });
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 /**
  * Signs `who` in from the page the browser is on (the sign-in form): types the address, opens the
@@ -49,7 +42,7 @@ async function signInFromEmail(page: Page, who: Who): Promise<string> {
 }
 
 async function signedInPage(who: Who, path = '/sign-in'): Promise<{ page: Page; landedOn: string }> {
-  const page = await newPage();
+  const page = await browsers.newPage();
   await page.goto(`${h.baseUrl}${path}`);
   const landedOn = await signInFromEmail(page, who);
   return { page, landedOn };
@@ -75,7 +68,7 @@ describe('each member of staff lands on their own start page', () => {
   });
 
   it('a dashboard page asked for before signing in wins over the start page', async () => {
-    const page = await newPage();
+    const page = await browsers.newPage();
     await page.goto(`${h.baseUrl}/dashboard/leaderboard`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     expect(await signInFromEmail(page, 'pm')).toBe('/dashboard/leaderboard');
@@ -172,7 +165,7 @@ describe("the coordinator's API tokens page", () => {
 
 describe('the landing page', () => {
   it('says what the product is and where each person goes, in Chinese, then in English', async () => {
-    const page = await newPage();
+    const page = await browsers.newPage();
     const res = await page.goto(`${h.baseUrl}/`);
     expect(res?.status()).toBe(200);
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');

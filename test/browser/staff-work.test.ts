@@ -6,7 +6,7 @@
  * ends within the test.
  */
 import { startPageFor } from '../../api/http/start-page';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCycleActivities, visibilityCycleActivityLister } from '../../activities/cycle';
 import { seedCycle, seedMerchant, merchantPlan } from '../api/harness';
 import {
@@ -22,13 +22,12 @@ import {
   unique,
   type DashboardHarness,
 } from '../api/dashboard/harness';
-import { checkAtBothWidths, heading, launchChromium, reloadUntil } from './browser';
+import { browserSession, checkAtBothWidths, heading, reloadUntil, signIn, type BrowserSession } from './browser';
 
 jest.setTimeout(240_000);
 
 let h: DashboardHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let browsers: BrowserSession;
 const cycleId = unique('cycle-work');
 let escalatedId: string;
 let escalatedTitle: string;
@@ -62,31 +61,20 @@ beforeAll(async () => {
   const merchant = await seedMerchant(h.db, { id: unique('m'), email: `${unique('merchant')}@example.test`, name: '万达广场', venueName: '万达广场中庭' });
   venueTitle = unique('东苑市集');
   venueId = await startActivity(h, cycleId, merchantPlan(venueTitle, merchant));
-  browser = await launchChromium();
+  browsers = await browserSession();
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
+  await browsers?.close();
   await h?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  contexts.push(context);
-  return context.newPage();
-}
 
 async function signInAs(who: 'gw' | 'co'): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${h.baseUrl}/sign-in`);
-  await page.fill('#email', STAFF[who].email);
-  const seen = seenMail(h.mailbox);
-  await Promise.all([page.waitForLoadState('load'), page.locator('button[type="submit"]').click()]);
-  await page.getByRole('heading', { name: '请查收邮件' }).waitFor();
-  await page.goto(signInLinkIn(await signInMailTo(h.mailbox, STAFF[who].email, seen)));
+  const page = await browsers.newPage();
+  await signIn(page, h, STAFF[who].email);
   // Each role lands on its own start page (the grid worker on their approvals).
-  await Promise.all([page.waitForURL(`${h.baseUrl}${startPageFor(STAFF[who].role)}`), page.locator('button[type="submit"]').click()]);
+  expect(page.url()).toBe(`${h.baseUrl}${startPageFor(STAFF[who].role)}`);
   return page;
 }
 
