@@ -214,35 +214,9 @@ async function itemOf(repos: Repositories, entity: Entity, id: string): Promise<
 
 async function write(repos: Repositories, entity: Entity, id: string | undefined, data: Record<string, unknown>): Promise<Item> {
   const d = repos.directory;
-  if (id === undefined) {
-    const created =
-      entity === 'compounds'
-        ? await d.createCompound(data as z.input<typeof CompoundInput>)
-        : entity === 'staff'
-          ? await d.createStaff(data as z.input<typeof StaffInput>)
-          : entity === 'families'
-            ? await d.createFamily(data as z.input<typeof FamilyInput>)
-            : entity === 'volunteers'
-              ? await d.createVolunteer(data as z.input<typeof VolunteerInput>)
-              : entity === 'merchants'
-                ? await d.createMerchant(data as z.input<typeof MerchantInput>)
-                : await d.createVenue(data as z.input<typeof VenueInput>);
-    return created as unknown as Item;
-  }
+  if (id === undefined) return (await d.createRecord(entity, data)) as unknown as Item;
   const { id: _same, ...patch } = data;
-  const updated =
-    entity === 'compounds'
-      ? await d.updateCompound(id, patch)
-      : entity === 'staff'
-        ? await d.updateStaff(id, patch)
-        : entity === 'families'
-          ? await d.updateFamily(id, patch)
-          : entity === 'volunteers'
-            ? await d.updateVolunteer(id, patch)
-            : entity === 'merchants'
-              ? await d.updateMerchant(id, patch)
-              : await d.updateVenue(id, patch);
-  return updated as unknown as Item;
+  return (await d.updateRecord(entity, id, patch)) as unknown as Item;
 }
 
 interface Names {

@@ -131,18 +131,7 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
       async handler({ req, res }) {
         const entity = entityOf(req);
         const body = parseOr400(z.strictObject(CREATE[entity].shape), req.body, 'request body');
-        const created =
-          entity === 'compounds'
-            ? await directory.createCompound(body as z.input<typeof CompoundInput>)
-            : entity === 'families'
-              ? await directory.createFamily(body as z.input<typeof FamilyInput>)
-              : entity === 'staff'
-                ? await directory.createStaff(body as z.input<typeof StaffInput>)
-                : entity === 'volunteers'
-                  ? await directory.createVolunteer(body as z.input<typeof VolunteerInput>)
-                  : entity === 'merchants'
-                    ? await directory.createMerchant(body as z.input<typeof MerchantInput>)
-                    : await directory.createVenue(body as z.input<typeof VenueInput>);
+        const created = await directory.createRecord(entity, body);
         res.status(201).json(created);
       },
     }),
@@ -197,18 +186,7 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Route[] {
         // A bare POST (no body) is an empty change, as a body of {} is: the record comes back unchanged.
         const patch = (req.body ?? {}) as typeof req.body;
         parseOr400(z.strictObject(Object.fromEntries(allowed.map((k) => [k, z.unknown().optional()]))), patch, 'request body');
-        const updated =
-          entity === 'compounds'
-            ? await directory.updateCompound(id, patch)
-            : entity === 'families'
-              ? await directory.updateFamily(id, patch)
-              : entity === 'staff'
-                ? await directory.updateStaff(id, patch)
-                : entity === 'volunteers'
-                  ? await directory.updateVolunteer(id, patch)
-                  : entity === 'merchants'
-                    ? await directory.updateMerchant(id, patch)
-                    : await directory.updateVenue(id, patch);
+        const updated = await directory.updateRecord(entity, id, patch);
         res.json(updated);
       },
     }),

@@ -140,6 +140,8 @@ const VolunteerPatch = z.object({ name: Name, email: Email, locale: Locale, comp
 const MerchantPatch = z.object({ name: Name, email: Email, locale: Locale }).partial();
 const VenuePatch = z.object({ merchantId: IdSchema.nullable(), name: Name, capacity: z.number().int().positive().max(100_000).nullable() }).partial();
 
+/** A record of any directory entity. */
+export type DirectoryRecord = Compound | Family | Staff | Volunteer | Merchant | Venue;
 export type DirectoryEntity = 'compounds' | 'families' | 'staff' | 'volunteers' | 'merchants' | 'venues';
 
 interface EntitySpec {
@@ -265,6 +267,17 @@ export class Directory {
 
   constructor(private readonly db: Kysely<Database>) {
     this.anyDb = db as unknown as Kysely<any>;
+  }
+
+  // --- any entity, by name (the JSON route and the directory pages) ------------------------
+
+  /** Creates a record of `entity`, validated by that entity's schema (a bad field is an InvalidInputError naming it). */
+  createRecord(entity: DirectoryEntity, input: unknown): Promise<DirectoryRecord> {
+    return this.create(entity, input);
+  }
+  /** Applies `patch` to a record of `entity`, validated by that entity's patch schema. */
+  updateRecord(entity: DirectoryEntity, id: string, patch: unknown): Promise<DirectoryRecord> {
+    return this.update(entity, id, patch);
   }
 
   // --- typed API ---------------------------------------------------------------------------
