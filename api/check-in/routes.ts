@@ -30,6 +30,7 @@ import { Locale } from '../../domain/schemas';
 import type { StaffPrincipal } from '../http/auth';
 import { HttpError } from '../http/errors';
 import { defineRoute, type Route } from '../http/define-route';
+import { CARD_CODE_LENGTH, normalizeCardCode, qrCardUrl } from '../../domain/card';
 import {
   ALL_STAFF,
   DESK_STAFF,
@@ -115,13 +116,26 @@ export interface CheckInRoutesDeps {
   now: () => number;
 }
 
-/** The card's URL path; the page there only tells the holder to show it at the desk. */
-export const QR_CARD_PREFIX = '/q/';
-
 /** The token from what a scanner read: the bare token, or the card's URL. */
 export function tokenFromScan(scanned: string): string {
   const m = /\/q\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(scanned);
   return m?.[1] ?? scanned;
+}
+
+/**
+ * The person behind what the desk read or typed: the card's URL or bare token (the QR code), or the
+ * short code printed under it (domain/card.ts). Throws PERSON_NOT_FOUND naming what was wrong.
+ */
+export async function personByScan(repos: Repositories, scanned: string): Promise<{ kind: 'family' | 'volunteer'; id: string }> {
+  const person = await repos.people.personByQrToken(tokenFromScan(scanned.trim()));
+  if (person) return person;
+  const code = normalizeCardCode(scanned);
+  if (code !== undefined && code.length === CARD_CODE_LENGTH) {
+    const byCode = await repos.people.personByCardCode(code);
+    if (byCode === 'ambiguous') throw new CheckInError('PERSON_NOT_FOUND', `Card code ${code} matches more than one card: scan the QR code instead`);
+    if (byCode) return byCode;
+  }
+  throw new CheckInError('PERSON_NOT_FOUND', 'Unknown QR code or card code: it is not a family’s or volunteer’s card (was it replaced?)');
 }
 
 /** The answer to a check-in, the same from the API and the self check-in page. */
@@ -166,14 +180,11 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
   }
 
   async function personByToken(scanned: string): Promise<{ kind: 'family' | 'volunteer'; id: string }> {
-    const token = tokenFromScan(scanned);
-    const person = await repos.people.personByQrToken(token);
-    if (person) return person;
-    throw new CheckInError('PERSON_NOT_FOUND', 'Unknown QR code: it is not a family’s or volunteer’s card (was it replaced?)');
+    return personByScan(repos, scanned);
   }
 
   async function sendQr(res: Response, qrToken: string): Promise<void> {
-    const png = await QRCode.toBuffer(`${config.http.publicBaseUrl}${QR_CARD_PREFIX}${qrToken}`, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
+    const png = await QRCode.toBuffer(qrCardUrl(config.http.publicBaseUrl, qrToken), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
     res.setHeader('Cache-Control', 'no-store');
     res.type('png').send(png);
   }

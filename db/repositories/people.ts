@@ -1,5 +1,5 @@
 /** Families, volunteers, merchants and compounds as the API's pages and routes look them up. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, LocaleText } from '../types';
 
 export interface ContactRow {
@@ -38,6 +38,22 @@ export class PeopleRepository {
     const volunteer = await this.db.selectFrom('volunteers').select('id').where('qr_token', '=', token).executeTakeFirst();
     if (volunteer) return { kind: 'volunteer', id: volunteer.id };
     return undefined;
+  }
+
+  /**
+   * Whose card shows this short code (domain/card.ts: the token's first characters, upper case).
+   * 'ambiguous' when two cards share it (a one-in-a-trillion chance for generated tokens, likelier
+   * for imported short ones): the desk then asks for the QR scan instead of guessing.
+   */
+  async personByCardCode(code: string): Promise<{ kind: 'family' | 'volunteer'; id: string } | 'ambiguous' | undefined> {
+    const head = sql<string>`upper(substr(qr_token, 1, ${code.length}))`;
+    const [families, volunteers] = await Promise.all([
+      this.db.selectFrom('families').select('id').where(head, '=', code).limit(2).execute(),
+      this.db.selectFrom('volunteers').select('id').where(head, '=', code).limit(2).execute(),
+    ]);
+    const found = [...families.map((f) => ({ kind: 'family' as const, id: f.id })), ...volunteers.map((v) => ({ kind: 'volunteer' as const, id: v.id }))];
+    if (found.length > 1) return 'ambiguous';
+    return found[0];
   }
 
   /**
