@@ -56,6 +56,7 @@ import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
+import { deskPages } from '../check-in/desk-routes';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -208,6 +209,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   venueRoutes(router, data, ctxOf);
   cyclePageRoutes(router, data, ctxOf);
   directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
+  // The check-in desk (/activities/:id/desk and its JSON endpoints).
+  deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 
