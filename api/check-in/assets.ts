@@ -12,7 +12,7 @@
  * scripts opts in with `allowOwnScripts(res)`, which relaxes only that to `script-src 'self'`.
  *
  * The client files are plain JavaScript, read once at start: from `client/` beside this module
- * (the sources, or dist/ when the build copies them), else from the source tree.
+ * (the sources; `npm run build` copies them to dist/api/check-in/client), else from the source tree.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -65,7 +65,9 @@ export function allowOwnScripts(res: Response): void {
   if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace(/script-src 'none'/, "script-src 'self'"));
 }
 
+/** Reads the scripts now, so a build that left them out fails at start, not on a desk page. */
 export function createAssetsRouter(): Router {
+  assets();
   const router = Router();
   router.get('/static/:name', (req, res, next) => {
     const name = String(req.params.name) as AssetName;

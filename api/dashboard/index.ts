@@ -8,6 +8,7 @@
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
+ *   GET /dashboard/activities/:id/desk      the check-in desk (desk staff; api/check-in/desk-routes.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
