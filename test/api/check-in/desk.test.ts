@@ -6,6 +6,10 @@
  */
 import { CookieJar, STAFF, TOKENS, request, signIn, startDashboardHarness, type DashboardHarness } from '../dashboard/harness';
 import { formatDateTime } from '../../../i18n/format';
+import { createRepositories } from '../../../db/repositories';
+import { dashboardStrings } from '../../../api/dashboard/i18n';
+import { registrationSection } from '../../../api/registration/pages';
+import type { StaffSession } from '../../../api/http/session';
 import { checkInRows, openWindow, seedActivity, seedFamily } from '../people-fixtures';
 
 let h: DashboardHarness;
@@ -43,6 +47,16 @@ describe('the desk page', () => {
     const west = await signIn(h, 'gwWest');
     expect((await request(`${h.baseUrl}${deskPath(a.id)}`, west)).status).toBe(403);
     expect((await request(`${h.baseUrl}${deskPath('no-such-activity')}`, gw)).status).toBe(404);
+  });
+
+  test('the activity’s staff page links to its desk for desk staff, not for the supervisor', async () => {
+    const a = await seedActivity(h.db);
+    const repos = createRepositories(h.db, { loadCycleReport: () => Promise.reject(new Error('not used')) });
+    const section = (viewer: StaffSession) =>
+      registrationSection({ repos }, { locale: 'zh-CN', s: dashboardStrings('zh-CN'), viewer, csrf: 'x', render: () => undefined }, a.id, {}).then((r) => r.html);
+    const as = (who: 'gw' | 'su'): StaffSession => ({ staffId: STAFF[who].id, role: STAFF[who].role, compound: STAFF[who].compound, name: STAFF[who].name, expiresAt: '2999-01-01T00:00:00Z' });
+    expect(await section(as('gw'))).toContain(`<a class="csv" href="${deskPath(a.id)}">签到台</a>`);
+    expect(await section(as('su'))).not.toContain('签到台');
   });
 
   test('the scripts are served by the product: cached for good under their hash, revalidated without it', async () => {
