@@ -30,7 +30,8 @@ import { DashboardForbidden, DashboardNotFound } from '../dashboard/access';
 import { dashboardStrings } from '../dashboard/i18n';
 import type { PageCtx } from '../dashboard/page-context';
 import type { StaffPrincipal } from '../http/auth';
-import { toHttpError, type Logger } from '../http/errors';
+import { HttpError, toHttpError, type Logger } from '../http/errors';
+import { personScope } from '../../domain/access';
 import { DESK_STAFF, boundCompound, type ActivityRef } from '../http/feature-routes';
 import { staffPage } from '../http/layout';
 import { cookiePolicy, formIsOurs, issueCsrf, readCookie, staffCsrfCookie, staffLocale, type SessionStore, type StaffSession } from '../http/session';
@@ -200,6 +201,12 @@ export function deskPages(router: Router, deps: DeskDeps, ctxOf: (req: Request, 
   endpoint('post', '/lookup', LookupBody, async (ctx, activity, body: z.infer<typeof LookupBody>) => {
     const d = deskProse(ctx.locale);
     const person = await personByScan(repos, body.code);
+    // A property manager or grid worker sees no name of another compound's family or volunteer.
+    const own = await boundCompound(repos, principalOf(ctx.viewer));
+    const [scoped] = await repos.people.compoundsOf([person]);
+    if (scoped && personScope({ role: ctx.viewer.role, compound: own }, activity.compound, scoped.compound?.id ?? null) === 'otherCompound') {
+      throw new HttpError(403, 'OTHER_COMPOUND', 'This card is of another compound');
+    }
     const [row] = await repos.activities.deskCheckIns(activity.id, person);
     const when = (iso: string) => formatDateTime(iso, ctx.locale);
     if (person.kind === 'volunteer') {

@@ -121,6 +121,11 @@ describe('the desk’s endpoints', () => {
     const unknown = await postJson(gw, `${deskPath(a.id)}/lookup`, { csrf, code: 'ZZZZ-ZZZZ' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('没有找到这张卡');
+    const west = await seedFamily(h.db, { compound: 'c-west', name: '西苑的秦家' });
+    const other = await postJson(gw, `${deskPath(a.id)}/lookup`, { csrf, code: west.qrToken });
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toBe('这位不属于您负责的小区，不能在这里签到。');
+    expect(JSON.stringify(other.body)).not.toContain('秦家');
     const found = await postJson(gw, `${deskPath(a.id)}/lookup`, { csrf, code: f.qrToken });
     expect(found.body).toMatchObject({ kind: 'family', id: f.id, name: f.name, detail: '未报名：按现场签到登记', members: 2, checkedIn: null });
     expect(await checkInRows(h.db, a.id)).toHaveLength(0);
