@@ -70,13 +70,13 @@ function principalOf(v: StaffSession): StaffPrincipal {
 }
 
 /** The sentence for a refusal, by its code, in the page's language. */
-function refusal(locale: Locale, err: unknown, windowLine: () => Promise<string>): Promise<{ status: number; code: string; message: string }> | { status: number; code: string; message: string } {
+async function refusal(locale: Locale, err: unknown, windowLine: () => Promise<string>): Promise<{ status: number; code: string; message: string }> {
   const d = deskProse(locale);
   const known = toHttpError(err);
   if (!known || known.status >= 500) return { status: known?.status ?? 500, code: known?.code ?? 'Internal', message: d.errors.generic };
   const code = known.code;
   const say = (message: string) => ({ status: known.status, code, message });
-  if (code === 'ATTENDANCE_NOT_OPEN') return windowLine().then((line) => say(line));
+  if (code === 'ATTENDANCE_NOT_OPEN') return say(await windowLine());
   if (code === 'PERSON_NOT_FOUND' || code === 'FAMILY_NOT_FOUND' || code === 'VOLUNTEER_NOT_FOUND' || known.status === 404) {
     return say(/more than one card/.test(known.message) ? d.errors.ambiguous : d.errors.notFound);
   }
