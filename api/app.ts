@@ -26,6 +26,8 @@ import { apiRoutes } from './routes';
 import type { RateLimitOptions } from './http/rate-limit';
 import { SessionStore } from './http/session';
 import { createSignInRouter } from './sign-in/routes';
+import { createAssetsRouter } from './check-in/assets';
+import { createCardLinkRouter } from './check-in/desk-routes';
 
 export interface AppDeps {
   /** One client per process, shared by every request. */
@@ -108,6 +110,11 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(mountRoutes(createAuthenticator(config.staffTokens, { repo: repos.apiTokens, now }), routes));
   app.use('/api', unknownMethodNotAllowed);
+
+  // The product's own client scripts (/static/: the QR decoder, the scanner, the check-in desk).
+  app.use(createAssetsRouter());
+  // A card's /q/<token> opened by signed-in desk staff lands on the desk; anyone else falls through to the family's page below.
+  app.use(createCardLinkRouter({ repos, config, now, logger, sessions: new SessionStore(repos.sessions, { now }) }));
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(

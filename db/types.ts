@@ -122,6 +122,8 @@ export interface CheckInsTable {
   nonce: string | null;
   checked_in_at: string;
   checked_out_at: string | null;
+  /** The staff member who checked the person in at the desk (migration 012); NULL for a family's own link. */
+  checked_in_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface EmailOutboxTable {

@@ -742,6 +742,52 @@ export interface DirectoryProse {
   };
 }
 
+/** The check-in desk (api/check-in/desk-page.ts) and its client script's sentences. */
+export interface CheckInDeskProse {
+  /** The link on the activity's staff page. */
+  link: string;
+  heading: string;
+  title: (activity: string) => string;
+  window: {
+    open: (closesAt: string) => string;
+    notOpen: (opensAt: string, startsAt: string) => string;
+    closed: (closedAt: string | null) => string;
+  };
+  counts: { checkedIn: string; registered: string; capacity: string; families: (families: number, people: number) => string; people: (n: number) => string };
+  scan: { heading: string; start: string; stop: string; noCamera: string; codeLabel: string; codeHint: string; find: string; noScript: string };
+  result: {
+    registered: (members: number) => string;
+    waitlisted: (members: number) => string;
+    notRegistered: string;
+    volunteer: string;
+    membersPresent: string;
+    confirm: string;
+    checkOut: string;
+    close: string;
+    checkedIn: (name: string, members: number) => string;
+    already: (at: string, by: string | null) => string;
+    checkedOut: (name: string) => string;
+    alreadyOut: (at: string) => string;
+    familyCreated: (name: string) => string;
+  };
+  list: { heading: string; search: string; checkIn: string; checkedIn: (at: string) => string; waitlisted: string; empty: string; walkInsHeading: string };
+  walkIn: { heading: string; intro: string; searchLabel: string; search: string; noMatch: string; newHeading: string; name: string; email: string; members: string; add: string };
+  volunteers: { heading: string; checkIn: string; checkOut: string; in: (at: string) => string; out: (at: string) => string; signedUp: string; none: string };
+  queue: { pendingLabel: string; uploaded: string; offline: string; queued: string; signedOut: string };
+  errors: {
+    notFound: string;
+    ambiguous: string;
+    otherCompound: string;
+    notCheckedIn: string;
+    nonceReused: string;
+    familyCard: string;
+    invalid: string;
+    forbidden: string;
+    generic: string;
+  };
+  chooser: { heading: string; intro: string; none: string; back: string };
+}
+
 /** Every surface's prose in one locale. */
 export interface Catalog {
   locale: Locale;
@@ -759,4 +805,5 @@ export interface Catalog {
   registrations: RegistrationPagesProse;
   staffWork: StaffWorkProse;
   directory: DirectoryProse;
+  checkInDesk: CheckInDeskProse;
 }

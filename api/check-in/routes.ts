@@ -153,14 +153,22 @@ export function attendanceNotOpen(activity: ActivityRef, config: Config): HttpEr
   return new HttpError(409, 'ATTENDANCE_NOT_OPEN', `Check-in for ${title} is not open yet: it opens at about ${opensAt}, before the start at ${activity.startsAt}; nothing was recorded`);
 }
 
-/** The check-in desk's routes and the QR cards. */
-export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
+export type PersonRefOf = { kind: 'family' | 'volunteer'; id: string };
+export type WalkIn = z.infer<typeof WalkInBody>;
+
+/**
+ * What the desk does, shared by the JSON routes (bearer tokens) and the desk page's own endpoints
+ * (api/check-in/desk-routes.ts, session cookie + CSRF): one rule for scope, the window and nonces.
+ * Each act is recorded with the staff member who did it (`checked_in_by`).
+ */
+export function createCheckInActions(deps: CheckInRoutesDeps) {
   const { repos, config } = deps;
   const clock = () => new Date(deps.now());
   const checkIns = repos.checkIns({ now: clock });
   const scope = createPeopleScope(repos, deps.now);
   const directory = repos.directory;
 
+  /** The activity, when `staff` may work its desk (403 for another compound). */
   async function activityFor(staff: StaffPrincipal, activityId: string): Promise<ActivityRef> {
     const activity = await activityOr404(repos, activityId);
     await assertCompound(repos, staff, activity.compound, 'activity');
@@ -168,20 +176,96 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
   }
 
   /** Runs a check-in; a closed window is refused with the activity's times (read again: the workflow may just have flipped it). */
-  async function run(activity: ActivityRef, fn: () => Promise<CheckInResult>, res: Response, extra: Record<string, unknown> = {}): Promise<void> {
-    let result: CheckInResult;
+  async function attempt<T>(activity: ActivityRef, fn: () => Promise<T>): Promise<T> {
     try {
-      result = await fn();
+      return await fn();
     } catch (err) {
       if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
       throw err;
     }
-    res.status(result.status === 'checkedIn' ? 201 : 200).json({ ...result, activityId: activity.id, message: checkInMessage(result), ...extra });
   }
 
-  async function personByToken(scanned: string): Promise<{ kind: 'family' | 'volunteer'; id: string }> {
-    return personByScan(repos, scanned);
+  /** Members count only for a family; a volunteer is one person. */
+  function checkInPerson(staff: StaffPrincipal, activityId: string, person: PersonRefOf, method: 'qr' | 'staff', nonce: string | undefined, members: number | undefined) {
+    return checkIns.checkIn({
+      activityId,
+      personKind: person.kind,
+      personId: person.id,
+      method,
+      checkedInBy: staff.staffId,
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(members !== undefined && person.kind === 'family' ? { members } : {}),
+    });
   }
+
+  return {
+    activityFor,
+
+    /** Checks in the person behind a scanned card or typed code. */
+    async byScan(staff: StaffPrincipal, activity: ActivityRef, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<CheckInResult> {
+      const person = await personByScan(repos, scanned);
+      return attempt(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(staff, activity.id, person, 'qr', o.nonce, o.members)));
+    },
+
+    /** Checks in a walk-in: a family or volunteer by id, or a family created on the spot in the activity's compound. */
+    async walkIn(staff: StaffPrincipal, activity: ActivityRef, body: WalkIn): Promise<{ result: CheckInResult; familyCreated: boolean }> {
+      let familyCreated = false;
+      let person: PersonRefOf;
+      let members = body.members;
+      if (body.newFamily) {
+        const nf = body.newFamily;
+        // A retried request (same nonce) derives the same id, so it finds the family it created.
+        const familyId =
+          nf.id ?? `walkin-${createHash('sha256').update(`${activity.id}\n${body.nonce ?? `${Date.now()}-${Math.random()}`}`).digest('hex').slice(0, 24)}`;
+        try {
+          await directory.createFamily({ id: familyId, compoundId: activity.compound, name: nf.name, email: nf.email, locale: nf.locale, members: nf.members });
+          familyCreated = true;
+        } catch (err) {
+          if (!(err instanceof DirectoryError && err.code === 'DUPLICATE')) throw err;
+          const existing = await directory.getFamily(familyId);
+          if (!existing || existing.name !== nf.name || existing.email.toLowerCase() !== nf.email.toLowerCase()) {
+            throw new HttpError(409, 'DUPLICATE', `A different family already has the id ${familyId}: check in with familyId instead`);
+          }
+        }
+        person = { kind: 'family', id: familyId };
+        members ??= nf.members;
+      } else if (body.familyId) {
+        person = { kind: 'family', id: body.familyId };
+      } else {
+        person = { kind: 'volunteer', id: body.volunteerId as string };
+      }
+      const result = await attempt(activity, () => scope.act(staff, activity, [person], 'checkInWalkIn', () => checkInPerson(staff, activity.id, person, 'staff', body.nonce, members)));
+      return { result, familyCreated };
+    },
+
+    /** A volunteer leaves, by id or by their card (the first check-out counts). */
+    async checkOut(activity: ActivityRef, who: { volunteerId?: string | undefined; qrToken?: string | undefined }): Promise<{ status: 'checkedOut' | 'alreadyCheckedOut'; at: string; volunteerId: string }> {
+      let volunteerId = who.volunteerId;
+      if (who.qrToken !== undefined) {
+        const person = await personByScan(repos, who.qrToken);
+        if (person.kind !== 'volunteer') throw new HttpError(400, 'InvalidInput', 'qrToken: this is a family’s card; only volunteers check out', [{ field: 'qrToken', message: 'a family’s card' }]);
+        volunteerId = person.id;
+      }
+      const id = volunteerId as string;
+      const out = await attempt(activity, () => checkIns.checkOut(activity.id, id));
+      return { ...out, volunteerId: id };
+    },
+
+    list: (activityId: string) => checkIns.list(activityId),
+  };
+}
+export type CheckInActions = ReturnType<typeof createCheckInActions>;
+
+/** The check-in desk's routes and the QR cards. */
+export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
+  const { repos, config } = deps;
+  const directory = repos.directory;
+  const desk = createCheckInActions(deps);
+  const activityFor = desk.activityFor;
+
+  const send = (res: Response, activity: ActivityRef, result: CheckInResult, extra: Record<string, unknown> = {}): void => {
+    res.status(result.status === 'checkedIn' ? 201 : 200).json({ ...result, activityId: activity.id, message: checkInMessage(result), ...extra });
+  };
 
   async function sendQr(res: Response, qrToken: string): Promise<void> {
     const png = await QRCode.toBuffer(qrCardUrl(config.http.publicBaseUrl, qrToken), { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 320 });
@@ -190,24 +274,6 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
   }
 
   const ActivityParam = z.object({ id: Id });
-
-  /** Members count only for a family; a volunteer is one person. */
-  function checkInPerson(
-    activityId: string,
-    person: { kind: 'family' | 'volunteer'; id: string },
-    method: 'qr' | 'staff',
-    nonce: string | undefined,
-    members: number | undefined,
-  ) {
-    return checkIns.checkIn({
-      activityId,
-      personKind: person.kind,
-      personId: person.id,
-      method,
-      ...(nonce !== undefined ? { nonce } : {}),
-      ...(members !== undefined && person.kind === 'family' ? { members } : {}),
-    });
-  }
 
   return [
     defineRoute({
@@ -221,8 +287,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        const person = await personByToken(body.qrToken);
-        await run(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(id, person, 'qr', body.nonce, body.members)), res);
+        send(res, activity, await desk.byScan(staff, activity, body.qrToken, { nonce: body.nonce, members: body.members }));
       },
     }),
     defineRoute({
@@ -236,32 +301,8 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        let familyCreated = false;
-        let person: { kind: 'family' | 'volunteer'; id: string };
-        let members = body.members;
-        if (body.newFamily) {
-          const nf = body.newFamily;
-          // A retried request (same nonce) derives the same id, so it finds the family it created.
-          const familyId =
-            nf.id ?? `walkin-${createHash('sha256').update(`${id}\n${body.nonce ?? `${Date.now()}-${Math.random()}`}`).digest('hex').slice(0, 24)}`;
-          try {
-            await directory.createFamily({ id: familyId, compoundId: activity.compound, name: nf.name, email: nf.email, locale: nf.locale, members: nf.members });
-            familyCreated = true;
-          } catch (err) {
-            if (!(err instanceof DirectoryError && err.code === 'DUPLICATE')) throw err;
-            const existing = await directory.getFamily(familyId);
-            if (!existing || existing.name !== nf.name || existing.email.toLowerCase() !== nf.email.toLowerCase()) {
-              throw new HttpError(409, 'DUPLICATE', `A different family already has the id ${familyId}: check in with familyId instead`);
-            }
-          }
-          person = { kind: 'family', id: familyId };
-          members ??= nf.members;
-        } else if (body.familyId) {
-          person = { kind: 'family', id: body.familyId };
-        } else {
-          person = { kind: 'volunteer', id: body.volunteerId as string };
-        }
-        await run(activity, () => scope.act(staff, activity, [person], 'checkInWalkIn', () => checkInPerson(id, person, 'staff', body.nonce, members)), res, { familyCreated });
+        const { result, familyCreated } = await desk.walkIn(staff, activity, body);
+        send(res, activity, result, { familyCreated });
       },
     }),
     defineRoute({
@@ -280,19 +321,8 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
         const activity = await activityFor(staff, id);
-        let volunteerId = body.volunteerId;
-        if (body.qrToken !== undefined) {
-          const person = await personByToken(body.qrToken);
-          if (person.kind !== 'volunteer') throw new HttpError(400, 'InvalidInput', 'qrToken: this is a family’s card; only volunteers check out', [{ field: 'qrToken', message: 'a family’s card' }]);
-          volunteerId = person.id;
-        }
-        try {
-          const out = await checkIns.checkOut(id, volunteerId as string);
-          res.json({ ...out, activityId: id, volunteerId });
-        } catch (err) {
-          if (err instanceof CheckInError && err.code === 'ATTENDANCE_NOT_OPEN') throw attendanceNotOpen(await activityOr404(repos, activity.id), config);
-          throw err;
-        }
+        const out = await desk.checkOut(activity, body);
+        res.json({ ...out, activityId: id });
       },
     }),
     defineRoute({
@@ -305,7 +335,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
       params: ActivityParam,
       async handler({ params: { id }, staff, res }) {
         const activity = await activityFor(staff, id);
-        const rows = await checkIns.list(id);
+        const rows = await desk.list(id);
         res.json({
           activityId: id,
           attendanceState: activity.attendanceState,

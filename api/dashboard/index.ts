@@ -8,6 +8,7 @@
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
+ *   GET /dashboard/activities/:id/desk      the check-in desk (desk staff; api/check-in/desk-routes.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -56,6 +57,7 @@ import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
+import { deskPages } from '../check-in/desk-routes';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -208,6 +210,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   venueRoutes(router, data, ctxOf);
   cyclePageRoutes(router, data, ctxOf);
   directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
+  // The check-in desk (/activities/:id/desk and its JSON endpoints).
+  deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

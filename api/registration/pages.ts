@@ -189,7 +189,8 @@ export async function registrationSection(deps: Pick<RegistrationPagesDeps, 'rep
   const r = catalogFor(ctx.locale).registrations;
   const roster = await loadRoster(deps.repos, ctx.viewer, activityId);
   const csv = roster ? html` <a class="csv" href="${activityPath(activityId)}/registrations.csv?lang=${ctx.locale}" download>${r.csv.download}</a>` : '';
-  return html`<div class="card" id="registrations"><h2>${r.heading}${csv}</h2>${roster ? sectionBody(ctx, roster, query) : html`<p class="muted">${r.notRecorded}</p>`}</div>`;
+  const desk = roster && ctx.viewer.role !== 'supervisor' ? html` <a class="csv" href="${activityPath(activityId)}/desk">${catalogFor(ctx.locale).checkInDesk.link}</a>` : '';
+  return html`<div class="card" id="registrations"><h2>${r.heading}${csv}${desk}</h2>${roster ? sectionBody(ctx, roster, query) : html`<p class="muted">${r.notRecorded}</p>`}</div>`;
 }
 
 // ---- the CSV --------------------------------------------------------------------------------

@@ -56,6 +56,28 @@ export interface RosterVolunteer {
   checkedOutAt: string | null;
 }
 
+/** One check-in as the desk shows it: who, how many, when, and which staff member checked them in. */
+export interface DeskCheckIn {
+  personKind: 'family' | 'volunteer';
+  personId: string;
+  name: string;
+  members: number;
+  method: string;
+  at: string;
+  checkedOutAt: string | null;
+  /** The staff member's name (migration 012); null for a family's own link or an older row. */
+  byName: string | null;
+}
+
+/** An activity whose check-in window is open now (the desk's chooser). */
+export interface OpenForCheckIn {
+  id: string;
+  title: string;
+  compound: string;
+  startsAt: string;
+  endsAt: string;
+}
+
 export class ActivityRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -210,5 +232,36 @@ export class ActivityRepository {
       amount: num(r.amount),
       at: r.created_at,
     }));
+  }
+
+  /** The activity's check-ins for the desk, with names and the staff member who checked each in, in order of arrival. */
+  async deskCheckIns(activityId: string, person?: { kind: 'family' | 'volunteer'; id: string }): Promise<DeskCheckIn[]> {
+    let q = this.db
+      .selectFrom('check_ins as c')
+      .leftJoin('families as f', (j) => j.onRef('f.id', '=', 'c.person_id').on('c.person_kind', '=', 'family'))
+      .leftJoin('volunteers as v', (j) => j.onRef('v.id', '=', 'c.person_id').on('c.person_kind', '=', 'volunteer'))
+      .leftJoin('staff as s', 's.id', 'c.checked_in_by')
+      .select(['c.person_kind', 'c.person_id', 'c.members', 'c.method', 'c.checked_in_at', 'c.checked_out_at', 'f.name as family_name', 'v.name as volunteer_name', 's.name as staff_name'])
+      .where('c.activity_id', '=', activityId);
+    if (person) q = q.where('c.person_kind', '=', person.kind).where('c.person_id', '=', person.id);
+    const rows = await q.orderBy('c.checked_in_at').orderBy('c.id').execute();
+    return rows.map((r) => ({
+      personKind: r.person_kind,
+      personId: r.person_id,
+      name: r.family_name ?? r.volunteer_name ?? r.person_id,
+      members: num(r.members),
+      method: r.method,
+      at: r.checked_in_at,
+      checkedOutAt: r.checked_out_at ?? null,
+      byName: r.staff_name ?? null,
+    }));
+  }
+
+  /** Activities whose check-in window is open now, of one compound or of all, soonest first. */
+  async openForCheckIn(compound?: string): Promise<OpenForCheckIn[]> {
+    let q = this.db.selectFrom('activities').select(['id', 'title', 'compound_id', 'starts_at', 'ends_at']).where('attendance_state', '=', 'open');
+    if (compound !== undefined) q = q.where('compound_id', '=', compound);
+    const rows = await q.orderBy('starts_at').orderBy('id').limit(50).execute();
+    return rows.map((r) => ({ id: r.id, title: r.title, compound: r.compound_id, startsAt: r.starts_at, endsAt: r.ends_at }));
   }
 }

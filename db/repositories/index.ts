@@ -69,7 +69,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
 
 export { ActivityRepository, ApiTokenRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
 export type { CycleReportLoader } from './cycles';
-export type { OutboxEntry, CheckInView, PointsView, RosterFamily, RosterVolunteer } from './activities';
+export type { OutboxEntry, CheckInView, DeskCheckIn, OpenForCheckIn, PointsView, RosterFamily, RosterVolunteer } from './activities';
 export { API_TOKEN_PREFIX } from './api-tokens';
 export type { ApiTokenHolder, ApiTokenView, IssuedApiToken } from './api-tokens';
 export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';

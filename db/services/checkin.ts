@@ -38,6 +38,8 @@ const CheckInSchema = z
     method: z.enum(['qr', 'link', 'staff']),
     /** Client-chosen id of this check-in attempt: a retry with the same nonce is answered as the first. */
     nonce: z.string().trim().min(1).max(200).optional(),
+    /** The staff member checking the person in (desk and JSON routes); absent for a family's own link. */
+    checkedInBy: IdSchema.optional(),
   })
   .refine((c) => !!c.personId !== !!c.qrToken, { message: 'give exactly one of personId and qrToken', path: ['personId'] });
 export type CheckInInput = z.input<typeof CheckInSchema>;
@@ -92,6 +94,7 @@ export class CheckIns {
           nonce: c.nonce ?? null,
           checked_in_at: this.now().toISOString(),
           checked_out_at: null,
+          checked_in_by: c.checkedInBy ?? null,
         })
         .onConflict((oc) => oc.doNothing())
         .returningAll()

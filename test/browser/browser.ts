@@ -12,10 +12,11 @@ import { seenMail, signInLinkIn, signInMailTo } from '../api/dashboard/harness';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-artifacts/screenshots');
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches, e.g. a fake camera fed from a file (test/browser/fake-camera.ts). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 
@@ -26,8 +27,8 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function browserSession(): Promise<BrowserSession> {
-  const browser = await launchChromium();
+export async function browserSession(extraArgs: readonly string[] = []): Promise<BrowserSession> {
+  const browser = await launchChromium(extraArgs);
   const contexts: BrowserContext[] = [];
   return {
     async newPage(options = {}) {

@@ -1,3 +1,4 @@
+import { ActivityRepository } from '../../db/repositories';
 import { CheckInError, CheckIns } from '../../db/services/checkin';
 import { Directory } from '../../db/services/directory';
 import { Registrations } from '../../db/services/registration';
@@ -33,6 +34,26 @@ describe.each(DIALECTS)('check-in on %s', (dialect) => {
     const recorded = await rows(w.activityId);
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ person_id: family, members: 3, method: 'qr', checked_in_at: '2025-05-10T01:00:00.000Z' });
+  });
+
+  it('records which staff member checked a person in, and the desk reads their name (none for a family’s own link)', async () => {
+    const clock = new TestClock('2025-05-10T01:00:00.000Z');
+    const w = await openActivity();
+    const staffId = `${w.activityId}-gw`;
+    await new Directory(t.db).createStaff({ id: staffId, name: '张协调', role: 'coordinator', email: `${staffId}@example.com` });
+    const checkIns = new CheckIns(t.db, { now: clock.now });
+    const [f0, f1] = w.families as [string, string];
+    await checkIns.checkIn({ activityId: w.activityId, personKind: 'family', personId: f0, method: 'staff', checkedInBy: staffId });
+    clock.advance(60_000);
+    await checkIns.checkIn({ activityId: w.activityId, personKind: 'family', personId: f1, method: 'link' });
+    const recorded = await rows(w.activityId);
+    expect(Object.fromEntries(recorded.map((r) => [r.person_id, r.checked_in_by]))).toEqual({ [f0]: staffId, [f1]: null });
+    const desk = await new ActivityRepository(t.db).deskCheckIns(w.activityId);
+    expect(desk.map((d) => [d.personId, d.byName])).toEqual([
+      [f0, '张协调'],
+      [f1, null],
+    ]);
+    expect(await new ActivityRepository(t.db).deskCheckIns(w.activityId, { kind: 'family', id: f1 })).toEqual([expect.objectContaining({ personId: f1, name: '家庭 1', members: 2 })]);
   });
 
   it('a retried check-in with the same nonce is safe: one row, and the retry gets the first answer', async () => {
