@@ -17,6 +17,7 @@ import { createAuthenticator } from './http/auth';
 import { createDashboardRouter } from './dashboard';
 import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
+import { sendOutagePage } from './http/outage-page';
 import { createSelfServiceRouter } from './family/pages';
 import { healthHandler } from './health';
 import { createHomeRouter } from './home/pages';
@@ -163,6 +164,6 @@ export function createApp(deps: AppDeps): Express {
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 
   app.use(notFoundJson);
-  app.use(errorHandler(logger, actionLinkErrorPages(config)));
+  app.use(errorHandler(logger, actionLinkErrorPages(config), sendOutagePage));
   return app;
 }

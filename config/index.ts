@@ -82,6 +82,10 @@ const EnvSchema = z.object({
 
   // Database: PostgreSQL when a URL is given, else SQLite in the data folder.
   DATABASE_URL: optionalText,
+  /** How long start-up (and every new pool connection) waits for PostgreSQL to answer. */
+  DATABASE_CONNECT_TIMEOUT: duration('10s'),
+  /** The longest a single PostgreSQL query may take before the caller gets "unavailable". */
+  DATABASE_QUERY_TIMEOUT: duration('30s'),
   DATA_DIR: z.string().default('data'),
 
   // Mail: SMTP when a host is given, else (outside production) the development mailbox.
@@ -165,7 +169,7 @@ export interface Config {
     uiPort: number;
     uiUrl: string | undefined;
   };
-  database: { url: string | undefined; sqlitePath: string };
+  database: { url: string | undefined; sqlitePath: string; connectTimeoutMs: number; queryTimeoutMs: number };
   dataDir: string;
   mail: {
     smtp: { host: string; port: number; secure: boolean; user: string | undefined; pass: string | undefined } | undefined;
@@ -179,6 +183,29 @@ export interface Config {
   planBounds: PlanBounds;
   cycleTimings: { milestoneReminderBeforeMs: number; milestoneEscalateAfterMs: number; activityPollMs: number };
   digest: { cron: string; timeZone: string };
+}
+
+/**
+ * Why a DATABASE_URL cannot be used, or undefined when it can. A URL with a scheme must be one we
+ * speak: a typo like `postgress://` used to fall through to SQLite and run on a file nobody
+ * backs up while /healthz said the database was fine. Never echoes the password.
+ */
+export function databaseUrlError(url: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  // No scheme (or a Windows drive letter): a SQLite file path.
+  if (scheme === undefined || /^[a-z]:[\\/]/i.test(url)) return undefined;
+  if (scheme === 'sqlite' || scheme === 'file') return undefined;
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    return `unknown scheme "${scheme}:" (use postgres://user@host:5432/db for PostgreSQL, or leave it unset for SQLite in DATA_DIR)`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database)`;
+  }
+  if (!parsed.hostname && !parsed.searchParams.has('host')) return 'names no host (expected postgres://user:password@host:5432/database)';
+  return undefined;
 }
 
 export class ConfigError extends Error {
@@ -211,6 +238,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PLAN_MAX_DURATION <= 0) {
     throw new ConfigError('Invalid configuration:\n  PLAN_MAX_DURATION: must be longer than 0');
   }
+  const databaseUrlProblem = e.DATABASE_URL === undefined ? undefined : databaseUrlError(e.DATABASE_URL);
+  if (databaseUrlProblem) throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: ${databaseUrlProblem}`);
   if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
   }
@@ -232,7 +261,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL,
     },
-    database: { url: e.DATABASE_URL, sqlitePath: `${e.DATA_DIR}/app.sqlite` },
+    database: {
+      url: e.DATABASE_URL,
+      sqlitePath: `${e.DATA_DIR}/app.sqlite`,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT,
+    },
     dataDir: e.DATA_DIR,
     mail: {
       smtp: e.SMTP_HOST

@@ -9,8 +9,7 @@ import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
 import type { Mailer } from '../mail/mailer';
-import { createDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { openDatabase } from '../db/open';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
 import { createMailer } from '../mail/from-config';
@@ -30,8 +29,7 @@ export interface Runtime {
 export { resolveLinkSecret, createMailer };
 
 export async function buildRuntime(config: Config): Promise<Runtime> {
-  const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
-  await migrateToLatest(db);
+  const db = await openDatabase(config.database);
   const store = new SqlActivityStore(db);
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
