@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { openDatabase } from '../db/open';
+import { encryptedDataConverter, payloadCodecFrom } from '../lib/payload-codec';
 import { createRepositories } from '../db/repositories';
 import { reportDeps } from '../reports';
 import { resolveLinkSecret } from '../links/secret';
@@ -30,8 +31,9 @@ export async function startApi(config: Config, log: (line: string) => void = con
   // A person waits for the answer: a few quick retries ride out a restart's blip, then 503 with
   // Retry-After (the SDK's default, ten attempts, kept a family at the door waiting ~20 s).
   const connection = Connection.lazy({ address, connectTimeout: '3s', interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ client, config, repos, linkSecret, mailer });
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: config.dataDir });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptedDataConverter(payloadCodec) });
+  const app = createApp({ client, config, repos, linkSecret, mailer, payloadCodec });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

@@ -108,6 +108,28 @@ const EnvSchema = z.object({
   HOST: optionalText,
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   LINK_SECRET: z.string().min(32, 'LINK_SECRET must be at least 32 characters').optional(),
+  /** AES-256 key (base64 of 32 bytes) that encrypts Temporal payloads; generated in DATA_DIR in development. */
+  PAYLOAD_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - only').default('k1'),
+  /** Keys being rotated out, still read: `id:base64,id:base64`. */
+  PAYLOAD_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const keys: { id: string; key: string }[] = [];
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [id, key] = [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)];
+        if (!id || part.indexOf(':') < 0 || Buffer.from(key, 'base64').length !== 32) {
+          ctx.addIssue({ code: 'custom', message: `"${id || part.slice(0, 8)}…": expected id:base64-of-32-bytes` });
+          return z.NEVER;
+        }
+        keys.push({ id, key });
+      }
+      return keys;
+    }),
   LINK_GRACE: duration('24h'),
   STAFF_TOKENS: staffTokens,
   DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
@@ -178,6 +200,8 @@ export interface Config {
   };
   http: { host: string; port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
   links: { secret: string | undefined; graceMs: number };
+  /** The Temporal payload codec's keys (lib/payload-codec.ts payloadCodecFrom). */
+  payloadKeys: { key: string | undefined; keyId: string; oldKeys: { id: string; key: string }[] };
   staffTokens: StaffToken[];
   timings: Timings;
   planBounds: PlanBounds;
@@ -248,6 +272,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.SMTP_HOST) {
     throw new ConfigError('Invalid configuration:\n  SMTP_HOST: required in production (the SMTP relay that sends the product\'s email)');
   }
+  if (e.NODE_ENV === 'production' && !e.PAYLOAD_KEY) {
+    throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEY: required in production (openssl rand -base64 32): it encrypts the workflow history');
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -283,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trustProxyHops: e.TRUST_PROXY_HOPS,
     },
     links: { secret: e.LINK_SECRET, graceMs: e.LINK_GRACE },
+    payloadKeys: { key: e.PAYLOAD_KEY, keyId: e.PAYLOAD_KEY_ID, oldKeys: e.PAYLOAD_OLD_KEYS },
     staffTokens: e.STAFF_TOKENS,
     timings: {
       merchantAnswerMs: e.VENUE_ANSWER_TIMEOUT,

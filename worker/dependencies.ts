@@ -10,6 +10,8 @@ import { createDigestActivities, type DigestActivities } from '../activities/dig
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
 import type { Mailer } from '../mail/mailer';
 import { openDatabase } from '../db/open';
+import type { DataConverter } from '@temporalio/common';
+import { encryptedDataConverter, payloadCodecFrom, type AesGcmPayloadCodec } from '../lib/payload-codec';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
 import { createMailer } from '../mail/from-config';
@@ -22,6 +24,9 @@ export interface Runtime {
   mailer: Mailer;
   linkSecret: string;
   activities: ThemedActivityActivities & DigestActivities & CycleActivities;
+  /** Encrypts Temporal payloads; every client and worker of the process uses it. */
+  dataConverter: DataConverter;
+  payloadCodec: AesGcmPayloadCodec;
   close(): Promise<void>;
 }
 
@@ -44,7 +49,9 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
   const temporalConnection = Connection.lazy({
     address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`,
   });
-  const temporalClient = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: config.dataDir });
+  const dataConverter = encryptedDataConverter(payloadCodec);
+  const temporalClient = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, dataConverter });
   const digestActivities = createDigestActivities({
     client: temporalClient,
     db,
@@ -69,6 +76,8 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     mailer,
     linkSecret,
     activities: { ...activities, ...digestActivities, ...cycleActivities },
+    dataConverter,
+    payloadCodec,
     async close() {
       await temporalConnection.close();
       await mailer.close?.();

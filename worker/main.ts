@@ -18,6 +18,7 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: runtime.activities,
+      dataConverter: runtime.dataConverter,
       // The bundle from `npm run build`; without it (running from source) bundle at start.
       ...(fs.existsSync(WORKFLOW_BUNDLE_PATH) ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
     });

@@ -35,6 +35,7 @@ import { renderEmail } from '../../mail/templates';
 import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
 import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
+import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -151,7 +152,10 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   const store = new SqlActivityStore(db);
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  // The product's codec, as every process of it runs: the history holds ciphertext.
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: dir });
+  const dataConverter = encryptedDataConverter(payloadCodec);
+  const client = new Client({ connection, dataConverter });
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -162,6 +166,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
       connection: workerConnection,
       taskQueue: config.temporal.taskQueue,
       workflowBundle: workflowBundle(),
+      dataConverter,
       activities: {
         ...createActivities({
           store,
@@ -182,7 +187,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, payloadCodec, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 
