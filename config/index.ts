@@ -28,6 +28,20 @@ const flag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Durations separated by commas, like `1m,5m,15m`. */
+const durations = (fallback: string, example: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const values = text.split(',').map((s) => s.trim()).filter(Boolean).map(parseDuration);
+      if (values.some((v) => v === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" must be durations separated by commas, like ${example}` });
+        return z.NEVER;
+      }
+      return values as number[];
+    });
+
 const optionalText = z
   .string()
   .optional()
@@ -97,6 +111,10 @@ const EnvSchema = z.object({
   MAIL_FROM: z.email().default('noreply@jinhua-community.example'),
   MAIL_FROM_NAME: z.string().default('锦华社区三长共治专班'),
   DEV_MAILBOX_PORT: port(2525),
+  /** Waits between the retries of an email a relay turned away for now; after the last, it is refused. */
+  EMAIL_RETRY_DELAYS: durations('1m,5m,15m,1h,3h', '1m,5m,15m,1h,3h'),
+  /** How often each worker looks for emails due to be retried. */
+  EMAIL_RETRY_INTERVAL: duration('30s'),
 
   // HTTP and links in emails.
   PORT: port(3000),
@@ -197,6 +215,9 @@ export interface Config {
     smtp: { host: string; port: number; secure: boolean; user: string | undefined; pass: string | undefined } | undefined;
     from: { name: string; email: string };
     devMailboxPort: number;
+    /** Between the retries of a temporarily refused email (mail/email-retrier.ts). */
+    retryDelaysMs: number[];
+    retryIntervalMs: number;
   };
   http: { host: string; port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
   links: { secret: string | undefined; graceMs: number };
@@ -301,6 +322,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
       from: { name: e.MAIL_FROM_NAME, email: e.MAIL_FROM },
       devMailboxPort: e.DEV_MAILBOX_PORT,
+      retryDelaysMs: e.EMAIL_RETRY_DELAYS,
+      retryIntervalMs: e.EMAIL_RETRY_INTERVAL,
     },
     http: {
       host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),

@@ -44,6 +44,7 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     render: renderEmail,
     links: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl, graceMs: config.links.graceMs },
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    retryDelaysMs: config.mail.retryDelaysMs,
   });
   // The digest reads workflow status through a client; lazy, so nothing connects until the first digest.
   const temporalConnection = Connection.lazy({

@@ -36,6 +36,7 @@ import { createWorker, type CreateWorkerOptions } from '../../worker/create-work
 import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
 import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
+import { startEmailRetrier, type RunningRetrier } from '../../mail/email-retrier';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -160,6 +161,8 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
+  /** The worker process's email retrier (mail/email-retrier.ts), when there is a worker. */
+  let retrier: RunningRetrier | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     worker = await createWorker({
@@ -174,11 +177,13 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
           render: renderEmail,
           links: { secret: options.linkSecret, publicBaseUrl: baseUrl, graceMs: config.links.graceMs },
           messageIdDomain: options.messageIdDomain,
+          retryDelaysMs: config.mail.retryDelaysMs,
         }),
         ...options.extraActivities?.({ db, store, mailer, client, baseUrl, config }),
       },
     });
     running = worker.run();
+    retrier = startEmailRetrier({ store, mailer, owner: `harness-${randomUUID()}`, retryDelaysMs: config.mail.retryDelaysMs, intervalMs: config.mail.retryIntervalMs });
   }
 
   const logs: AppHarness['logs'] = [];
@@ -207,6 +212,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     async close() {
       for (const extra of extras) if (extra.listening) await closeServer(extra);
       await closeServer(server);
+      await retrier?.stop();
       if (worker) {
         worker.shutdown();
         await running;
