@@ -14,10 +14,10 @@ import type { ActivityEmailPurpose as EmailPurpose, EmailMessage } from '../doma
 import type { RenderEmail } from '../mail/messages';
 import type { ActivitySummaryForEmail } from '../domain/activity';
 import { emailKey } from '../mail/message-id';
-import { sendClaimed, sendOnce } from '../mail/outbox';
+import { deferDelivery, deliverRecorded, type Delivery } from '../mail/outbox';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
 import { type ActivityStore } from './ports';
-import { PermanentMailError, type Mailer } from '../mail/mailer';
+import type { Mailer } from '../mail/mailer';
 import { type ActivityRecord, type AttendanceTally, type AttendanceWindow } from '../domain/activity';
 import { type Recipient } from '../domain/people';
 import type { ActivitySummary } from '../domain/activity';
@@ -31,6 +31,8 @@ export interface ActivityDeps {
   messageIdDomain: string;
   /** Messages a fan-out sends at once: the mail pool's connections (default 2, the SMTP mailer's default pool). */
   sendConcurrency?: number;
+  /** Waits between a failed send's retries (the retrier sends them); after the last, refused. */
+  retryDelaysMs?: readonly number[];
 }
 
 /** Recipients claimed and sent as one batch: a few hundred, so one claim statement stays small. */
@@ -44,6 +46,8 @@ const MESSAGE_BUDGET_MS = 5_000;
  * the same Message-ID.
  */
 const IN_FLIGHT_GRACE_MS = 60_000;
+/** Temporary failures in a row after which a fan-out stops trying the relay and queues the rest for the retrier. */
+const RELAY_DOWN_AFTER = 3;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -73,6 +77,11 @@ export interface NotifyResult {
   alreadySent: number;
   /** Recipient keys whose address was refused for good (no retry will help). */
   failed: string[];
+  /**
+   * Recipient keys the relay turned away for now: the outbox's retrier sends them later, on their
+   * own schedule, so the stage goes on without them. Absent in results recorded before this field.
+   */
+  retrying?: string[];
 }
 
 export interface AwardRequest {
@@ -130,6 +139,8 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** Sends one message to one recipient exactly once per key; returns what happened. */
+  const deliveryDeps = { store, mailer: deps.mailer, messageIdDomain: deps.messageIdDomain, ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}) };
+
   async function deliver(
     key: string,
     activityId: string,
@@ -138,7 +149,9 @@ export function createActivities(deps: ActivityDeps) {
     message: EmailMessage,
     /** `claimed`: the caller holds the row already (a fan-out's batch claim). */
     claim: 'claimOne' | 'claimed' = 'claimOne',
-  ): Promise<'sent' | 'alreadySent' | 'failed'> {
+    /** Set when the relay already failed several times in a row in this call: queue it for the retrier without trying. */
+    relayDown?: string,
+  ): Promise<Delivery> {
     const email = {
       key,
       scopeId: activityId,
@@ -147,18 +160,19 @@ export function createActivities(deps: ActivityDeps) {
       render: () => render(message, recipient.locale),
       headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': purpose },
     };
-    try {
-      if (claim === 'claimOne') return await sendOnce(deps, email);
-      await sendClaimed(deps, email);
-      return 'sent';
-    } catch (err) {
-      if (err instanceof PermanentMailError) {
-        // One bad address must not stop the others, nor be retried forever.
-        log.warn('email refused for good', { purpose, recipientKey: recipient.key, error: err.message });
-        return 'failed';
-      }
-      throw err; // transient: the activity retries; the outbox skips those already sent
-    }
+    // One bad address or a relay down must not stop the others, nor hold up the stage: the outbox
+    // records it (refused, or retrying on its own schedule) and the staff see it on the activity's page.
+    const outcome = relayDown ? await deferDelivery(deliveryDeps, email, relayDown) : await deliverRecorded(deliveryDeps, email, claim === 'claimed');
+    if (outcome === 'refused' || outcome === 'retrying') log.warn(`email ${outcome}`, { purpose, recipientKey: recipient.key });
+    return outcome;
+  }
+
+  /** Counts one delivery into a result. */
+  function count(result: NotifyResult, outcome: Delivery, recipientKey: string): void {
+    if (outcome === 'sent') result.sent++;
+    else if (outcome === 'alreadySent') result.alreadySent++;
+    else if (outcome === 'refused') result.failed.push(recipientKey);
+    else (result.retrying ??= []).push(recipientKey);
   }
 
   return {
@@ -220,6 +234,8 @@ export function createActivities(deps: ActivityDeps) {
       };
 
       let heldUntil = 0;
+      let failuresInARow = 0;
+      let relayDown: string | undefined;
       for (let start = 0; start < recipients.length; start += FAN_OUT_BATCH) {
         const batch = recipients.slice(start, start + FAN_OUT_BATCH);
         const stopAt = Math.min(attemptEndsAt, Date.now() + Math.ceil(batch.length / concurrency) * MESSAGE_BUDGET_MS);
@@ -242,10 +258,10 @@ export function createActivities(deps: ActivityDeps) {
             if (ctx.cancellationSignal.aborted) stoppedBecause = `cancelled (${String(ctx.cancellationSignal.reason)})`;
             else if (Date.now() >= stopAt) stoppedBecause = 'out of time';
             if (stoppedBecause) return;
-            const outcome = await deliver(next.key, activityId, req.purpose, next.recipient, messageFor(next.recipient), 'claimed');
-            if (outcome === 'sent') result.sent++;
-            else if (outcome === 'alreadySent') result.alreadySent++;
-            else result.failed.push(next.recipient.key);
+            const outcome = await deliver(next.key, activityId, req.purpose, next.recipient, messageFor(next.recipient), 'claimed', relayDown);
+            count(result, outcome, next.recipient.key);
+            failuresInARow = outcome === 'retrying' ? failuresInARow + 1 : 0;
+            if (failuresInARow >= RELAY_DOWN_AFTER && !relayDown) relayDown = `not tried: the relay failed ${RELAY_DOWN_AFTER} sends in a row`;
             ctx.heartbeat(result);
           }
         };
@@ -282,10 +298,7 @@ export function createActivities(deps: ActivityDeps) {
       for (const family of await store.listHeldPlaces(activityId)) {
         const key = emailKey({ workflowId: req.workflowId, purpose: 'registrationReleased', recipientKey: family.key, round: 1 });
         const message: EmailMessage = { purpose: 'registrationReleased', activity: req.activity, recipientName: family.name, outcome: req.outcome, reason: req.reason };
-        const outcome = await deliver(key, activityId, 'registrationReleased', family, message);
-        if (outcome === 'sent') result.notified.sent++;
-        else if (outcome === 'alreadySent') result.notified.alreadySent++;
-        else result.notified.failed.push(family.key);
+        count(result.notified, await deliver(key, activityId, 'registrationReleased', family, message), family.key);
         if (await store.releasePlace(activityId, family.key.replace(/^family:/, ''))) result.released++;
         Context.current().heartbeat(result);
       }
@@ -317,10 +330,7 @@ export function createActivities(deps: ActivityDeps) {
           earned: b.earned,
           balance: b.balance,
         };
-        const outcome = await deliver(key, req.activityId, 'pointsAwarded', b.recipient, message);
-        if (outcome === 'sent') notified.sent++;
-        else if (outcome === 'alreadySent') notified.alreadySent++;
-        else notified.failed.push(b.recipient.key);
+        count(notified, await deliver(key, req.activityId, 'pointsAwarded', b.recipient, message), b.recipient.key);
         Context.current().heartbeat(notified);
       }
       return {

@@ -7,11 +7,9 @@ import type { PointsRules } from '../domain/schemas';
 import type { Recipient } from '../domain/people';
 import type { OutboxStore } from '../mail/outbox';
 
-export type { BatchClaim, ClaimHolder, EmailClaim, EmailToClaim } from '../mail/outbox';
+export type { BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim } from '../mail/outbox';
+export type { OutgoingEmail } from '../mail/mailer';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
-
-
-
 
 export interface PointsAwardResult {
   /** Total points written for this activity (on the first run; the same figure on a repeat). */

@@ -6,6 +6,7 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Config } from '../config';
 import type { Repositories } from '../db/repositories';
 import type { Mailer } from '../mail/mailer';
@@ -17,6 +18,7 @@ import { createAuthenticator } from './http/auth';
 import { createDashboardRouter } from './dashboard';
 import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
+import { sendOutagePage } from './http/outage-page';
 import { createSelfServiceRouter } from './family/pages';
 import { healthHandler } from './health';
 import { createHomeRouter } from './home/pages';
@@ -24,7 +26,8 @@ import { docsPage, openApiDocument } from './http/openapi';
 import { createPeopleMail } from './registration/mail';
 import { apiRoutes } from './routes';
 import type { RateLimitOptions } from './http/rate-limit';
-import { SessionStore } from './http/session';
+import { SessionStore, cookiePolicy } from './http/session';
+import { temporalCodecRouter } from './temporal-codec/routes';
 import { createSignInRouter } from './sign-in/routes';
 import { createAssetsRouter } from './check-in/assets';
 import { createCardLinkRouter } from './check-in/desk-routes';
@@ -56,6 +59,8 @@ export interface AppDeps {
   signInPageRateLimit?: RateLimitOptions;
   /** Sign-in links sent per address (default 3, then 1 every 5 minutes). */
   signInAddressLimit?: RateLimitOptions;
+  /** The Temporal payload codec, for the Temporal UI's codec endpoint (/codec); without it, no endpoint. */
+  payloadCodec?: PayloadCodec;
   /** Express "trust proxy", when behind a reverse proxy (default off: req.ip is the socket's address). */
   trustProxy?: boolean | number | string;
 }
@@ -165,11 +170,12 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );
+  if (deps.payloadCodec) app.use('/codec', temporalCodecRouter({ codec: deps.payloadCodec, sessions, policy: cookiePolicy(config), config }));
   app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret }));
 
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 
   app.use(notFoundJson);
-  app.use(errorHandler(logger, actionLinkErrorPages(config)));
+  app.use(errorHandler(logger, actionLinkErrorPages(config), sendOutagePage));
   return app;
 }

@@ -3,10 +3,10 @@
  * mailer and one Temporal client, and listens. Stops cleanly on SIGINT/SIGTERM.
  */
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
-import { createDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { openDatabase } from '../db/open';
+import { encryptedDataConverter, payloadCodecFrom } from '../lib/payload-codec';
 import { createRepositories } from '../db/repositories';
 import { reportDeps } from '../reports';
 import { resolveLinkSecret } from '../links/secret';
@@ -20,16 +20,20 @@ export interface RunningApi {
 }
 
 /** Starts the API on config.http.host and config.http.port (0: any free port; see server.address()). */
-export async function startApi(config: Config): Promise<RunningApi> {
-  const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
-  await migrateToLatest(db);
+export async function startApi(config: Config, log: (line: string) => void = console.info): Promise<RunningApi> {
+  const db = await openDatabase(config.database, log);
   const repos = createRepositories(db, reportDeps(db));
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ client, config, repos, linkSecret, mailer });
+  // Lazy: the door (check-in, the family's pages, sign-in) needs only the database, so the API
+  // listens while Temporal is down; what needs Temporal answers 503 until it is back.
+  // A person waits for the answer: a few quick retries ride out a restart's blip, then 503 with
+  // Retry-After (the SDK's default, ten attempts, kept a family at the door waiting ~20 s).
+  const connection = Connection.lazy({ address, connectTimeout: '3s', interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] });
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: config.dataDir });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: encryptedDataConverter(payloadCodec) });
+  const app = createApp({ client, config, repos, linkSecret, mailer, payloadCodec });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

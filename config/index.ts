@@ -28,6 +28,20 @@ const flag = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Durations separated by commas, like `1m,5m,15m`. */
+const durations = (fallback: string, example: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const values = text.split(',').map((s) => s.trim()).filter(Boolean).map(parseDuration);
+      if (values.some((v) => v === undefined)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" must be durations separated by commas, like ${example}` });
+        return z.NEVER;
+      }
+      return values as number[];
+    });
+
 const optionalText = z
   .string()
   .optional()
@@ -82,6 +96,10 @@ const EnvSchema = z.object({
 
   // Database: PostgreSQL when a URL is given, else SQLite in the data folder.
   DATABASE_URL: optionalText,
+  /** How long start-up (and every new pool connection) waits for PostgreSQL to answer. */
+  DATABASE_CONNECT_TIMEOUT: duration('10s'),
+  /** The longest a single PostgreSQL query may take before the caller gets "unavailable". */
+  DATABASE_QUERY_TIMEOUT: duration('30s'),
   DATA_DIR: z.string().default('data'),
 
   // Mail: SMTP when a host is given, else (outside production) the development mailbox.
@@ -93,6 +111,10 @@ const EnvSchema = z.object({
   MAIL_FROM: z.email().default('noreply@jinhua-community.example'),
   MAIL_FROM_NAME: z.string().default('锦华社区三长共治专班'),
   DEV_MAILBOX_PORT: port(2525),
+  /** Waits between the retries of an email a relay turned away for now; after the last, it is refused. */
+  EMAIL_RETRY_DELAYS: durations('1m,5m,15m,1h,3h', '1m,5m,15m,1h,3h'),
+  /** How often each worker looks for emails due to be retried. */
+  EMAIL_RETRY_INTERVAL: duration('30s'),
 
   // HTTP and links in emails.
   PORT: port(3000),
@@ -104,6 +126,28 @@ const EnvSchema = z.object({
   HOST: optionalText,
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
   LINK_SECRET: z.string().min(32, 'LINK_SECRET must be at least 32 characters').optional(),
+  /** AES-256 key (base64 of 32 bytes) that encrypts Temporal payloads; generated in DATA_DIR in development. */
+  PAYLOAD_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - only').default('k1'),
+  /** Keys being rotated out, still read: `id:base64,id:base64`. */
+  PAYLOAD_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const keys: { id: string; key: string }[] = [];
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [id, key] = [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)];
+        if (!id || part.indexOf(':') < 0 || Buffer.from(key, 'base64').length !== 32) {
+          ctx.addIssue({ code: 'custom', message: `"${id || part.slice(0, 8)}…": expected id:base64-of-32-bytes` });
+          return z.NEVER;
+        }
+        keys.push({ id, key });
+      }
+      return keys;
+    }),
   LINK_GRACE: duration('24h'),
   STAFF_TOKENS: staffTokens,
   DEFAULT_LOCALE: z.enum(['zh-CN', 'en']).default('zh-CN'),
@@ -165,20 +209,48 @@ export interface Config {
     uiPort: number;
     uiUrl: string | undefined;
   };
-  database: { url: string | undefined; sqlitePath: string };
+  database: { url: string | undefined; sqlitePath: string; connectTimeoutMs: number; queryTimeoutMs: number };
   dataDir: string;
   mail: {
     smtp: { host: string; port: number; secure: boolean; user: string | undefined; pass: string | undefined } | undefined;
     from: { name: string; email: string };
     devMailboxPort: number;
+    /** Between the retries of a temporarily refused email (mail/email-retrier.ts). */
+    retryDelaysMs: number[];
+    retryIntervalMs: number;
   };
   http: { host: string; port: number; publicBaseUrl: string; defaultLocale: 'zh-CN' | 'en'; trustProxyHops: number };
   links: { secret: string | undefined; graceMs: number };
+  /** The Temporal payload codec's keys (lib/payload-codec.ts payloadCodecFrom). */
+  payloadKeys: { key: string | undefined; keyId: string; oldKeys: { id: string; key: string }[] };
   staffTokens: StaffToken[];
   timings: Timings;
   planBounds: PlanBounds;
   cycleTimings: { milestoneReminderBeforeMs: number; milestoneEscalateAfterMs: number; activityPollMs: number };
   digest: { cron: string; timeZone: string };
+}
+
+/**
+ * Why a DATABASE_URL cannot be used, or undefined when it can. A URL with a scheme must be one we
+ * speak: a typo like `postgress://` used to fall through to SQLite and run on a file nobody
+ * backs up while /healthz said the database was fine. Never echoes the password.
+ */
+export function databaseUrlError(url: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  // No scheme (or a Windows drive letter): a SQLite file path.
+  if (scheme === undefined || /^[a-z]:[\\/]/i.test(url)) return undefined;
+  if (scheme === 'sqlite' || scheme === 'file') return undefined;
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    return `unknown scheme "${scheme}:" (use postgres://user@host:5432/db for PostgreSQL, or leave it unset for SQLite in DATA_DIR)`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `not a valid PostgreSQL URL (expected postgres://user:password@host:5432/database)`;
+  }
+  if (!parsed.hostname && !parsed.searchParams.has('host')) return 'names no host (expected postgres://user:password@host:5432/database)';
+  return undefined;
 }
 
 export class ConfigError extends Error {
@@ -211,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PLAN_MAX_DURATION <= 0) {
     throw new ConfigError('Invalid configuration:\n  PLAN_MAX_DURATION: must be longer than 0');
   }
+  const databaseUrlProblem = e.DATABASE_URL === undefined ? undefined : databaseUrlError(e.DATABASE_URL);
+  if (databaseUrlProblem) throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: ${databaseUrlProblem}`);
   if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
   }
@@ -218,6 +292,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // login: production never falls back to it.
   if (e.NODE_ENV === 'production' && !e.SMTP_HOST) {
     throw new ConfigError('Invalid configuration:\n  SMTP_HOST: required in production (the SMTP relay that sends the product\'s email)');
+  }
+  if (e.NODE_ENV === 'production' && !e.PAYLOAD_KEY) {
+    throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEY: required in production (openssl rand -base64 32): it encrypts the workflow history');
   }
   return {
     env: e.NODE_ENV,
@@ -232,7 +309,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL,
     },
-    database: { url: e.DATABASE_URL, sqlitePath: `${e.DATA_DIR}/app.sqlite` },
+    database: {
+      url: e.DATABASE_URL,
+      sqlitePath: `${e.DATA_DIR}/app.sqlite`,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
+      queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT,
+    },
     dataDir: e.DATA_DIR,
     mail: {
       smtp: e.SMTP_HOST
@@ -240,6 +322,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : undefined,
       from: { name: e.MAIL_FROM_NAME, email: e.MAIL_FROM },
       devMailboxPort: e.DEV_MAILBOX_PORT,
+      retryDelaysMs: e.EMAIL_RETRY_DELAYS,
+      retryIntervalMs: e.EMAIL_RETRY_INTERVAL,
     },
     http: {
       host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
@@ -249,6 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       trustProxyHops: e.TRUST_PROXY_HOPS,
     },
     links: { secret: e.LINK_SECRET, graceMs: e.LINK_GRACE },
+    payloadKeys: { key: e.PAYLOAD_KEY, keyId: e.PAYLOAD_KEY_ID, oldKeys: e.PAYLOAD_OLD_KEYS },
     staffTokens: e.STAFF_TOKENS,
     timings: {
       merchantAnswerMs: e.VENUE_ANSWER_TIMEOUT,

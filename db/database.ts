@@ -19,6 +19,10 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** SQLite busy timeout in ms (default 5000). */
   busyTimeoutMs?: number;
+  /** PostgreSQL: how long a new connection may take, handshake included (default 10 s). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: the longest one query may take, client side (default 30 s): a server that stops answering must not hang a request. */
+  queryTimeoutMs?: number;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -27,7 +31,12 @@ export function isPostgresUrl(url: string | undefined): url is string {
 
 export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
   if (isPostgresUrl(opts.url)) {
-    const pool = new Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const pool = new Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      query_timeout: opts.queryTimeoutMs ?? 30_000,
+    });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

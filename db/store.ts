@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Recipient } from '../domain/people';
-import type { ActivityStore, BatchClaim, ClaimHolder, EmailClaim, EmailToClaim, PointsAwardResult } from '../activities/ports';
+import type { ActivityStore, BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim, OutgoingEmail, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
 import { lockActivityRow, withTransaction } from './database';
@@ -185,13 +185,64 @@ export class SqlActivityStore implements ActivityStore {
   async markEmailSent(key: string, messageId: string): Promise<void> {
     const result = await this.db
       .updateTable('email_outbox')
-      .set({ status: 'sent', message_id: messageId, sent_at: this.nowIso() })
+      .set({ status: 'sent', message_id: messageId, sent_at: this.nowIso(), delivery: null, next_attempt_at: null, retry_email: null })
       .where('key', '=', key)
       .where('status', '=', 'pending')
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) return;
     const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirst();
     if (!row) throw new Error(`email ${key} was never claimed (claimEmail first)`);
+  }
+
+  async markEmailRetrying(key: string, failure: { error: string; nextAttemptAt: string; email: OutgoingEmail }): Promise<void> {
+    await this.db
+      .updateTable('email_outbox')
+      .set((eb) => ({
+        delivery: 'retrying',
+        attempts: eb('attempts', '+', 1),
+        last_error: failure.error.slice(0, 500),
+        next_attempt_at: failure.nextAttemptAt,
+        retry_email: serializeEmail(failure.email),
+        claimed_by: null,
+        lease_until: null,
+      }))
+      .where('key', '=', key)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async markEmailRefused(key: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('email_outbox')
+      .set((eb) => ({ delivery: 'refused', attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500), next_attempt_at: null, retry_email: null, claimed_by: null, lease_until: null }))
+      .where('key', '=', key)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async claimDueRetries(holder: ClaimHolder, now: string, limit: number): Promise<DueRetry[]> {
+    // Pick, then take with the same conditions: a row another retrier took in between is not returned.
+    const due = await this.db
+      .selectFrom('email_outbox')
+      .select('key')
+      .where('status', '=', 'pending')
+      .where('delivery', '=', 'retrying')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('lease_until', '<=', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
+    if (due.length === 0) return [];
+    const taken = await this.db
+      .updateTable('email_outbox')
+      .set({ claimed_by: holder.owner, lease_until: holder.leaseUntil })
+      .where('key', 'in', due.map((d) => d.key))
+      .where('status', '=', 'pending')
+      .where('delivery', '=', 'retrying')
+      .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('lease_until', '<=', now)]))
+      .returning(['key', 'attempts', 'retry_email'])
+      .execute();
+    return taken.filter((r) => r.retry_email).map((r) => ({ key: r.key, attempts: r.attempts, email: parseEmail(r.retry_email as string) }));
   }
 
   async listRegistrants(activityId: string): Promise<Recipient[]> {
@@ -385,4 +436,18 @@ export class SqlActivityStore implements ActivityStore {
       balances,
     };
   }
+}
+
+/** A rendered email as the outbox keeps it for a retry: JSON, attachments' bytes included. */
+function serializeEmail(email: OutgoingEmail): string {
+  return JSON.stringify(email);
+}
+
+function parseEmail(json: string): OutgoingEmail {
+  // JSON.stringify writes a Buffer as { type: 'Buffer', data: [...] }: read it back as one.
+  return JSON.parse(json, (_key, value: unknown) =>
+    value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)
+      ? Buffer.from((value as { data: number[] }).data)
+      : value,
+  ) as OutgoingEmail;
 }

@@ -139,7 +139,18 @@ export interface EmailOutboxTable {
   claimed_by: string | null;
   /** ISO instant the holder's claim lapses; null when none holds it. */
   lease_until: string | null;
+  /** Migration 013: null until a send fails; `retrying` (tried again at next_attempt_at) or `refused` (for good). */
+  delivery: EmailDelivery | null;
+  /** Sends that failed so far. */
+  attempts: ColumnType<number, number | undefined, number>;
+  /** The relay's reason for the last failure (addresses redacted). */
+  last_error: string | null;
+  next_attempt_at: string | null;
+  /** The rendered message (JSON) a retry sends again, with the same Message-ID. */
+  retry_email: string | null;
 }
+
+export type EmailDelivery = 'retrying' | 'refused';
 
 /** The growth-points ledger. Append only: rows are inserted, never updated or deleted. */
 export interface PointsEntriesTable {

@@ -200,6 +200,10 @@ export interface DashboardProse {
     by: string;
     emailsTo: (purpose: string, n: number) => string;
     pendingEmail: string;
+    /** The relay turned it away for now; the retrier tries again at `next`. */
+    retryingEmail: (reason: string, next: string) => string;
+    /** Refused for good, or out of retries. */
+    refusedEmail: (reason: string) => string;
     attendance: string;
     window: string;
     tally: (participants: number, families: number, volunteers: number, hours: number) => string;

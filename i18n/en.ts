@@ -255,6 +255,8 @@ export const en: Catalog = {
       by: 'by',
       emailsTo: (purpose, n) => `Email: ${purpose} (${n})`,
       pendingEmail: 'not yet sent',
+      retryingEmail: (reason, next) => `not delivered yet, retrying ${next} (${reason})`,
+      refusedEmail: (reason) => `could not be delivered (${reason})`,
       attendance: 'Check-in',
       window: 'Check-in window',
       tally: (p, f, v, h) => `${p} people: ${f} ${f === 1 ? 'family' : 'families'}, ${v} ${v === 1 ? 'volunteer' : 'volunteers'} (${h} service hours)`,

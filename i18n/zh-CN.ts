@@ -248,6 +248,8 @@ export const zhCN: Catalog = {
       by: '由',
       emailsTo: (purpose, n) => `邮件：${purpose}（${n} 封）`,
       pendingEmail: '待发送',
+      retryingEmail: (reason, next) => `发送受阻，${next} 重试（${reason}）`,
+      refusedEmail: (reason) => `无法送达（${reason}）`,
       attendance: '签到',
       window: '签到时间',
       tally: (p, f, v, h) => `共 ${p} 人：${f} 户家庭，${v} 名志愿者（服务 ${h} 小时）`,

@@ -6,7 +6,7 @@
  * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
  * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
  */
-import type { Mailer } from './mailer';
+import { PermanentMailError, type Mailer, type OutgoingEmail } from './mailer';
 import type { Recipient } from '../domain/people';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
@@ -54,6 +54,20 @@ export interface OutboxStore {
   /** Gives back the rows `owner` holds and did not send (an attempt that stops early), so the next attempt need not wait for the lease. */
   releaseEmails(owner: string): Promise<void>;
   markEmailSent(key: string, messageId: string): Promise<void>;
+  /** A send the relay refused for now: counts the attempt, keeps the message for the retry, frees the claim. */
+  markEmailRetrying(key: string, failure: { error: string; nextAttemptAt: string; email: OutgoingEmail }): Promise<void>;
+  /** Refused for good (or out of retries): counts the attempt, keeps the reason, frees the claim. */
+  markEmailRefused(key: string, error: string): Promise<void>;
+  /** Claims retrying rows whose next attempt is due (unheld or lapsed), up to `limit`, for `holder`. */
+  claimDueRetries(holder: ClaimHolder, now: string, limit: number): Promise<DueRetry[]>;
+}
+
+/** A retrying email due again, as claimDueRetries hands it over. */
+export interface DueRetry {
+  key: string;
+  /** Failed sends so far. */
+  attempts: number;
+  email: OutgoingEmail;
 }
 
 export interface OutboxDeps {
@@ -89,16 +103,93 @@ export async function sendOnce(deps: OutboxDeps, email: OnceEmail): Promise<'sen
 
 /** Sends an email whose row the caller claimed (`claimEmails`) and marks it sent. */
 export async function sendClaimed(deps: OutboxDeps, email: OnceEmail): Promise<void> {
-  const { recipient } = email;
+  const outgoing = outgoingOf(deps, email);
+  await deps.mailer.send(outgoing);
+  await deps.store.markEmailSent(email.key, outgoing.messageId);
+}
+
+function outgoingOf(deps: Pick<OutboxDeps, 'messageIdDomain'>, email: OnceEmail): OutgoingEmail {
   const rendered = email.render();
-  const messageId = messageIdFor(email.key, deps.messageIdDomain);
-  await deps.mailer.send({
-    to: { name: recipient.name, email: recipient.email },
+  return {
+    to: { name: email.recipient.name, email: email.recipient.email },
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,
-    messageId,
+    messageId: messageIdFor(email.key, deps.messageIdDomain),
     ...(email.headers ? { headers: email.headers } : {}),
-  });
-  await deps.store.markEmailSent(email.key, messageId);
+  };
+}
+
+// ---- delivery outcomes: one recipient never holds up the rest ---------------------------------
+
+/** How long to wait after the 1st, 2nd, … failed send; after the last, the email is refused. */
+export const DEFAULT_EMAIL_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 3 * 60 * 60_000];
+
+export type Delivery = 'sent' | 'alreadySent' | 'retrying' | 'refused';
+
+export interface DeliveryDeps {
+  store: Pick<OutboxStore, 'claimEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
+  mailer: Mailer;
+  messageIdDomain: string;
+  retryDelaysMs?: readonly number[];
+  /** Epoch ms. */
+  now?: () => number;
+}
+
+/**
+ * Sends `email` once (as sendOnce, or as sendClaimed when the caller claimed its row) and records
+ * what became of it instead of throwing the relay's error: `retrying` (a temporary refusal or an
+ * unreachable relay: the retrier sends the same message again later) or `refused` (for good).
+ * The store's own errors still throw: without its record the caller must retry.
+ */
+export async function deliverRecorded(deps: DeliveryDeps, email: OnceEmail, claimed = false): Promise<Delivery> {
+  if (!claimed) {
+    const claim = await deps.store.claimEmail(email.key, { activityId: email.scopeId, purpose: email.purpose, recipientKey: email.recipient.key });
+    if (claim.outcome === 'alreadySent') return 'alreadySent';
+  }
+  const outgoing = outgoingOf(deps, email);
+  try {
+    await deps.mailer.send(outgoing);
+  } catch (err) {
+    return recordFailure(deps, email.key, err, outgoing, 0);
+  }
+  await deps.store.markEmailSent(email.key, outgoing.messageId);
+  return 'sent';
+}
+
+/**
+ * Queues a claimed email for the retrier without trying the relay now: after a run of failures
+ * in one fan-out the relay is down, and trying each of a few hundred more (each up to the socket
+ * timeout) would hold up the stage for nothing.
+ */
+export async function deferDelivery(
+  deps: { store: Pick<OutboxStore, 'markEmailRetrying'>; messageIdDomain: string; retryDelaysMs?: readonly number[]; now?: () => number }, email: OnceEmail, reason: string): Promise<'retrying'> {
+  const delay = (deps.retryDelaysMs ?? DEFAULT_EMAIL_RETRY_DELAYS_MS)[0] ?? 60_000;
+  const now = deps.now?.() ?? Date.now();
+  await deps.store.markEmailRetrying(email.key, { error: reason, nextAttemptAt: new Date(now + delay).toISOString(), email: outgoingOf(deps, email) });
+  return 'retrying';
+}
+
+/** Records a failed send after `attemptsBefore` earlier failures: retry later, or refuse for good. */
+export async function recordFailure(
+  deps: { store: Pick<OutboxStore, 'markEmailRetrying' | 'markEmailRefused'>; retryDelaysMs?: readonly number[]; now?: () => number },
+  key: string,
+  err: unknown,
+  outgoing: OutgoingEmail,
+  attemptsBefore: number,
+): Promise<'retrying' | 'refused'> {
+  const reason = err instanceof Error ? err.message : String(err);
+  const delays = deps.retryDelaysMs ?? DEFAULT_EMAIL_RETRY_DELAYS_MS;
+  if (err instanceof PermanentMailError) {
+    await deps.store.markEmailRefused(key, reason);
+    return 'refused';
+  }
+  const delay = delays[attemptsBefore];
+  if (delay === undefined) {
+    await deps.store.markEmailRefused(key, `gave up after ${attemptsBefore + 1} attempts: ${reason}`);
+    return 'refused';
+  }
+  const now = deps.now?.() ?? Date.now();
+  await deps.store.markEmailRetrying(key, { error: reason, nextAttemptAt: new Date(now + delay).toISOString(), email: outgoing });
+  return 'retrying';
 }

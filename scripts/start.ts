@@ -229,9 +229,10 @@ export async function start(config: Config, started: Started, opts: StartOptions
     await runtime.close();
     throw err;
   }
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: runtime.dataConverter });
   const app = createApp({
     client,
+    payloadCodec: runtime.payloadCodec,
     config: runConfig,
     repos: createRepositories(runtime.db, reportDeps(runtime.db)),
     linkSecret: runtime.linkSecret,

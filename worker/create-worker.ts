@@ -3,6 +3,7 @@
  * entry point (main.ts) and the tests both use this, so they run the same registration.
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { ThemedActivityActivities } from '../activities';
 import type { DigestActivities } from '../activities/digest';
 import type { CycleActivities } from '../activities/cycle';
@@ -15,6 +16,8 @@ export interface CreateWorkerOptions {
   activities: ThemedActivityActivities & Partial<DigestActivities> & Partial<CycleActivities>;
   /** A bundle built ahead (`npm run build`); without it the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The payload codec (lib/payload-codec.ts): the product's workers always pass one. */
+  dataConverter?: DataConverter;
   /** Extra options, e.g. a smaller cache in tests. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -25,6 +28,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // Graceful shutdown: let activities in flight finish (they are idempotent either way).
     shutdownGraceTime: '20 seconds',

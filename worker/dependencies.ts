@@ -9,8 +9,9 @@ import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
 import type { Mailer } from '../mail/mailer';
-import { createDatabase } from '../db/database';
-import { migrateToLatest } from '../db/migrate';
+import { openDatabase } from '../db/open';
+import type { DataConverter } from '@temporalio/common';
+import { encryptedDataConverter, payloadCodecFrom, type AesGcmPayloadCodec } from '../lib/payload-codec';
 import { SqlActivityStore } from '../db/store';
 import type { Database } from '../db/types';
 import { createMailer } from '../mail/from-config';
@@ -23,6 +24,9 @@ export interface Runtime {
   mailer: Mailer;
   linkSecret: string;
   activities: ThemedActivityActivities & DigestActivities & CycleActivities;
+  /** Encrypts Temporal payloads; every client and worker of the process uses it. */
+  dataConverter: DataConverter;
+  payloadCodec: AesGcmPayloadCodec;
   close(): Promise<void>;
 }
 
@@ -30,8 +34,7 @@ export interface Runtime {
 export { resolveLinkSecret, createMailer };
 
 export async function buildRuntime(config: Config): Promise<Runtime> {
-  const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
-  await migrateToLatest(db);
+  const db = await openDatabase(config.database);
   const store = new SqlActivityStore(db);
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
@@ -41,12 +44,15 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     render: renderEmail,
     links: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl, graceMs: config.links.graceMs },
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    retryDelaysMs: config.mail.retryDelaysMs,
   });
   // The digest reads workflow status through a client; lazy, so nothing connects until the first digest.
   const temporalConnection = Connection.lazy({
     address: config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`,
   });
-  const temporalClient = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: config.dataDir });
+  const dataConverter = encryptedDataConverter(payloadCodec);
+  const temporalClient = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, dataConverter });
   const digestActivities = createDigestActivities({
     client: temporalClient,
     db,
@@ -71,6 +77,8 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     mailer,
     linkSecret,
     activities: { ...activities, ...digestActivities, ...cycleActivities },
+    dataConverter,
+    payloadCodec,
     async close() {
       await temporalConnection.close();
       await mailer.close?.();

@@ -3,6 +3,8 @@
  * then finishes what is in flight and exits.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import { startEmailRetrier } from '../mail/email-retrier';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from '../config';
 import { WORKFLOW_BUNDLE_PATH } from '../scripts/bundle-workflows';
@@ -12,12 +14,22 @@ import { createWorker } from './create-worker';
 export async function runWorker(config: Config, address: string, signal?: AbortSignal): Promise<void> {
   const runtime = await buildRuntime(config);
   const connection = await NativeConnection.connect({ address });
+  // Emails a relay turned away for now go out again from here, each on its own schedule.
+  const retrier = startEmailRetrier({
+    store: runtime.store,
+    mailer: runtime.mailer,
+    owner: `worker:${os.hostname()}:${process.pid}`,
+    retryDelaysMs: config.mail.retryDelaysMs,
+    intervalMs: config.mail.retryIntervalMs,
+    onError: (err) => console.warn('email retrier: a round failed; the next one tries again', String(err)),
+  });
   try {
     const worker = await createWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       activities: runtime.activities,
+      dataConverter: runtime.dataConverter,
       // The bundle from `npm run build`; without it (running from source) bundle at start.
       ...(fs.existsSync(WORKFLOW_BUNDLE_PATH) ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
     });
@@ -26,6 +38,7 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
     else signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
     await worker.run(); // returns after shutdown; the SDK also shuts down on SIGINT/SIGTERM
   } finally {
+    await retrier.stop();
     await connection.close();
     await runtime.close();
   }

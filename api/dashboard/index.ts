@@ -239,6 +239,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     } else {
       const known = toHttpError(err);
       status = known?.status ?? 500;
+      for (const [name, value] of Object.entries(known?.headers ?? {})) res.setHeader(name, value);
       if (!known || status >= 500) logger.error('dashboard: request failed', { path: req.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       const p = s.page.pages;
       [title, body] = status === 503 ? [p.unavailable.title, p.unavailable.body] : [p.error.title, p.error.body];

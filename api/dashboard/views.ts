@@ -209,7 +209,7 @@ function timeline(s: DashboardStrings, v: ActivityView): RawHtml {
       at: first.at,
       order: 2,
       html: html`<li class="email"><div class="what">${s.activity.emailsTo(s.emailPurposes[first.purpose] ?? first.purpose, g.length)}</div><div class="when"><time datetime="${first.at}">${s.page.when(first.at)}</time></div><div class="muted">${g.map(
-        (e, i) => html`${i > 0 ? '；' : ''}${personLabel(v, e.recipientKey)}${e.status === 'pending' ? html` <span class="badge">${s.activity.pendingEmail}</span>` : ''}`,
+        (e, i) => html`${i > 0 ? '；' : ''}${personLabel(v, e.recipientKey)}${e.status === 'pending' ? html` <span class="badge${e.delivery ? ' red wrap' : ''}">${emailState(s, e)}</span>` : ''}`,
       )}</div></li>`,
     });
   }
@@ -304,4 +304,11 @@ export function leaderboardBody(s: DashboardStrings, v: LeaderboardView): RawHtm
       )}</tbody></table></div>`
     : html`<p class="muted">${l.empty}</p>`;
   return html`<div class="card"><h1>${l.heading}</h1><p class="muted">${l.intro}</p>${filters}${table}</div>`;
+}
+
+/** A pending email's badge: not sent yet, retrying (when, and why), or refused (why). */
+function emailState(s: DashboardStrings, e: OutboxEntry): string {
+  if (!e.delivery) return s.activity.pendingEmail;
+  if (e.delivery.state === 'refused') return s.activity.refusedEmail(e.delivery.reason);
+  return s.activity.retryingEmail(e.delivery.reason, e.delivery.nextAttemptAt ? s.page.when(e.delivery.nextAttemptAt) : '—');
 }

@@ -108,10 +108,10 @@ export function temporalErrorToHttp(err: unknown): HttpError | undefined {
   }
   if (err instanceof WorkflowNotFoundError) return new HttpError(404, 'NotFound', 'No activity with this id');
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new HttpError(503, 'Unavailable', 'The activity did not answer in time; try again', undefined, { 'Retry-After': '5' });
+    return new HttpError(503, 'Unavailable', 'The activity did not answer in time; try again', { part: 'temporal' }, { 'Retry-After': RETRY_AFTER_SECONDS });
   }
   if (err instanceof ServiceError || isGrpcServiceError(err)) {
-    return new HttpError(503, 'Unavailable', 'The workflow service is unavailable; try again', undefined, { 'Retry-After': '5' });
+    return new HttpError(503, 'Unavailable', 'The workflow service is unavailable; try again', { part: 'temporal' }, { 'Retry-After': RETRY_AFTER_SECONDS });
   }
   return undefined;
 }
@@ -230,13 +230,45 @@ export function bodyParserErrorToHttp(err: unknown): HttpError | undefined {
   }
 }
 
+const RETRY_AFTER_SECONDS = '5';
+
+/** Node's network failures, as the pg driver passes them on. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/** PostgreSQL SQLSTATEs that mean "the server is not there right now", not "your query is wrong". */
+const POSTGRES_UNAVAILABLE = /^(08...|57P0[123]|53300|53400)$/;
+/** What the pg driver and pool say when a connection drops or never comes. */
+const DRIVER_UNAVAILABLE = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
+/** SQLite: the file is locked past busy_timeout, or the disk failed. */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|PROTOCOL)/;
+
+/**
+ * Whether an error means the database is unreachable (down, restarting, locked past the busy
+ * timeout), looking through `cause` and AggregateError's `errors` (pg reports both ::1 and
+ * 127.0.0.1 refusing that way).
+ */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code) || SQLITE_UNAVAILABLE.test(code)) return true;
+  if (typeof e.message === 'string' && DRIVER_UNAVAILABLE.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
+}
+
+/** A database outage as the API answers it: 503 with Retry-After, never a 500 or a 404. */
+export function databaseErrorToHttp(err: unknown): HttpError | undefined {
+  if (!isDatabaseUnavailable(err)) return undefined;
+  return new HttpError(503, 'Unavailable', 'The database is not answering right now; try again in a few seconds', { part: 'database' }, { 'Retry-After': RETRY_AFTER_SECONDS });
+}
+
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   if (err instanceof z.ZodError) {
     const issues = describeIssues(err);
     return new HttpError(400, 'InvalidInput', `Invalid input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
   }
-  return serviceErrorToHttp(err) ?? bodyParserErrorToHttp(err) ?? temporalErrorToHttp(err);
+  return serviceErrorToHttp(err) ?? bodyParserErrorToHttp(err) ?? temporalErrorToHttp(err) ?? databaseErrorToHttp(err);
 }
 
 export function sendError(res: Parameters<RequestHandler>[1], err: HttpError): void {
@@ -263,9 +295,10 @@ function loggedPath(req: Request): string {
 
 /**
  * The app's one error middleware: known errors get their status and a message a person can act
- * on; everything else is logged and answered with a generic 500. Pages under `pages` get HTML.
+ * on; everything else is logged and answered with a generic 500. Pages under `pages` get HTML;
+ * an outage (503) outside /api gets `outagePage`.
  */
-export function errorHandler(logger: Logger, pages?: HtmlErrorPages): ErrorRequestHandler {
+export function errorHandler(logger: Logger, pages?: HtmlErrorPages, outagePage?: HtmlErrorPages['send']): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
@@ -277,6 +310,11 @@ export function errorHandler(logger: Logger, pages?: HtmlErrorPages): ErrorReque
       error = new HttpError(500, 'Internal', 'Something went wrong on our side; it has been logged');
     } else if (error.status >= 500) {
       logger.warn('request failed', { method: req.method, path: loggedPath(req), status: error.status, error: String(err) });
+    }
+    // People's pages (anything outside /api) say "try again shortly" in their language.
+    if (error.status === 503 && outagePage && !req.path.startsWith('/api/')) {
+      outagePage(req, res, error);
+      return;
     }
     if (pages?.matches(req)) {
       for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);

@@ -75,6 +75,7 @@ tr.overdue td{background:#fdecea}
 .badge.red{background:#b03a2e;color:#fff}
 .badge.green{background:#e3f3e6;color:#1d5e2c}
 .badge.grey{background:#e8e5df;color:#555}
+.badge.wrap{white-space:normal;overflow-wrap:anywhere}
 .bar{display:flex;gap:2px;min-width:140px;max-width:260px}
 .bar span{flex:1;height:10px;border-radius:2px;background:#e4ddd0}
 .bar span.done{background:#2e7d4f}

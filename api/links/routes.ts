@@ -18,7 +18,7 @@ import type { Repositories } from '../../db/repositories';
 import type { Mailer } from '../../mail/mailer';
 import type { Actor, ApprovalDecision, MerchantAnswer, SupervisionFeedback } from '../../domain/schemas';
 import { actionUrl, signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
-import { messageIdFor } from '../../mail/message-id';
+import { deliverRecorded } from '../../mail/outbox';
 import type { EmailMessage } from '../../domain/emails';
 import type { RenderEmail } from '../../mail/messages';
 import type { ActivitySummaryForEmail } from '../../domain/activity';
@@ -407,16 +407,20 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
         : claims.step === 'venueRequest'
           ? { ...base, purpose: 'venueRequest', merchantVenueName: recipient.venueName ?? '', hours: p.venue.hours, answerBy: dueAt }
           : { ...base, purpose: 'feedbackRequest', feedbackBy: dueAt };
-    const rendered = deps.render(message, recipient.locale);
-    await deps.mailer.send({
-      to: { name: recipient.name, email: recipient.email },
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      messageId: messageIdFor(`refresh/${key}/${randomUUID()}`, config.mail.from.email.split('@')[1] ?? 'localhost'),
-      headers: { 'X-Activity-Id': status.activityId, 'X-Email-Purpose': message.purpose },
-    });
-    logger.info('action link: fresh link sent', { workflowId: claims.wf, step: claims.step, round: claims.round, recipientKey: claims.rcp });
+    // Through the outbox: recorded on the activity's page, and retried if the relay turns it away.
+    const outcome = await deliverRecorded(
+      { store: deps.repos.store, mailer: deps.mailer, messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost', retryDelaysMs: config.mail.retryDelaysMs },
+      {
+        // Asked for by the person: a new message each time.
+        key: `refresh/${key}/${randomUUID()}`,
+        scopeId: status.activityId,
+        purpose: message.purpose,
+        recipient: { key: claims.rcp, name: recipient.name, email: recipient.email, locale: recipient.locale },
+        render: () => deps.render(message, recipient.locale),
+        headers: { 'X-Activity-Id': status.activityId, 'X-Email-Purpose': message.purpose },
+      },
+    );
+    logger.info(`action link: fresh link ${outcome}`, { workflowId: claims.wf, step: claims.step, round: claims.round, recipientKey: claims.rcp });
   }
 
   // Anything else under /a/: not found (as a page).

@@ -3,8 +3,8 @@
  * "you got a place" email to a family promoted from the waitlist, and a family's personal
  * registration link. Each is claimed in the store's outbox before it is sent and carries a
  * Message-ID derived from its key, exactly as the workflow's emails do, so a repeat or a retry
- * never mails a person twice. A send that fails stays `pending` in the outbox and is retried by
- * the next cancellation or promotion on the same activity.
+ * never mails a person twice. A send the relay turns away is recorded (`retrying` or `refused`)
+ * and the worker's retrier sends it again on its own schedule.
  */
 import type { Client } from '@temporalio/client';
 import type { Mailer } from '../../mail/mailer';
@@ -12,7 +12,7 @@ import type { Recipient } from '../../domain/people';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
 import { emailKey } from '../../mail/message-id';
-import { sendOnce } from '../../mail/outbox';
+import { deliverRecorded } from '../../mail/outbox';
 import type { EmailMessage } from '../../domain/emails';
 import type { RenderEmail } from '../../mail/messages';
 import type { ActivitySummaryForEmail } from '../../domain/activity';
@@ -69,8 +69,10 @@ export function createPeopleMail(deps: PeopleMailDeps) {
 
   async function deliver(key: string, activityId: string, recipient: Recipient, message: EmailMessage): Promise<'sent' | 'alreadySent' | 'pending'> {
     try {
-      return await sendOnce(
-        { store, mailer: deps.mailer, messageIdDomain: domain },
+      // A relay that turns it away leaves it to the worker's retrier (mail/email-retrier.ts), which
+      // sends the same message later: the outbox records it, and the activity's page shows it.
+      const outcome = await deliverRecorded(
+        { store, mailer: deps.mailer, messageIdDomain: domain, retryDelaysMs: deps.config.mail.retryDelaysMs },
         {
           key,
           scopeId: activityId,
@@ -80,9 +82,11 @@ export function createPeopleMail(deps: PeopleMailDeps) {
           headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': message.purpose },
         },
       );
+      if (outcome === 'sent' || outcome === 'alreadySent') return outcome;
+      deps.logger.warn(`email ${outcome}`, { purpose: message.purpose, recipientKey: recipient.key });
+      return 'pending';
     } catch (err) {
-      // Outside a workflow nobody retries for us: the claim stays pending and the next cancel or
-      // promote for this activity sends it.
+      // The outbox itself (the database) failed: nothing is recorded, so the caller learns it is pending.
       deps.logger.warn('email not sent; it stays pending in the outbox', { purpose: message.purpose, recipientKey: recipient.key, error: String(err) });
       return 'pending';
     }

@@ -21,7 +21,7 @@ import { isUniqueViolation } from '../../db/database';
 import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { signActionToken, verifyActionToken, type ActionTokenClaims } from '../../links/action-token';
-import { messageIdFor } from '../../mail/message-id';
+import { deliverRecorded } from '../../mail/outbox';
 import { renderSignInEmail } from '../../mail/sign-in-template';
 import { dashboardStrings, type DashboardStrings } from '../dashboard/i18n';
 import { messageCard, staffPage } from '../http/layout';
@@ -43,6 +43,8 @@ import {
 } from '../http/session';
 
 export const SIGN_IN_LINK_TTL_MS = 15 * 60_000;
+/** Retries of a sign-in email the relay turned away: all well inside the link's 15 minutes. */
+const SIGN_IN_RETRY_DELAYS_MS = [30_000, 2 * 60_000, 5 * 60_000];
 /** The `wf` claim of sign-in tokens starts with this; a random id follows, so every link is distinct. */
 const SIGN_IN_SUBJECT = 'sign-in:';
 const MAX_EMAIL = 254;
@@ -162,16 +164,21 @@ export function createSignInRouter(deps: SignInDeps): Router {
     };
     const token = signActionToken(claims, deps.linkSecret);
     const url = `${config.http.publicBaseUrl}${signInPath(token)}${next ? `?next=${encodeURIComponent(next)}` : ''}`;
-    const rendered = renderSignInEmail({ recipientName: staff.name, signInUrl: url, expiresAt: new Date(claims.exp * 1000).toISOString() }, staff.locale, now());
-    await deps.mailer.send({
-      to: { name: staff.name, email: staff.email },
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-      messageId: messageIdFor(`sign-in/${claims.wf}`, config.mail.from.email.split('@')[1] ?? 'localhost'),
-      headers: { 'X-Email-Purpose': 'signIn' },
-    });
-    logger.info('sign-in: link sent', { recipientKey: claims.rcp });
+    const recipientKey = `staff:${staff.id}`;
+    // Through the outbox like every email: recorded, and a relay's temporary refusal is retried,
+    // but only while the link still works (a sign-in link after its 15 minutes is no use).
+    const outcome = await deliverRecorded(
+      { store: repos.store, mailer: deps.mailer, messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost', retryDelaysMs: SIGN_IN_RETRY_DELAYS_MS },
+      {
+        key: `sign-in/${claims.wf}`,
+        scopeId: 'sign-in',
+        purpose: 'signIn',
+        recipient: { key: recipientKey, name: staff.name, email: staff.email, locale: staff.locale },
+        render: () => renderSignInEmail({ recipientName: staff.name, signInUrl: url, expiresAt: new Date(claims.exp * 1000).toISOString() }, staff.locale, now()),
+        headers: { 'X-Email-Purpose': 'signIn' },
+      },
+    );
+    logger.info(`sign-in: link ${outcome}`, { recipientKey });
   }
 
   // ---- the link ------------------------------------------------------------------------------

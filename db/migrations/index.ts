@@ -12,6 +12,7 @@ import * as m006 from './006_api_tokens';
 import * as m008 from './008_directory_active';
 import * as m009 from './009_outbox_leases';
 import * as m012 from './012_check_in_by';
+import * as m013 from './013_outbox_delivery';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '008_directory_active': m008,
   '009_outbox_leases': m009,
   '012_check_in_by': m012,
+  '013_outbox_delivery': m013,
 };

@@ -11,6 +11,8 @@ export interface OutboxEntry {
   recipientKey: string;
   status: 'pending' | 'sent';
   at: string;
+  /** Set while a pending email failed: retrying (at `nextAttemptAt`) or refused for good, with the relay's reason. */
+  delivery?: { state: 'retrying' | 'refused'; reason: string; attempts: number; nextAttemptAt?: string };
 }
 
 export interface CheckInView {
@@ -100,12 +102,20 @@ export class ActivityRepository {
   async outbox(activityId: string): Promise<OutboxEntry[]> {
     const rows = await this.db
       .selectFrom('email_outbox')
-      .select(['purpose', 'recipient_key', 'status', 'created_at', 'sent_at'])
+      .select(['purpose', 'recipient_key', 'status', 'created_at', 'sent_at', 'delivery', 'last_error', 'attempts', 'next_attempt_at'])
       .where('activity_id', '=', activityId)
       .orderBy('created_at')
       .orderBy('key')
       .execute();
-    return rows.map((r) => ({ purpose: r.purpose, recipientKey: r.recipient_key, status: r.status, at: r.sent_at ?? r.created_at }));
+    return rows.map((r) => ({
+      purpose: r.purpose,
+      recipientKey: r.recipient_key,
+      status: r.status,
+      at: r.sent_at ?? r.created_at,
+      ...(r.status === 'pending' && r.delivery
+        ? { delivery: { state: r.delivery, reason: r.last_error ?? '', attempts: r.attempts, ...(r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}) } }
+        : {}),
+    }));
   }
 
   /** Recipient keys of the activity's outbox emails of `purpose` still pending. */

@@ -58,11 +58,20 @@ describe('config', () => {
   test('production refuses to start without a link secret, and short secrets are refused', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/LINK_SECRET: required in production/);
     expect(() => loadConfig({ LINK_SECRET: 'short' })).toThrow(/LINK_SECRET must be at least 32 characters/);
-    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test' }).links.secret).toBe('x'.repeat(40));
+    expect(loadConfig({ NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test', PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') }).links.secret).toBe('x'.repeat(40));
+  });
+
+  test('production refuses to start without a payload key (the workflow history would be in clear), and a key must be 32 bytes', () => {
+    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test' };
+    expect(() => loadConfig(production)).toThrow(/PAYLOAD_KEY: required in production/);
+    expect(() => loadConfig({ ...production, PAYLOAD_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/PAYLOAD_KEY: must be 32 bytes/);
+    expect(() => loadConfig({ ...production, PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'), PAYLOAD_OLD_KEYS: 'k0:short' })).toThrow(/PAYLOAD_OLD_KEYS/);
+    const rotating = loadConfig({ ...production, PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'), PAYLOAD_KEY_ID: 'k2', PAYLOAD_OLD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` });
+    expect(rotating.payloadKeys).toEqual({ key: Buffer.alloc(32, 7).toString('base64'), keyId: 'k2', oldKeys: [{ id: 'k1', key: Buffer.alloc(32, 1).toString('base64') }] });
   });
 
   test('production refuses to start without an SMTP relay, naming SMTP_HOST, instead of falling back to the dev mailbox', () => {
-    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40) };
+    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') };
     expect(() => loadConfig(production)).toThrow(ConfigError);
     expect(() => loadConfig(production)).toThrow(/SMTP_HOST: required in production/);
     expect(() => loadConfig({ ...production, SMTP_HOST: '  ' })).toThrow(/SMTP_HOST: required in production/);
@@ -75,7 +84,7 @@ describe('config', () => {
     expect(loadConfig({}).http.host).toBe('127.0.0.1');
     expect(loadConfig({ NODE_ENV: 'test' }).http.host).toBe('127.0.0.1');
     expect(loadConfig({ NODE_ENV: 'development', HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
-    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test' };
+    const production = { NODE_ENV: 'production', LINK_SECRET: 'x'.repeat(40), SMTP_HOST: 'smtp.example.test', PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64') };
     expect(loadConfig(production).http.host).toBe('0.0.0.0');
     expect(loadConfig({ ...production, HOST: '10.0.0.5' }).http.host).toBe('10.0.0.5');
   });

@@ -31,6 +31,7 @@ interface Compose {
 const OPERATOR_ENV: Record<string, string> = {
   POSTGRES_PASSWORD: 'a-strong-database-password',
   LINK_SECRET: 'an-operator-chosen-link-secret-0123456789abcdef',
+  PAYLOAD_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
 
 /** Compose's interpolation: `$$`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`. */
@@ -193,7 +194,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the secrets an operator must choose', () => {
-    expect(() => environmentOf(services.api!, {})).toThrow(/POSTGRES_PASSWORD|LINK_SECRET/);
+    expect(() => environmentOf(services.api!, {})).toThrow(/POSTGRES_PASSWORD|LINK_SECRET|PAYLOAD_KEY/);
+    expect(() => environmentOf(services.api!, { POSTGRES_PASSWORD: 'p', LINK_SECRET: 'x'.repeat(40) })).toThrow(/PAYLOAD_KEY/);
   });
 
   it("registers the workflows' custom search attributes with the Temporal server", () => {

@@ -16,6 +16,7 @@ import { freePort } from '../../scripts/temporal-binaries';
 import { statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import { loadConfig } from '../../config';
+import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 3_600_000;
@@ -172,7 +173,9 @@ describe('npm start (scripts/start.ts)', () => {
     await db.insertInto('compounds').values({ id: 'start-garden', name: '锦绣花园' }).execute();
     await db.destroy();
     connection = await Connection.connect({ address: urls.Temporal! });
-    let client = new Client({ connection });
+    // The product encrypts payloads with the key it generated in the data folder; so does this client.
+    const dataConverter = () => encryptedDataConverter(payloadCodecFrom({ keyId: 'k1', oldKeys: [], dataDir }));
+    let client = new Client({ connection, dataConverter: dataConverter() });
     const input = activityInput();
     const workflowId = themedActivityWorkflowId(input.activityId);
     const handle = await client.workflow.start(themedActivityWorkflow, { taskQueue: 'themed-activities', workflowId, args: [input] });
@@ -197,7 +200,7 @@ describe('npm start (scripts/start.ts)', () => {
     const again = await ready(second);
     expect((await fetch(`${again.API}/healthz`)).status).toBe(200);
     connection = await Connection.connect({ address: again.Temporal! });
-    client = new Client({ connection });
+    client = new Client({ connection, dataConverter: dataConverter() });
     const described = await client.workflow.getHandle(workflowId).describe();
     expect(described.status.name).toBe('RUNNING');
     const status = await client.workflow.getHandle(workflowId).query(statusQuery);

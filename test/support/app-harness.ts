@@ -35,6 +35,8 @@ import { renderEmail } from '../../mail/templates';
 import { createWorker, type CreateWorkerOptions } from '../../worker/create-worker';
 import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
+import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
+import { startEmailRetrier, type RunningRetrier } from '../../mail/email-retrier';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -151,17 +153,23 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   const store = new SqlActivityStore(db);
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  // The product's codec, as every process of it runs: the history holds ciphertext.
+  const payloadCodec = payloadCodecFrom({ ...config.payloadKeys, dataDir: dir });
+  const dataConverter = encryptedDataConverter(payloadCodec);
+  const client = new Client({ connection, dataConverter });
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
+  /** The worker process's email retrier (mail/email-retrier.ts), when there is a worker. */
+  let retrier: RunningRetrier | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     worker = await createWorker({
       connection: workerConnection,
       taskQueue: config.temporal.taskQueue,
       workflowBundle: workflowBundle(),
+      dataConverter,
       activities: {
         ...createActivities({
           store,
@@ -169,11 +177,13 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
           render: renderEmail,
           links: { secret: options.linkSecret, publicBaseUrl: baseUrl, graceMs: config.links.graceMs },
           messageIdDomain: options.messageIdDomain,
+          retryDelaysMs: config.mail.retryDelaysMs,
         }),
         ...options.extraActivities?.({ db, store, mailer, client, baseUrl, config }),
       },
     });
     running = worker.run();
+    retrier = startEmailRetrier({ store, mailer, owner: `harness-${randomUUID()}`, retryDelaysMs: config.mail.retryDelaysMs, intervalMs: config.mail.retryIntervalMs });
   }
 
   const logs: AppHarness['logs'] = [];
@@ -182,7 +192,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, payloadCodec, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 
@@ -202,6 +212,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     async close() {
       for (const extra of extras) if (extra.listening) await closeServer(extra);
       await closeServer(server);
+      await retrier?.stop();
       if (worker) {
         worker.shutdown();
         await running;
