@@ -23,7 +23,7 @@ export interface RunningApi {
 export async function startApi(config: Config): Promise<RunningApi> {
   const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
   await migrateToLatest(db);
-  const repos = createRepositories(db, reportDeps(db));
+  const repos = createRepositories(db, { ...reportDeps(db), ledgerPolicy: config.points.policy });
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;

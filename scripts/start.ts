@@ -233,7 +233,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
   const app = createApp({
     client,
     config: runConfig,
-    repos: createRepositories(runtime.db, reportDeps(runtime.db)),
+    repos: createRepositories(runtime.db, { ...reportDeps(runtime.db), ledgerPolicy: config.points.policy }),
     linkSecret: runtime.linkSecret,
     mailer: runtime.mailer,
     ...(started.mailbox ? { devMailbox: createDevMailboxRouter(started.mailbox) } : {}),

@@ -32,7 +32,7 @@ export { resolveLinkSecret, createMailer };
 export async function buildRuntime(config: Config): Promise<Runtime> {
   const db = createDatabase({ url: config.database.url, sqlitePath: config.database.sqlitePath });
   await migrateToLatest(db);
-  const store = new SqlActivityStore(db);
+  const store = new SqlActivityStore(db, { ledgerPolicy: config.points.policy });
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const activities = createActivities({

@@ -16,7 +16,6 @@
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
-import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
 import { IsoInstant } from '../../domain/schemas';
 import { HttpError } from '../http/errors';
@@ -69,15 +68,15 @@ export const RedemptionResponse = z.object({
 });
 
 export interface PointsRoutesDeps {
+  /** Their ledger carries the one policy (config.points.policy) given to createRepositories. */
   repos: Repositories;
-  ledgerPolicy?: Partial<LedgerPolicy>;
   now: () => number;
 }
 
 /** The growth points' routes. */
 export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
   const { repos } = deps;
-  const ledger = repos.ledger({ now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
+  const ledger = repos.ledger({ now: () => new Date(deps.now()) });
   const directory = repos.directory;
   const FamilyParam = z.object({ id: Id });
 

@@ -13,9 +13,11 @@
  * transactions are serialised (BEGIN IMMEDIATE). Reward stock is decremented with a conditional
  * UPDATE (stock = stock - 1 WHERE stock > 0); rewards rows may be updated, ledger entries may not.
  *
- * Policy (see LedgerPolicy): points earned in year Y expire at the end of year Y + 1, local time
- * (UTC+8 by default); an optional cap limits the points a holder can earn per calendar month (or
- * year): an award that would pass it is cut to what is left (possibly 0, recorded with a note).
+ * Policy (see LedgerPolicy; the settings are config.points.policy, POINTS_* in .env.example, handed
+ * in once through createRepositories / the activity store): points earned in year Y expire at the
+ * end of year Y + N, local time (UTC+8); an optional cap limits the points a holder can earn per
+ * calendar month (or year): an activity's award that would pass it is cut to what is left
+ * (possibly 0, recorded with a note); a staff award (`staffAward`) that would pass it is refused.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';

@@ -148,7 +148,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     ...options.env,
   });
   const mailer = new SmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false, from: config.mail.from });
-  const store = new SqlActivityStore(db);
+  const store = new SqlActivityStore(db, { ledgerPolicy: config.points.policy });
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -182,7 +182,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db, { ...reportDeps(db), ledgerPolicy: config.points.policy }), linkSecret: options.linkSecret, mailer, logger, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 
