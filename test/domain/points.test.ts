@@ -5,7 +5,9 @@ import {
   dueExpiries,
   expiryFor,
   familyAwards,
+  nextDailyRun,
   replayLots,
+  staffAwardCapRefusal,
   tallyOf,
   volunteerHoursPoints,
   volunteerServiceMs,
@@ -148,7 +150,6 @@ describe('FIFO replay and due expiries', () => {
 
 describe('the daily expiry run and the staff awards (domain/points.ts)', () => {
   it('the daily run wakes at the next local time of day, today if still ahead, else tomorrow', () => {
-    const { nextDailyRun } = jest.requireActual<typeof import('../../domain/points')>('../../domain/points');
     // 2026-12-31T15:00Z is 23:00 in Beijing: the next 00:05 is 2026-12-31T16:05Z.
     expect(new Date(nextDailyRun(Date.parse('2026-12-31T15:00:00.000Z'), 480, 5)).toISOString()).toBe('2026-12-31T16:05:00.000Z');
     // Exactly at 00:05 the next run is a day later.
@@ -156,7 +157,6 @@ describe('the daily expiry run and the staff awards (domain/points.ts)', () => {
   });
 
   it('a staff award over the cap is refused with the cap and what is left; without a cap never', () => {
-    const { staffAwardCapRefusal } = jest.requireActual<typeof import('../../domain/points')>('../../domain/points');
     const monthly = { utcOffsetMinutes: 480, expiryYearsAfter: 1, earningCap: { period: 'month' as const, max: 100 } };
     expect(staffAwardCapRefusal(30, 70, monthly)).toBeNull();
     expect(staffAwardCapRefusal(31, 70, monthly)).toEqual({ cap: 100, period: 'month', earned: 70, left: 30 });
