@@ -13,6 +13,7 @@ import { resolveLinkSecret } from '../links/secret';
 import { createMailer } from '../mail/from-config';
 import { createApp } from './app';
 import { startDigestScheduler } from './digest-scheduler';
+import { startPointsExpiry } from './points/expiry-schedule';
 
 export interface RunningApi {
   server: Server;
@@ -35,10 +36,13 @@ export async function startApi(config: Config): Promise<RunningApi> {
   });
   // Every API process ticks; the digest workflow's id is derived from the day, so only one runs.
   const scheduler = startDigestScheduler({ client, config });
+  // The points' daily expiry run: one workflow for every API process (it wakes itself each day).
+  const expiry = startPointsExpiry(client, config);
   return {
     server,
     async close() {
       await scheduler.stop();
+      await expiry;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();
       await mailer.close?.();

@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
+import { createPointsExpiryActivities, type PointsExpiryActivities } from '../activities/points-expiry';
 import type { Mailer } from '../mail/mailer';
 import { createDatabase } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
@@ -22,7 +23,7 @@ export interface Runtime {
   store: SqlActivityStore;
   mailer: Mailer;
   linkSecret: string;
-  activities: ThemedActivityActivities & DigestActivities & CycleActivities;
+  activities: ThemedActivityActivities & DigestActivities & CycleActivities & PointsExpiryActivities;
   close(): Promise<void>;
 }
 
@@ -65,12 +66,20 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     publicBaseUrl: config.http.publicBaseUrl,
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
   });
+  const pointsExpiryActivities = createPointsExpiryActivities({
+    db,
+    store,
+    mailer,
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    policy: config.points.policy,
+    noticeBeforeMs: config.points.expiryNoticeBeforeMs,
+  });
   return {
     db,
     store,
     mailer,
     linkSecret,
-    activities: { ...activities, ...digestActivities, ...cycleActivities },
+    activities: { ...activities, ...digestActivities, ...cycleActivities, ...pointsExpiryActivities },
     async close() {
       await temporalConnection.close();
       await mailer.close?.();
