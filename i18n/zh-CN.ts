@@ -1110,9 +1110,9 @@ export const zhCN: Catalog = {
   },
   // ---- growth points: expiry notice and staff awards (issue 11) ----
   pointsMail: {
-    expiringSubject: (points, lastDay) => `【积分到期提醒】您有 ${points} 成长积分将于 ${lastDay} 后过期`,
+    expiringSubject: (points, lastDay) => `【积分到期提醒】您有 ${points} 成长积分将于${lastDay}后过期`,
     greeting: (name) => `${name}，您好：`,
-    expiringBody: (points, lastDay) => `您家有 ${points} 成长积分的有效期到 ${lastDay}（北京时间）为止，之后将自动过期。`,
+    expiringBody: (points, lastDay) => `您家有 ${points} 成长积分可以使用到北京时间${lastDay}，之后将自动过期。`,
     balance: (balance) => `您家目前共有 ${balance} 成长积分。`,
     howToUse: '可在社区活动签到台或兑换点出示家庭二维码，兑换社区教育资源或商户优惠券。',
     signature: '锦华社区三长共治专班',
