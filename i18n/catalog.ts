@@ -244,6 +244,7 @@ export interface DashboardProse {
       volunteerHours: string;
       feedback: string;
       milestones: string;
+      pointsOutsideActivities: string;
     };
     tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones', string>;
     values: Record<string, string>;
@@ -559,6 +560,7 @@ export const CSV_SUMMARY_FIGURES = [
   'volunteers.hours', 'merchants.engaged', 'merchants.venuesLent', 'merchants.venueHours', 'sponsorship.totalCny',
   'approvals.medianTurnaroundMs', 'approvals.slowest', 'feedback.averages.organisation', 'feedback.averages.participation',
   'feedback.averages.effect', 'feedback.missing', 'milestones.onTime', 'milestones.late', 'milestones.missed',
+  'points.outsideActivities.total', 'points.outsideActivities.familyLearning', 'points.outsideActivities.volunteering',
 ] as const;
 
 export type CsvSummaryFigure = (typeof CSV_SUMMARY_FIGURES)[number];

@@ -299,6 +299,7 @@ export const en: Catalog = {
         volunteerHours: 'Volunteer hours',
         feedback: 'Mean supervision ratings (organisation / participation / effect)',
         milestones: 'Milestones done on time',
+        pointsOutsideActivities: 'Points awarded outside activities',
       },
       tables: {
         summary: 'Every figure and its sources',
@@ -969,6 +970,9 @@ export const en: Catalog = {
       'milestones.onTime': 'Milestones on time',
       'milestones.late': 'Milestones late',
       'milestones.missed': 'Milestones missed',
+      'points.outsideActivities.total': 'Points awarded outside activities (family learning and volunteering)',
+      'points.outsideActivities.familyLearning': 'Points awarded outside activities: family learning',
+      'points.outsideActivities.volunteering': 'Points awarded outside activities: volunteering'
     },
     values: VALUES,
   },

@@ -292,6 +292,7 @@ export const zhCN: Catalog = {
         volunteerHours: '志愿服务时长（小时）',
         feedback: '督导评分均值（组织/参与/成效）',
         milestones: '按时完成的孵化节点',
+        pointsOutsideActivities: '活动外发放积分',
       },
       tables: {
         summary: '全部指标及依据',
@@ -1004,6 +1005,9 @@ export const zhCN: Catalog = {
       'milestones.onTime': '按时完成的节点',
       'milestones.late': '逾期完成的节点',
       'milestones.missed': '未完成的节点',
+      'points.outsideActivities.total': '活动外发放积分（家庭学习与志愿服务）',
+      'points.outsideActivities.familyLearning': '活动外发放积分：家庭学习',
+      'points.outsideActivities.volunteering': '活动外发放积分：志愿服务'
     },
     values: VALUES,
   },

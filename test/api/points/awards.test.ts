@@ -2,6 +2,7 @@
  * Points staff award outside an activity (family learning, volunteering) over real HTTP against
  * the real app (SQLite), with an earning cap of 100 a month set in the environment.
  */
+import { AuditRepository } from '../../../db/repositories';
 import { api, startApiHarness, unique, type ApiHarness } from '../harness';
 import { award, seedFamily } from '../people-fixtures';
 
@@ -33,8 +34,8 @@ test('an award for family learning is written with its rule and reason, shows in
   const history = await api(h.baseUrl, 'GET', `/api/families/${f.id}/points`, { who: 'pm' });
   expect(history.body.history).toEqual([expect.objectContaining({ id: first.body.entry.id, rule: 'familyLearning', note: '亲子共读打卡满 4 周', amount: 20 })]);
   // Who awarded is in the audit, once.
-  const audit = await h.db.selectFrom('action_audit').selectAll().where('workflow_id', '=', `points:family:${f.id}`).execute();
-  expect(audit).toEqual([expect.objectContaining({ step: 'staffAward', recipient_key: 'staff:gw-east', action: 'familyLearning', outcome: 'recorded' })]);
+  const audit = (await new AuditRepository(h.db).recordedBy('staff:gw-east', 'staffAward', 1000)).filter((a) => a.workflow_id === `points:family:${f.id}`);
+  expect(audit).toEqual([expect.objectContaining({ action: 'familyLearning', comment: `entry ${first.body.entry.id}: 20 points` })]);
   // The same key for another amount is refused and changes nothing.
   const reused = await awardPoints(f.id, { ...body, points: 25 });
   expect(reused.status).toBe(409);
