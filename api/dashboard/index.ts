@@ -8,6 +8,7 @@
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
+ *   GET /dashboard/points/award             award points for family learning or volunteering outside an activity (api/points/award-page.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -56,6 +57,7 @@ import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
+import { pointsAwardPages } from '../points/award-page';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -208,6 +210,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   venueRoutes(router, data, ctxOf);
   cyclePageRoutes(router, data, ctxOf);
   directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
+  pointsAwardPages(router, { repos, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

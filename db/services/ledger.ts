@@ -609,6 +609,16 @@ export class Ledger {
     });
   }
 
+  /** Where the holder stands against the earning cap now (what a staff award may still give); null without a cap. */
+  async capRoom(holder: Holder): Promise<{ cap: number; period: 'month' | 'year'; earned: number; left: number } | null> {
+    const h = parseInput(HolderSchema, holder);
+    const cap = this.policy.earningCap;
+    const period = capPeriodOf(this.nowIso(), this.policy);
+    if (!cap || !period) return null;
+    const earned = await earnedIn(this.db, h, period);
+    return { cap: cap.max, period: cap.period, earned, left: Math.max(0, cap.max - earned) };
+  }
+
   /**
    * The families whose unspent points expire in (asOf, until], one line per family and expiry
    * date (what will be lost then, after redemptions and earlier expiries took the oldest points).
