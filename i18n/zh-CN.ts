@@ -1142,7 +1142,7 @@ export const zhCN: Catalog = {
     reasonHint: '家庭会在积分明细中看到这段理由。',
     submit: '确认发放',
     another: '换一个家庭',
-    awarded: (points, name, path, balance) => `已为${name}发放 ${points} 积分（${path}），当前积分 ${balance}。`,
+    awarded: (points, name, path, balance) => `已为${name}发放 ${points} 积分：${path}。当前积分 ${balance}。`,
     history: '最近的积分明细',
     historyEmpty: '还没有积分记录。',
     historyColumns: { at: '时间', what: '项目', amount: '积分', note: '说明' },

@@ -85,7 +85,7 @@ describe('a grid worker awards family-learning points from a phone', () => {
     await page.fill('#points', '10');
     await submit(page);
     expect(await heading(page)).toBe('为刘家发放积分');
-    expect(await page.locator('p.ok').textContent()).toBe('已为刘家发放 10 积分（家庭学习），当前积分 100。');
+    expect(await page.locator('p.ok').textContent()).toBe('已为刘家发放 10 积分：家庭学习。当前积分 100。');
     const history = (await page.locator('table.cards').textContent()) ?? '';
     expect(history).toContain('获得 · 家庭学习');
     expect(history).toContain('亲子共读打卡满 4 周');
