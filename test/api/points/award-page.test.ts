@@ -2,7 +2,7 @@
  * The award page over real HTTP (no browser): what the form refuses on the server (each field
  * named in Chinese, nothing written), a resent form awarding once, and who may open it.
  */
-import { CookieJar, postForm, request, signIn, startDashboardHarness, type DashboardHarness } from '../dashboard/harness';
+import { type CookieJar, postForm, request, signIn, startDashboardHarness, type DashboardHarness } from '../dashboard/harness';
 
 let h: DashboardHarness;
 let gw: CookieJar;
