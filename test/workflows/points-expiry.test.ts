@@ -8,6 +8,7 @@ import '../support/quiet-temporal-logs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
@@ -175,5 +176,13 @@ describe('points expiry run (time-skipping)', () => {
     expect(mailbox.messages().filter((m: StoredMail) => m.to.includes('lin@points.example.test'))).toHaveLength(0);
     const description = await env.client.workflow.getHandle(POINTS_EXPIRY_WORKFLOW_ID).describe();
     expect(description.status.name).toBe('RUNNING');
+    // The first run continued as new after its 31 daily runs: a whole history, kept for the replay test
+    // (RECORD_HISTORIES=1 npx jest test/workflows/points-expiry.test.ts).
+    const firstRun = env.client.workflow.getHandle(POINTS_EXPIRY_WORKFLOW_ID, first.runId);
+    expect((await firstRun.describe()).status.name).toBe('CONTINUED_AS_NEW');
+    if (process.env.RECORD_HISTORIES === '1') {
+      const bytes = temporal.api.history.v1.History.encode(await firstRun.fetchHistory()).finish();
+      fs.writeFileSync(path.join(__dirname, 'histories', 'points-expiry-31-daily-runs-then-continue-as-new.history.bin'), bytes);
+    }
   });
 });
