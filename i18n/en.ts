@@ -1089,7 +1089,7 @@ export const en: Catalog = {
   pointsAward: {
     nav: 'Award points',
     heading: 'Award growth points',
-    intro: 'Award growth points for family learning or for volunteering outside an activity. Each award gives its reason, shows in the family’s points history and counts in the cycle report.',
+    intro: "Award growth points for family learning or for volunteering outside an activity. Each award gives its reason, shows in the family's points history and counts in the cycle report.",
     searchLabel: 'Find a family by name',
     searchButton: 'Search',
     results: (n) => `${n} ${n === 1 ? 'family' : 'families'} found`,
