@@ -13,6 +13,7 @@ import { resolveLinkSecret } from '../links/secret';
 import { createMailer } from '../mail/from-config';
 import { createApp } from './app';
 import { startDigestScheduler } from './digest-scheduler';
+import { startPointsExpiry } from './points/expiry-schedule';
 
 export interface RunningApi {
   server: Server;
@@ -22,7 +23,7 @@ export interface RunningApi {
 /** Starts the API on config.http.host and config.http.port (0: any free port; see server.address()). */
 export async function startApi(config: Config, log: (line: string) => void = console.info): Promise<RunningApi> {
   const db = await openDatabase(config.database, log);
-  const repos = createRepositories(db, reportDeps(db));
+  const repos = createRepositories(db, { ...reportDeps(db), ledgerPolicy: config.points.policy });
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
@@ -39,10 +40,13 @@ export async function startApi(config: Config, log: (line: string) => void = con
   });
   // Every API process ticks; the digest workflow's id is derived from the day, so only one runs.
   const scheduler = startDigestScheduler({ client, config });
+  // The points' daily expiry run: one workflow for every API process (it wakes itself each day).
+  const expiry = startPointsExpiry(client, config);
   return {
     server,
     async close() {
       await scheduler.stop();
+      await expiry;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connection.close();
       await mailer.close?.();

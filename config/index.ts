@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import type { Timings } from '../domain/schemas';
 import type { PlanBounds } from '../domain/plan-checks';
+import { defaultLedgerPolicy, type LedgerPolicy } from '../domain/points';
 
 const duration = (fallback: string) =>
   z
@@ -189,6 +190,23 @@ const EnvSchema = z.object({
   CYCLE_MILESTONE_ESCALATE_AFTER: duration('1d'),
   CYCLE_ACTIVITY_POLL: duration('15m'),
 
+  // Growth points (成长积分): the ledger's earning cap and expiry, and the families' notice before points expire.
+  /** At most this many points earned per holder per POINTS_EARNING_CAP_PERIOD; 0: no cap. */
+  POINTS_EARNING_CAP: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  POINTS_EARNING_CAP_PERIOD: z.enum(['month', 'year']).default('month'),
+  /** Points earned in year Y expire at the end of year Y + N (local time); "never": they do not expire. */
+  POINTS_EXPIRE_AFTER_YEARS: z
+    .string()
+    .default('1')
+    .transform((text, ctx) => {
+      const t = text.trim().toLowerCase();
+      if (t === 'never') return null;
+      if (/^\d{1,2}$/.test(t) && Number(t) <= 10) return Number(t);
+      ctx.addIssue({ code: 'custom', message: `"${text}" must be a whole number of years from 0 to 10, or never` });
+      return z.NEVER;
+    }),
+  POINTS_EXPIRY_NOTICE_BEFORE: duration('30d'),
+
   // Coordinator's daily digest.
   DIGEST_CRON: z.string().default('0 8 * * *'),
   DIGEST_TZ: z.string().default('Asia/Shanghai'),
@@ -228,6 +246,8 @@ export interface Config {
   planBounds: PlanBounds;
   cycleTimings: { milestoneReminderBeforeMs: number; milestoneEscalateAfterMs: number; activityPollMs: number };
   digest: { cron: string; timeZone: string };
+  /** The ledger's one policy (earning cap, expiry), handed to every ledger writer; and how long before points expire families are told. */
+  points: { policy: LedgerPolicy; expiryNoticeBeforeMs: number };
 }
 
 /**
@@ -285,6 +305,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const databaseUrlProblem = e.DATABASE_URL === undefined ? undefined : databaseUrlError(e.DATABASE_URL);
   if (databaseUrlProblem) throw new ConfigError(`Invalid configuration:\n  DATABASE_URL: ${databaseUrlProblem}`);
+  if (e.POINTS_EXPIRY_NOTICE_BEFORE <= 0 || e.POINTS_EXPIRY_NOTICE_BEFORE > 366 * 86_400_000) {
+    throw new ConfigError('Invalid configuration:\n  POINTS_EXPIRY_NOTICE_BEFORE: must be longer than 0 and at most 366d');
+  }
   if (e.NODE_ENV === 'production' && !e.LINK_SECRET) {
     throw new ConfigError('Invalid configuration:\n  LINK_SECRET: required in production (32+ random characters)');
   }
@@ -357,5 +380,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       activityPollMs: e.CYCLE_ACTIVITY_POLL,
     },
     digest: { cron: e.DIGEST_CRON, timeZone: e.DIGEST_TZ },
+    points: {
+      policy: {
+        ...defaultLedgerPolicy,
+        expiryYearsAfter: e.POINTS_EXPIRE_AFTER_YEARS,
+        earningCap: e.POINTS_EARNING_CAP > 0 ? { period: e.POINTS_EARNING_CAP_PERIOD, max: e.POINTS_EARNING_CAP } : null,
+      },
+      expiryNoticeBeforeMs: e.POINTS_EXPIRY_NOTICE_BEFORE,
+    },
   };
 }

@@ -65,7 +65,8 @@ function activityNotRecorded(activityId: string): Error {
 }
 
 export class SqlActivityStore implements ActivityStore {
-  private readonly policy: LedgerPolicy;
+  /** The ledger policy its awards are written under (config.points.policy through createRepositories). */
+  readonly policy: LedgerPolicy;
   private readonly now: Clock;
 
   constructor(

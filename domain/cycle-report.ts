@@ -72,6 +72,19 @@ export interface PointsFigures {
   redeemed: { points: number; familyIds: string[]; entryIds: string[] };
   expired: { points: number; familyIds: string[]; entryIds: string[] };
   outstanding: { points: number; familyIds: string[] };
+  /**
+   * Points staff awarded outside activities (家庭学习 family learning, 志愿服务 volunteering outside
+   * an activity: award entries with no activity whose rule is the path, less reversals of them)
+   * to families of the cycle's compounds, written in [periodStart, min(periodEnd, asOf)).
+   * Absent from reports closed before it was counted.
+   */
+  outsideActivities?: {
+    total: number;
+    familyLearning: number;
+    volunteering: number;
+    familyIds: string[];
+    entryIds: string[];
+  };
 }
 
 export interface MilestoneReportRow {

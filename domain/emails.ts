@@ -113,3 +113,19 @@ export interface DigestMessage {
   recipientName: string;
   report: DigestReport;
 }
+
+// ---- growth points outside an activity's emails (the daily expiry run) ----
+
+/**
+ * The month-ahead notice (积分到期提醒): a family's points that will expire at `expiresAt`
+ * (the exclusive instant, a local midnight), one email per family and expiry date.
+ */
+export interface PointsExpiringMessage {
+  recipientName: string;
+  /** ISO instant from which the points are gone (the end of the last day they can be used). */
+  expiresAt: string;
+  /** What will expire then (the unspent remainder of the earnings that expire then). */
+  points: number;
+  /** The family's balance when the notice was written. */
+  balance: number;
+}

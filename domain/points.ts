@@ -224,3 +224,61 @@ export function dueExpiries(entries: readonly LedgerEntryFacts[], asOf: string):
   for (const lot of expired) byDate.set(lot.expiresAt as string, (byDate.get(lot.expiresAt as string) ?? 0) + lot.remaining);
   return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([expiresAt, amount]) => ({ expiresAt, amount }));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Expiry notices and the daily expiry run
+
+/**
+ * What a holder will lose at each expiry date in (asOf, until]: the unspent remainder of the
+ * earnings that expire then (FIFO replay), one line per date, oldest first; dates with nothing
+ * left are left out. The month-ahead notice tells a family these.
+ */
+export function upcomingExpiries(entries: readonly LedgerEntryFacts[], asOf: string, until: string): { expiresAt: string; amount: number }[] {
+  const { lots } = replayLots(entries);
+  const byDate = new Map<string, number>();
+  for (const lot of lots) {
+    if (lot.remaining <= 0 || lot.expiresAt === null || lot.expiresAt <= asOf || lot.expiresAt > until) continue;
+    byDate.set(lot.expiresAt, (byDate.get(lot.expiresAt) ?? 0) + lot.remaining);
+  }
+  return [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([expiresAt, amount]) => ({ expiresAt, amount }));
+}
+
+/**
+ * The next instant after `nowMs` at `minuteOfDay` local time (UTC offset in minutes): when the
+ * daily expiry run wakes. Expiry dates are local midnights, so a run a few minutes after midnight
+ * expires points on the day they expire.
+ */
+export function nextDailyRun(nowMs: number, utcOffsetMinutes: number, minuteOfDay: number): number {
+  const offsetMs = utcOffsetMinutes * 60_000;
+  const local = nowMs + offsetMs;
+  const dayStart = Math.floor(local / 86_400_000) * 86_400_000;
+  let next = dayStart + minuteOfDay * 60_000;
+  if (next <= local) next += 86_400_000;
+  return next - offsetMs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points staff award outside an activity (the source report's other earning paths)
+
+/** 家庭学习 (family learning) and 志愿服务 outside an activity: each is written as the entry's rule, with no activity. */
+export const STAFF_AWARD_PATHS = ['familyLearning', 'volunteering'] as const;
+export type StaffAwardPath = (typeof STAFF_AWARD_PATHS)[number];
+
+/** The most points one staff award may give (a typo guard; the earning cap applies on top). */
+export const STAFF_AWARD_MAX = 1000;
+
+/**
+ * Whether a staff award of `requested` fits the cap: null when it does, else what the refusal
+ * names (the cap, its period, what was earned already and what is left). A staff award is never
+ * cut silently: the person awarding is told and may award what is left.
+ */
+export function staffAwardCapRefusal(
+  requested: number,
+  earnedInPeriod: number,
+  policy: LedgerPolicy,
+): { cap: number; period: 'month' | 'year'; earned: number; left: number } | null {
+  const cap = policy.earningCap;
+  if (!cap) return null;
+  const left = Math.max(0, cap.max - earnedInPeriod);
+  return requested <= left ? null : { cap: cap.max, period: cap.period, earned: earnedInPeriod, left };
+}

@@ -243,6 +243,7 @@ export const EMAIL_PURPOSES = [
   'signIn',
   'registrationLink',
   'freshLink',
+  'pointsExpiring',
 ] as const;
 export type EmailPurpose = (typeof EMAIL_PURPOSES)[number];
 
@@ -269,4 +270,13 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
   signIn: { 'zh-CN': '登录链接', en: 'Sign-in link' },
   registrationLink: { 'zh-CN': '报名链接', en: 'Registration link' },
   freshLink: { 'zh-CN': '新链接', en: 'Fresh link' },
+  pointsExpiring: { 'zh-CN': '积分到期提醒', en: 'Points expiring' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Points staff award outside an activity (domain/points.ts STAFF_AWARD_PATHS): the ledger entry's rule.
+
+export const STAFF_AWARD_PATH_TERMS: Terms<'familyLearning' | 'volunteering'> = {
+  familyLearning: { 'zh-CN': '家庭学习', en: 'Family learning' },
+  volunteering: { 'zh-CN': '志愿服务（活动外）', en: 'Volunteering outside an activity' },
 };

@@ -248,6 +248,7 @@ export interface DashboardProse {
       volunteerHours: string;
       feedback: string;
       milestones: string;
+      pointsOutsideActivities: string;
     };
     tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones', string>;
     values: Record<string, string>;
@@ -563,6 +564,7 @@ export const CSV_SUMMARY_FIGURES = [
   'volunteers.hours', 'merchants.engaged', 'merchants.venuesLent', 'merchants.venueHours', 'sponsorship.totalCny',
   'approvals.medianTurnaroundMs', 'approvals.slowest', 'feedback.averages.organisation', 'feedback.averages.participation',
   'feedback.averages.effect', 'feedback.missing', 'milestones.onTime', 'milestones.late', 'milestones.missed',
+  'points.outsideActivities.total', 'points.outsideActivities.familyLearning', 'points.outsideActivities.volunteering',
 ] as const;
 
 export type CsvSummaryFigure = (typeof CSV_SUMMARY_FIGURES)[number];
@@ -793,6 +795,57 @@ export interface CheckInDeskProse {
 }
 
 /** Every surface's prose in one locale. */
+/** The growth points' own emails (mail/points-templates.ts): the month-ahead expiry notice. */
+export interface PointsEmailProse {
+  /** `points` and `lastDay` come written (i18n/format.ts). */
+  expiringSubject: (points: string, lastDay: string) => string;
+  greeting: (name: string) => string;
+  expiringBody: (points: string, lastDay: string) => string;
+  balance: (balance: string) => string;
+  howToUse: string;
+  signature: string;
+}
+
+/** The staff page that awards points outside an activity (api/points/award-page.ts). */
+export interface PointsAwardPageProse {
+  nav: string;
+  heading: string;
+  intro: string;
+  searchLabel: string;
+  searchButton: string;
+  results: (n: number) => string;
+  noResults: string;
+  choose: string;
+  compound: string;
+  balance: (points: string) => string;
+  chosenHeading: (name: string) => string;
+  path: string;
+  /** The earning paths' words are the vocabulary's (STAFF_AWARD_PATH_TERMS); this is the hint under each. */
+  pathHints: { familyLearning: string; volunteering: string };
+  points: string;
+  pointsHint: (max: number) => string;
+  capHint: (cap: string, period: string) => string;
+  reason: string;
+  reasonHint: string;
+  submit: string;
+  another: string;
+  awarded: (points: string, name: string, path: string, balance: string) => string;
+  history: string;
+  historyEmpty: string;
+  historyColumns: { at: string; what: string; amount: string; note: string };
+  entryKinds: { award: string; redemption: string; expiry: string; reversal: string };
+  periods: { month: string; year: string };
+  errors: {
+    heading: string;
+    path: string;
+    points: (max: number) => string;
+    reason: string;
+    reasonTooLong: (max: number) => string;
+    cap: (cap: string, period: string, earned: string, left: string) => string;
+    keyReused: string;
+  };
+}
+
 export interface Catalog {
   locale: Locale;
   links: LinkPagesProse;
@@ -810,4 +863,6 @@ export interface Catalog {
   staffWork: StaffWorkProse;
   directory: DirectoryProse;
   checkInDesk: CheckInDeskProse;
+  pointsMail: PointsEmailProse;
+  pointsAward: PointsAwardPageProse;
 }

@@ -43,6 +43,7 @@ import { Cycles, CycleError } from '../db/services/cycles';
 import { num, toIso } from '../db/util';
 import type { ActivitySummary } from '../domain/activity';
 import { milestoneState } from '../domain/cycle';
+import { STAFF_AWARD_PATHS } from '../domain/points';
 import type { Cell, CsvTable } from '../lib/csv';
 import { formatDateTime } from '../i18n/format';
 import type {
@@ -181,6 +182,24 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
   const redemptionsByFamily = byHolder(redemptionEntries);
   const expiriesByFamily = byHolder(expiryEntries);
 
+  // Points staff awarded outside activities to the cycle's compounds' families, in the cycle's period.
+  const outsideUntil = toIso(cycle.periodEnd) < asOf ? toIso(cycle.periodEnd) : asOf;
+  const outsideEntries = cycle.compounds.length
+    ? await db
+        .selectFrom('points_entries as e')
+        .innerJoin('families as f', 'f.id', 'e.holder_id')
+        .selectAll('e')
+        .where('e.holder_kind', '=', 'family')
+        .where('f.compound_id', 'in', cycle.compounds)
+        .where('e.activity_id', 'is', null)
+        .where('e.rule', 'in', [...STAFF_AWARD_PATHS])
+        .where((eb) => eb.or([eb('e.kind', '=', 'award'), eb.and([eb('e.kind', '=', 'reversal'), eb('e.amount', '<', 0)])]))
+        .where('e.created_at', '>=', window.from)
+        .where('e.created_at', '<', outsideUntil)
+        .orderBy('e.id')
+        .execute()
+    : [];
+
   const points: PointsFigures = {
     window,
     awarded: {
@@ -201,6 +220,13 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
       entryIds: expiryEntries.map((e) => e.id),
     },
     outstanding: { points: sum(familyEntries), familyIds },
+    outsideActivities: {
+      total: sum(outsideEntries),
+      familyLearning: sum(outsideEntries.filter((e) => e.rule === 'familyLearning')),
+      volunteering: sum(outsideEntries.filter((e) => e.rule === 'volunteering')),
+      familyIds: sortedUnique(outsideEntries.map((e) => e.holder_id)),
+      entryIds: outsideEntries.map((e) => e.id),
+    },
   };
   const earningFamilies = familyIds.filter((id) => earnedBy('family', id) > 0);
   const earningFamilySet = new Set(earningFamilies);
@@ -497,6 +523,10 @@ function summaryRows(r: CycleReport, locale: ReportLocale): Record<string, Cell>
     line('milestones.onTime', r.milestones.onTime.count, r.milestones.onTime.milestoneIds),
     line('milestones.late', r.milestones.late.count, r.milestones.late.milestoneIds),
     line('milestones.missed', r.milestones.missed.count, r.milestones.missed.milestoneIds),
+    // Reports closed before these were counted have no figure: an empty cell, not a 0.
+    line('points.outsideActivities.total', r.points.outsideActivities?.total ?? null, r.points.outsideActivities?.entryIds ?? []),
+    line('points.outsideActivities.familyLearning', r.points.outsideActivities?.familyLearning ?? null, r.points.outsideActivities?.entryIds ?? []),
+    line('points.outsideActivities.volunteering', r.points.outsideActivities?.volunteering ?? null, r.points.outsideActivities?.entryIds ?? []),
   ];
 }
 

@@ -20,6 +20,7 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { createDevMailboxRouter } from '../api/dev/mailbox-routes';
 import { startDigestScheduler, type DigestScheduler } from '../api/digest-scheduler';
+import { startPointsExpiry } from '../api/points/expiry-schedule';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { startDevMailbox, type DevMailbox } from '../mail/dev-mailbox';
 import { buildRuntime, type Runtime as AppRuntime } from '../worker/dependencies';
@@ -234,7 +235,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
     client,
     payloadCodec: runtime.payloadCodec,
     config: runConfig,
-    repos: createRepositories(runtime.db, reportDeps(runtime.db)),
+    repos: createRepositories(runtime.db, { ...reportDeps(runtime.db), ledgerPolicy: config.points.policy }),
     linkSecret: runtime.linkSecret,
     mailer: runtime.mailer,
     ...(started.mailbox ? { devMailbox: createDevMailboxRouter(started.mailbox) } : {}),
@@ -258,6 +259,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
 
   await listen(httpServer, { port: config.http.port, host: config.http.host, what: 'the API', envVar: 'PORT' });
   started.api.scheduler = startDigestScheduler({ client, config: runConfig });
+  await startPointsExpiry(client, runConfig, { info: () => undefined, error: (m: string) => log(m) });
 
   // Loopback or every interface: this machine reaches it as localhost; else only at HOST itself.
   const { host } = config.http;
@@ -273,6 +275,7 @@ export async function start(config: Config, started: Started, opts: StartOptions
     ...(temporalUiUrl ? [`  Temporal UI:    ${temporalUiUrl}`] : []),
     `  Temporal:       ${address}${started.devServer ? `   (dev server, data in ${path.join(dataDir, 'temporal.sqlite')})` : ''}`,
     `  Daily digest:   "${config.digest.cron}" ${config.digest.timeZone}`,
+    `  Points expiry:  daily at 00:05 Beijing time (workflow points-expiry)`,
   ];
   const publicUrl = new URL(config.http.publicBaseUrl);
   if (['localhost', '127.0.0.1'].includes(publicUrl.hostname) && Number(publicUrl.port || 80) !== config.http.port) {

@@ -7,13 +7,14 @@ import type { DataConverter } from '@temporalio/common';
 import type { ThemedActivityActivities } from '../activities';
 import type { DigestActivities } from '../activities/digest';
 import type { CycleActivities } from '../activities/cycle';
+import type { PointsExpiryActivities } from '../activities/points-expiry';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
   /** The themed-activity activities, plus the daily digest's and the incubation cycle's when this worker also runs those. */
-  activities: ThemedActivityActivities & Partial<DigestActivities> & Partial<CycleActivities>;
+  activities: ThemedActivityActivities & Partial<DigestActivities> & Partial<CycleActivities> & Partial<PointsExpiryActivities>;
   /** A bundle built ahead (`npm run build`); without it the worker bundles workflows/ at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The payload codec (lib/payload-codec.ts): the product's workers always pass one. */

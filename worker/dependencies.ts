@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { createActivities, type ThemedActivityActivities } from '../activities';
 import { createDigestActivities, type DigestActivities } from '../activities/digest';
 import { createCycleActivities, visibilityCycleActivityLister, type CycleActivities } from '../activities/cycle';
+import { createPointsExpiryActivities, type PointsExpiryActivities } from '../activities/points-expiry';
 import type { Mailer } from '../mail/mailer';
 import { openDatabase } from '../db/open';
 import type { DataConverter } from '@temporalio/common';
@@ -23,7 +24,7 @@ export interface Runtime {
   store: SqlActivityStore;
   mailer: Mailer;
   linkSecret: string;
-  activities: ThemedActivityActivities & DigestActivities & CycleActivities;
+  activities: ThemedActivityActivities & DigestActivities & CycleActivities & PointsExpiryActivities;
   /** Encrypts Temporal payloads; every client and worker of the process uses it. */
   dataConverter: DataConverter;
   payloadCodec: AesGcmPayloadCodec;
@@ -35,7 +36,7 @@ export { resolveLinkSecret, createMailer };
 
 export async function buildRuntime(config: Config): Promise<Runtime> {
   const db = await openDatabase(config.database);
-  const store = new SqlActivityStore(db);
+  const store = new SqlActivityStore(db, { ledgerPolicy: config.points.policy });
   const mailer = createMailer(config);
   const linkSecret = resolveLinkSecret(config);
   const activities = createActivities({
@@ -71,12 +72,20 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     publicBaseUrl: config.http.publicBaseUrl,
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
   });
+  const pointsExpiryActivities = createPointsExpiryActivities({
+    db,
+    store,
+    mailer,
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    policy: config.points.policy,
+    noticeBeforeMs: config.points.expiryNoticeBeforeMs,
+  });
   return {
     db,
     store,
     mailer,
     linkSecret,
-    activities: { ...activities, ...digestActivities, ...cycleActivities },
+    activities: { ...activities, ...digestActivities, ...cycleActivities, ...pointsExpiryActivities },
     dataConverter,
     payloadCodec,
     async close() {

@@ -2,3 +2,4 @@
 export { themedActivityWorkflow } from './themed-activity';
 export { dailyDigestWorkflow } from './daily-digest';
 export { incubationCycleWorkflow } from './incubation-cycle';
+export { pointsExpiryWorkflow } from './points-expiry';

@@ -9,6 +9,7 @@
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
  *   GET /dashboard/activities/:id/desk      the check-in desk (desk staff; api/check-in/desk-routes.ts)
+ *   GET /dashboard/points/award             award points for family learning or volunteering outside an activity (api/points/award-page.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -58,6 +59,7 @@ import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
 import { deskPages } from '../check-in/desk-routes';
+import { pointsAwardPages } from '../points/award-page';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -212,6 +214,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
   // The check-in desk (/activities/:id/desk and its JSON endpoints).
   deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
+  pointsAwardPages(router, { repos, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

@@ -138,6 +138,8 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     fig(f.sponsorship, money(s, r.sponsorship.totalCny)),
     fig(f.feedback, avg ? `${avg.organisation} / ${avg.participation} / ${avg.effect}` : '–'),
     fig(f.milestones, `${r.milestones.onTime.count}/${r.milestones.rows.length}`),
+    // Reports closed before this was counted have none.
+    ...(r.points.outsideActivities ? [fig(f.pointsOutsideActivities, r.points.outsideActivities.total)] : []),
   ]}</div>`;
   const section = (name: CycleReportTableName, o: TableOptions = {}) =>
     html`<div class="card"><h2>${s.report.tables[name]} <a class="noprint csv" href="${csvHref(name)}" download>${s.report.csv}</a></h2>${tableHtml(

@@ -171,6 +171,7 @@ const SERVICE_ERRORS: {
     ALREADY_REVERSED: { status: 409 },
     IDEMPOTENCY_KEY_REUSED: { status: 409 },
     DUPLICATE: { status: 409 },
+    EARNING_CAP_REACHED: { status: 409 },
   },
 };
 

@@ -64,6 +64,30 @@ export function createPeopleScope(repos: Repositories, now: () => number) {
       }
       return result;
     },
+
+    /**
+     * Runs `act` on people outside any activity (points staff award for family learning or
+     * volunteering): compound-bound staff only for people of their own compound, refused as `act`
+     * refuses (403 OTHER_COMPOUND naming each person); a coordinator for anyone. No activity's
+     * compound to cross, so nothing is written to the audit here: the act records itself.
+     */
+    async actOutsideActivity<T>(staff: StaffPrincipal, people: readonly ScopedPerson[], act: () => Promise<T>): Promise<T> {
+      const own = await boundCompound(repos, staff);
+      if (own === undefined) return act();
+      const found = await repos.people.compoundsOf(people);
+      const refused = found.filter((p) => p.compound !== null && personScope({ role: staff.role, compound: own }, own, p.compound.id) === 'otherCompound');
+      if (refused.length > 0) {
+        const ownName = (await repos.people.compoundName(own)) ?? own;
+        const named = refused.map((p) => `${p.kind} ${p.name} (${p.id}) belongs to compound ${p.compound?.name} (${p.compound?.id})`);
+        throw new HttpError(
+          403,
+          'OTHER_COMPOUND',
+          `${named.join('; ')}; you serve ${ownName} (${own}). Nothing was done`,
+          refused.map((p) => ({ kind: p.kind, id: p.id, compoundId: p.compound?.id })),
+        );
+      }
+      return act();
+    },
   };
 }
 export type PeopleScope = ReturnType<typeof createPeopleScope>;

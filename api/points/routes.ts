@@ -8,7 +8,10 @@
  *   GET  /api/rewards                     the catalogue
  *   POST /api/rewards                     add a reward (coordinator)
  *   GET  /api/points/totals?from=&to=     awarded, reversed, redeemed, expired in [from, to); outstanding at `to`
- *   POST /api/points/expire               {asOf}: expire what is due by then (idempotent)
+ *   POST /api/points/expire               {asOf}: expire what is due by then (idempotent); the daily
+ *                                         points-expiry workflow does this by itself (expiry-schedule.ts)
+ *   POST /api/families/:id/points/awards  {path, points, reason, idempotencyKey}: points for family learning or
+ *                                         volunteering outside an activity (award.ts), under the earning cap
  *
  * The ledger refuses rather than let a balance or a stock go below zero: 409 INSUFFICIENT_POINTS or
  * OUT_OF_STOCK, whatever the concurrency (see bench/).
@@ -16,13 +19,13 @@
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { mayListCouponCodes, mayReadFamilyPoints } from '../../domain/access';
-import type { LedgerPolicy } from '../../db/services/ledger';
 import type { Repositories } from '../../db/repositories';
 import { IsoInstant } from '../../domain/schemas';
 import { HttpError } from '../http/errors';
 import { defineRoute, type Route } from '../http/define-route';
 import { ALL_STAFF, DESK_STAFF, assertCompound, commonErrors, errorDoc } from '../http/feature-routes';
 import { Id } from '../activities/schemas';
+import { POINTS_AWARDERS, StaffAwardBody, staffAwards } from './award';
 
 export const RedeemBody = z.strictObject({
   rewardId: Id,
@@ -69,17 +72,18 @@ export const RedemptionResponse = z.object({
 });
 
 export interface PointsRoutesDeps {
+  /** Their ledger carries the one policy (config.points.policy) given to createRepositories. */
   repos: Repositories;
-  ledgerPolicy?: Partial<LedgerPolicy>;
   now: () => number;
 }
 
 /** The growth points' routes. */
 export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
   const { repos } = deps;
-  const ledger = repos.ledger({ now: () => new Date(deps.now()), ...(deps.ledgerPolicy ? { policy: deps.ledgerPolicy } : {}) });
+  const ledger = repos.ledger({ now: () => new Date(deps.now()) });
   const directory = repos.directory;
   const FamilyParam = z.object({ id: Id });
+  const awards = staffAwards(repos, deps.now);
 
   return [
     defineRoute({
@@ -186,6 +190,27 @@ export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
       responses: { 200: { description: '{ asOf, entries, points } written by this run' }, ...commonErrors },
       async handler({ body, res }) {
         res.json({ asOf: body.asOf, ...(await ledger.expirePoints(body.asOf)) });
+      },
+    }),
+    defineRoute({
+      id: 'awardFamilyPoints',
+      method: 'post',
+      path: '/api/families/:id/points/awards',
+      summary: 'Award a family points for family learning (家庭学习) or volunteering outside an activity (志愿服务), with a reason, under the earning cap',
+      roles: POINTS_AWARDERS,
+      body: { name: 'StaffAwardBody', schema: StaffAwardBody },
+      responses: {
+        201: { description: '{ entry, balance, existing: false }: awarded' },
+        200: { description: '{ entry, balance, existing: true }: this idempotencyKey was awarded before; nothing new' },
+        ...commonErrors,
+        404: errorDoc('No family with this id'),
+        409: errorDoc('EARNING_CAP_REACHED (the message names the cap, what was earned and what is left; nothing awarded), or IDEMPOTENCY_KEY_REUSED'),
+      },
+      params: FamilyParam,
+      async handler({ params: { id }, body, staff, res }) {
+        const { entry, created, balance } = await awards.award(staff, id, body);
+        const { holder: _h, idempotencyKey: _k, reversesEntryId: _r, ...shown } = entry;
+        res.status(created ? 201 : 200).json({ familyId: id, entry: shown, balance, existing: !created });
       },
     }),
   ];

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { CheckIns } from '../services/checkin';
 import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
-import { Ledger, type LedgerOptions } from '../services/ledger';
+import { Ledger, type LedgerOptions, type LedgerPolicy } from '../services/ledger';
 import { Registrations } from '../services/registration';
 import { SqlActivityStore } from '../store';
 import type { Database } from '../types';
@@ -45,6 +45,11 @@ export interface Repositories {
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
 export interface RepositoryDeps {
   loadCycleReport: CycleReportLoader;
+  /**
+   * The ledger's earning cap and expiry (config.points.policy): the one policy every ledger writer
+   * here uses (the activity store's awards and the Ledger's). Default: domain/points.ts's.
+   */
+  ledgerPolicy?: LedgerPolicy;
 }
 
 export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): Repositories {
@@ -60,10 +65,10 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     staff: new StaffRepository(db),
     directory: new Directory(db),
     cycles: new Cycles(db),
-    store: new SqlActivityStore(db),
+    store: new SqlActivityStore(db, deps.ledgerPolicy ? { ledgerPolicy: deps.ledgerPolicy } : {}),
     registrations: (options = {}) => new Registrations(db, options),
     checkIns: (options = {}) => new CheckIns(db, options),
-    ledger: (options = {}) => new Ledger(db, options),
+    ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
   };
 }
 

@@ -13,9 +13,11 @@
  * transactions are serialised (BEGIN IMMEDIATE). Reward stock is decremented with a conditional
  * UPDATE (stock = stock - 1 WHERE stock > 0); rewards rows may be updated, ledger entries may not.
  *
- * Policy (see LedgerPolicy): points earned in year Y expire at the end of year Y + 1, local time
- * (UTC+8 by default); an optional cap limits the points a holder can earn per calendar month (or
- * year): an award that would pass it is cut to what is left (possibly 0, recorded with a note).
+ * Policy (see LedgerPolicy; the settings are config.points.policy, POINTS_* in .env.example, handed
+ * in once through createRepositories / the activity store): points earned in year Y expire at the
+ * end of year Y + N, local time (UTC+8); an optional cap limits the points a holder can earn per
+ * calendar month (or year): an activity's award that would pass it is cut to what is left
+ * (possibly 0, recorded with a note); a staff award (`staffAward`) that would pass it is refused.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
@@ -31,7 +33,12 @@ import {
   dueExpiries as dueEntryExpiries,
   expiryFor,
   replayLots as replayEntryLots,
+  staffAwardCapRefusal,
+  upcomingExpiries,
+  STAFF_AWARD_MAX,
+  STAFF_AWARD_PATHS,
   type LedgerEntryFacts,
+  type StaffAwardPath,
   type LedgerPolicy,
   type Lot,
 } from '../../domain/points';
@@ -55,7 +62,9 @@ export type LedgerErrorCode =
   | 'NOT_REVERSIBLE'
   | 'ALREADY_REVERSED'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'DUPLICATE';
+  | 'DUPLICATE'
+  /** A staff award that would pass the earning cap (POINTS_EARNING_CAP); the message names the cap and what is left. */
+  | 'EARNING_CAP_REACHED';
 
 export class LedgerError extends ServiceError<LedgerErrorCode> {
   override readonly name = 'LedgerError';
@@ -169,6 +178,11 @@ export async function nextCreatedAt(trx: Kysely<Database>, holder: Holder, now: 
   return typeof latest === 'string' && latest >= now ? new Date(Date.parse(latest) + 1).toISOString() : now;
 }
 
+/** The ledger key of a staff award: the client's idempotency key, in its own namespace. */
+export function staffAwardKey(idempotencyKey: string): string {
+  return `staff-award:${idempotencyKey}`;
+}
+
 async function entryByKey(trx: Kysely<Database>, key: string): Promise<PointsEntryRow | undefined> {
   return trx.selectFrom('points_entries').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
 }
@@ -279,6 +293,14 @@ const AwardSchema = z.object({
   rule: z.string().trim().min(1).max(100).nullish(),
   note: text().max(1000).optional(),
   earnedAt: InstantSchema.optional(),
+});
+const StaffAwardSchema = z.object({
+  familyId: IdSchema,
+  path: z.enum(STAFF_AWARD_PATHS),
+  amount: z.number().int().min(1).max(STAFF_AWARD_MAX),
+  reason: text().trim().min(1, 'a reason is required').max(500),
+  // Shorter than other keys: the ledger keeps it as `staff-award:<key>`.
+  idempotencyKey: z.string().trim().min(1).max(180),
 });
 const ReverseSchema = z.object({
   entryId: z.string().trim().min(1).max(200),
@@ -549,6 +571,80 @@ export class Ledger {
       throw new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${row.idempotency_key} was used for another redemption`);
     }
     return toRedemption(row);
+  }
+
+  /**
+   * Awards a family points for an earning path outside an activity (家庭学习 family learning,
+   * 志愿服务 volunteering), written as an `award` entry with the path as its rule, no activity and
+   * the reason as its note, keyed `staff-award:<idempotencyKey>`. Under the earning cap like every
+   * award, but refused (EARNING_CAP_REACHED, naming the cap and what is left) rather than cut: the
+   * person awarding decides. The same key again returns the first entry (`created: false`); the
+   * same key for another family, path or amount is refused (IDEMPOTENCY_KEY_REUSED).
+   */
+  async staffAward(input: { familyId: string; path: StaffAwardPath; amount: number; reason: string; idempotencyKey: string }): Promise<{ entry: PointsEntry; created: boolean }> {
+    const a = parseInput(StaffAwardSchema, input);
+    const holder: Holder = { kind: 'family', id: a.familyId };
+    const key = staffAwardKey(a.idempotencyKey);
+    return withTransaction(this.db, async (trx) => {
+      if (!(await lockHolder(trx, holder))) throw new LedgerError('FAMILY_NOT_FOUND', `no family ${a.familyId}`);
+      const existing = await entryByKey(trx, key);
+      if (existing) {
+        if (existing.holder_kind !== 'family' || existing.holder_id !== a.familyId || existing.rule !== a.path || num(existing.amount) !== a.amount) {
+          throw new LedgerError('IDEMPOTENCY_KEY_REUSED', `idempotency key ${a.idempotencyKey} was used for another award`);
+        }
+        return { entry: toPointsEntry(existing), created: false };
+      }
+      const now = this.nowIso();
+      const period = capPeriodOf(now, this.policy);
+      const earned = period ? await earnedIn(trx, holder, period) : 0;
+      const refusal = staffAwardCapRefusal(a.amount, earned, this.policy);
+      if (refusal) {
+        throw new LedgerError(
+          'EARNING_CAP_REACHED',
+          `The earning cap is ${refusal.cap} points per ${refusal.period}; this family has earned ${refusal.earned} this ${refusal.period}, so ${refusal.left} can still be awarded, not ${a.amount}. Nothing was awarded`,
+        );
+      }
+      const { entry, created } = await insertAward(trx, this.policy, { holder, amount: a.amount, idempotencyKey: key, activityId: null, rule: a.path, note: a.reason }, now);
+      return { entry: toPointsEntry(entry), created };
+    });
+  }
+
+  /** Where the holder stands against the earning cap now (what a staff award may still give); null without a cap. */
+  async capRoom(holder: Holder): Promise<{ cap: number; period: 'month' | 'year'; earned: number; left: number } | null> {
+    const h = parseInput(HolderSchema, holder);
+    const cap = this.policy.earningCap;
+    const period = capPeriodOf(this.nowIso(), this.policy);
+    if (!cap || !period) return null;
+    const earned = await earnedIn(this.db, h, period);
+    return { cap: cap.max, period: cap.period, earned, left: Math.max(0, cap.max - earned) };
+  }
+
+  /**
+   * The families whose unspent points expire in (asOf, until], one line per family and expiry
+   * date (what will be lost then, after redemptions and earlier expiries took the oldest points).
+   * Read only; the notice's outbox key makes each line's email go once.
+   */
+  async upcomingFamilyExpiries(asOf: string, until: string): Promise<{ familyId: string; expiresAt: string; amount: number; balance: number }[]> {
+    const from = toIso(parseInput(InstantSchema, asOf));
+    const to = toIso(parseInput(InstantSchema, until));
+    const holders = await this.db
+      .selectFrom('points_entries')
+      .select('holder_id')
+      .distinct()
+      .where('holder_kind', '=', 'family')
+      .where('kind', 'in', ['award', 'reversal'])
+      .where('expires_at', 'is not', null)
+      .where('expires_at', '>', from)
+      .where('expires_at', '<=', to)
+      .orderBy('holder_id')
+      .execute();
+    const out: { familyId: string; expiresAt: string; amount: number; balance: number }[] = [];
+    for (const { holder_id: familyId } of holders) {
+      const rows = await this.db.selectFrom('points_entries').selectAll().where('holder_kind', '=', 'family').where('holder_id', '=', familyId).execute();
+      const balance = rows.reduce((sum, r) => sum + num(r.amount), 0);
+      for (const due of upcomingExpiries(rows.map(entryFacts), from, to)) out.push({ familyId, ...due, balance });
+    }
+    return out;
   }
 
   /**

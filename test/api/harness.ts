@@ -32,7 +32,7 @@ export type Who = keyof typeof TOKENS;
 
 export type ApiHarness = AppHarness;
 
-export function startApiHarness(options: { worker: boolean; dialect?: DialectName }): Promise<ApiHarness> {
+export function startApiHarness(options: { worker: boolean; dialect?: DialectName; env?: Record<string, string> }): Promise<ApiHarness> {
   return startAppHarness({
     tmpPrefix: 'cogov-api-',
     taskQueuePrefix: 'api-test-',
@@ -43,6 +43,7 @@ export function startApiHarness(options: { worker: boolean; dialect?: DialectNam
     tokens: TOKENS,
     worker: options.worker,
     ...(options.dialect ? { dialect: options.dialect } : {}),
+    ...(options.env ? { env: options.env } : {}),
     // The shared suite makes many requests from one address; the limit itself has its own test.
     deps: { linkRateLimit: { capacity: 1000, perMinute: 1000 } },
   });

@@ -140,4 +140,24 @@ describe('config', () => {
       /tokens must be at least 24 characters.*role|role.*tokens must be at least 24/,
     );
   });
+
+  test('the ledger keeps no cap and lets points expire at the end of the following year unless told otherwise; notices go 30 days ahead', () => {
+    const config = loadConfig({});
+    expect(config.points).toEqual({ policy: { utcOffsetMinutes: 480, expiryYearsAfter: 1, earningCap: null }, expiryNoticeBeforeMs: 30 * 86_400_000 });
+  });
+
+  test('the earning cap, its period, the years before expiry and the notice lead are settings', () => {
+    const config = loadConfig({ POINTS_EARNING_CAP: '200', POINTS_EARNING_CAP_PERIOD: 'year', POINTS_EXPIRE_AFTER_YEARS: '2', POINTS_EXPIRY_NOTICE_BEFORE: '14d' });
+    expect(config.points).toEqual({ policy: { utcOffsetMinutes: 480, expiryYearsAfter: 2, earningCap: { period: 'year', max: 200 } }, expiryNoticeBeforeMs: 14 * 86_400_000 });
+    expect(loadConfig({ POINTS_EXPIRE_AFTER_YEARS: 'never' }).points.policy.expiryYearsAfter).toBeNull();
+    expect(loadConfig({ POINTS_EARNING_CAP: '0' }).points.policy.earningCap).toBeNull();
+  });
+
+  test('a bad points setting is named', () => {
+    expect(() => loadConfig({ POINTS_EARNING_CAP: '-5' })).toThrow(/POINTS_EARNING_CAP/);
+    expect(() => loadConfig({ POINTS_EARNING_CAP_PERIOD: 'week' })).toThrow(/POINTS_EARNING_CAP_PERIOD/);
+    expect(() => loadConfig({ POINTS_EXPIRE_AFTER_YEARS: 'soon' })).toThrow(/POINTS_EXPIRE_AFTER_YEARS: "soon" must be a whole number of years from 0 to 10, or never/);
+    expect(() => loadConfig({ POINTS_EXPIRY_NOTICE_BEFORE: 'a month' })).toThrow(/POINTS_EXPIRY_NOTICE_BEFORE/);
+    expect(() => loadConfig({ POINTS_EXPIRY_NOTICE_BEFORE: '400d' })).toThrow(/POINTS_EXPIRY_NOTICE_BEFORE: must be longer than 0 and at most 366d/);
+  });
 });

@@ -5,7 +5,9 @@ import {
   dueExpiries,
   expiryFor,
   familyAwards,
+  nextDailyRun,
   replayLots,
+  staffAwardCapRefusal,
   tallyOf,
   volunteerHoursPoints,
   volunteerServiceMs,
@@ -143,5 +145,22 @@ describe('FIFO replay and due expiries', () => {
     const after = replayLots([a1, spend, a2]);
     expect(after.debt).toBe(0);
     expect(after.lots.map((l) => l.remaining)).toEqual([0, 5]);
+  });
+});
+
+describe('the daily expiry run and the staff awards (domain/points.ts)', () => {
+  it('the daily run wakes at the next local time of day, today if still ahead, else tomorrow', () => {
+    // 2026-12-31T15:00Z is 23:00 in Beijing: the next 00:05 is 2026-12-31T16:05Z.
+    expect(new Date(nextDailyRun(Date.parse('2026-12-31T15:00:00.000Z'), 480, 5)).toISOString()).toBe('2026-12-31T16:05:00.000Z');
+    // Exactly at 00:05 the next run is a day later.
+    expect(new Date(nextDailyRun(Date.parse('2026-12-31T16:05:00.000Z'), 480, 5)).toISOString()).toBe('2027-01-01T16:05:00.000Z');
+  });
+
+  it('a staff award over the cap is refused with the cap and what is left; without a cap never', () => {
+    const monthly = { utcOffsetMinutes: 480, expiryYearsAfter: 1, earningCap: { period: 'month' as const, max: 100 } };
+    expect(staffAwardCapRefusal(30, 70, monthly)).toBeNull();
+    expect(staffAwardCapRefusal(31, 70, monthly)).toEqual({ cap: 100, period: 'month', earned: 70, left: 30 });
+    expect(staffAwardCapRefusal(1, 120, monthly)).toEqual({ cap: 100, period: 'month', earned: 120, left: 0 });
+    expect(staffAwardCapRefusal(1_000, 0, { ...monthly, earningCap: null })).toBeNull();
   });
 });

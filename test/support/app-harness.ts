@@ -150,7 +150,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     ...options.env,
   });
   const mailer = new SmtpMailer({ host: '127.0.0.1', port: mailbox.port, secure: false, from: config.mail.from });
-  const store = new SqlActivityStore(db);
+  const store = new SqlActivityStore(db, { ledgerPolicy: config.points.policy });
 
   const connection = await Connection.connect({ address });
   // The product's codec, as every process of it runs: the history holds ciphertext.
@@ -192,7 +192,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     warn: (message, meta) => logs.push({ level: 'warn', message, ...(meta ? { meta } : {}) }),
     error: (message, meta) => logs.push({ level: 'error', message, ...(meta ? { meta } : {}) }),
   };
-  const deps: AppDeps = { client, config, repos: createRepositories(db, reportDeps(db)), linkSecret: options.linkSecret, mailer, logger, payloadCodec, ...options.deps };
+  const deps: AppDeps = { client, config, repos: createRepositories(db, { ...reportDeps(db), ledgerPolicy: config.points.policy }), linkSecret: options.linkSecret, mailer, logger, payloadCodec, ...options.deps };
   server.on('request', createApp(deps));
   const extras: http.Server[] = [];
 
