@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { CheckIns } from '../services/checkin';
+import { Coupons, type CouponsOptions } from '../services/coupons';
 import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
 import { Ledger, type LedgerOptions } from '../services/ledger';
@@ -40,6 +41,8 @@ export interface Repositories {
   registrations(options?: { now?: Clock }): Registrations;
   checkIns(options?: { now?: Clock }): CheckIns;
   ledger(options?: LedgerOptions): Ledger;
+  /** The coupons redemptions issue: used, refunded, expired (db/services/coupons.ts). */
+  coupons(options?: CouponsOptions): Coupons;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -64,6 +67,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     registrations: (options = {}) => new Registrations(db, options),
     checkIns: (options = {}) => new CheckIns(db, options),
     ledger: (options = {}) => new Ledger(db, options),
+    coupons: (options = {}) => new Coupons(db, options),
   };
 }
 
