@@ -244,8 +244,9 @@ export interface DashboardProse {
       volunteerHours: string;
       feedback: string;
       milestones: string;
+      couponsUsed: string;
     };
-    tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones', string>;
+    tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones' | 'coupons', string>;
     values: Record<string, string>;
     csv: string;
     printHint: string;
@@ -547,6 +548,8 @@ export const CSV_COLUMNS = {
   merchants: ['merchantId', 'name', 'venues', 'venueHours', 'venueActivities', 'sponsorshipCny', 'sponsorships'],
   sponsorships: ['sponsorshipId', 'merchantId', 'merchantName', 'amountCny', 'note', 'recordedAt', 'recordedBy'],
   milestones: ['milestoneId', 'name', 'dueAt', 'doneAt', 'doneBy', 'status', 'notes'],
+  // Coupons used per merchant (education rewards: no merchant).
+  coupons: ['merchantId', 'name', 'used', 'coupons'],
 } as const;
 
 export type CsvTableName = keyof typeof CSV_COLUMNS;
@@ -566,7 +569,8 @@ export type CsvSummaryFigure = (typeof CSV_SUMMARY_FIGURES)[number];
 /** The words of the report's status cells that are not vocabulary terms (an unfinished activity, a milestone's timeliness…). */
 export type ReportValueKey =
   | 'unfinished' | 'onTime' | 'late' | 'missed' | 'pending' | 'received' | 'missing' | 'notApplicable'
-  | 'community' | 'merchant' | 'coordinator' | 'true' | 'false';
+  | 'community' | 'merchant' | 'coordinator' | 'true' | 'false'
+  | 'education';
 
 /** The cycle report as a file: column headers, the summary's figure names and the status cells' words. */
 export interface CsvProse {

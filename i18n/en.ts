@@ -58,6 +58,7 @@ const VALUES: Record<ReportValueKey, string> = {
   coordinator: 'assigned by the coordinator',
   true: 'yes',
   false: 'no',
+  education: 'Education rewards (community counter)',
 };
 
 export const en: Catalog = {
@@ -299,6 +300,7 @@ export const en: Catalog = {
         volunteerHours: 'Volunteer hours',
         feedback: 'Mean supervision ratings (organisation / participation / effect)',
         milestones: 'Milestones done on time',
+        couponsUsed: 'Coupons used',
       },
       tables: {
         summary: 'Every figure and its sources',
@@ -308,6 +310,7 @@ export const en: Catalog = {
         merchants: 'Merchants',
         sponsorships: 'Sponsorships',
         milestones: 'Milestones',
+        coupons: 'Coupons used, by merchant',
       },
       values: {
         ...termsFor(ACTIVITY_OUTCOME_TERMS, 'en'),
@@ -937,6 +940,12 @@ export const en: Catalog = {
         doneBy: 'Recorded by',
         status: 'Status',
         notes: 'Notes',
+      },
+      coupons: {
+        merchantId: 'Merchant id',
+        name: 'Merchant',
+        used: 'Coupons used',
+        coupons: 'Redemptions',
       },
     },
     figures: {

@@ -54,6 +54,7 @@ const VALUES: Record<ReportValueKey, string> = {
   coordinator: '协调人指定',
   true: '是',
   false: '否',
+  education: '教育资源（社区兑换）',
 };
 
 export const zhCN: Catalog = {
@@ -292,6 +293,7 @@ export const zhCN: Catalog = {
         volunteerHours: '志愿服务时长（小时）',
         feedback: '督导评分均值（组织/参与/成效）',
         milestones: '按时完成的孵化节点',
+        couponsUsed: '已使用的兑换券',
       },
       tables: {
         summary: '全部指标及依据',
@@ -301,6 +303,7 @@ export const zhCN: Catalog = {
         merchants: '商户',
         sponsorships: '赞助',
         milestones: '孵化节点',
+        coupons: '兑换券使用（按商户）',
       },
       values: {
         ...termsFor(ACTIVITY_OUTCOME_TERMS, 'zh-CN'),
@@ -972,6 +975,12 @@ export const zhCN: Catalog = {
         doneBy: '记录人',
         status: '状态',
         notes: '备注',
+      },
+      coupons: {
+        merchantId: '商户编号',
+        name: '商户',
+        used: '已使用张数',
+        coupons: '兑换记录',
       },
     },
     figures: {

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { Coupons } from '../../db/services/coupons';
+import { Cycles } from '../../db/services/cycles';
 import { Directory } from '../../db/services/directory';
+import { computeCycleReport, cycleReportTable } from '../../reports/cycle-report';
 import { Ledger } from '../../db/services/ledger';
 import type { Database } from '../../db/types';
 import { DIALECTS, TestClock, uniq, useTestDatabase } from './harness';
@@ -141,5 +143,44 @@ describe.each(DIALECTS)('coupons on %s', (dialect) => {
     expect(await refusalOf(t.db.updateTable('coupon_events').set({ at: '2020-01-01T00:00:00.000Z' }).where('redemption_id', '=', coupon.redemptionId).execute())).toMatch(/append-only/);
     expect(await refusalOf(t.db.deleteFrom('coupon_events').where('redemption_id', '=', coupon.redemptionId).execute())).toMatch(/append-only/);
     expect(await coupons.byCode('not a code')).toBeUndefined();
+  });
+
+  it('the cycle report counts used coupons per merchant (education under its own line), not issued or refunded ones', async () => {
+    const clock = new TestClock('2026-03-01T01:00:00.000Z');
+    const s = await seed(t.db, clock, 200);
+    const compound = `${s.p}-c`;
+    await new Cycles(t.db).ensure({
+      cycleId: `${s.p}-cy`,
+      name: '第三期',
+      periodStart: '2026-02-01T00:00:00.000Z',
+      periodEnd: '2026-06-01T00:00:00.000Z',
+      compounds: [compound],
+      coordinator: { id: 'co-1' },
+      supervisor: { id: 'su-1' },
+      milestones: [],
+    });
+    const coupons = new Coupons(t.db, { now: clock.now });
+    const a = await coupons.issue(s.family, s.cinema, `${s.p}-a`);
+    const b = await coupons.issue(s.family, s.cinema, `${s.p}-b`);
+    const c = await coupons.issue(s.family, s.cinema, `${s.p}-c`);
+    const d = await coupons.issue(s.family, s.book, `${s.p}-d`);
+    await coupons.markUsed(a.coupon.code, { kind: 'merchant', merchantId: s.merchant });
+    await coupons.markUsed(b.coupon.code, { kind: 'merchant', merchantId: s.merchant });
+    await coupons.refund(c.coupon.code, { staffId: 'co-1', note: '退还' });
+    await coupons.markUsed(d.coupon.code, { kind: 'staff', staffId: 'gw-1' });
+    const report = await computeCycleReport(t.db, `${s.p}-cy`, { asOf: '2026-03-02T00:00:00.000Z' });
+    expect(report.coupons?.used.count).toBe(3);
+    expect(report.coupons?.byMerchant.map((m) => [m.merchantId, m.name, m.used])).toEqual([
+      [null, '', 1],
+      [s.merchant, '万达', 2],
+    ]);
+    const table = cycleReportTable(report, 'coupons', 'zh-CN');
+    expect(table.rows.map((r) => [r.name, r.used])).toEqual([
+      ['教育资源（社区兑换）', 1],
+      ['万达', 2],
+    ]);
+    // Before the uses, the window holds none.
+    const earlier = await computeCycleReport(t.db, `${s.p}-cy`, { asOf: '2026-03-01T01:30:00.000Z' });
+    expect(earlier.coupons?.used.count).toBe(0);
   });
 });
