@@ -17,6 +17,7 @@ import { ActivityRepository } from './activities';
 import { ApiTokenRepository } from './api-tokens';
 import { AuditRepository } from './audit';
 import { CycleRepository, type CycleReportLoader } from './cycles';
+import { FamilyHomeRepository } from './family-home';
 import { HealthRepository } from './health';
 import { PeopleRepository } from './people';
 import { PointsRepository } from './points';
@@ -34,6 +35,8 @@ export interface Repositories {
   points: PointsRepository;
   sessions: SessionRepository;
   staff: StaffRepository;
+  /** A family's own page, the rewards counter and the merchants' coupon page (db/repositories/family-home.ts). */
+  familyHome: FamilyHomeRepository;
   // The services (domain rules over the same database).
   directory: Directory;
   cycles: Cycles;
@@ -61,6 +64,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     points: new PointsRepository(db),
     sessions: new SessionRepository(db),
     staff: new StaffRepository(db),
+    familyHome: new FamilyHomeRepository(db),
     directory: new Directory(db),
     cycles: new Cycles(db),
     store: new SqlActivityStore(db),
@@ -79,5 +83,6 @@ export type { ApiTokenHolder, ApiTokenView, IssuedApiToken } from './api-tokens'
 export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';
 export type { ContactRow, PeopleTable } from './people';
 export type { LeaderboardRow } from './points';
+export type { FamilyCard, FamilyRegistration, MerchantContact } from './family-home';
 export type { ActiveSessionRow, NewSession, SpentSignInToken } from './sessions';
 export type { StaffRow } from './staff';
