@@ -18,6 +18,7 @@ import { createDashboardRouter } from './dashboard';
 import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { createSelfServiceRouter } from './family/pages';
+import { createFamilyHomeRouter } from './family/home-page';
 import { healthHandler } from './health';
 import { createHomeRouter } from './home/pages';
 import { docsPage, openApiDocument } from './http/openapi';
@@ -108,6 +109,11 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(mountRoutes(createAuthenticator(config.staffTokens, { repo: repos.apiTokens, now }), routes));
   app.use('/api', unknownMethodNotAllowed);
+
+  // A family's own page (/f/, and /s/<token>/family leading there); before the /s/ pages.
+  app.use(
+    createFamilyHomeRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 } }),
+  );
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(

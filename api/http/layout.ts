@@ -224,13 +224,15 @@ export interface PublicPageOptions {
   body: RawHtml;
   /** Link to this page in the other language (a plain GET link). */
   otherLanguageHref?: string;
+  /** CSS added after the shared style (a page's own layout or print rules); never script. */
+  style?: string;
 }
 
 /** The shell of the pages people reach from an email: action links and families' own pages. */
 export function publicPage(o: PublicPageOptions): string {
   const { s } = o;
   const other = o.otherLanguageHref ? html` · <a href="${o.otherLanguageHref}" lang="${s.otherLanguage.lang}">${s.otherLanguage.label}</a>` : '';
-  return shell({ lang: s.lang, title: `${o.title} · ${s.siteName}`, style: PUBLIC_STYLE, top: '', main: html`<main>${o.body}<footer>${s.siteName}${other}</footer></main>` });
+  return shell({ lang: s.lang, title: `${o.title} · ${s.siteName}`, style: PUBLIC_STYLE + (o.style ?? ''), top: '', main: html`<main>${o.body}<footer>${s.siteName}${other}</footer></main>` });
 }
 
 /**
