@@ -164,7 +164,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.signInAddressLimit ? { perAddressLimit: deps.signInAddressLimit } : {}),
     }),
   );
-  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret }));
+  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret, mailer: deps.mailer }));
 
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 

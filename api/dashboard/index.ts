@@ -8,6 +8,7 @@
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
+ *   GET /dashboard/points/counter           the rewards counter (desk staff; api/points/counter-page.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -56,6 +57,8 @@ import { approvalRoutes } from '../links/approvals-page';
 import { venueRoutes } from '../activities/venue-page';
 import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
+import { counterPages } from '../points/counter-page';
+import type { Mailer } from '../../mail/mailer';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -67,6 +70,8 @@ export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   linkSecret: string;
   /** Epoch ms. */
   now: () => number;
+  /** Sends the rewards counter's coupon emails and the merchants' coupon links (api/points/counter-page.ts). */
+  mailer: Mailer;
 }
 
 
@@ -208,6 +213,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   venueRoutes(router, data, ctxOf);
   cyclePageRoutes(router, data, ctxOf);
   directoryPageRoutes(router, { repos, now: deps.now }, ctxOf);
+  counterPages(router, { repos, config, mailer: deps.mailer, linkSecret: deps.linkSecret, logger, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 
