@@ -19,6 +19,7 @@ import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { createSelfServiceRouter } from './family/pages';
 import { createFamilyHomeRouter } from './family/home-page';
+import { createMerchantCouponsRouter } from './points/merchant-coupons-page';
 import { healthHandler } from './health';
 import { createHomeRouter } from './home/pages';
 import { docsPage, openApiDocument } from './http/openapi';
@@ -113,6 +114,10 @@ export function createApp(deps: AppDeps): Express {
   // A family's own page (/f/, and /s/<token>/family leading there); before the /s/ pages.
   app.use(
     createFamilyHomeRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 } }),
+  );
+  // A merchant's coupon page (/m/): check a code, mark it used once.
+  app.use(
+    createMerchantCouponsRouter({ repos, config, linkSecret: deps.linkSecret, audit: createAuditLog(repos, now, logger), logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 } }),
   );
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
