@@ -56,6 +56,10 @@ td.n{text-align:right;white-space:nowrap}
 td.code{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
 .badge{display:inline-block;font-size:13px;padding:0 8px;border-radius:9px;background:#e8e5df;color:#444;white-space:nowrap}
 .badge.issued{background:#e3f3e6;color:#1d5e2c}
+ul.coupons{list-style:none;margin:0;padding:0}
+li.coupon{background:#faf6ee;border-radius:8px;padding:10px 12px;margin-bottom:10px}
+li.coupon.used,li.coupon.expired,li.coupon.refunded{opacity:.75}
+.coupon-code{font:700 19px/1.4 ui-monospace,Menlo,Consolas,monospace;letter-spacing:1px;margin:4px 0;word-break:break-all}
 @media print{body{background:#fff}main>*:not(.qr-card),footer{display:none!important}.qr-card{border:1px dashed #999;max-width:9cm;margin:0 auto}.print-hint{display:none}}
 `;
 
@@ -254,9 +258,9 @@ export function createFamilyHomeRouter(deps: FamilyHomeDeps): Router {
       : html`<p class="notice">${rw.none}</p>`;
     const cw = f.coupons;
     const couponsHtml = own.length
-      ? html`<table><tr><td class="l">${cw.columns.reward}</td><td class="l">${cw.columns.code}</td><td class="l">${cw.columns.status}</td></tr>${own.map(
-          (c) => html`<tr><td>${c.rewardName}${c.merchantName ? html`<br><span class="notice">${c.merchantName}</span>` : ''}</td><td class="code">${c.code}</td><td>${couponBadge(ctx.p, c)}<br><span class="notice">${couponWhen(ctx, c)}</span></td></tr>`,
-        )}</table>`
+      ? html`<ul class="coupons">${own.map(
+          (c) => html`<li class="coupon ${c.status}"><div><strong>${c.rewardName}</strong>${c.merchantName ? html` <span class="notice">${c.merchantName}</span>` : ''}</div><div class="coupon-code" aria-label="${cw.columns.code}">${c.code}</div><div>${couponBadge(ctx.p, c)} <span class="notice">${couponWhen(ctx, c)}</span></div></li>`,
+        )}</ul>`
       : html`<p class="notice">${cw.none}</p>`;
 
     const card = await cardHtml(ctx, config, { name: family.name, qrToken: family.qrToken, heading: f.card.heading, hint: f.card.hint, printable: true });

@@ -100,7 +100,7 @@ test('a family’s points become a coupon at the counter, the family sees it on 
   const history = (await home.locator('#history').textContent()) ?? '';
   expect(history).toContain('参加活动：邻里节·亲子运动会');
   expect(history).toContain(`兑换：${rewardName}`);
-  const couponRow = home.locator('#coupons tr', { hasText: coupon.coupon_code });
+  const couponRow = home.locator('#coupons li', { hasText: coupon.coupon_code });
   await expect(couponRow.textContent()).resolves.toContain('已发放');
   await checkAtBothWidths(home, 'family-page');
 
@@ -141,7 +141,7 @@ test('a family’s points become a coupon at the counter, the family sees it on 
 
   // ---- the family's page now says used
   await home.reload();
-  await expect(home.locator('#coupons tr', { hasText: coupon.coupon_code }).textContent()).resolves.toContain('已使用');
+  await expect(home.locator('#coupons li', { hasText: coupon.coupon_code }).textContent()).resolves.toContain('已使用');
 
   // ---- the cycle report counts it
   await coordinator.goto(`${h.baseUrl}/dashboard/cycles/${cycleId}/report`);
