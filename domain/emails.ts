@@ -139,4 +139,4 @@ export interface MerchantCouponLinkMessage {
   linkExpiresAt: string;
 }
 
-export type PointsEmailMessage = CouponIssuedMessage | MerchantCouponLinkMessage;
+export type CouponEmailMessage = CouponIssuedMessage | MerchantCouponLinkMessage;

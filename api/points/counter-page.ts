@@ -37,7 +37,7 @@ import { messageCard } from '../http/layout';
 import { formField } from '../http/session';
 import { signedPageOf } from '../http/signed-page';
 import { Id } from '../../domain/schemas';
-import { createPointsMail, type SendOutcome } from './points-mail';
+import { createCouponMail, type SendOutcome } from './coupon-mail';
 
 export interface CounterPagesDeps {
   repos: Repositories;
@@ -59,7 +59,7 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
   const clock = () => new Date(deps.now());
   const ledger = repos.ledger({ now: clock });
   const coupons = repos.coupons({ now: clock });
-  const mail = createPointsMail(deps);
+  const mail = createCouponMail(deps);
 
   const words = (ctx: PageCtx): PointsPagesProse => catalogFor(ctx.locale).points;
   const when = (ctx: PageCtx, iso: string) => formatDateTime(iso, ctx.locale);

@@ -9,14 +9,14 @@ import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
 import type { MerchantContact } from '../../db/repositories';
 import type { CouponView } from '../../db/services/coupons';
-import type { PointsEmailMessage } from '../../domain/emails';
+import type { CouponEmailMessage } from '../../domain/emails';
 import { signFamilyPageLink, signMerchantLink } from '../../links/holder-links';
 import type { Mailer } from '../../mail/mailer';
 import { sendOnce } from '../../mail/outbox';
-import { renderPointsEmail } from '../../mail/points-templates';
+import { renderCouponEmail } from '../../mail/coupon-templates';
 import type { Logger } from '../http/errors';
 
-export interface PointsMailDeps {
+export interface CouponMailDeps {
   repos: Repositories;
   config: Config;
   mailer: Mailer;
@@ -27,15 +27,15 @@ export interface PointsMailDeps {
 
 export type SendOutcome = 'sent' | 'alreadySent' | 'pending';
 
-export function createPointsMail(deps: PointsMailDeps) {
+export function createCouponMail(deps: CouponMailDeps) {
   const domain = deps.config.mail.from.email.split('@')[1] ?? 'localhost';
   const base = deps.config.http.publicBaseUrl;
 
-  async function deliver(key: string, scopeId: string, recipient: { key: string; name: string; email: string; locale: 'zh-CN' | 'en' }, message: PointsEmailMessage): Promise<SendOutcome> {
+  async function deliver(key: string, scopeId: string, recipient: { key: string; name: string; email: string; locale: 'zh-CN' | 'en' }, message: CouponEmailMessage): Promise<SendOutcome> {
     try {
       return await sendOnce(
         { store: deps.repos.store, mailer: deps.mailer, messageIdDomain: domain },
-        { key, scopeId, purpose: message.purpose, recipient, render: () => renderPointsEmail(message, recipient.locale), headers: { 'X-Email-Purpose': message.purpose } },
+        { key, scopeId, purpose: message.purpose, recipient, render: () => renderCouponEmail(message, recipient.locale), headers: { 'X-Email-Purpose': message.purpose } },
       );
     } catch (err) {
       deps.logger.warn('points email not sent; it stays pending in the outbox', { purpose: message.purpose, recipientKey: recipient.key, error: String(err) });
@@ -49,7 +49,7 @@ export function createPointsMail(deps: PointsMailDeps) {
       const family = await deps.repos.familyHome.family(coupon.familyId);
       if (!family) return 'pending';
       const page = signFamilyPageLink(family.id, deps.linkSecret, base, deps.now());
-      const message: PointsEmailMessage = {
+      const message: CouponEmailMessage = {
         purpose: 'couponIssued',
         recipientName: family.name,
         rewardName: coupon.rewardName,
@@ -67,11 +67,11 @@ export function createPointsMail(deps: PointsMailDeps) {
     /** A merchant's personal link to its coupon page. */
     async sendMerchantLink(merchant: MerchantContact): Promise<SendOutcome> {
       const link = signMerchantLink(merchant.id, deps.linkSecret, base, deps.now());
-      const message: PointsEmailMessage = { purpose: 'merchantCouponLink', recipientName: merchant.name, url: link.url, linkExpiresAt: link.expiresAt };
+      const message: CouponEmailMessage = { purpose: 'merchantCouponLink', recipientName: merchant.name, url: link.url, linkExpiresAt: link.expiresAt };
       const recipient = { key: `merchant:${merchant.id}`, name: merchant.name, email: merchant.email, locale: merchant.locale };
       return deliver(`merchant-coupon-link/${merchant.id}/${link.expiresAt}`, `merchant:${merchant.id}`, recipient, message);
     },
   };
 }
 
-export type PointsMail = ReturnType<typeof createPointsMail>;
+export type CouponMail = ReturnType<typeof createCouponMail>;

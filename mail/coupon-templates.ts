@@ -6,7 +6,7 @@
  * by i18n/format.ts (Beijing time).
  */
 import type { Locale } from '../domain/schemas';
-import type { PointsEmailMessage } from '../domain/emails';
+import type { CouponEmailMessage } from '../domain/emails';
 import { catalogFor } from '../i18n';
 import { formatDateTime, formatNumber } from '../i18n/format';
 import { ACCENT, FONT, escapeHtml, oneLine, safeHref } from './html';
@@ -21,7 +21,7 @@ interface Content {
   notes: string[];
 }
 
-function contentOf(m: PointsEmailMessage, locale: Locale): Content {
+function contentOf(m: CouponEmailMessage, locale: Locale): Content {
   const p = catalogFor(locale).points;
   const when = (iso: string) => formatDateTime(iso, locale);
   if (m.purpose === 'couponIssued') {
@@ -45,7 +45,7 @@ function contentOf(m: PointsEmailMessage, locale: Locale): Content {
 }
 
 /** Renders one points email. An unknown locale falls back to Simplified Chinese. */
-export function renderPointsEmail(message: PointsEmailMessage, locale: Locale = 'zh-CN'): RenderedEmail {
+export function renderCouponEmail(message: CouponEmailMessage, locale: Locale = 'zh-CN'): RenderedEmail {
   const catalog = catalogFor(locale);
   const chrome = catalog.points.mailChrome;
   const c = contentOf(message, catalog.locale);
