@@ -749,7 +749,7 @@ export interface DirectoryProse {
 // ---- spending points: the family's page, its card, the counter, the merchant's page, their emails ----
 
 /** The family's own page (/f/), the card behind a QR code (/q/), the rewards counter, the merchants' coupon page and the coupon emails. */
-export interface PointsPagesProse {
+export interface SpendingProse {
   family: {
     title: string;
     hello: (name: string) => string;
@@ -908,5 +908,5 @@ export interface Catalog {
   staffWork: StaffWorkProse;
   directory: DirectoryProse;
   /** Spending points: the family's page, the counter, the merchants' coupon page, their emails. */
-  points: PointsPagesProse;
+  spending: SpendingProse;
 }

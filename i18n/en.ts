@@ -1083,7 +1083,7 @@ export const en: Catalog = {
       otherCompound: 'Only the compound you serve',
     },
   },
-  points: {
+  spending: {
     family: {
       title: 'Our family page',
       hello: (name) => `Hello, ${name}!`,

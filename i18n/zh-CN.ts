@@ -1118,7 +1118,7 @@ export const zhCN: Catalog = {
       otherCompound: '只能选择您负责的小区',
     },
   },
-  points: {
+  spending: {
     family: {
       title: '我的家庭主页',
       hello: (name) => `${name}，您好！`,

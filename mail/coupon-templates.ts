@@ -22,7 +22,7 @@ interface Content {
 }
 
 function contentOf(m: CouponEmailMessage, locale: Locale): Content {
-  const p = catalogFor(locale).points;
+  const p = catalogFor(locale).spending;
   const when = (iso: string) => formatDateTime(iso, locale);
   if (m.purpose === 'couponIssued') {
     const s = p.couponMail;
@@ -47,7 +47,7 @@ function contentOf(m: CouponEmailMessage, locale: Locale): Content {
 /** Renders one points email. An unknown locale falls back to Simplified Chinese. */
 export function renderCouponEmail(message: CouponEmailMessage, locale: Locale = 'zh-CN'): RenderedEmail {
   const catalog = catalogFor(locale);
-  const chrome = catalog.points.mailChrome;
+  const chrome = catalog.spending.mailChrome;
   const c = contentOf(message, catalog.locale);
   const subject = oneLine(c.subject);
   const text =

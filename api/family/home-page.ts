@@ -24,7 +24,7 @@ import { cardCodeOf, qrCardUrl } from '../../domain/card';
 import { replayLots } from '../../domain/points';
 import type { Locale } from '../../domain/schemas';
 import { catalogFor } from '../../i18n';
-import type { PointsPagesProse } from '../../i18n/catalog';
+import type { SpendingProse } from '../../i18n/catalog';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import { readFamilyPageToken, signFamilyPageLink, FAMILY_PAGE_DAYS, FAMILY_PAGE_PREFIX } from '../../links/holder-links';
 import { toHttpError, type Logger } from '../http/errors';
@@ -66,13 +66,13 @@ li.coupon.used,li.coupon.expired,li.coupon.refunded{opacity:.75}
 interface Ctx {
   locale: Locale;
   s: ReturnType<typeof stringsFor>;
-  p: PointsPagesProse;
+  p: SpendingProse;
   when: (iso: string) => string;
   num: (n: number) => string;
 }
 
 function ctxFor(locale: Locale): Ctx {
-  return { locale, s: stringsFor(locale), p: catalogFor(locale).points, when: (iso) => formatDateTime(iso, locale), num: (n) => formatNumber(n, locale) };
+  return { locale, s: stringsFor(locale), p: catalogFor(locale).spending, when: (iso) => formatDateTime(iso, locale), num: (n) => formatNumber(n, locale) };
 }
 
 function sendPage(req: Request, res: Response, ctx: Ctx, status: number, title: string, body: RawHtml): void {
@@ -99,7 +99,7 @@ async function cardHtml(ctx: Ctx, config: Config, o: { name: string; qrToken: st
 /** The /s/ pages' line to the family's own page (`<that link>/family`); nothing for a volunteer. */
 export function familyPageLinkLine(ctx: { locale: Locale; selfPath: string }, person: { kind: 'family' | 'volunteer' }): RawHtml | string {
   if (person.kind !== 'family') return '';
-  return html`<p><a href="${ctx.selfPath}/family?lang=${ctx.locale}">${catalogFor(ctx.locale).points.family.openFromLink}</a></p>`;
+  return html`<p><a href="${ctx.selfPath}/family?lang=${ctx.locale}">${catalogFor(ctx.locale).spending.family.openFromLink}</a></p>`;
 }
 
 /** The page behind a QR card, for anyone: the holder's name, the QR and the short code; nothing else. */
@@ -150,7 +150,7 @@ function couponWhen(ctx: Ctx, c: CouponView): string {
 }
 
 /** A coupon's status as a badge (the vocabulary's word). */
-export function couponBadge(p: PointsPagesProse, c: Pick<CouponView, 'status'>): RawHtml {
+export function couponBadge(p: SpendingProse, c: Pick<CouponView, 'status'>): RawHtml {
   return html`<span class="badge ${c.status}">${p.couponStatuses[c.status]}</span>`;
 }
 

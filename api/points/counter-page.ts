@@ -24,7 +24,7 @@ import type { CouponView } from '../../db/services/coupons';
 import { LedgerError } from '../../db/services/ledger';
 import { CheckInError } from '../../db/services/checkin';
 import { catalogFor } from '../../i18n';
-import type { PointsPagesProse } from '../../i18n/catalog';
+import type { SpendingProse } from '../../i18n/catalog';
 import { formatDateTime, formatNumber } from '../../i18n/format';
 import type { Mailer } from '../../mail/mailer';
 import { personByScan } from '../check-in/routes';
@@ -61,7 +61,7 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
   const coupons = repos.coupons({ now: clock });
   const mail = createCouponMail(deps);
 
-  const words = (ctx: PageCtx): PointsPagesProse => catalogFor(ctx.locale).points;
+  const words = (ctx: PageCtx): SpendingProse => catalogFor(ctx.locale).spending;
   const when = (ctx: PageCtx, iso: string) => formatDateTime(iso, ctx.locale);
   const num = (ctx: PageCtx, n: number) => formatNumber(n, ctx.locale);
   const pts = (ctx: PageCtx, n: number) => words(ctx).family.points.unit(num(ctx, n));

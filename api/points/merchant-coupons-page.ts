@@ -21,7 +21,7 @@ import type { MerchantContact, Repositories } from '../../db/repositories';
 import type { CouponView, UseRefusal } from '../../db/services/coupons';
 import type { Locale } from '../../domain/schemas';
 import { catalogFor } from '../../i18n';
-import type { PointsPagesProse } from '../../i18n/catalog';
+import type { SpendingProse } from '../../i18n/catalog';
 import { formatDateTime } from '../../i18n/format';
 import { MERCHANT_PAGE_PREFIX, readMerchantToken } from '../../links/holder-links';
 import { couponBadge } from '../family/home-page';
@@ -55,7 +55,7 @@ input[type=text]{width:100%;font:inherit;font-size:18px;padding:10px;border:1px 
 interface Ctx {
   locale: Locale;
   s: ReturnType<typeof stringsFor>;
-  p: PointsPagesProse;
+  p: SpendingProse;
   when: (iso: string) => string;
   selfPath: string;
 }
@@ -72,7 +72,7 @@ export function createMerchantCouponsRouter(deps: MerchantCouponsDeps): Router {
   const pathOf = (req: Request): string => req.originalUrl.split('?')[0] ?? '/';
   const ctxOf = (req: Request, res: Response): Ctx => {
     const locale = (res.locals.signedPage ? signedPageOf(res).locale : undefined) ?? pickLocale(req, config.http.defaultLocale);
-    return { locale, s: stringsFor(locale), p: catalogFor(locale).points, when: (iso) => formatDateTime(iso, locale), selfPath: pathOf(req) };
+    return { locale, s: stringsFor(locale), p: catalogFor(locale).spending, when: (iso) => formatDateTime(iso, locale), selfPath: pathOf(req) };
   };
   const send = (req: Request, res: Response, ctx: Ctx, status: number, title: string, body: RawHtml): void => {
     res.status(status).type('html').send(publicPage({ s: ctx.s, title, body, otherLanguageHref: otherLanguageHref(req.originalUrl, ctx.s.otherLanguage.lang), style: STYLE }));
