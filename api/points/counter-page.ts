@@ -32,6 +32,7 @@ import { DashboardForbidden, DashboardNotFound, assertCoordinator, compoundScope
 import type { PageCtx } from '../dashboard/page-context';
 import { couponBadge } from '../family/home-page';
 import type { Logger } from '../http/errors';
+import { DESK_STAFF } from '../http/feature-routes';
 import { html, raw, type RawHtml } from '../http/html';
 import { messageCard } from '../http/layout';
 import { formField } from '../http/session';
@@ -66,10 +67,10 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
   const num = (ctx: PageCtx, n: number) => formatNumber(n, ctx.locale);
   const pts = (ctx: PageCtx, n: number) => words(ctx).family.points.unit(num(ctx, n));
 
-  /** Desk staff only (the supervisor reads no family's ledger). */
+  /** The staff who may redeem through the API (DESK_STAFF); the supervisor reads no family's ledger. */
   const deskCtx = (req: Request, res: Response): PageCtx => {
     const ctx = ctxOf(req, res);
-    if (ctx.viewer.role === 'supervisor') throw new DashboardForbidden('points');
+    if (!DESK_STAFF.includes(ctx.viewer.role)) throw new DashboardForbidden('points');
     return ctx;
   };
   const assertFamilyVisible = (ctx: PageCtx, family: FamilyCard): void => {
