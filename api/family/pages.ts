@@ -4,7 +4,7 @@
  *   GET  /s/<token>   shows the activity, the person's state and a form; never acts
  *   POST /s/<token>   acts: register (with a member count) or cancel, for a 'register' link;
  *                     check in (and, for volunteers, check out) for a 'checkIn' link
- *   GET  /q/<qrToken> the page behind a QR card: "show this at the desk" (no name, no lookup)
+ *   GET  /q/<qrToken> the page behind a QR card: the holder's own card (name, QR, short code; home-page.ts)
  *   GET  /activities/<id>/register         the "register now" button of the registration-open email:
  *   POST /activities/<id>/register         asks for the family's email and sends its personal link
  *                                          there (only to an address on file; same answer either way)
