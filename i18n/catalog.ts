@@ -862,6 +862,8 @@ export interface SpendingProse {
     notValid: string;
     confirm: string;
     confirmChoice: string;
+    /** The form was sent without the confirming choice: nothing was taken. */
+    chooseFirst: string;
     use: string;
     used: (reward: string, at: string) => string;
     refused: Record<'notFound' | 'otherMerchant' | 'alreadyUsed' | 'refunded' | 'expired', string>;

@@ -1227,6 +1227,7 @@ export const en: Catalog = {
       notValid: 'This coupon cannot be used now.',
       confirm: 'Confirm the customer got it',
       confirmChoice: 'I have given the customer this coupon’s reward',
+      chooseFirst: 'Tick “I have given the customer this coupon’s reward” first, then mark it used. The coupon was not taken.',
       use: 'Mark as used',
       used: (reward, at) => `“${reward}” marked used (${at}).`,
       refused: {

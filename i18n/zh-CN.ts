@@ -1262,6 +1262,7 @@ export const zhCN: Catalog = {
       notValid: '这张券现在不能使用。',
       confirm: '确认顾客已领取',
       confirmChoice: '我已向顾客提供了这张券的奖励',
+      chooseFirst: '请先勾选“我已向顾客提供了这张券的奖励”，再标记为已使用。这张券没有被核销。',
       use: '标记为已使用',
       used: (reward, at) => `已核销“${reward}”（${at}）。`,
       refused: {

@@ -178,7 +178,10 @@ export function createMerchantCouponsRouter(deps: MerchantCouponsDeps): Router {
     }
     if (choice !== 'use') {
       await audit('invalid');
-      return page(req, res, ctx, 400, merchant, { code, note: { kind: 'error', text: ctx.p.merchant.confirm } });
+      // Shown again with its form, when it is this merchant's.
+      const coupon = await coupons.byCode(code);
+      const mine = coupon && coupon.merchantId === merchant.id ? coupon : undefined;
+      return page(req, res, ctx, 400, merchant, { code, ...(mine ? { coupon: mine } : {}), note: { kind: 'error', text: ctx.p.merchant.chooseFirst } });
     }
     const result = await coupons.markUsed(code, { kind: 'merchant', merchantId: merchant.id });
     if (result.ok) {

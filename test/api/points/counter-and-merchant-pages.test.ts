@@ -139,7 +139,10 @@ describe('the merchant’s coupon page', () => {
     const path = new URL(mine).pathname;
     expect((await postForm(`${h.baseUrl}${path}`, new CookieJar(), { csrf: shown.csrf ?? '', code: row.coupon_code, choice: 'use' })).status).toBe(403);
     // No choice made (a scanner pressing the button): nothing taken.
-    expect((await postForm(`${h.baseUrl}${path}`, jar, { csrf: shown.csrf ?? '', code: row.coupon_code })).status).toBe(400);
+    const unchosen = await postForm(`${h.baseUrl}${path}`, jar, { csrf: shown.csrf ?? '', code: row.coupon_code });
+    expect(unchosen.status).toBe(400);
+    expect(unchosen.text).toContain('这张券没有被核销');
+    expect(unchosen.text).toContain('name="choice"');
     expect(await h.db.selectFrom('coupon_events').select('id').where('redemption_id', '=', row.id).execute()).toEqual([]);
     const used = await postForm(`${h.baseUrl}${path}`, jar, { csrf: shown.csrf ?? '', code: row.coupon_code, choice: 'use' });
     expect(used.status).toBe(200);
