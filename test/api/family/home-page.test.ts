@@ -91,6 +91,22 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     });
   });
 
+  test('the family page is rate-limited per address like the /s/ pages, with a page that says so', async () => {
+    const f = await seedFamily(h.db);
+    const extra = await h.startExtraApp({ linkRateLimit: { capacity: 2, perMinute: 1 } });
+    try {
+      const url = signFamilyPageLink(f.id, LINK_SECRET, extra.baseUrl, Date.now()).url;
+      expect((await page(url)).status).toBe(200);
+      expect((await page(url)).status).toBe(200);
+      const refused = await page(url);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(refused.text).not.toContain(f.name);
+    } finally {
+      await extra.close();
+    }
+  });
+
   describe('the card behind a QR code', () => {
     test('shows the family’s name, QR and short code to anyone, and nothing personal else; an unknown token is a 404 of the same look', async () => {
       const f = await seedFamily(h.db, { name: '李四家' });
