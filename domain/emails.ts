@@ -129,6 +129,8 @@ export interface CouponIssuedMessage {
   expiresAt: string;
   /** The family's own page (`/f/<token>`): balance, history, coupons. */
   familyPageUrl: string;
+  /** When that link stops working (the email says so). */
+  familyPageExpiresAt: string;
 }
 
 /** A merchant's link to its coupon page (`/m/<token>`), sent by staff. */

@@ -879,6 +879,7 @@ export interface SpendingProse {
     labels: { reward: string; code: string; validUntil: string; balance: string };
     show: string;
     button: string;
+    pageExpires: (at: string) => string;
   };
   merchantMail: {
     subject: string;

@@ -1252,6 +1252,7 @@ export const en: Catalog = {
       labels: { reward: 'Reward', code: 'Coupon code', validUntil: 'Valid until', balance: 'Points left' },
       show: 'The code can be used once: please do not forward it.',
       button: 'Open our family page',
+      pageExpires: (at) => `The family page link works until ${at}; after that, the link in any new activity email opens it.`,
     },
     merchantMail: {
       subject: 'Your coupon check link',

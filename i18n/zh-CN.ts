@@ -1287,6 +1287,7 @@ export const zhCN: Catalog = {
       labels: { reward: '奖励', code: '兑换码', validUntil: '有效期至', balance: '剩余积分' },
       show: '兑换码只能使用一次，请不要转发给他人。',
       button: '查看我的家庭主页',
+      pageExpires: (at) => `家庭主页链接有效期至 ${at}；之后打开任意一封新的活动邮件里的链接即可。`,
     },
     merchantMail: {
       subject: '优惠券核销链接',

@@ -37,7 +37,7 @@ function contentOf(m: CouponEmailMessage, locale: Locale): Content {
         [s.labels.balance, formatNumber(m.balance, locale)],
       ],
       button: { label: s.button, url: m.familyPageUrl },
-      notes: [s.show],
+      notes: [s.show, s.pageExpires(when(m.familyPageExpiresAt))],
     };
   }
   const s = p.merchantMail;

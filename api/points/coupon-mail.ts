@@ -59,6 +59,7 @@ export function createCouponMail(deps: CouponMailDeps) {
         balance,
         expiresAt: coupon.expiresAt,
         familyPageUrl: page.url,
+        familyPageExpiresAt: page.expiresAt,
       };
       const recipient = { key: `family:${family.id}`, name: family.name, email: family.email, locale: family.locale };
       return deliver(`coupon-issued/${coupon.redemptionId}`, `family:${family.id}`, recipient, message);

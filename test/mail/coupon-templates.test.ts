@@ -12,6 +12,7 @@ describe('the coupon emails', () => {
     balance: 1270,
     expiresAt: '2026-06-01T04:00:00.000Z',
     familyPageUrl: 'https://jh.example/f/abc.def',
+    familyPageExpiresAt: '2026-08-28T04:00:00.000Z',
   };
 
   test('the coupon email carries the code, where to use it, until when, the balance and the family page, in both languages', () => {
@@ -23,6 +24,7 @@ describe('the coupon emails', () => {
     expect(zh.text).toContain('剩余积分：1,270');
     expect(zh.text).toContain('https://jh.example/f/abc.def');
     expect(zh.html).toContain('href="https://jh.example/f/abc.def"');
+    expect(zh.text).toContain(`家庭主页链接有效期至 ${formatDateTime(coupon.familyPageExpiresAt, 'zh-CN')}`);
     expect(zh.html).toContain('王家&lt;b&gt;');
     expect(zh.html).not.toContain('王家<b>');
     const en = renderCouponEmail(coupon, 'en');
