@@ -20,6 +20,8 @@ import { mountRoutes, unknownMethodNotAllowed } from './http/define-route';
 import { consoleLogger, errorHandler, notFoundJson, type Logger } from './http/errors';
 import { sendOutagePage } from './http/outage-page';
 import { createSelfServiceRouter } from './family/pages';
+import { createFamilyHomeRouter } from './family/home-page';
+import { createMerchantCouponsRouter } from './points/merchant-coupons-page';
 import { healthHandler } from './health';
 import { createHomeRouter } from './home/pages';
 import { docsPage, openApiDocument } from './http/openapi';
@@ -120,6 +122,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(createAssetsRouter());
   // A card's /q/<token> opened by signed-in desk staff lands on the desk; anyone else falls through to the family's page below.
   app.use(createCardLinkRouter({ repos, config, now, logger, sessions: new SessionStore(repos.sessions, { now }) }));
+  // A family's own page (/f/, and /s/<token>/family leading there); before the /s/ pages.
+  app.use(
+    createFamilyHomeRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 } }),
+  );
+  // A merchant's coupon page (/m/): check a code, mark it used once.
+  app.use(
+    createMerchantCouponsRouter({ repos, config, linkSecret: deps.linkSecret, audit: createAuditLog(repos, now, logger), logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 } }),
+  );
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(
@@ -171,7 +181,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   if (deps.payloadCodec) app.use('/codec', temporalCodecRouter({ codec: deps.payloadCodec, sessions, policy: cookiePolicy(config), config }));
-  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret }));
+  app.use('/dashboard', createDashboardRouter({ client, config, repos, sessions, logger, now, mail, linkSecret: deps.linkSecret, mailer: deps.mailer }));
 
   if (deps.devMailbox && config.env !== 'production') app.use('/dev/mailbox', deps.devMailbox);
 

@@ -190,6 +190,21 @@ export interface RedemptionsTable {
   /** The ledger entry (kind 'redemption') that paid for it. */
   entry_id: string;
   created_at: string;
+  /** When the coupon stops being valid (migration 010); null on older rows (db/services/coupons.ts). */
+  coupon_expires_at: string | null;
+}
+
+/** What ended a coupon: used (by its merchant, or staff for an education reward) or refunded (migration 010). Append only. */
+export interface CouponEventsTable {
+  id: string;
+  redemption_id: string;
+  kind: 'used' | 'refunded';
+  at: string;
+  merchant_id: string | null;
+  staff_id: string | null;
+  /** The `reversal` entry that gave the points back (refunds only). */
+  refund_entry_id: string | null;
+  note: string;
 }
 
 export interface Database {
@@ -207,6 +222,7 @@ export interface Database {
   points_entries: PointsEntriesTable;
   rewards: RewardsTable;
   redemptions: RedemptionsTable;
+  coupon_events: CouponEventsTable;
   activity_summaries: ActivitySummariesTable;
 }
 

@@ -87,6 +87,12 @@ export interface PointsFigures {
   };
 }
 
+/** Used coupons (兑换教育资源或商户优惠券): the loop from points back to merchants. */
+export interface CouponFigures {
+  used: { count: number; redemptionIds: string[] };
+  byMerchant: { merchantId: string | null; name: string; used: number; redemptionIds: string[] }[];
+}
+
 export interface MilestoneReportRow {
   milestoneId: string;
   name: string;
@@ -166,6 +172,12 @@ export interface CycleReport {
     /** Mean of each rating (1–5) over the feedback received, 2 decimals; null when none was. */
     averages: { organisation: number; participation: number; effect: number } | null;
   };
+  /**
+   * Coupons used in the window [periodStart, asOf) by families of the cycle's compounds, per merchant
+   * (education rewards, used at the counter, under merchantId null). Absent from reports saved
+   * before coupons had a status.
+   */
+  coupons?: CouponFigures;
   milestones: {
     onTime: { count: number; milestoneIds: string[] };
     late: { count: number; milestoneIds: string[] };

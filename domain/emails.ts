@@ -129,3 +129,31 @@ export interface PointsExpiringMessage {
   /** The family's balance when the notice was written. */
   balance: number;
 }
+// ---- spending points (the counter and the merchants' coupon page; sent by the API through the outbox) ----
+
+/** A family got a coupon at the counter: its code, the reward, until when it is valid, and the family's page. */
+export interface CouponIssuedMessage {
+  purpose: 'couponIssued';
+  recipientName: string;
+  rewardName: string;
+  /** The merchant whose coupon it is; absent for an education reward (collected at the community counter). */
+  merchantName?: string;
+  couponCode: string;
+  points: number;
+  balance: number;
+  expiresAt: string;
+  /** The family's own page (`/f/<token>`): balance, history, coupons. */
+  familyPageUrl: string;
+  /** When that link stops working (the email says so). */
+  familyPageExpiresAt: string;
+}
+
+/** A merchant's link to its coupon page (`/m/<token>`), sent by staff. */
+export interface MerchantCouponLinkMessage {
+  purpose: 'merchantCouponLink';
+  recipientName: string;
+  url: string;
+  linkExpiresAt: string;
+}
+
+export type CouponEmailMessage = CouponIssuedMessage | MerchantCouponLinkMessage;

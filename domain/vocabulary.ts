@@ -8,6 +8,7 @@
  *
  * Pure: no I/O, no Node built-ins; the workflow bundle may import the key lists.
  */
+import type { CouponStatus } from './coupons';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -244,6 +245,9 @@ export const EMAIL_PURPOSES = [
   'registrationLink',
   'freshLink',
   'pointsExpiring',
+  // Spending points (api/points): the coupon a family got at the counter; a merchant's coupon-check link.
+  'couponIssued',
+  'merchantCouponLink',
 ] as const;
 export type EmailPurpose = (typeof EMAIL_PURPOSES)[number];
 
@@ -271,6 +275,8 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
   registrationLink: { 'zh-CN': '报名链接', en: 'Registration link' },
   freshLink: { 'zh-CN': '新链接', en: 'Fresh link' },
   pointsExpiring: { 'zh-CN': '积分到期提醒', en: 'Points expiring' },
+  couponIssued: { 'zh-CN': '兑换券发放通知', en: 'Coupon issued' },
+  merchantCouponLink: { 'zh-CN': '商户核销链接', en: 'Merchant coupon link' },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -279,4 +285,14 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
 export const STAFF_AWARD_PATH_TERMS: Terms<'familyLearning' | 'volunteering'> = {
   familyLearning: { 'zh-CN': '家庭学习', en: 'Family learning' },
   volunteering: { 'zh-CN': '志愿服务（活动外）', en: 'Volunteering outside an activity' },
+};
+
+// ---------------------------------------------------------------------------------------------
+// A coupon's status (domain/coupons.ts): the family's page, the counter and the merchant's page.
+
+export const COUPON_STATUS_TERMS: Terms<CouponStatus> = {
+  issued: { 'zh-CN': '已发放', en: 'Issued' },
+  used: { 'zh-CN': '已使用', en: 'Used' },
+  expired: { 'zh-CN': '已过期', en: 'Expired' },
+  refunded: { 'zh-CN': '已退还', en: 'Refunded' },
 };

@@ -249,8 +249,9 @@ export interface DashboardProse {
       feedback: string;
       milestones: string;
       pointsOutsideActivities: string;
+      couponsUsed: string;
     };
-    tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones', string>;
+    tables: Record<'summary' | 'activities' | 'families' | 'volunteers' | 'merchants' | 'sponsorships' | 'milestones' | 'coupons', string>;
     values: Record<string, string>;
     csv: string;
     printHint: string;
@@ -552,6 +553,8 @@ export const CSV_COLUMNS = {
   merchants: ['merchantId', 'name', 'venues', 'venueHours', 'venueActivities', 'sponsorshipCny', 'sponsorships'],
   sponsorships: ['sponsorshipId', 'merchantId', 'merchantName', 'amountCny', 'note', 'recordedAt', 'recordedBy'],
   milestones: ['milestoneId', 'name', 'dueAt', 'doneAt', 'doneBy', 'status', 'notes'],
+  // Coupons used per merchant (education rewards: no merchant).
+  coupons: ['merchantId', 'name', 'used', 'coupons'],
 } as const;
 
 export type CsvTableName = keyof typeof CSV_COLUMNS;
@@ -572,7 +575,8 @@ export type CsvSummaryFigure = (typeof CSV_SUMMARY_FIGURES)[number];
 /** The words of the report's status cells that are not vocabulary terms (an unfinished activity, a milestone's timeliness…). */
 export type ReportValueKey =
   | 'unfinished' | 'onTime' | 'late' | 'missed' | 'pending' | 'received' | 'missing' | 'notApplicable'
-  | 'community' | 'merchant' | 'coordinator' | 'true' | 'false';
+  | 'community' | 'merchant' | 'coordinator' | 'true' | 'false'
+  | 'education';
 
 /** The cycle report as a file: column headers, the summary's figure names and the status cells' words. */
 export interface CsvProse {
@@ -794,6 +798,153 @@ export interface CheckInDeskProse {
   chooser: { heading: string; intro: string; none: string; back: string };
 }
 
+// ---- spending points: the family's page, its card, the counter, the merchant's page, their emails ----
+
+/** The family's own page (/f/), the card behind a QR code (/q/), the rewards counter, the merchants' coupon page and the coupon emails. */
+export interface SpendingProse {
+  family: {
+    title: string;
+    hello: (name: string) => string;
+    intro: string;
+    /** The link line on the /s/ pages. */
+    openFromLink: string;
+    registrations: {
+      heading: string;
+      none: string;
+      columns: { activity: string; time: string; state: string };
+      states: { registered: (members: number) => string; waitlisted: string; cancelled: string; checkedIn: (at: string) => string };
+    };
+    card: { heading: string; hint: string; code: string; print: string };
+    points: {
+      heading: string;
+      balance: string;
+      unit: (n: string) => string;
+      history: string;
+      none: string;
+      columns: { when: string; what: string; points: string };
+      /** An award, by rule, for an activity (its title) or none. */
+      award: (rule: string, activity: string | undefined) => string;
+      /** Staff took an award back. */
+      awardReversed: (rule: string, activity: string | undefined) => string;
+      redemption: (reward: string) => string;
+      refund: (reward: string) => string;
+      expiry: string;
+      rules: Record<string, string>;
+      otherRule: string;
+      expiring: { heading: string; none: string; line: (points: string, at: string) => string };
+    };
+    rewards: {
+      heading: string;
+      none: string;
+      columns: { reward: string; where: string; price: string; stock: string };
+      education: string;
+      outOfStock: string;
+      howTo: string;
+    };
+    coupons: {
+      heading: string;
+      none: string;
+      columns: { reward: string; code: string; status: string; when: string };
+      validUntil: (at: string) => string;
+      usedAt: (at: string) => string;
+      refundedAt: (at: string) => string;
+      expiredAt: (at: string) => string;
+    };
+    pages: {
+      invalid: { title: string; body: string };
+      expired: { title: string; body: string };
+      notFound: { title: string; body: string };
+    };
+  };
+  /** The page behind a QR card (shown to anyone: the name, the code, the QR; nothing else). */
+  qrCard: { title: string; hint: string; notFound: { title: string; body: string } };
+  couponStatuses: Record<'issued' | 'used' | 'expired' | 'refunded', string>;
+  counter: {
+    nav: string;
+    heading: string;
+    intro: string;
+    codeLabel: string;
+    codeHint: string;
+    find: string;
+    notFound: string;
+    volunteerCard: string;
+    balance: (points: string) => string;
+    chooseReward: string;
+    rewardLine: (name: string, price: string, stock: number) => string;
+    tooExpensive: string;
+    outOfStock: string;
+    noRewards: string;
+    redeem: string;
+    issued: (reward: string, code: string, balance: string) => string;
+    existing: (reward: string, code: string) => string;
+    emailed: (name: string) => string;
+    emailPending: string;
+    refused: { insufficient: string; outOfStock: string; keyReused: string; unknownReward: string };
+    couponsHeading: string;
+    noCoupons: string;
+    markUsed: string;
+    markedUsed: (reward: string, at: string) => string;
+    refund: string;
+    refundReason: string;
+    refunded: (reward: string, balance: string) => string;
+    useRefused: Record<'notFound' | 'otherMerchant' | 'notForStaff' | 'alreadyUsed' | 'refunded' | 'expired', string>;
+    alreadyUsedAt: (at: string) => string;
+    refundRefused: Record<'notFound' | 'alreadyUsed' | 'alreadyRefunded' | 'insufficientPoints', string>;
+    reasonRequired: string;
+    another: string;
+    merchantsLink: string;
+  };
+  merchants: {
+    heading: string;
+    intro: string;
+    none: string;
+    columns: { merchant: string; email: string; action: string };
+    send: string;
+    sent: (name: string) => string;
+    inactive: string;
+  };
+  merchant: {
+    title: string;
+    hello: (name: string) => string;
+    intro: string;
+    codeLabel: string;
+    check: string;
+    labels: { reward: string; status: string; issuedAt: string; validUntil: string; usedAt: string };
+    valid: string;
+    notValid: string;
+    confirm: string;
+    confirmChoice: string;
+    /** The form was sent without the confirming choice: nothing was taken. */
+    chooseFirst: string;
+    use: string;
+    used: (reward: string, at: string) => string;
+    refused: Record<'notFound' | 'otherMerchant' | 'alreadyUsed' | 'refunded' | 'expired', string>;
+    alreadyUsedAt: (at: string) => string;
+    pages: { invalid: { title: string; body: string }; expired: { title: string; body: string } };
+  };
+  couponMail: {
+    subject: (reward: string) => string;
+    heading: string;
+    body: (reward: string, points: string) => string;
+    atMerchant: (merchant: string) => string;
+    atCounter: string;
+    labels: { reward: string; code: string; validUntil: string; balance: string };
+    show: string;
+    button: string;
+    pageExpires: (at: string) => string;
+  };
+  merchantMail: {
+    subject: string;
+    heading: string;
+    body: string;
+    button: string;
+    expires: (at: string) => string;
+    personal: string;
+  };
+  /** Shared by both emails. */
+  mailChrome: { greeting: (name: string) => string; signature: string; rawLink: string; colon: string };
+}
+
 /** Every surface's prose in one locale. */
 /** The growth points' own emails (mail/points-templates.ts): the month-ahead expiry notice. */
 export interface PointsEmailProse {
@@ -865,4 +1016,6 @@ export interface Catalog {
   checkInDesk: CheckInDeskProse;
   pointsMail: PointsEmailProse;
   pointsAward: PointsAwardPageProse;
+  /** Spending points: the family's page, the counter, the merchants' coupon page, their emails. */
+  spending: SpendingProse;
 }

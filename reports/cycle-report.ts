@@ -51,6 +51,7 @@ import type {
   ActivityReportRow,
   FamilyReportRow,
   VolunteerReportRow,
+  CouponFigures,
   PointsFigures,
   MilestoneReportRow,
   SponsorshipReportRow,
@@ -228,6 +229,30 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
       entryIds: outsideEntries.map((e) => e.id),
     },
   };
+  // ---- coupons used (by families of the cycle's compounds, in the window) ------------------------
+  const usedCoupons = cycle.compounds.length
+    ? await db
+        .selectFrom('coupon_events as e')
+        .innerJoin('redemptions as r', 'r.id', 'e.redemption_id')
+        .innerJoin('families as f', 'f.id', 'r.family_id')
+        .innerJoin('rewards as w', 'w.id', 'r.reward_id')
+        .leftJoin('merchants as m', 'm.id', 'w.merchant_id')
+        .select(['r.id as redemptionId', 'w.merchant_id as merchantId', 'm.name as merchantName'])
+        .where('e.kind', '=', 'used')
+        .where('e.at', '>=', window.from)
+        .where('e.at', '<', asOf)
+        .where('f.compound_id', 'in', cycle.compounds)
+        .orderBy('r.id')
+        .execute()
+    : [];
+  const couponsByMerchant = groupBy(usedCoupons, (c) => c.merchantId ?? '');
+  const coupons: CouponFigures = {
+    used: { count: usedCoupons.length, redemptionIds: usedCoupons.map((c) => c.redemptionId) },
+    byMerchant: [...couponsByMerchant.entries()]
+      .sort(([a], [b]) => byId(a, b))
+      .map(([merchantId, rows]) => ({ merchantId: merchantId || null, name: rows[0]?.merchantName ?? '', used: rows.length, redemptionIds: rows.map((r) => r.redemptionId) })),
+  };
+
   const earningFamilies = familyIds.filter((id) => earnedBy('family', id) > 0);
   const earningFamilySet = new Set(earningFamilies);
 
@@ -444,6 +469,7 @@ export async function computeCycleReport(db: Kysely<Database>, cycleId: string, 
         ? { organisation: mean((r) => r.organisation), participation: mean((r) => r.participation), effect: mean((r) => r.effect) }
         : null,
     },
+    coupons,
     milestones: {
       onTime: milestonesWith('onTime'),
       late: milestonesWith('late'),
@@ -466,7 +492,7 @@ export async function loadCycleReport(db: Kysely<Database>, cycleId: string): Pr
 
 // ---- tables (CSV and the dashboard) -----------------------------------------------------------
 
-export const CYCLE_REPORT_TABLES = ['summary', 'activities', 'families', 'volunteers', 'merchants', 'sponsorships', 'milestones'] as const satisfies readonly CsvTableName[];
+export const CYCLE_REPORT_TABLES = ['summary', 'activities', 'families', 'volunteers', 'merchants', 'sponsorships', 'milestones', 'coupons'] as const satisfies readonly CsvTableName[];
 export type CycleReportTableName = (typeof CYCLE_REPORT_TABLES)[number];
 export type ReportLocale = Locale;
 
@@ -584,6 +610,17 @@ export function cycleReportTable(report: CycleReport, name: CycleReportTableName
       };
     case 'sponsorships':
       return { columns, rows: report.sponsorship.rows.map((s) => ({ ...s, recordedAt: when(s.recordedAt, locale) })) };
+    case 'coupons':
+      // A report saved before coupons had a status has no such figures: an empty table.
+      return {
+        columns,
+        rows: (report.coupons?.byMerchant ?? []).map((m) => ({
+          merchantId: m.merchantId ?? '',
+          name: m.merchantId === null ? catalogFor(locale).csv.values.education : m.name,
+          used: m.used,
+          coupons: ids(m.redemptionIds),
+        })),
+      };
     case 'milestones':
       return { columns, rows: report.milestones.rows.map((m) => ({ ...m, dueAt: when(m.dueAt, locale), doneAt: when(m.doneAt, locale), status: statusWord(m.status, locale) })) };
   }

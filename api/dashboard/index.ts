@@ -10,6 +10,7 @@
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
  *   GET /dashboard/activities/:id/desk      the check-in desk (desk staff; api/check-in/desk-routes.ts)
  *   GET /dashboard/points/award             award points for family learning or volunteering outside an activity (api/points/award-page.ts)
+ *   GET /dashboard/points/counter           the rewards counter (desk staff; api/points/counter-page.ts)
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -60,6 +61,8 @@ import { cyclePageRoutes } from '../cycles/pages';
 import { activityPages } from '../activities/pages';
 import { deskPages } from '../check-in/desk-routes';
 import { pointsAwardPages } from '../points/award-page';
+import { counterPages } from '../points/counter-page';
+import type { Mailer } from '../../mail/mailer';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -71,6 +74,8 @@ export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   linkSecret: string;
   /** Epoch ms. */
   now: () => number;
+  /** Sends the rewards counter's coupon emails and the merchants' coupon links (api/points/counter-page.ts). */
+  mailer: Mailer;
 }
 
 
@@ -215,6 +220,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   // The check-in desk (/activities/:id/desk and its JSON endpoints).
   deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
   pointsAwardPages(router, { repos, now: deps.now }, ctxOf);
+  counterPages(router, { repos, config, mailer: deps.mailer, linkSecret: deps.linkSecret, logger, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

@@ -106,7 +106,7 @@ function tableHtml(s: DashboardStrings, table: CsvTable, o: TableOptions = {}): 
   return html`<div class="scroll"><table class="report"><thead><tr>${columns.map((c) => html`<th${numeric(c.key) ? html` class="num"` : ''}>${c.header}</th>`)}</tr></thead><tbody>${table.rows.map(
     (r) =>
       html`<tr>${columns.map((c) =>
-        c.key === 'sources' || c.key.endsWith('Ids') || c.key === 'activities' || c.key === 'sponsorships' || c.key === 'venueActivities'
+        c.key === 'sources' || c.key.endsWith('Ids') || c.key === 'activities' || c.key === 'sponsorships' || c.key === 'venueActivities' || c.key === 'coupons'
           ? html`<td class="muted">${cellText(c.key, r[c.key])}</td>`
           : linkOf?.(r)?.key === c.key
             ? html`<td class="name"><a href="${linkOf(r)!.href}">${cellText(c.key, r[c.key])}</a></td>`
@@ -140,6 +140,7 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     fig(f.milestones, `${r.milestones.onTime.count}/${r.milestones.rows.length}`),
     // Reports closed before this was counted have none.
     ...(r.points.outsideActivities ? [fig(f.pointsOutsideActivities, r.points.outsideActivities.total)] : []),
+    fig(f.couponsUsed, r.coupons?.used.count ?? '–'),
   ]}</div>`;
   const section = (name: CycleReportTableName, o: TableOptions = {}) =>
     html`<div class="card"><h2>${s.report.tables[name]} <a class="noprint csv" href="${csvHref(name)}" download>${s.report.csv}</a></h2>${tableHtml(
@@ -159,7 +160,7 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     linkOf: activityLink,
   })}${section('families', { hide: ['familyId', 'activities'] })}${section('volunteers', { hide: ['volunteerId', 'activities'] })}${section('merchants')}${section(
     'sponsorships',
-  )}${section('milestones')}${section('summary', { hide: ['key'] })}`;
+  )}${section('milestones')}${section('coupons', { hide: ['merchantId'] })}${section('summary', { hide: ['key'] })}`;
 }
 
 async function loadReport(data: DashboardData, cycleId: string): Promise<{ final: boolean; report: CycleReport }> {

@@ -4,7 +4,7 @@
  *   GET  /s/<token>   shows the activity, the person's state and a form; never acts
  *   POST /s/<token>   acts: register (with a member count) or cancel, for a 'register' link;
  *                     check in (and, for volunteers, check out) for a 'checkIn' link
- *   GET  /q/<qrToken> the page behind a QR card: "show this at the desk" (no name, no lookup)
+ *   GET  /q/<qrToken> the page behind a QR card: the holder's own card (name, QR, short code; home-page.ts)
  *   GET  /activities/<id>/register         the "register now" button of the registration-open email:
  *   POST /activities/<id>/register         asks for the family's email and sends its personal link
  *                                          there (only to an address on file; same answer either way)
@@ -37,6 +37,7 @@ import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
 import { selfServiceStrings } from './i18n';
 import { SELF_SERVICE_PREFIX, linkExpiry, readSelfServiceToken, signSelfServiceLink, type PersonRef, type SelfServiceLink } from './links';
 import { formField } from '../http/session';
+import { familyPageLinkLine, qrCardHandler } from './home-page';
 import { signedPage, signedPageOf } from '../http/signed-page';
 
 export interface SelfServiceDeps {
@@ -203,7 +204,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       ctx,
       o.status ?? 200,
       rs.heading,
-      html`<div class="card"><h1>${rs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${table}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p></div>`,
+      html`<div class="card"><h1>${rs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${table}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p>${familyPageLinkLine(ctx, person)}</div>`,
     );
   }
 
@@ -233,7 +234,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       ctx,
       o.status ?? 200,
       cs.heading,
-      html`<div class="card"><h1>${cs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${await activityTable(ctx, a)}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p></div>`,
+      html`<div class="card"><h1>${cs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${await activityTable(ctx, a)}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p>${familyPageLinkLine(ctx, person)}</div>`,
     );
   }
 
@@ -376,11 +377,8 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   // ---- the page behind a QR card -------------------------------------------------------------
 
-  router.get('/q/:qrToken', (req, res) => {
-    const ctx = ctxOf(req, res);
-    // Same page for any token: it reveals nothing, and nobody learns which tokens exist.
-    message(res, ctx, 200, ctx.s.ss.card.title, ctx.s.ss.card.body);
-  });
+  // The card's own page (name, QR, short code; nothing else) for anyone: api/family/home-page.ts.
+  router.get('/q/:qrToken', qrCardHandler({ repos, config }));
 
   // ---- the registration-open email's button: ask for the family's own link -------------------
 

@@ -202,7 +202,7 @@ export function staffPage(o: StaffPageOptions): string {
     const seesPoints = v.role !== 'supervisor';
     top = html`<header class="top"><div class="in"><a class="brand" href="${startPageFor(v.role)}">${s.title}</a><a href="/dashboard"${raw(o.active === 'home' ? ' class="on"' : '')}>${s.nav.home}</a>${
       seesPoints ? html`<a href="/dashboard/leaderboard"${raw(o.active === 'leaderboard' ? ' class="on"' : '')}>${s.nav.leaderboard}</a>` : ''
-    }${v.role === 'propertyManager' || v.role === 'coordinator' ? html`<a href="/dashboard/my-activities"${raw(o.active === 'myActivities' ? ' class="on"' : '')}>${s.nav.myActivities}</a>` : ''}${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
+    }${seesPoints ? html`<a href="/dashboard/points/counter">${catalogFor(o.locale).spending.counter.nav}</a>` : ''}${v.role === 'propertyManager' || v.role === 'coordinator' ? html`<a href="/dashboard/my-activities"${raw(o.active === 'myActivities' ? ' class="on"' : '')}>${s.nav.myActivities}</a>` : ''}${v.role === 'gridWorker' || v.role === 'coordinator' ? html`<a href="/dashboard/approvals"${raw(o.active === 'approvals' ? ' class="on"' : '')}>${catalogFor(o.locale).staffWork.nav}</a>` : ''}${v.role === 'coordinator' ? html`<a href="/dashboard/tokens"${raw(o.active === 'tokens' ? ' class="on"' : '')}>${s.nav.tokens}</a>` : ''}${v.role !== 'supervisor' ? html`<a href="/dashboard/directory"${raw(o.active === 'directory' ? ' class="on"' : '')}>${catalogFor(o.locale).directory.nav}</a>` : ''}<span class="who">${s.nav.signedInAs(v.name, s.roles[v.role])}</span><form method="post" action="/sign-out"><input type="hidden" name="csrf" value="${o.csrf ?? ''}"><button type="submit">${s.nav.signOut}</button></form></div></header>`;
   }
   return shell({
     lang: s.page.lang,
@@ -225,13 +225,15 @@ export interface PublicPageOptions {
   body: RawHtml;
   /** Link to this page in the other language (a plain GET link). */
   otherLanguageHref?: string;
+  /** CSS added after the shared style (a page's own layout or print rules); never script. */
+  style?: string;
 }
 
 /** The shell of the pages people reach from an email: action links and families' own pages. */
 export function publicPage(o: PublicPageOptions): string {
   const { s } = o;
   const other = o.otherLanguageHref ? html` · <a href="${o.otherLanguageHref}" lang="${s.otherLanguage.lang}">${s.otherLanguage.label}</a>` : '';
-  return shell({ lang: s.lang, title: `${o.title} · ${s.siteName}`, style: PUBLIC_STYLE, top: '', main: html`<main>${o.body}<footer>${s.siteName}${other}</footer></main>` });
+  return shell({ lang: s.lang, title: `${o.title} · ${s.siteName}`, style: PUBLIC_STYLE + (o.style ?? ''), top: '', main: html`<main>${o.body}<footer>${s.siteName}${other}</footer></main>` });
 }
 
 /**

@@ -81,6 +81,7 @@ export interface PointsRoutesDeps {
 export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
   const { repos } = deps;
   const ledger = repos.ledger({ now: () => new Date(deps.now()) });
+  const coupons = repos.coupons({ now: () => new Date(deps.now()) });
   const directory = repos.directory;
   const FamilyParam = z.object({ id: Id });
   const awards = staffAwards(repos, deps.now);
@@ -131,10 +132,20 @@ export function pointsRoutes(deps: PointsRoutesDeps): Route[] {
         const family = await directory.getFamily(id);
         if (!family) throw new HttpError(404, 'NotFound', `No family ${id}`);
         await assertCompound(repos, staff, family.compoundId, 'family');
-        const before = await repos.points.redemptionExists(body.idempotencyKey);
-        const { entryId: _e, ...redemption } = await ledger.redeem(id, body.rewardId, body.idempotencyKey);
-        const rewardName = await repos.points.rewardName(redemption.rewardId);
-        res.status(before ? 200 : 201).json({ ...redemption, rewardName: rewardName ?? '', existing: before });
+        // Through the coupons service, as the counter page: the same ledger rules, and the coupon's validity fixed.
+        const { coupon, balance, created } = await coupons.issue(id, body.rewardId, body.idempotencyKey);
+        res.status(created ? 201 : 200).json({
+          id: coupon.redemptionId,
+          rewardId: coupon.rewardId,
+          rewardName: coupon.rewardName,
+          familyId: coupon.familyId,
+          couponCode: coupon.code,
+          points: coupon.points,
+          idempotencyKey: body.idempotencyKey,
+          createdAt: coupon.issuedAt,
+          balance,
+          existing: !created,
+        });
       },
     }),
     defineRoute({

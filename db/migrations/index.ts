@@ -11,6 +11,7 @@ import * as m005 from './005_sessions';
 import * as m006 from './006_api_tokens';
 import * as m008 from './008_directory_active';
 import * as m009 from './009_outbox_leases';
+import * as m010 from './010_coupons';
 import * as m012 from './012_check_in_by';
 import * as m013 from './013_outbox_delivery';
 
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '006_api_tokens': m006,
   '008_directory_active': m008,
   '009_outbox_leases': m009,
+  '010_coupons': m010,
   '012_check_in_by': m012,
   '013_outbox_delivery': m013,
 };

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { CheckIns } from '../services/checkin';
+import { Coupons, type CouponsOptions } from '../services/coupons';
 import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
 import { Ledger, type LedgerOptions, type LedgerPolicy } from '../services/ledger';
@@ -16,6 +17,7 @@ import { ActivityRepository } from './activities';
 import { ApiTokenRepository } from './api-tokens';
 import { AuditRepository } from './audit';
 import { CycleRepository, type CycleReportLoader } from './cycles';
+import { FamilyHomeRepository } from './family-home';
 import { HealthRepository } from './health';
 import { PeopleRepository } from './people';
 import { PointsRepository } from './points';
@@ -33,6 +35,8 @@ export interface Repositories {
   points: PointsRepository;
   sessions: SessionRepository;
   staff: StaffRepository;
+  /** A family's own page, the rewards counter and the merchants' coupon page (db/repositories/family-home.ts). */
+  familyHome: FamilyHomeRepository;
   // The services (domain rules over the same database).
   directory: Directory;
   cycles: Cycles;
@@ -40,6 +44,8 @@ export interface Repositories {
   registrations(options?: { now?: Clock }): Registrations;
   checkIns(options?: { now?: Clock }): CheckIns;
   ledger(options?: LedgerOptions): Ledger;
+  /** The coupons redemptions issue: used, refunded, expired (db/services/coupons.ts). */
+  coupons(options?: CouponsOptions): Coupons;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -63,12 +69,14 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     points: new PointsRepository(db),
     sessions: new SessionRepository(db),
     staff: new StaffRepository(db),
+    familyHome: new FamilyHomeRepository(db),
     directory: new Directory(db),
     cycles: new Cycles(db),
     store: new SqlActivityStore(db, deps.ledgerPolicy ? { ledgerPolicy: deps.ledgerPolicy } : {}),
     registrations: (options = {}) => new Registrations(db, options),
     checkIns: (options = {}) => new CheckIns(db, options),
     ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
+    coupons: (options = {}) => new Coupons(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
   };
 }
 
@@ -80,5 +88,6 @@ export type { ApiTokenHolder, ApiTokenView, IssuedApiToken } from './api-tokens'
 export type { ActionAuditTable, AuditDatabase, AuditEntry, AuditOutcome } from './audit';
 export type { ContactRow, PeopleTable } from './people';
 export type { LeaderboardRow } from './points';
+export type { FamilyCard, FamilyRegistration, MerchantContact } from './family-home';
 export type { ActiveSessionRow, NewSession, SpentSignInToken } from './sessions';
 export type { StaffRow } from './staff';
