@@ -14,17 +14,19 @@ import { Ledger } from '../db/services/ledger';
 import type { Database } from '../db/types';
 import type { LedgerPolicy } from '../domain/points';
 import { emailKey } from '../mail/message-id';
-import { sendOnce, type OutboxDeps } from '../mail/outbox';
-import { PermanentMailError } from '../mail/mailer';
+import { deliverRecorded, type DeliveryDeps } from '../mail/outbox';
+import { signFamilyPageLink } from '../links/holder-links';
 import { renderPointsExpiring } from '../mail/points-templates';
 import { POINTS_EXPIRY_WORKFLOW_ID } from '../workflows/points-expiry.api';
 
-export interface PointsExpiryDeps extends OutboxDeps {
+export interface PointsExpiryDeps extends DeliveryDeps {
   db: Kysely<Database>;
   /** The one ledger policy (config.points.policy). */
   policy: LedgerPolicy;
   /** How long before points expire the family is told (config.points.expiryNoticeBeforeMs). */
   noticeBeforeMs: number;
+  /** Signs the family's page link the notice carries; without it the notice has none. */
+  familyPageLinks?: { secret: string; publicBaseUrl: string };
 }
 
 export interface ExpiryRunRequest {
@@ -70,21 +72,19 @@ export function createPointsExpiryActivities(deps: PointsExpiryDeps) {
           .executeTakeFirst();
         if (!family) continue;
         const recipient = { key: `family:${family.id}`, name: family.name, email: family.email, locale: family.locale };
-        try {
-          const sent = await sendOnce(deps, {
-            key: expiryNoticeKey(family.id, line.expiresAt),
-            scopeId: POINTS_EXPIRY_WORKFLOW_ID,
-            purpose: 'pointsExpiring',
-            recipient,
-            render: () => renderPointsExpiring({ recipientName: family.name, expiresAt: line.expiresAt, points: line.amount, balance: line.balance }, family.locale),
-            headers: { 'X-Email-Purpose': 'pointsExpiring' },
-          });
-          outcome[sent]++;
-        } catch (err) {
-          if (!(err instanceof PermanentMailError)) throw err; // transient: retried; the outbox keeps sent ones from going twice
-          log.warn('expiry notice refused for good', { recipientKey: recipient.key, error: err.message });
-          outcome.failed++;
-        }
+        const links = deps.familyPageLinks;
+        const familyPageUrl = links ? signFamilyPageLink(family.id, links.secret, links.publicBaseUrl, Date.now()).url : undefined;
+        // Recorded per family: a relay's refusal leaves it retrying (the worker's retrier) or refused, never holding up the others.
+        const sent = await deliverRecorded(deps, {
+          key: expiryNoticeKey(family.id, line.expiresAt),
+          scopeId: POINTS_EXPIRY_WORKFLOW_ID,
+          purpose: 'pointsExpiring',
+          recipient,
+          render: () => renderPointsExpiring({ recipientName: family.name, expiresAt: line.expiresAt, points: line.amount, balance: line.balance, ...(familyPageUrl ? { familyPageUrl } : {}) }, family.locale),
+          headers: { 'X-Email-Purpose': 'pointsExpiring' },
+        });
+        if (sent === 'sent' || sent === 'alreadySent') outcome[sent]++;
+        else outcome.failed++;
         heartbeat({ done: n + 1, of: lines.length });
       }
       return outcome;

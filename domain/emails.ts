@@ -128,6 +128,8 @@ export interface PointsExpiringMessage {
   points: number;
   /** The family's balance when the notice was written. */
   balance: number;
+  /** The family's own page (`/f/<token>`), signed at send time. */
+  familyPageUrl?: string;
 }
 // ---- spending points (the counter and the merchants' coupon page; sent by the API through the outbox) ----
 

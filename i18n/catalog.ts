@@ -954,6 +954,8 @@ export interface PointsEmailProse {
   expiringBody: (points: string, lastDay: string) => string;
   balance: (balance: string) => string;
   howToUse: string;
+  /** The family's own page: balance, history, rewards. */
+  familyPage: (url: string) => string;
   signature: string;
 }
 

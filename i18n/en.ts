@@ -1165,6 +1165,7 @@ export const en: Catalog = {
     expiringBody: (points, lastDay) => `${points} of your family's growth points can be used until ${lastDay} (Beijing time); after that they expire.`,
     balance: (balance) => `Your family has ${balance} growth points in all.`,
     howToUse: 'Show your family QR card at an activity desk or the rewards counter to spend them on community learning resources or merchant coupons.',
+    familyPage: (url) => `Your family's points, their history and the rewards: ${url}`,
     signature: 'Jinhua Community Three-Heads Co-governance Team',
   },
   pointsAward: {

@@ -1200,6 +1200,7 @@ export const zhCN: Catalog = {
     expiringBody: (points, lastDay) => `您家有 ${points} 成长积分可以使用到北京时间${lastDay}，之后将自动过期。`,
     balance: (balance) => `您家目前共有 ${balance} 成长积分。`,
     howToUse: '可在社区活动签到台或兑换点出示家庭二维码，兑换社区教育资源或商户优惠券。',
+    familyPage: (url) => `查看我家的积分、明细和可兑换的奖励：${url}`,
     signature: '锦华社区三长共治专班',
   },
   pointsAward: {

@@ -27,7 +27,7 @@ export function renderPointsExpiring(message: PointsExpiringMessage, locale: Loc
   const points = formatNumber(message.points, catalog.locale);
   const lastDay = formatCalendarDay(lastDayBefore(message.expiresAt), catalog.locale, nowMs);
   const subject = oneLine(s.expiringSubject(points, lastDay));
-  const lines = [s.greeting(message.recipientName), s.expiringBody(points, lastDay), s.balance(formatNumber(message.balance, catalog.locale)), s.howToUse];
+  const lines = [s.greeting(message.recipientName), s.expiringBody(points, lastDay), s.balance(formatNumber(message.balance, catalog.locale)), s.howToUse, ...(message.familyPageUrl ? [s.familyPage(message.familyPageUrl)] : [])];
   const text = [...lines, `——\n${s.signature}`].join('\n\n') + '\n';
   const p = (t: string, style = '') => `<p style="margin:0 0 14px;${style}">${escapeHtml(t)}</p>`;
   const html =
@@ -39,6 +39,7 @@ export function renderPointsExpiring(message: PointsExpiringMessage, locale: Loc
     p(lines[1]!, 'font-weight:bold;') +
     p(lines[2]!) +
     p(lines[3]!, 'font-size:14px;color:#555;') +
+    (message.familyPageUrl ? `<p style="margin:0 0 12px;"><a href="${escapeHtml(message.familyPageUrl)}">${escapeHtml(s.familyPage(''))}</a></p>` : '') +
     `</div><p style="margin:14px 8px 0;font-size:12px;color:#8a8a8a;text-align:center;">${escapeHtml(s.signature)}</p></div></body></html>`;
   return { subject, text, html };
 }

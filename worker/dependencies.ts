@@ -79,6 +79,8 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
     policy: config.points.policy,
     noticeBeforeMs: config.points.expiryNoticeBeforeMs,
+    familyPageLinks: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl },
+    retryDelaysMs: config.mail.retryDelaysMs,
   });
   return {
     db,

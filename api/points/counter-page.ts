@@ -34,6 +34,7 @@ import { couponBadge } from '../family/home-page';
 import type { Logger } from '../http/errors';
 import { DESK_STAFF } from '../http/feature-routes';
 import { html, raw, type RawHtml } from '../http/html';
+import { cameraScanner } from '../check-in/scanner';
 import { messageCard } from '../http/layout';
 import { formField } from '../http/session';
 import { signedPageOf } from '../http/signed-page';
@@ -84,11 +85,10 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     return true;
   };
 
-  function findForm(ctx: PageCtx, code: string): RawHtml {
+  function findForm(ctx: PageCtx, res: Response, code: string): RawHtml {
     const c = words(ctx).counter;
-    return html`<div class="card"><h1>${c.heading}</h1><p class="notice">${c.intro}</p><form method="get" action="${COUNTER}" class="search"><input type="hidden" name="lang" value="${ctx.locale}"><label for="code">${c.codeLabel}</label><div data-qr-scanner data-target="code"></div><input type="text" id="code" name="code" value="${code}" maxlength="${MAX_CODE}" autocomplete="off" autocapitalize="characters" placeholder="${c.codeHint}" required><div class="buttons"><button type="submit">${c.find}</button></div></form>${raw(
-      '<script src="/static/qr-scan.js"></script>',
-    )}${ctx.viewer.role === 'coordinator' ? html`<p class="muted"><a href="/dashboard/points/merchants">${c.merchantsLink}</a></p>` : ''}</div>`;
+    const scanner = cameraScanner(res, ctx.locale, 'code');
+    return html`<div class="card"><h1>${c.heading}</h1><p class="notice">${c.intro}</p><form method="get" action="${COUNTER}" class="search"><input type="hidden" name="lang" value="${ctx.locale}"><label for="code">${c.codeLabel}</label>${scanner.markup}<input type="text" id="code" name="code" value="${code}" maxlength="${MAX_CODE}" autocomplete="off" autocapitalize="characters" placeholder="${c.codeHint}" required><div class="buttons"><button type="submit">${c.find}</button></div></form>${scanner.scripts}<p class="muted"><a href="/dashboard/points/award?lang=${ctx.locale}">${catalogFor(ctx.locale).pointsAward.nav}</a></p>${ctx.viewer.role === 'coordinator' ? html`<p class="muted"><a href="/dashboard/points/merchants">${c.merchantsLink}</a></p>` : ''}</div>`;
   }
 
   function noteHtml(note: Note | undefined): RawHtml | string {
@@ -133,9 +133,9 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     }<p><a href="${COUNTER}?lang=${ctx.locale}">${c.another}</a></p></div>`;
   }
 
-  async function render(ctx: PageCtx, status: number, o: { code?: string; family?: FamilyCard; note?: Note } = {}): Promise<void> {
+  async function render(ctx: PageCtx, res: Response, status: number, o: { code?: string; family?: FamilyCard; note?: Note } = {}): Promise<void> {
     const c = words(ctx).counter;
-    const body = html`${findForm(ctx, o.code ?? '')}${o.family ? await familyPanel(ctx, o.family, o.note) : o.note ? html`<div class="card">${noteHtml(o.note)}</div>` : ''}`;
+    const body = html`${findForm(ctx, res, o.code ?? '')}${o.family ? await familyPanel(ctx, o.family, o.note) : o.note ? html`<div class="card">${noteHtml(o.note)}</div>` : ''}`;
     ctx.render(status, c.heading, body);
   }
 
@@ -156,19 +156,19 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     const ctx = deskCtx(req, res);
     const c = words(ctx).counter;
     const code = typeof req.query.code === 'string' ? req.query.code.trim().slice(0, MAX_CODE) : '';
-    if (!code) return render(ctx, 200);
+    if (!code) return render(ctx, res, 200);
     let person: { kind: 'family' | 'volunteer'; id: string };
     try {
       person = await personByScan(repos, code);
     } catch (err) {
-      if (err instanceof CheckInError) return render(ctx, 404, { code, note: { kind: 'error', lines: [c.notFound] } });
+      if (err instanceof CheckInError) return render(ctx, res, 404, { code, note: { kind: 'error', lines: [c.notFound] } });
       throw err;
     }
-    if (person.kind !== 'family') return render(ctx, 400, { code, note: { kind: 'error', lines: [c.volunteerCard] } });
+    if (person.kind !== 'family') return render(ctx, res, 400, { code, note: { kind: 'error', lines: [c.volunteerCard] } });
     const family = await repos.familyHome.family(person.id);
-    if (!family) return render(ctx, 404, { code, note: { kind: 'error', lines: [c.notFound] } });
+    if (!family) return render(ctx, res, 404, { code, note: { kind: 'error', lines: [c.notFound] } });
     assertFamilyVisible(ctx, family);
-    await render(ctx, 200, { code, family });
+    await render(ctx, res, 200, { code, family });
   });
 
   router.post('/points/counter/redeem', form, async (req, res) => {
@@ -178,18 +178,18 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     const family = await familyOfForm(ctx, req.body);
     const rewardId = formField(req.body, 'rewardId');
     const key = formField(req.body, 'key');
-    if (!Id.safeParse(rewardId).success) return render(ctx, 400, { family, note: { kind: 'error', lines: [c.refused.unknownReward] } });
-    if (!/^[0-9a-f-]{36}$/.test(key)) return render(ctx, 400, { family, note: { kind: 'error', lines: [c.refused.keyReused] } });
+    if (!Id.safeParse(rewardId).success) return render(ctx, res, 400, { family, note: { kind: 'error', lines: [c.refused.unknownReward] } });
+    if (!/^[0-9a-f-]{36}$/.test(key)) return render(ctx, res, 400, { family, note: { kind: 'error', lines: [c.refused.keyReused] } });
     try {
       const { coupon, balance, created } = await coupons.issue(family.id, rewardId, `counter:${key}`);
       const outcome = await mail.sendCoupon(coupon, balance);
       const first = created ? c.issued(coupon.rewardName, coupon.code, pts(ctx, balance)) : c.existing(coupon.rewardName, coupon.code);
-      return render(ctx, created ? 201 : 200, { family, note: { kind: 'ok', lines: [first, mailNote(ctx, family, outcome)] } });
+      return render(ctx, res, created ? 201 : 200, { family, note: { kind: 'ok', lines: [first, mailNote(ctx, family, outcome)] } });
     } catch (err) {
       if (err instanceof LedgerError) {
         const text =
           err.code === 'INSUFFICIENT_POINTS' ? c.refused.insufficient : err.code === 'OUT_OF_STOCK' ? c.refused.outOfStock : err.code === 'REWARD_NOT_FOUND' ? c.refused.unknownReward : err.code === 'IDEMPOTENCY_KEY_REUSED' ? c.refused.keyReused : undefined;
-        if (text) return render(ctx, err.code === 'REWARD_NOT_FOUND' ? 400 : 409, { family, note: { kind: 'error', lines: [text] } });
+        if (text) return render(ctx, res, err.code === 'REWARD_NOT_FOUND' ? 400 : 409, { family, note: { kind: 'error', lines: [text] } });
       }
       throw err;
     }
@@ -207,11 +207,11 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     const c = words(ctx).counter;
     const family = await familyOfForm(ctx, req.body);
     const coupon = await couponOfForm(ctx, family, req.body);
-    if (!coupon) return render(ctx, 404, { family, note: { kind: 'error', lines: [c.useRefused.notFound] } });
+    if (!coupon) return render(ctx, res, 404, { family, note: { kind: 'error', lines: [c.useRefused.notFound] } });
     const result = await coupons.markUsed(coupon.code, { kind: 'staff', staffId: ctx.viewer.staffId });
-    if (result.ok) return render(ctx, 200, { family, note: { kind: 'ok', lines: [c.markedUsed(coupon.rewardName, when(ctx, result.coupon.usedAt ?? ''))] } });
+    if (result.ok) return render(ctx, res, 200, { family, note: { kind: 'ok', lines: [c.markedUsed(coupon.rewardName, when(ctx, result.coupon.usedAt ?? ''))] } });
     const text = result.reason === 'alreadyUsed' && result.coupon?.usedAt ? c.alreadyUsedAt(when(ctx, result.coupon.usedAt)) : c.useRefused[result.reason];
-    return render(ctx, 409, { family, note: { kind: 'error', lines: [text] } });
+    return render(ctx, res, 409, { family, note: { kind: 'error', lines: [text] } });
   });
 
   router.post('/points/counter/refund', form, async (req, res) => {
@@ -220,12 +220,12 @@ export function counterPages(router: Router, deps: CounterPagesDeps, ctxOf: (req
     const c = words(ctx).counter;
     const family = await familyOfForm(ctx, req.body);
     const coupon = await couponOfForm(ctx, family, req.body);
-    if (!coupon) return render(ctx, 404, { family, note: { kind: 'error', lines: [c.refundRefused.notFound] } });
+    if (!coupon) return render(ctx, res, 404, { family, note: { kind: 'error', lines: [c.refundRefused.notFound] } });
     const reason = formField(req.body, 'reason').trim();
-    if (!reason || reason.length > 200) return render(ctx, 400, { family, note: { kind: 'error', lines: [c.reasonRequired] } });
+    if (!reason || reason.length > 200) return render(ctx, res, 400, { family, note: { kind: 'error', lines: [c.reasonRequired] } });
     const result = await coupons.refund(coupon.code, { staffId: ctx.viewer.staffId, note: reason });
-    if (result.ok) return render(ctx, 200, { family, note: { kind: 'ok', lines: [c.refunded(coupon.rewardName, pts(ctx, result.balance))] } });
-    return render(ctx, 409, { family, note: { kind: 'error', lines: [c.refundRefused[result.reason]] } });
+    if (result.ok) return render(ctx, res, 200, { family, note: { kind: 'ok', lines: [c.refunded(coupon.rewardName, pts(ctx, result.balance))] } });
+    return render(ctx, res, 409, { family, note: { kind: 'error', lines: [c.refundRefused[result.reason]] } });
   });
 
   // ---- merchants' coupon links (coordinators) ---------------------------------------------------

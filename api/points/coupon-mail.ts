@@ -1,6 +1,6 @@
 /**
  * The emails of spending points, sent by the API itself (no workflow) through the outbox's one rule
- * (mail/outbox.ts `sendOnce`): the family's coupon (once per coupon, keyed by the redemption) and a
+ * (mail/outbox.ts `deliverRecorded`): the family's coupon (once per coupon, keyed by the redemption) and a
  * merchant's coupon-check link (once per link: a double click signs the same expiry, hence the same
  * key; a later click is a new link and a new email). A send the mail server does not take stays
  * `pending` in the outbox and is reported as such; the page says so.
@@ -12,7 +12,7 @@ import type { CouponView } from '../../db/services/coupons';
 import type { CouponEmailMessage } from '../../domain/emails';
 import { signFamilyPageLink, signMerchantLink } from '../../links/holder-links';
 import type { Mailer } from '../../mail/mailer';
-import { sendOnce } from '../../mail/outbox';
+import { deliverRecorded } from '../../mail/outbox';
 import { renderCouponEmail } from '../../mail/coupon-templates';
 import type { Logger } from '../http/errors';
 
@@ -33,10 +33,12 @@ export function createCouponMail(deps: CouponMailDeps) {
 
   async function deliver(key: string, scopeId: string, recipient: { key: string; name: string; email: string; locale: 'zh-CN' | 'en' }, message: CouponEmailMessage): Promise<SendOutcome> {
     try {
-      return await sendOnce(
-        { store: deps.repos.store, mailer: deps.mailer, messageIdDomain: domain },
+      // A relay that turns it away leaves it to the worker's retrier (mail/email-retrier.ts).
+      const outcome = await deliverRecorded(
+        { store: deps.repos.store, mailer: deps.mailer, messageIdDomain: domain, retryDelaysMs: deps.config.mail.retryDelaysMs },
         { key, scopeId, purpose: message.purpose, recipient, render: () => renderCouponEmail(message, recipient.locale), headers: { 'X-Email-Purpose': message.purpose } },
       );
+      return outcome === 'sent' || outcome === 'alreadySent' ? outcome : 'pending';
     } catch (err) {
       deps.logger.warn('points email not sent; it stays pending in the outbox', { purpose: message.purpose, recipientKey: recipient.key, error: String(err) });
       return 'pending';

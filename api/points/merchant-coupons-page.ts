@@ -30,6 +30,7 @@ import { CSRF_COOKIE } from '../links/routes';
 import { pickLocale, stringsFor } from '../links/i18n';
 import { toHttpError, type Logger } from '../http/errors';
 import { html, raw, type RawHtml } from '../http/html';
+import { cameraScanner } from '../check-in/scanner';
 import { otherLanguageHref, publicPage } from '../http/layout';
 import type { RateLimitOptions } from '../http/rate-limit';
 import { formField } from '../http/session';
@@ -114,9 +115,8 @@ export function createMerchantCouponsRouter(deps: MerchantCouponsDeps): Router {
     const m = ctx.p.merchant;
     const csrf = signedPageOf(res).csrf();
     const note = o.note ? html`<div class="${o.note.kind}">${o.note.text}</div>` : '';
-    const find = html`<form method="get" action="${ctx.selfPath}"><input type="hidden" name="lang" value="${ctx.locale}"><label for="code">${m.codeLabel}</label><div data-qr-scanner data-target="code"></div><input type="text" id="code" name="code" value="${o.code ?? ''}" maxlength="${MAX_CODE}" autocomplete="off" autocapitalize="characters" required><div class="buttons"><button type="submit">${m.check}</button></div></form>${raw(
-      '<script src="/static/qr-scan.js"></script>',
-    )}`;
+    const scanner = cameraScanner(res, ctx.locale, 'code');
+    const find = html`<form method="get" action="${ctx.selfPath}"><input type="hidden" name="lang" value="${ctx.locale}"><label for="code">${m.codeLabel}</label>${scanner.markup}<input type="text" id="code" name="code" value="${o.code ?? ''}" maxlength="${MAX_CODE}" autocomplete="off" autocapitalize="characters" required><div class="buttons"><button type="submit">${m.check}</button></div></form>${scanner.scripts}`;
     let found: RawHtml | string = '';
     const c = o.coupon;
     if (c) {
