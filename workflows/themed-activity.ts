@@ -18,21 +18,18 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Actor, Contact, Plan, ThemedActivityInput } from '../domain/schemas';
 import {
-  ApprovalDecision,
-  Cancellation,
-  MerchantAnswer,
-  PlanRevision,
-  Reschedule,
-  SupervisionFeedback,
-  VenueAssignment,
-  describeIssues,
-  type Actor,
-  type Contact,
-  type Plan,
-  type ThemedActivityInput,
-} from '../domain/schemas';
-import type { ZodType } from 'zod';
+  ApprovalDecisionCheck,
+  CancellationCheck,
+  MerchantAnswerCheck,
+  PlanRevisionCheck,
+  RescheduleCheck,
+  SupervisionFeedbackCheck,
+  VenueAssignmentCheck,
+  issuesOf,
+  type Check,
+} from '../domain/checks';
 import type { Audience, MessageDraft, ThemedActivityActivities } from '../activities';
 import {
   BEFORE_APPROVAL,
@@ -143,7 +140,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (revision) => {
-        const parsed = parseOrReject(PlanRevision, revision);
+        const parsed = parseOrReject(PlanRevisionCheck, revision);
         requireStage(BEFORE_APPROVAL, 'The plan can only be revised until it is approved');
         if (parsed.plan.compound !== plan.compound) {
           reject(RejectionType.notAllowed, 'The compound of an activity cannot change; start a new activity instead');
@@ -170,7 +167,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (answer) => {
-        const parsed = parseOrReject(MerchantAnswer, answer);
+        const parsed = parseOrReject(MerchantAnswerCheck, answer);
         const earlier = answeredAsks.get(parsed.attempt);
         if (earlier) {
           reject(RejectionType.alreadyDecided, `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`, earlier);
@@ -199,7 +196,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (assignment) => {
-        const parsed = parseOrReject(VenueAssignment, assignment);
+        const parsed = parseOrReject(VenueAssignmentCheck, assignment);
         if (!mayAssignVenue(parsed.by.role)) reject(RejectionType.notAllowed, 'Only the coordinator can assign a venue');
         requireStage(['venueRequest'], 'A venue can only be assigned while the venue request is open');
         if (pending?.action !== 'assignVenueOrRevisePlan') {
@@ -229,7 +226,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (decision) => {
-        const parsed = parseOrReject(ApprovalDecision, decision);
+        const parsed = parseOrReject(ApprovalDecisionCheck, decision);
         const earlier = approvalByRound.get(parsed.round);
         if (earlier) {
           reject(
@@ -289,7 +286,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (change) => {
-        const parsed = parseOrReject(Reschedule, change);
+        const parsed = parseOrReject(RescheduleCheck, change);
         requireStage(BEFORE_ATTENDANCE, 'An activity can only be rescheduled until check-in opens');
         if (Date.parse(parsed.startsAt) - timings.attendanceOpensBeforeMs <= Date.now()) {
           reject(RejectionType.notAllowed, 'The new start is too soon: check-in would already be open');
@@ -317,7 +314,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (cancellation) => {
-        parseOrReject(Cancellation, cancellation);
+        parseOrReject(CancellationCheck, cancellation);
         if (cancelled) {
           reject(RejectionType.alreadyDecided, `Already cancelled by ${cancelled.by.name} at ${cancelled.at}`);
         }
@@ -335,7 +332,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (submitted) => {
-        const parsed = parseOrReject(SupervisionFeedback, submitted);
+        const parsed = parseOrReject(SupervisionFeedbackCheck, submitted);
         if (feedback) {
           reject(RejectionType.alreadyDecided, `Already recorded: feedback by ${feedback.by.name} at ${feedback.at}`, feedback);
         }
@@ -850,12 +847,12 @@ function reject(type: string, message: string, details?: unknown): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined ? { details: [details] } : {}) });
 }
 
-/** Validates an update's argument with its schema; a bad one is refused with every field named. */
-function parseOrReject<T>(schema: ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = describeIssues(result.error);
-    reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
-  }
-  return result.data;
+/**
+ * Checks an update's argument with its hand-written check (zod stays out of workflow code: see
+ * domain/checks.ts); a bad one is refused with every field named.
+ */
+function parseOrReject<T>(check: Check, value: T): T {
+  const issues = issuesOf(check, value);
+  if (issues.length > 0) reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  return value;
 }
