@@ -24,6 +24,9 @@ export interface RunningProduct {
   sqlitePath: string;
   /** A coordinator's bearer token (the product's STAFF_TOKENS has only this one). */
   token: string;
+  /** The product's Temporal dev server and its worker's task queue. */
+  temporalAddress: string;
+  taskQueue: string;
   stop(): Promise<void>;
 }
 
@@ -161,5 +164,5 @@ export async function startProduct(opts: { postgresServerUrl?: string; log: (lin
     await stop();
     throw err;
   }
-  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, stop };
+  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, temporalAddress: `127.0.0.1:${devPort}`, taskQueue, stop };
 }
