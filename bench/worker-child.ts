@@ -13,6 +13,7 @@ const standIns = {
   recordActivity: async () => undefined,
   recordSummary: async () => undefined,
   notify: async () => ({ sent: 1, alreadySent: 0, failed: [] }),
+  planFanOut: async () => ({ recipients: 1, startToCloseMs: 120_000 }),
   openAttendance: async () => undefined,
   closeAttendance: async () => undefined,
   releaseRegistrations: async () => undefined,

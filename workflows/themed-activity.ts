@@ -64,7 +64,7 @@ import {
 
 export * from './themed-activity.api';
 
-const { recordActivity, recordSummary, notify, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
+const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
   retry: RETRY_WITH_BACKOFF,
@@ -75,6 +75,13 @@ const { awardPoints } = proxyActivities<ThemedActivityActivities>({
   heartbeatTimeout: '1 minute',
   retry: RETRY_WITH_BACKOFF,
 });
+
+/**
+ * A send to a group (a compound's families, the registrants) first asks how many it reaches and
+ * how long its attempt may take, and schedules `notify` with that start-to-close timeout instead
+ * of two minutes: a thousand families through a slow relay outlasted two minutes per attempt.
+ */
+const FAN_OUT_TIMEOUT_PATCH = 'fan-out-timeout-from-audience';
 
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
@@ -718,7 +725,12 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     message: MessageDraft;
     action?: { step: 'approval' | 'venueRequest' | 'supervisionFeedback'; round: number; actions: string[]; expiresAt: string };
   }): Promise<void> {
-    const result = await notify({ workflowId, ...req });
+    let sized = notify;
+    if (req.audience.some((a) => a.kind !== 'person') && patched(FAN_OUT_TIMEOUT_PATCH)) {
+      const { startToCloseMs } = await planFanOut(req.audience);
+      sized = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: startToCloseMs, heartbeatTimeout: '30 seconds', retry: RETRY_WITH_BACKOFF }).notify;
+    }
+    const result = await sized({ workflowId, ...req });
     emailsSent += result.sent;
     emailFailures += result.failed.length;
   }
