@@ -6,7 +6,8 @@
  *   (a) check-in burst: 500 families check in by QR over 50 concurrent connections to an activity
  *       whose window is open; then 100 repeats (half retries with the same nonce, half new scans).
  *       Verifies exactly one check-in per family. Baseline: the same burst against a minimal
- *       Express server (bench/minimal-server.ts) doing the essential work on the same database.
+ *       Express server (bench/minimal-server.ts) doing the essential work on the same database;
+ *       three bursts of each, taking turns, best against best.
  *       On SQLite, then on PostgreSQL (BENCH_DATABASE_URL, default the local test server).
  *   (b) redemption race: 200 families with enough points redeem, all at once, a reward with 50 in
  *       stock. Verifies 50 successes, the rest refused OUT_OF_STOCK, final stock 0, and that no
@@ -254,35 +255,62 @@ const SIZES = QUICK
 /** The relay's hold per message and the mail pool (the fan-out's concurrency, the product's and the bare loop's). */
 const RELAY_HOLD_MS = 100;
 const MAIL_POOL = 10;
-const MIN_ACTIVITY = 'bench-minimal';
 
-/** The product's check-in burst beside the minimal server's on the same database, families and load. */
+/** Bursts of each kind, interleaved (product, minimal, product, …); the best of each is compared. */
+const CHECKIN_ROUNDS = 3;
+const roundActivity = (kind: 'product' | 'minimal', round: number) => `bench-${kind}-${round}`;
+
+/**
+ * The product's check-in burst beside the minimal server's on the same database, families and
+ * load: the first product burst checks the invariants, then the two take turns, so a change in
+ * the machine's load falls on both; each side's best burst is its figure.
+ */
 async function checkInsAgainstMinimal(product: RunningProduct, db: Kysely<Database>, burst: { id: string; qr: string }[], dbUrl: string, dialect: string): Promise<{ checks: Check[]; target: Target }> {
   const checks = await checkInBurst(product, db, burst);
-  const productRate = Number(lastCheckInRate);
+  const productRates = [lastCheckInRate];
+  const bareRates: number[] = [];
   const minimal = await startMinimalServer(dbUrl, product.token);
-  let bareRate: number;
   try {
-    const url = `${minimal.baseUrl}/api/activities/${MIN_ACTIVITY}/check-ins`;
-    await checkInRate(url, product.token, burst.slice(0, WARMUP_REQUESTS), 10, 'warm'); // answered 200 later: warm-up only
-    await db.deleteFrom('check_ins').where('activity_id', '=', MIN_ACTIVITY).execute();
-    const bare = await checkInRate(url, product.token, shuffle(burst), CHECKIN_CONCURRENCY, 'bare');
-    bareRate = bare.perSecond;
-    checks.push(check(`minimal server check-in errors (${dialect})`, 0, bare.errors));
+    const minimalUrl = (round: number) => `${minimal.baseUrl}/api/activities/${roundActivity('minimal', round)}/check-ins`;
+    await checkInRate(minimalUrl(0), product.token, burst.slice(0, WARMUP_REQUESTS), 10, 'warm');
+    await db.deleteFrom('check_ins').where('activity_id', '=', roundActivity('minimal', 0)).execute();
+    let bareErrors = 0;
+    let productErrors = 0;
+    for (let round = 0; round < CHECKIN_ROUNDS; round++) {
+      if (round > 0) {
+        const again = await checkInRate(`${product.baseUrl}/api/activities/${roundActivity('product', round)}/check-ins`, product.token, shuffle(burst), CHECKIN_CONCURRENCY, `p${round}`);
+        productRates.push(again.perSecond);
+        productErrors += again.errors;
+      }
+      const bare = await checkInRate(minimalUrl(round), product.token, shuffle(burst), CHECKIN_CONCURRENCY, `m${round}`);
+      bareRates.push(bare.perSecond);
+      bareErrors += bare.errors;
+    }
+    checks.push(check(`minimal server check-in errors (${dialect})`, 0, bareErrors));
+    checks.push(check(`later product bursts' errors (${dialect})`, 0, productErrors));
   } finally {
     await minimal.stop();
   }
+  const productRate = Math.max(...productRates);
+  const bareRate = Math.max(...bareRates);
   const ratio = productRate / bareRate;
-  log(`  (${dialect}) minimal Express + ${dialect === 'SQLite' ? 'better-sqlite3' : 'pg'} server: ${bareRate.toFixed(1)} check-ins/s; the product ${productRate.toFixed(1)} (${ratio.toFixed(2)}×)`);
+  const list = (rates: number[]) => rates.map((r) => r.toFixed(0)).join(', ');
+  log(`  (${dialect}) check-ins/s, ${CHECKIN_ROUNDS} bursts each, interleaved: the product ${list(productRates)}; a minimal Express + ${dialect === 'SQLite' ? 'better-sqlite3' : 'pg'} server ${list(bareRates)}; best against best ${ratio.toFixed(2)}×`);
   return { checks, target: { target: `check-ins/s vs a minimal server, ${dialect}`, measured: productRate.toFixed(0), baseline: bareRate.toFixed(0), ratio, limit: '≥ 0.8', ok: ratio >= 0.8 } };
 }
 
-async function seedMinimalActivity(db: Kysely<Database>): Promise<void> {
+/** The open activities the later bursts check in to. */
+async function seedRoundActivities(db: Kysely<Database>): Promise<void> {
   const store = new SqlActivityStore(db);
   const startsAt = new Date(Date.now() + 10 * 60_000);
   const endsAt = new Date(startsAt.getTime() + 2 * 3_600_000);
-  await store.upsertActivity({ activityId: MIN_ACTIVITY, cycleId: 'bench-cycle', compound: COMPOUND, title: '压测·最小服务', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), capacity: 2000, stage: 'attendance' });
-  await store.openAttendance(MIN_ACTIVITY, { opensAt: new Date(startsAt.getTime() - 30 * 60_000).toISOString(), closesAt: new Date(endsAt.getTime() + 30 * 60_000).toISOString() });
+  for (let round = 0; round < CHECKIN_ROUNDS; round++) {
+    for (const kind of ['product', 'minimal'] as const) {
+      const activityId = roundActivity(kind, round);
+      await store.upsertActivity({ activityId, cycleId: 'bench-cycle', compound: COMPOUND, title: `压测·第 ${round + 1} 轮`, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), capacity: 2000, stage: 'attendance' });
+      await store.openAttendance(activityId, { opensAt: new Date(startsAt.getTime() - 30 * 60_000).toISOString(), closesAt: new Date(endsAt.getTime() + 30 * 60_000).toISOString() });
+    }
+  }
 }
 
 async function main(): Promise<number> {
@@ -299,7 +327,7 @@ async function main(): Promise<number> {
   const db = createDatabase({ sqlitePath: product.sqlitePath });
   try {
     const seeded = await seed(db);
-    await seedMinimalActivity(db);
+    await seedRoundActivities(db);
     log(`seeded ${CHECKIN_FAMILIES + REDEEM_FAMILIES} families, open activities, a reward with ${REWARD_STOCK} in stock`);
     const sqliteCheckIns = await checkInsAgainstMinimal(product, db, seeded.burst, product.sqlitePath, 'SQLite');
     checks.push(...sqliteCheckIns.checks);
@@ -336,7 +364,7 @@ async function main(): Promise<number> {
     const pgDb = createDatabase({ url: pgProduct.databaseUrl!, poolSize: 4 });
     try {
       const seeded = await seed(pgDb);
-      await seedMinimalActivity(pgDb);
+      await seedRoundActivities(pgDb);
       const pgCheckIns = await checkInsAgainstMinimal(pgProduct, pgDb, seeded.burst, pgProduct.databaseUrl!, 'PostgreSQL');
       checks.push(...pgCheckIns.checks.map((c) => (c.name.includes('PostgreSQL') ? c : { ...c, name: `${c.name} (PostgreSQL)` })));
       targets.push(pgCheckIns.target);
