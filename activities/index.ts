@@ -49,6 +49,19 @@ const IN_FLIGHT_GRACE_MS = 60_000;
 /** Temporary failures in a row after which a fan-out stops trying the relay and queues the rest for the retrier. */
 const RELAY_DOWN_AFTER = 3;
 
+/**
+ * How long one attempt of a fan-out to `recipients` may take with `concurrency` sends at once:
+ * every batch's own budget (its length over the concurrency, times a slow relay's time per
+ * message), one after another, and the grace for the last sends in flight (so a minute and a
+ * bit for a few people, not a fixed two minutes for a thousand). A crashed worker is still
+ * noticed in seconds, by the heartbeat timeout.
+ */
+export function fanOutTimeoutMs(recipients: number, concurrency: number): number {
+  let total = 0;
+  for (let start = 0; start < recipients; start += FAN_OUT_BATCH) total += Math.ceil(Math.min(FAN_OUT_BATCH, recipients - start) / concurrency) * MESSAGE_BUDGET_MS;
+  return total + IN_FLIGHT_GRACE_MS;
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Filled in by the activity, which alone knows the recipient, the public URL and the links' grace. */
@@ -193,6 +206,15 @@ export function createActivities(deps: ActivityDeps) {
      * A retry resumes through the outbox (sent rows are skipped); rows another live attempt holds
      * make this one fail retryably once the rest is done, to be retried when their lease lapses.
      */
+    /**
+     * How many people an audience reaches now, and the start-to-close timeout its fan-out's
+     * attempt needs (`fanOutTimeoutMs`): the workflow sizes the `notify` call from it.
+     */
+    async planFanOut(audience: Audience[]): Promise<{ recipients: number; startToCloseMs: number }> {
+      const recipients = (await resolveAudience(audience)).length;
+      return { recipients, startToCloseMs: fanOutTimeoutMs(recipients, concurrency) };
+    },
+
     async notify(req: NotifyRequest): Promise<NotifyResult> {
       const activityId = req.message.activity.activityId;
       const ctx = Context.current();

@@ -24,6 +24,9 @@ export interface RunningProduct {
   sqlitePath: string;
   /** A coordinator's bearer token (the product's STAFF_TOKENS has only this one). */
   token: string;
+  /** The product's Temporal dev server and its worker's task queue. */
+  temporalAddress: string;
+  taskQueue: string;
   stop(): Promise<void>;
 }
 
@@ -102,7 +105,10 @@ function tail(file: string): string {
 export async function startProduct(opts: { postgresServerUrl?: string; log: (line: string) => void }): Promise<RunningProduct> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-bench-'));
   const pg = opts.postgresServerUrl ? await createPgDatabase(opts.postgresServerUrl) : undefined;
-  const [port, devPort, uiPort, mailPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // freePort may hand out one port twice when asked quickly: take four different ones.
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [port, devPort, uiPort, mailPort] = [...ports] as [number, number, number, number];
   const baseUrl = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString('base64url');
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
@@ -161,5 +167,5 @@ export async function startProduct(opts: { postgresServerUrl?: string; log: (lin
     await stop();
     throw err;
   }
-  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, stop };
+  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, temporalAddress: `127.0.0.1:${devPort}`, taskQueue, stop };
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase } from 'kysely';
 import { Pool } from 'pg';
 import type { ActivityRow, Database } from './types';
 
@@ -23,6 +23,10 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: the longest one query may take, client side (default 30 s): a server that stops answering must not hang a request. */
   queryTimeoutMs?: number;
+  /** SQLite: how many prepared statements to keep for reuse (default 200; 0 prepares every query anew). */
+  sqliteStatementCache?: number;
+  /** Kysely's query log hook (every statement, BEGIN and COMMIT included): the tests count statements with it. */
+  log?: KyselyConfig['log'];
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -39,7 +43,7 @@ export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
     });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
   }
   const file = opts.sqlitePath ?? sqlitePathFromUrl(opts.url);
   if (!file) throw new Error('createDatabase: give a postgres:// url or a sqlitePath');
@@ -50,7 +54,42 @@ export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const database = withStatementCache(sqlite, opts.sqliteStatementCache ?? 200);
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(opts.log ? { log: opts.log } : {}) });
+}
+
+/**
+ * The SQLite database as Kysely's driver sees it, with its prepared statements kept for reuse:
+ * the driver prepares every query it runs, and preparing costs as much as running a small one.
+ * The most recently used `size` statements are kept, by their SQL text (Kysely's SQL holds
+ * parameters as `?`, so one query's text is the same on every call). A statement still being
+ * iterated is never handed out twice: a fresh one is prepared instead. `onPrepare` is called
+ * for each statement actually prepared (the tests count them).
+ */
+export function withStatementCache(sqlite: BetterSqlite3.Database, size: number, onPrepare?: (sql: string) => void): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (text: string) => {
+    onPrepare?.(text);
+    return sqlite.prepare(text);
+  };
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      if (size <= 0) return prepare(text);
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        // Map order is insertion order: re-inserting marks it most recently used.
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      if (cached) return prepare(text);
+      const statement = prepare(text);
+      cache.set(text, statement);
+      if (cache.size > size) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+  };
 }
 
 function sqlitePathFromUrl(url: string | undefined): string | undefined {

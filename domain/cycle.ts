@@ -3,13 +3,14 @@
  * progress and what a continued-as-new run carries over. The workflow, the activities, the
  * reports and the API take these shapes from here.
  *
- * Pure: zod and plain TS only, no I/O, no Node built-ins, no Temporal; the workflow bundle
- * includes it. Everything must survive JSON: ISO strings, never `Date`.
+ * Pure: zod and plain TS only, no I/O, no Node built-ins, no Temporal. Workflow code imports
+ * only its types (and ./milestone-state), to keep zod out of the bundle. Everything must survive JSON: ISO strings, never `Date`.
  */
 import { z } from 'zod';
 import { Actor, Contact, Id, IsoInstant } from './schemas';
 import { text } from './text';
 import type { CyclePhase, MilestoneState } from './vocabulary';
+import { milestoneState } from './milestone-state';
 
 export type { CyclePhase, MilestoneState };
 
@@ -142,19 +143,7 @@ export interface CycleCarryOver {
   activitiesListedAt?: string;
 }
 
-/**
- * A milestone's state at `nowMs`: done once recorded (on time when recorded by its due time),
- * otherwise overdue once `nowMs` is past the due time, else pending. The workflow's progress,
- * the cycle report and the dashboard all judge a milestone by this one rule.
- */
-export function milestoneState(
-  milestone: { dueAt: string; doneAt?: string | null | undefined },
-  nowMs: number,
-): { state: MilestoneState; onTime?: boolean } {
-  const dueMs = Date.parse(milestone.dueAt);
-  if (milestone.doneAt) return { state: 'done', onTime: Date.parse(milestone.doneAt) <= dueMs };
-  return { state: nowMs > dueMs ? 'overdue' : 'pending' };
-}
+export { milestoneState };
 
 /** Workflow id for a cycle: one workflow per cycle id. */
 export function incubationCycleWorkflowId(cycleId: string): string {

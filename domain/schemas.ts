@@ -1,8 +1,9 @@
 /**
- * The shapes that cross a boundary: the API validates requests with them, the workflow validates
- * its updates with them, and activities take their inferred types.
+ * The shapes that cross a boundary: the API validates requests with them and activities take
+ * their inferred types. Workflow code imports only their types: its update validators apply the
+ * same rules through ./checks, which is zod-free (test/domain/checks.test.ts holds the two to one answer).
  *
- * This module imports nothing but zod, ./vocabulary and ./text, so the workflow bundle can include it. Everything here must
+ * This module imports nothing but zod, ./vocabulary and ./text. Everything here must
  * survive JSON (Temporal payloads): times are ISO-8601 strings, never `Date`, and no `.transform`.
  */
 import { z } from 'zod';

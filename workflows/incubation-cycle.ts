@@ -19,20 +19,20 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { describeIssues, type Actor, type Contact } from '../domain/schemas';
+import type { Actor, Contact } from '../domain/schemas';
+import { MilestoneRecordCheck, issuesOf } from '../domain/checks';
 import type { CycleActivities, CycleEmailRequest } from '../activities/cycle';
 import { mayRecordMilestone } from '../domain/access';
 import { RejectionType } from '../domain/activity';
-import {
-  type IncubationCycleInput,
-  MilestoneRecord,
-  milestoneState,
-  type CycleActivity,
-  type CycleCarryOver,
-  type CyclePhase,
-  type CycleProgress,
-  type MilestoneProgress,
+import type {
+  IncubationCycleInput,
+  CycleActivity,
+  CycleCarryOver,
+  CyclePhase,
+  CycleProgress,
+  MilestoneProgress,
 } from '../domain/cycle';
+import { milestoneState } from '../domain/milestone-state';
 import { cycleReportHeadline, type CycleReport, type CycleReportHeadline, type SavedCycleReport } from '../domain/cycle-report';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
 import { cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
@@ -93,16 +93,15 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
     },
     {
       validator: (record) => {
-        const parsed = MilestoneRecord.safeParse(record);
-        if (!parsed.success) {
-          const issues = describeIssues(parsed.error);
+        const issues = issuesOf(MilestoneRecordCheck, record);
+        if (issues.length > 0) {
           reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
         }
-        const milestone = input.milestones.find((m) => m.id === parsed.data.milestoneId);
+        const milestone = input.milestones.find((m) => m.id === record.milestoneId);
         if (!milestone) {
           reject(
             RejectionType.invalidInput,
-            `milestoneId: no milestone ${parsed.data.milestoneId} in this cycle (known: ${input.milestones.map((m) => m.id).join(', ') || 'none'})`,
+            `milestoneId: no milestone ${record.milestoneId} in this cycle (known: ${input.milestones.map((m) => m.id).join(', ') || 'none'})`,
           );
         }
         const earlier = records.get(milestone.id);
@@ -113,7 +112,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
             milestoneProgress(milestone.id),
           );
         }
-        if (!mayRecordMilestone(parsed.data.by.role)) {
+        if (!mayRecordMilestone(record.by.role)) {
           reject(RejectionType.notAllowed, 'Only the coordinator or the supervisor records a milestone');
         }
         if (phase === 'reporting' || phase === 'closed') {

@@ -18,21 +18,18 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Actor, Contact, Plan, ThemedActivityInput } from '../domain/schemas';
 import {
-  ApprovalDecision,
-  Cancellation,
-  MerchantAnswer,
-  PlanRevision,
-  Reschedule,
-  SupervisionFeedback,
-  VenueAssignment,
-  describeIssues,
-  type Actor,
-  type Contact,
-  type Plan,
-  type ThemedActivityInput,
-} from '../domain/schemas';
-import type { ZodType } from 'zod';
+  ApprovalDecisionCheck,
+  CancellationCheck,
+  MerchantAnswerCheck,
+  PlanRevisionCheck,
+  RescheduleCheck,
+  SupervisionFeedbackCheck,
+  VenueAssignmentCheck,
+  issuesOf,
+  type Check,
+} from '../domain/checks';
 import type { Audience, MessageDraft, ThemedActivityActivities } from '../activities';
 import {
   BEFORE_APPROVAL,
@@ -67,7 +64,7 @@ import {
 
 export * from './themed-activity.api';
 
-const { recordActivity, recordSummary, notify, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
+const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '30 seconds',
   retry: RETRY_WITH_BACKOFF,
@@ -78,6 +75,13 @@ const { awardPoints } = proxyActivities<ThemedActivityActivities>({
   heartbeatTimeout: '1 minute',
   retry: RETRY_WITH_BACKOFF,
 });
+
+/**
+ * A send to a group (a compound's families, the registrants) first asks how many it reaches and
+ * how long its attempt may take, and schedules `notify` with that start-to-close timeout instead
+ * of two minutes: a thousand families through a slow relay outlasted two minutes per attempt.
+ */
+const FAN_OUT_TIMEOUT_PATCH = 'fan-out-timeout-from-audience';
 
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
@@ -143,7 +147,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (revision) => {
-        const parsed = parseOrReject(PlanRevision, revision);
+        const parsed = parseOrReject(PlanRevisionCheck, revision);
         requireStage(BEFORE_APPROVAL, 'The plan can only be revised until it is approved');
         if (parsed.plan.compound !== plan.compound) {
           reject(RejectionType.notAllowed, 'The compound of an activity cannot change; start a new activity instead');
@@ -170,7 +174,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (answer) => {
-        const parsed = parseOrReject(MerchantAnswer, answer);
+        const parsed = parseOrReject(MerchantAnswerCheck, answer);
         const earlier = answeredAsks.get(parsed.attempt);
         if (earlier) {
           reject(RejectionType.alreadyDecided, `Already recorded: ${earlier.outcome} by ${earlier.by?.name} at ${earlier.at}`, earlier);
@@ -199,7 +203,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (assignment) => {
-        const parsed = parseOrReject(VenueAssignment, assignment);
+        const parsed = parseOrReject(VenueAssignmentCheck, assignment);
         if (!mayAssignVenue(parsed.by.role)) reject(RejectionType.notAllowed, 'Only the coordinator can assign a venue');
         requireStage(['venueRequest'], 'A venue can only be assigned while the venue request is open');
         if (pending?.action !== 'assignVenueOrRevisePlan') {
@@ -229,7 +233,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (decision) => {
-        const parsed = parseOrReject(ApprovalDecision, decision);
+        const parsed = parseOrReject(ApprovalDecisionCheck, decision);
         const earlier = approvalByRound.get(parsed.round);
         if (earlier) {
           reject(
@@ -289,7 +293,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (change) => {
-        const parsed = parseOrReject(Reschedule, change);
+        const parsed = parseOrReject(RescheduleCheck, change);
         requireStage(BEFORE_ATTENDANCE, 'An activity can only be rescheduled until check-in opens');
         if (Date.parse(parsed.startsAt) - timings.attendanceOpensBeforeMs <= Date.now()) {
           reject(RejectionType.notAllowed, 'The new start is too soon: check-in would already be open');
@@ -317,7 +321,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (cancellation) => {
-        parseOrReject(Cancellation, cancellation);
+        parseOrReject(CancellationCheck, cancellation);
         if (cancelled) {
           reject(RejectionType.alreadyDecided, `Already cancelled by ${cancelled.by.name} at ${cancelled.at}`);
         }
@@ -335,7 +339,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     },
     {
       validator: (submitted) => {
-        const parsed = parseOrReject(SupervisionFeedback, submitted);
+        const parsed = parseOrReject(SupervisionFeedbackCheck, submitted);
         if (feedback) {
           reject(RejectionType.alreadyDecided, `Already recorded: feedback by ${feedback.by.name} at ${feedback.at}`, feedback);
         }
@@ -721,7 +725,12 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     message: MessageDraft;
     action?: { step: 'approval' | 'venueRequest' | 'supervisionFeedback'; round: number; actions: string[]; expiresAt: string };
   }): Promise<void> {
-    const result = await notify({ workflowId, ...req });
+    let sized = notify;
+    if (req.audience.some((a) => a.kind !== 'person') && patched(FAN_OUT_TIMEOUT_PATCH)) {
+      const { startToCloseMs } = await planFanOut(req.audience);
+      sized = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: startToCloseMs, heartbeatTimeout: '30 seconds', retry: RETRY_WITH_BACKOFF }).notify;
+    }
+    const result = await sized({ workflowId, ...req });
     emailsSent += result.sent;
     emailFailures += result.failed.length;
   }
@@ -850,12 +859,12 @@ function reject(type: string, message: string, details?: unknown): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined ? { details: [details] } : {}) });
 }
 
-/** Validates an update's argument with its schema; a bad one is refused with every field named. */
-function parseOrReject<T>(schema: ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issues = describeIssues(result.error);
-    reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
-  }
-  return result.data;
+/**
+ * Checks an update's argument with its hand-written check (zod stays out of workflow code: see
+ * domain/checks.ts); a bad one is refused with every field named.
+ */
+function parseOrReject<T>(check: Check, value: T): T {
+  const issues = issuesOf(check, value);
+  if (issues.length > 0) reject(RejectionType.invalidInput, issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  return value;
 }

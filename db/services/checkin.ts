@@ -9,9 +9,9 @@
  * a check-in and the closing of attendance (FOR UPDATE) cannot interleave: a check-in is either in
  * the tally or refused.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { lockActivityRow, withTransaction } from '../database';
+import { dialectOf, lockActivityRow, withTransaction } from '../database';
 import type { CheckInRow, Database, PersonKind } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock } from '../util';
 import { IdSchema, parseInput } from './validation';
@@ -67,50 +67,108 @@ export class CheckIns {
     }
   }
 
+  /**
+   * At most four statements in one transaction: BEGIN; one INSERT … SELECT that writes the row only
+   * when the activity's check-in is open and the person exists (their members taken from their
+   * registration, else their family's size); COMMIT. Only when nothing was written, one SELECT
+   * between them says why (no activity, not open, no such person) or answers the earlier check-in.
+   */
   async checkIn(input: CheckInInput): Promise<CheckInResult> {
     const c = parseInput(CheckInSchema, input);
+    const row = { id: newId('ci'), at: this.now().toISOString() };
     return withTransaction(this.db, async (trx) => {
-      await this.requireOpen(trx, c.activityId);
-      const person = await this.findPerson(trx, c.personKind, c.personId, c.qrToken);
-      let members = 1;
-      if (c.personKind === 'family') {
-        const registration = await trx
-          .selectFrom('registrations')
-          .select(['members', 'status'])
-          .where('activity_id', '=', c.activityId)
-          .where('family_id', '=', person.id)
-          .executeTakeFirst();
-        members = c.members ?? (registration && registration.status !== 'cancelled' ? num(registration.members) : person.members);
-      }
-      const inserted = await trx
-        .insertInto('check_ins')
-        .values({
-          id: newId('ci'),
-          activity_id: c.activityId,
-          person_kind: c.personKind,
-          person_id: person.id,
-          members,
-          method: c.method,
-          nonce: c.nonce ?? null,
-          checked_in_at: this.now().toISOString(),
-          checked_out_at: null,
-          checked_in_by: c.checkedInBy ?? null,
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returningAll()
-        .executeTakeFirst();
+      const inserted = await this.insertIfOpen(trx, c, row);
       if (inserted) return view('checkedIn', inserted);
 
-      const existing = await trx
-        .selectFrom('check_ins')
-        .selectAll()
-        .where('activity_id', '=', c.activityId)
-        .where('person_kind', '=', c.personKind)
-        .where('person_id', '=', person.id)
-        .executeTakeFirst();
-      if (existing) return view(c.nonce !== undefined && existing.nonce === c.nonce ? 'checkedIn' : 'alreadyCheckedIn', existing);
+      const found = await this.whyNotInserted(trx, c);
+      if (!found) throw new CheckInError('ACTIVITY_NOT_FOUND', `no activity ${c.activityId}`);
+      if (found.attendance_state !== 'open') {
+        throw new CheckInError('ATTENDANCE_NOT_OPEN', `check-in for activity ${c.activityId} is ${found.attendance_state === 'closed' ? 'closed' : 'not open yet'}`);
+      }
+      if (!found.found_person_id) throw personNotFound(c.personKind, c.personId);
+      if (found.checked_in_at !== null && found.members !== null) {
+        const existing = { checked_in_at: found.checked_in_at, person_kind: c.personKind, person_id: found.found_person_id, members: found.members };
+        return view(c.nonce !== undefined && found.nonce === c.nonce ? 'checkedIn' : 'alreadyCheckedIn', existing);
+      }
       throw new CheckInError('NONCE_REUSED', 'this check-in code was already used by someone else');
     });
+  }
+
+  /**
+   * The one INSERT … SELECT … ON CONFLICT DO NOTHING of a check-in: the row, or undefined when the
+   * activity is missing or not open, the person is unknown, or they (or this nonce) checked in
+   * already. On PostgreSQL the activity's row is read FOR SHARE, so closing attendance (FOR UPDATE)
+   * cannot interleave with it.
+   */
+  private async insertIfOpen(trx: Kysely<Database>, c: ParsedCheckIn, row: { id: string; at: string }): Promise<CheckInRow | undefined> {
+    const columns = ['id', 'activity_id', 'person_kind', 'person_id', 'members', 'method', 'nonce', 'checked_in_at', 'checked_out_at', 'checked_in_by'] as const;
+    const givenMembers = c.members !== undefined ? sql<number>`cast(${c.members} as integer)` : null;
+    const base = (personTable: PersonTable) =>
+      trx
+        .selectFrom('activities as a')
+        .innerJoin(`${personTable as 'families'} as p`, (j) => (c.personId ? j.on('p.id', '=', c.personId) : j.on('p.qr_token', '=', c.qrToken ?? '')))
+        .where('a.id', '=', c.activityId)
+        .where('a.attendance_state', '=', 'open')
+        .$if(dialectOf(trx) === 'postgres', (q) => q.forShare('a'));
+    const source =
+      c.personKind === 'family'
+        ? base('families').select((eb) => [
+              eb.val(row.id).as('id'),
+              'a.id as activity_id',
+              eb.val('family').as('person_kind'),
+              'p.id as person_id',
+              eb.fn
+                .coalesce(
+                  givenMembers ?? sql<number | null>`null`,
+                  eb
+                    .selectFrom('registrations as r')
+                    .select('r.members')
+                    .whereRef('r.activity_id', '=', 'a.id')
+                    .whereRef('r.family_id', '=', 'p.id')
+                    .where('r.status', '!=', 'cancelled'),
+                  'p.members',
+                )
+                .as('members'),
+              eb.val(c.method).as('method'),
+              eb.val(c.nonce ?? null).as('nonce'),
+              eb.val(row.at).as('checked_in_at'),
+              sql<null>`null`.as('checked_out_at'),
+              eb.val(c.checkedInBy ?? null).as('checked_in_by'),
+            ])
+        : base('volunteers').select((eb) => [
+              eb.val(row.id).as('id'),
+              'a.id as activity_id',
+              eb.val('volunteer').as('person_kind'),
+              'p.id as person_id',
+              sql<number>`1`.as('members'),
+              eb.val(c.method).as('method'),
+              eb.val(c.nonce ?? null).as('nonce'),
+              eb.val(row.at).as('checked_in_at'),
+              sql<null>`null`.as('checked_out_at'),
+              eb.val(c.checkedInBy ?? null).as('checked_in_by'),
+            ]);
+    return trx
+      .insertInto('check_ins')
+      .columns(columns)
+      .expression(source)
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Why a check-in wrote nothing, in one SELECT: no row when the activity is unknown; else its
+   * attendance state, the person's id when they exist, and their check-in when they have one.
+   */
+  private async whyNotInserted(trx: Kysely<Database>, c: ParsedCheckIn) {
+    const personTable: PersonTable = c.personKind === 'family' ? 'families' : 'volunteers';
+    return trx
+      .selectFrom('activities as a')
+      .leftJoin(`${personTable as 'families'} as p`, (j) => (c.personId ? j.on('p.id', '=', c.personId) : j.on('p.qr_token', '=', c.qrToken ?? '')))
+      .leftJoin('check_ins as ci', (j) => j.onRef('ci.activity_id', '=', 'a.id').on('ci.person_kind', '=', c.personKind).onRef('ci.person_id', '=', 'p.id'))
+      .where('a.id', '=', c.activityId)
+      .select(['a.attendance_state', 'p.id as found_person_id', 'ci.checked_in_at', 'ci.members', 'ci.nonce'])
+      .executeTakeFirst();
   }
 
   /** Records when a volunteer left (the first time counts); needs check-in still open. */
@@ -144,28 +202,25 @@ export class CheckIns {
   async list(activityId: string): Promise<CheckInRow[]> {
     return this.db.selectFrom('check_ins').selectAll().where('activity_id', '=', activityId).orderBy('checked_in_at').orderBy('id').execute();
   }
-
-  private async findPerson(
-    trx: Kysely<Database>,
-    kind: PersonKind,
-    personId: string | undefined,
-    qrToken: string | undefined,
-  ): Promise<{ id: string; members: number }> {
-    if (kind === 'family') {
-      let q = trx.selectFrom('families').select(['id', 'members']);
-      q = personId ? q.where('id', '=', personId) : q.where('qr_token', '=', qrToken ?? '');
-      const row = await q.executeTakeFirst();
-      if (!row) throw new CheckInError('PERSON_NOT_FOUND', personId ? `no family ${personId}` : 'unknown family QR code');
-      return { id: row.id, members: num(row.members) };
-    }
-    let q = trx.selectFrom('volunteers').select('id');
-    q = personId ? q.where('id', '=', personId) : q.where('qr_token', '=', qrToken ?? '');
-    const row = await q.executeTakeFirst();
-    if (!row) throw new CheckInError('PERSON_NOT_FOUND', personId ? `no volunteer ${personId}` : 'unknown volunteer QR code');
-    return { id: row.id, members: 1 };
-  }
 }
 
-function view(status: 'checkedIn' | 'alreadyCheckedIn', row: CheckInRow): CheckInResult {
+type ParsedCheckIn = z.output<typeof CheckInSchema>;
+
+/**
+ * Where a person of each kind is recorded. Both tables have the `id` and `qr_token` the queries
+ * look them up by, so the queries name either as `families` for the type checker; only a family's
+ * own `members` is read, and only from `families`.
+ */
+type PersonTable = 'families' | 'volunteers';
+
+function personNotFound(kind: PersonKind, personId: string | undefined): CheckInError {
+  const what = kind === 'family' ? 'family' : 'volunteer';
+  return new CheckInError('PERSON_NOT_FOUND', personId ? `no ${what} ${personId}` : `unknown ${what} QR code`);
+}
+
+function view(
+  status: 'checkedIn' | 'alreadyCheckedIn',
+  row: Pick<CheckInRow, 'checked_in_at' | 'person_kind' | 'person_id'> & { members: number | string | bigint },
+): CheckInResult {
   return { status, at: row.checked_in_at, personKind: row.person_kind, personId: row.person_id, members: num(row.members) };
 }

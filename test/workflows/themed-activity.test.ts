@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ApplicationFailure } from '@temporalio/common';
+import { fanOutTimeoutMs } from '../../activities';
 import { Registrations } from '../../db/services/registration';
 import { CheckIns, CheckInError } from '../../db/services/checkin';
 import { answerVenueRequestUpdate, assignVenueUpdate, cancelUpdate, decideApprovalUpdate, rescheduleUpdate, revisePlanUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity';
@@ -162,6 +163,18 @@ describe('themedActivityWorkflow', () => {
     expect(new Set(reminders.map((r) => r.key)).size).toBe(reminders.length);
     // Registration opened to every family of the compound.
     expect(emails.filter((e) => e.purpose === 'registrationOpen')).toHaveLength(families.length);
+    // That send was sized first: planFanOut, then notify with the timeout for the compound's families
+    // (fanOutTimeoutMs at the harness's two connections), not a fixed two minutes.
+    const { events } = await handle.fetchHistory();
+    const scheduled = (events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const openAt = scheduled.findIndex(
+      (a) => a.activityType?.name === 'notify' && JSON.parse(Buffer.from(a.input!.payloads![0]!.data!).toString('utf8')).purpose === 'registrationOpen',
+    );
+    expect(scheduled[openAt - 1]?.activityType?.name).toBe('planFanOut');
+    expect(Number(scheduled[openAt]?.startToCloseTimeout?.seconds)).toBe(fanOutTimeoutMs(families.length, 2) / 1000);
+    expect(fanOutTimeoutMs(families.length, 2)).not.toBe(120_000);
+    // A thousand families at two connections get the time a slow relay needs (a 5 s budget a message).
+    expect(fanOutTimeoutMs(1_000, 2)).toBe(5 * 100 * 5_000 + 60_000);
     // The approval email really reached the grid worker, with a link to act on.
     const approvalMail = h.mailbox.messages().find((m) => m.to.includes('gw@example.test') && m.subject.includes(input.activityId));
     expect(approvalMail?.text).toMatch(/http:\/\/localhost:3999\/a\/[\w-]+\.[\w-]+/);
