@@ -243,6 +243,8 @@ export const EMAIL_PURPOSES = [
   'signIn',
   'registrationLink',
   'freshLink',
+  // Issue 11: one-step registration.
+  'registrationConfirmed',
 ] as const;
 export type EmailPurpose = (typeof EMAIL_PURPOSES)[number];
 
@@ -269,4 +271,6 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
   signIn: { 'zh-CN': '登录链接', en: 'Sign-in link' },
   registrationLink: { 'zh-CN': '报名链接', en: 'Registration link' },
   freshLink: { 'zh-CN': '新链接', en: 'Fresh link' },
+  // Issue 11: one-step registration.
+  registrationConfirmed: { 'zh-CN': '报名确认', en: 'Registration confirmed' },
 };

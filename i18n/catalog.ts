@@ -441,6 +441,10 @@ export interface EmailContent {
   /** A multi-line value shown as a quote: a plan's description, a comment, a reason. */
   quote?: { label: string; body: string };
   action?: { label: string; url: string; notes: string[] };
+  /** A family's card: the QR code is the inline image; `code` is printed under it. */
+  card?: { label: string; code: string; note: string };
+  /** Further links, shown as plain links under the action (e.g. "view or cancel"). */
+  links?: { label: string; url: string }[];
   closing: string[];
 }
 

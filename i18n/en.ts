@@ -618,7 +618,11 @@ export const en: Catalog = {
           'Taking part earns growth points, which you can redeem for community learning resources or merchant coupons. Places are limited.',
         ],
         details: k.activity(m.activity),
-        action: { label: 'Register now', url: m.registerUrl, notes: ['The button opens the registration page; you are registered once you submit the form there.'] },
+        action: {
+          label: 'Register now',
+          url: m.registerUrl,
+          notes: k.actionNotes('confirm how many of you are coming and tap "Register"', m.linkExpiresAt),
+        },
         closing: ['We look forward to seeing you!'],
       }),
       reminder: (m, k) => ({
@@ -629,6 +633,8 @@ export const en: Catalog = {
           'Please remember to check in when you arrive.',
         ],
         details: k.activity(m.activity),
+        ...(m.card ? { card: { label: 'Your family’s check-in card', code: m.card.code, note: 'Show this QR code at the desk, or tell them the code, to check in.' } } : {}),
+        ...(m.checkInUrl ? { action: { label: 'Check in yourself', url: m.checkInUrl, notes: ['Once check-in opens (about half an hour before the start), open this link and confirm on the page.', 'This link is for your family only; please do not forward it.'] } } : {}),
         closing: ['See you there!'],
       }),
       changeNotice: (m, k) => ({
@@ -717,6 +723,21 @@ export const en: Catalog = {
         details: k.activity(m.activity),
         ...(m.reason.trim() ? { quote: { label: 'Reason', body: m.reason } } : {}),
         closing: ['Sorry for any inconvenience. We hope to see you at the next community activity!'],
+      }),
+      // Issue 11: one-step registration.
+      registrationConfirmed: (m, k) => ({
+        subject: `You are registered: ${m.activity.title}`,
+        heading: 'You are registered',
+        paragraphs: [
+          `You are registered for the themed activity ${k.q(m.activity.title)}, ${k.num(m.members)} ${m.members === 1 ? 'person' : 'people'}.`,
+          'To check in, show the QR code below at the desk, or tell them the code under it; once check-in opens you can also tap "Check in yourself". The attached calendar file adds the activity to your phone’s calendar.',
+        ],
+        details: [...k.activity(m.activity), ['People', k.num(m.members)]],
+        ...(m.description.trim() ? { quote: { label: 'About the activity', body: m.description } } : {}),
+        card: { label: 'Your family’s check-in card', code: m.card.code, note: 'Show this QR code, or tell the desk the code, to check in.' },
+        action: { label: 'Check in yourself', url: m.checkInUrl, notes: ['Once check-in opens (about half an hour before the start), open this link and confirm on the page.', ...k.actionNotes('tap "Check in"', m.checkInExpiresAt).slice(1)] },
+        links: [{ label: 'View or cancel your registration', url: m.cancelUrl }],
+        closing: ['If you cannot come, please cancel early so another family can have the place. See you there!'],
       }),
     },
   },

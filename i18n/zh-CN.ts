@@ -655,7 +655,11 @@ export const zhCN: Catalog = {
           '参加活动可获得成长积分，积分可兑换社区教育资源或商户优惠券。名额有限，先到先得。',
         ],
         details: k.activity(m.activity),
-        action: { label: '立即报名', url: m.registerUrl, notes: ['点击按钮会打开报名页面，在页面上填写并提交后才算报名成功。'] },
+        action: {
+          label: '立即报名',
+          url: m.registerUrl,
+          notes: k.actionNotes('确认参加人数后点“报名”', m.linkExpiresAt),
+        },
         closing: ['期待与您相见！'],
       }),
       reminder: (m, k) => ({
@@ -666,6 +670,8 @@ export const zhCN: Catalog = {
           '请合理安排时间，到场后记得签到。',
         ],
         details: k.activity(m.activity),
+        ...(m.card ? { card: { label: '您家的签到卡', code: m.card.code, note: '到场时出示此二维码，或报出签到码即可签到。' } } : {}),
+        ...(m.checkInUrl ? { action: { label: '自助签到', url: m.checkInUrl, notes: ['签到开放后（活动开始前约半小时）打开此链接，在页面上确认即可签到。', '此链接仅供您家使用，请勿转发。'] } } : {}),
         closing: ['期待与您相见！'],
       }),
       changeNotice: (m, k) => ({
@@ -754,6 +760,21 @@ export const zhCN: Catalog = {
         details: k.activity(m.activity),
         ...(m.reason.trim() ? { quote: { label: m.outcome === 'rejected' ? '未获批准的原因' : '取消原因', body: m.reason } } : {}),
         closing: ['给您带来不便，敬请谅解。期待在下一次社区活动中与您相见！'],
+      }),
+      // Issue 11: one-step registration.
+      registrationConfirmed: (m, k) => ({
+        subject: `报名成功：${m.activity.title}`,
+        heading: '报名成功',
+        paragraphs: [
+          `您已成功报名主题活动${k.q(m.activity.title)}，参加人数 ${k.num(m.members)} 人。`,
+          '到场签到时，请出示下方的签到二维码，或报出二维码下的签到码；签到开放后，也可以点“自助签到”按钮自己签到。附件中的日历文件可以加入手机日历。',
+        ],
+        details: [...k.activity(m.activity), ['参加人数', `${k.num(m.members)} 人`]],
+        ...(m.description.trim() ? { quote: { label: '活动简介', body: m.description } } : {}),
+        card: { label: '您家的签到卡', code: m.card.code, note: '签到时出示此二维码，或报出签到码。' },
+        action: { label: '自助签到', url: m.checkInUrl, notes: ['签到开放后（活动开始前约半小时）打开此链接，在页面上确认即可签到。', ...k.actionNotes('点“签到”', m.checkInExpiresAt).slice(1)] },
+        links: [{ label: '查看报名，或取消报名', url: m.cancelUrl }],
+        closing: ['如不能参加，请尽早取消报名，把名额留给其他家庭。期待与您相见！'],
       }),
     },
   },

@@ -6,7 +6,7 @@
  * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
  * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
  */
-import type { Mailer } from './mailer';
+import type { EmailAttachment, Mailer } from './mailer';
 import type { Recipient } from '../domain/people';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
@@ -72,6 +72,8 @@ export interface OnceEmail {
   recipient: Recipient;
   /** Called only when the email is really to be sent. */
   render: () => RenderedEmail;
+  /** Its files, built only when the email is really to be sent (from ids: the outbox row stores none of them). */
+  attachments?: () => Promise<EmailAttachment[]>;
   headers?: Record<string, string>;
 }
 
@@ -91,6 +93,7 @@ export async function sendOnce(deps: OutboxDeps, email: OnceEmail): Promise<'sen
 export async function sendClaimed(deps: OutboxDeps, email: OnceEmail): Promise<void> {
   const { recipient } = email;
   const rendered = email.render();
+  const attachments = email.attachments ? await email.attachments() : [];
   const messageId = messageIdFor(email.key, deps.messageIdDomain);
   await deps.mailer.send({
     to: { name: recipient.name, email: recipient.email },
@@ -99,6 +102,7 @@ export async function sendClaimed(deps: OutboxDeps, email: OnceEmail): Promise<v
     html: rendered.html,
     messageId,
     ...(email.headers ? { headers: email.headers } : {}),
+    ...(attachments.length ? { attachments } : {}),
   });
   await deps.store.markEmailSent(email.key, messageId);
 }
