@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createHomeRouter(config));
 
   const render = deps.render ?? renderEmail;
-  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger });
+  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger, linkSecret: deps.linkSecret });
   const routes = apiRoutes({ client, config, repos, linkSecret: deps.linkSecret, mail, now });
 
   // The document is the same for everyone and names no person: it may be cached.

@@ -429,7 +429,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         deps.linkSecret,
         config.http.publicBaseUrl,
       );
-      const rendered = deps.render({ purpose: 'registrationOpen', activity: summary, recipientName: f.name, registerUrl: link.url }, f.locale);
+      const rendered = deps.render({ purpose: 'registrationOpen', activity: summary, recipientName: f.name, registerUrl: link.url, linkExpiresAt: link.expiresAt }, f.locale);
       await deps.mailer.send({
         to: { name: f.name, email: f.email },
         subject: rendered.subject,
