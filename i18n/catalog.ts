@@ -151,6 +151,23 @@ export interface SelfServiceProse {
     forbidden: { title: string; body: string };
     badAction: string;
   };
+  /** Issue 11: one-step registration from the family's own link. */
+  oneStep: {
+    venue: string;
+    description: string;
+    /** Places left beside the queue's length, from one count. */
+    placesLeft: (left: number, waiting: number) => string;
+    /** A family in the queue: its place in it. */
+    queuePlace: (position: number) => string;
+    /** Just waitlisted because no place is left at all. */
+    waitlistedFull: (position: number) => string;
+    /** Just waitlisted because the places left are fewer than the family's members. */
+    waitlistedTooFew: (left: number, members: number, position: number) => string;
+    /** Registered: the confirmation email is on its way. */
+    registeredMailed: string;
+    /** Cancel stands beside a short reminder of what it does. */
+    cancelHint: string;
+  };
 }
 
 

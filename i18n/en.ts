@@ -219,6 +219,18 @@ export const en: Catalog = {
       forbidden: { title: 'Could not submit', body: 'The page has expired or the request did not come from this site. Please open the link again and submit on that page.' },
       badAction: 'Please press one of the buttons on the page.',
     },
+    // Issue 11: one-step registration.
+    oneStep: {
+      venue: 'Venue',
+      description: 'About the activity',
+      placesLeft: (left, waiting) => (waiting > 0 ? `${left} (${waiting} ${waiting === 1 ? 'family' : 'families'} waiting)` : String(left)),
+      queuePlace: (p) => `number ${p} on the waiting list`,
+      waitlistedFull: (p) => `All places are taken: you are number ${p} on the waiting list. When a place frees up, families move up in order and we email you.`,
+      waitlistedTooFew: (left, members, p) =>
+        `${left} ${left === 1 ? 'place is' : 'places are'} left, not enough for your ${members}: you are number ${p} on the waiting list. When places free up, families move up in order and we email you.`,
+      registeredMailed: 'You are registered! A confirmation email with your check-in QR code, its code and a calendar file is on its way.',
+      cancelHint: 'If you cannot come, please cancel so another family can have the place.',
+    },
   },
   dashboard: {
     title: 'Coordinator dashboard',

@@ -212,6 +212,17 @@ export const zhCN: Catalog = {
       forbidden: { title: '无法提交', body: '页面已过期或请求来源不正确。请重新打开链接，再在页面上提交。' },
       badAction: '请点击页面上的按钮提交。',
     },
+    // Issue 11: one-step registration.
+    oneStep: {
+      venue: '地点',
+      description: '活动简介',
+      placesLeft: (left, waiting) => (waiting > 0 ? `${left}（另有 ${waiting} 户在候补）` : String(left)),
+      queuePlace: (p) => `候补第 ${p} 位`,
+      waitlistedFull: (p) => `名额已满，您已进入候补名单：候补第 ${p} 位。有名额空出时会按顺序转为正式报名，并邮件通知您。`,
+      waitlistedTooFew: (left, members, p) => `剩余名额 ${left} 个，不够您家 ${members} 人，您已进入候补名单：候补第 ${p} 位。有名额空出时会按顺序转为正式报名，并邮件通知您。`,
+      registeredMailed: '报名成功！确认邮件（含签到二维码、签到码和日历文件）已发送到您的邮箱。',
+      cancelHint: '如不能参加，请取消报名，把名额留给其他家庭。',
+    },
   },
   dashboard: {
     title: '协调工作台',
