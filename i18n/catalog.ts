@@ -157,7 +157,8 @@ export interface SelfServiceProse {
     description: string;
     /** Places left beside the queue's length, from one count. */
     placesLeft: (left: number, waiting: number) => string;
-    /** A family in the queue: its place in it. */
+    /** A family in the queue: its place in it, under this label. */
+    queueLabel: string;
     queuePlace: (position: number) => string;
     /** Just waitlisted because no place is left at all. */
     waitlistedFull: (position: number) => string;
@@ -165,6 +166,8 @@ export interface SelfServiceProse {
     waitlistedTooFew: (left: number, members: number, position: number) => string;
     /** Registered: the confirmation email is on its way. */
     registeredMailed: string;
+    /** Registered, but the mail server did not take the confirmation yet: it is sent later. */
+    registeredMailLater: string;
     /** Cancel stands beside a short reminder of what it does. */
     cancelHint: string;
   };

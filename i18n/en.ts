@@ -224,11 +224,13 @@ export const en: Catalog = {
       venue: 'Venue',
       description: 'About the activity',
       placesLeft: (left, waiting) => (waiting > 0 ? `${left} (${waiting} ${waiting === 1 ? 'family' : 'families'} waiting)` : String(left)),
+      queueLabel: 'Waiting list',
       queuePlace: (p) => `number ${p} on the waiting list`,
       waitlistedFull: (p) => `All places are taken: you are number ${p} on the waiting list. When a place frees up, families move up in order and we email you.`,
       waitlistedTooFew: (left, members, p) =>
         `${left} ${left === 1 ? 'place is' : 'places are'} left, not enough for your ${members}: you are number ${p} on the waiting list. When places free up, families move up in order and we email you.`,
       registeredMailed: 'You are registered! A confirmation email with your check-in QR code, its code and a calendar file is on its way.',
+      registeredMailLater: 'You are registered! The confirmation email with your check-in QR code could not be sent just now; it goes out later, or when you open this page again.',
       cancelHint: 'If you cannot come, please cancel so another family can have the place.',
     },
   },

@@ -230,7 +230,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     ctx: Ctx,
     a: ActivityRef,
     person: Person,
-    o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean } = {},
+    o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean; mailed?: boolean } = {},
   ): Promise<void> {
     const rs = ctx.s.ss.register;
     const os = ctx.s.ss.oneStep;
@@ -239,13 +239,13 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const live = r && r.status !== 'cancelled';
     // What just happened, told from the same reading as the table below it.
     let note = o.note;
-    if (o.justRegistered && r?.status === 'registered') note = { kind: 'ok', text: os.registeredMailed };
+    if (o.justRegistered && r?.status === 'registered') note = { kind: 'ok', text: o.mailed === false ? os.registeredMailLater : os.registeredMailed };
     if (o.justRegistered && r?.status === 'waitlisted') {
       const position = places.position ?? 0;
       note = { kind: 'ok', text: places.left === 0 ? os.waitlistedFull(position) : os.waitlistedTooFew(places.left, r.members, position) };
     }
     const csrf = issueCsrf(res);
-    const queueRow = r?.status === 'waitlisted' && places.position ? html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td><strong>${os.queuePlace(places.position)}</strong></td></tr>` : '';
+    const queueRow = r?.status === 'waitlisted' && places.position ? html`<tr><td class="l">${os.queueLabel}</td><td><strong>${os.queuePlace(places.position)}</strong></td></tr>` : '';
     const table = await activityTable(
       ctx,
       a,
@@ -276,12 +276,13 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   }
 
   /** Sends (or, after a failed send, sends again) the family's confirmation; a failure stays pending in the outbox and is logged. */
-  async function confirm(a: ActivityRef, familyId: string): Promise<void> {
+  async function confirm(a: ActivityRef, familyId: string): Promise<boolean> {
     const outcome = await deps.mail.sendRegistrationConfirmation(a, familyId).catch((err: unknown) => {
       logger.error('registration confirmation failed', { activityId: a.id, recipientKey: `family:${familyId}`, error: String(err) });
       return 'pending' as const;
     });
     if (outcome === 'sent') logger.info('registration confirmation sent', { activityId: a.id, recipientKey: `family:${familyId}` });
+    return outcome === 'sent' || outcome === 'alreadySent';
   }
 
   // ---- the check-in page ---------------------------------------------------------------------
@@ -350,7 +351,9 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       const familyId = l.person.id;
       const activity = l.activity;
       void deps.mail.confirmationPending(activity.id, familyId).then(
-        (pending) => (pending ? confirm(activity, familyId) : undefined),
+        async (pending) => {
+          if (pending) await confirm(activity, familyId);
+        },
         (err: unknown) => logger.warn('could not read the outbox', { activityId: activity.id, error: String(err) }),
       );
       return;
@@ -385,7 +388,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       await audit('invalid');
       return message(res, ctx, 403, p.forbidden.title, p.forbidden.body);
     }
-    const page = (o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean }) =>
+    const page = (o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean; mailed?: boolean }) =>
       link.step === 'register' ? registerPage(req, res, ctx, activity, person, o) : checkInPage(req, res, ctx, activity, person, o);
     if (!link.claims.act.includes(action)) {
       await audit('invalid');
@@ -419,8 +422,8 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       try {
         const status = await registrations.register(activity.id, person.id, members);
         await audit('recorded');
-        if (status === 'registered') await confirm(activity, person.id);
-        return page({ justRegistered: true });
+        const mailed = status === 'registered' ? await confirm(activity, person.id) : undefined;
+        return page({ justRegistered: true, ...(mailed !== undefined ? { mailed } : {}) });
       } catch (err) {
         if (err instanceof RegistrationError && err.code === 'REGISTRATION_NOT_OPEN') {
           // The stage moved on while this page was open (the plan rejected, the activity cancelled).

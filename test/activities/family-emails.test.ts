@@ -8,7 +8,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { simpleParser } from 'mailparser';
-import { createActivities } from '../../activities';
+import { createActivities, type NotifyRequest } from '../../activities';
 import { readSelfServiceToken } from '../../api/family/links';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import { cardCodeOf, qrCardUrl } from '../../domain/card';
@@ -47,14 +47,14 @@ test('the registration-open email carries each family’s own registration link,
   const a = await seedActivity(h.db, { compound: 'c-west' });
   const [liu, chen] = [await seedFamily(h.db, { compound: 'c-west', name: '刘家' }), await seedFamily(h.db, { compound: 'c-west', name: '陈家' })];
   const heading = { activityId: a.id, title: '西苑读书会', theme: '读书', compound: 'c-west', startsAt: a.startsAt, endsAt: a.endsAt };
-  const request = {
+  const request: NotifyRequest = {
     workflowId: themedActivityWorkflowId(a.id),
-    purpose: 'registrationOpen' as const,
+    purpose: 'registrationOpen',
     round: '1',
-    audience: [{ kind: 'compoundFamilies' as const, compound: 'c-west' }],
-    message: { purpose: 'registrationOpen' as const, activity: heading },
+    audience: [{ kind: 'compoundFamilies', compound: 'c-west' }],
+    message: { purpose: 'registrationOpen', activity: heading },
   };
-  const result = await new MockActivityEnvironment().run(activitiesFor().notify, request);
+  const result = (await new MockActivityEnvironment().run(activitiesFor().notify, request)) as Awaited<ReturnType<ReturnType<typeof activitiesFor>['notify']>>;
   expect(result.sent).toBeGreaterThanOrEqual(2);
   for (const f of [liu, chen]) {
     const mail = await h.mailbox.waitFor((m) => m.to.includes(f.email) && m.subject.includes('西苑读书会'), 30_000);
@@ -75,7 +75,7 @@ test('a reminder carries the family’s card as an inline QR image with its code
   const f = await seedFamily(h.db, { name: '王家' });
   await h.db.insertInto('registrations').values({ activity_id: a.id, family_id: f.id, members: 2, status: 'registered', seq: 1, created_at: new Date().toISOString(), updated_at: new Date().toISOString() }).execute();
   const title = `提醒测试 ${a.id}`;
-  await new MockActivityEnvironment().run(activitiesFor().notify, {
+  const reminder: NotifyRequest = {
     workflowId: themedActivityWorkflowId(a.id),
     purpose: 'reminder',
     round: `86400000@${a.startsAt}`,
@@ -84,7 +84,8 @@ test('a reminder carries the family’s card as an inline QR image with its code
       { kind: 'person', recipientKey: `staff:${STAFF.gw.id}`, name: STAFF.gw.name, email: STAFF.gw.email, locale: 'zh-CN' },
     ],
     message: { purpose: 'reminder', activity: { activityId: a.id, title, theme: '邻里节', compound: 'c-east', startsAt: a.startsAt, endsAt: a.endsAt }, leadTimeMs: 86_400_000 },
-  });
+  };
+  await new MockActivityEnvironment().run(activitiesFor().notify, reminder);
 
   const family = await h.mailbox.waitFor((m) => m.to.includes(f.email) && m.subject.includes(title), 30_000);
   const parsed = await simpleParser(h.mailbox.raw(family.id)!, { keepCidLinks: true });
