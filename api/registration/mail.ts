@@ -136,46 +136,48 @@ export function createPeopleMail(deps: PeopleMailDeps) {
   const confirmationKey = (activityId: string, familyId: string, seq: number) =>
     emailKey({ workflowId: themedActivityWorkflowId(activityId), purpose: 'registrationConfirmed', recipientKey: `family:${familyId}`, round: `registration-${seq}` });
 
+  /**
+   * Confirms a family's place (status registered): its card as an inline QR image with the short
+   * code, its own check-in link, its registration link (whose page offers cancel) and a calendar
+   * file, all built now from ids. Once per registration; a send that failed stays pending and
+   * goes out on the family's next visit to its page.
+   */
+  async function sendRegistrationConfirmation(activity: ActivityRef, familyId: string): Promise<'sent' | 'alreadySent' | 'pending' | 'notRegistered'> {
+    const registration = await deps.repos.registrations().get(activity.id, familyId);
+    const contact = await deps.repos.activities.registeredFamilyContact(activity.id, familyId);
+    const qrToken = (await store.familyCardTokens([familyId])).get(familyId);
+    if (!registration || registration.status !== 'registered' || !contact || !qrToken) return 'notRegistered';
+    const { summary, description } = await activityDetails(activity);
+    const person = { kind: 'family' as const, id: familyId };
+    const base = deps.config.http.publicBaseUrl;
+    const checkIn = signSelfServiceLink({ activityId: activity.id, step: 'checkIn', person, expiresAtMs: linkExpiry('checkIn', activity, deps.config) }, deps.linkSecret, base);
+    const register = signSelfServiceLink({ activityId: activity.id, step: 'register', person, expiresAtMs: linkExpiry('register', activity, deps.config) }, deps.linkSecret, base);
+    const compoundName = (await deps.repos.people.compoundName(activity.compound)) ?? activity.compound;
+    const message: EmailMessage = {
+      purpose: 'registrationConfirmed',
+      activity: { ...summary, compound: compoundName },
+      recipientName: contact.name,
+      members: registration.members,
+      description,
+      card: { url: qrCardUrl(base, qrToken), code: cardCodeOf(qrToken) },
+      checkInUrl: checkIn.url,
+      checkInExpiresAt: checkIn.expiresAt,
+      cancelUrl: register.url,
+      calendar: {
+        uid: `${activity.id}.${familyId}@${domain}`,
+        stampedAt: registration.createdAt,
+        location: summary.venueName ? `${summary.venueName}（${compoundName}）` : compoundName,
+      },
+    };
+    const recipient: Recipient = { key: `family:${familyId}`, name: contact.name, email: contact.email, locale: contact.locale };
+    return deliver(confirmationKey(activity.id, familyId, registration.seq), activity.id, recipient, message);
+  }
+
   return {
     activityForEmail,
     activityDetails,
 
-    /**
-     * Confirms a family's place (status registered): its card as an inline QR image with the short
-     * code, its own check-in link, its registration link (whose page offers cancel) and a calendar
-     * file, all built now from ids. Once per registration; a send that failed stays pending and
-     * goes out on the family's next visit to its page.
-     */
-    async sendRegistrationConfirmation(activity: ActivityRef, familyId: string): Promise<'sent' | 'alreadySent' | 'pending' | 'notRegistered'> {
-      const registration = await deps.repos.registrations().get(activity.id, familyId);
-      const contact = await deps.repos.activities.registeredFamilyContact(activity.id, familyId);
-      const qrToken = (await store.familyCardTokens([familyId])).get(familyId);
-      if (!registration || registration.status !== 'registered' || !contact || !qrToken) return 'notRegistered';
-      const { summary, description } = await activityDetails(activity);
-      const person = { kind: 'family' as const, id: familyId };
-      const base = deps.config.http.publicBaseUrl;
-      const checkIn = signSelfServiceLink({ activityId: activity.id, step: 'checkIn', person, expiresAtMs: linkExpiry('checkIn', activity, deps.config) }, deps.linkSecret, base);
-      const register = signSelfServiceLink({ activityId: activity.id, step: 'register', person, expiresAtMs: linkExpiry('register', activity, deps.config) }, deps.linkSecret, base);
-      const compoundName = (await deps.repos.people.compoundName(activity.compound)) ?? activity.compound;
-      const message: EmailMessage = {
-        purpose: 'registrationConfirmed',
-        activity: { ...summary, compound: compoundName },
-        recipientName: contact.name,
-        members: registration.members,
-        description,
-        card: { url: qrCardUrl(base, qrToken), code: cardCodeOf(qrToken) },
-        checkInUrl: checkIn.url,
-        checkInExpiresAt: checkIn.expiresAt,
-        cancelUrl: register.url,
-        calendar: {
-          uid: `${activity.id}.${familyId}@${domain}`,
-          stampedAt: registration.createdAt,
-          location: summary.venueName ? `${summary.venueName}（${compoundName}）` : compoundName,
-        },
-      };
-      const recipient: Recipient = { key: `family:${familyId}`, name: contact.name, email: contact.email, locale: contact.locale };
-      return deliver(confirmationKey(activity.id, familyId, registration.seq), activity.id, recipient, message);
-    },
+    sendRegistrationConfirmation,
 
     /** Whether a confirmation to this family is still waiting in the outbox (a send that failed): its page then sends it again. */
     async confirmationPending(activityId: string, familyId: string): Promise<boolean> {
@@ -183,9 +185,10 @@ export function createPeopleMail(deps: PeopleMailDeps) {
     },
 
     /**
-     * Tells each promoted family it has a place: once per (activity, family), whatever happens
-     * later. Also retries promotion emails of this activity still pending from an earlier failure,
-     * to families that still hold their place.
+     * Tells each promoted family it has a place (and sends it the registration confirmation with
+     * its card): once per (activity, family), whatever happens later. Also retries promotion
+     * emails of this activity still pending from an earlier failure, to families that still hold
+     * their place.
      */
     async sendWaitlistPromotions(activity: ActivityRef, promoted: Recipient[]): Promise<MailOutcome> {
       const workflowId = themedActivityWorkflowId(activity.id);
@@ -203,6 +206,8 @@ export function createPeopleMail(deps: PeopleMailDeps) {
         const key = emailKey({ workflowId, purpose: 'waitlistPromoted', recipientKey: r.key, round: 1 });
         const message: EmailMessage = { purpose: 'waitlistPromoted', activity: summary, recipientName: r.name };
         outcomes.push({ key: r.key, outcome: await deliver(key, activity.id, r, message) });
+        // A family that now holds a place gets its confirmation too: its card, check-in link and calendar file.
+        if (promoted.some((p) => p.key === r.key)) await sendRegistrationConfirmation(activity, r.key.slice('family:'.length));
       }
       return tally(outcomes);
     },

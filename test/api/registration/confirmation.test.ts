@@ -9,7 +9,7 @@ import { themedActivityWorkflowId } from '../../../domain/activity';
 import type { Mailer } from '../../../mail/mailer';
 import { emailKey, messageIdFor } from '../../../mail/message-id';
 import { MailSendError } from '../../../mail/smtp-mailer';
-import { DAY, LINK_SECRET, eventually, mailTo, page, startApiHarness, submit, type ApiHarness } from '../harness';
+import { DAY, LINK_SECRET, api, eventually, mailTo, page, startApiHarness, submit, type ApiHarness } from '../harness';
 import { seedActivity, seedFamily } from '../people-fixtures';
 
 let h: ApiHarness;
@@ -56,4 +56,19 @@ test('a confirmation the relay refused stays pending and is sent, once, on the f
   } finally {
     await down.close();
   }
+});
+
+test('a family registered by staff, or promoted from the waiting list, is sent the confirmation with its card; a waitlisted one is not', async () => {
+  const a = await seedActivity(h.db, { capacity: 2 });
+  const [byStaff, waiting] = [await seedFamily(h.db, { members: 2 }), await seedFamily(h.db, { members: 2 })];
+  expect((await api(h.baseUrl, 'POST', `/api/activities/${a.id}/registrations`, { who: 'pm', body: { familyId: byStaff.id, members: 2 } })).status).toBe(201);
+  expect((await api(h.baseUrl, 'POST', `/api/activities/${a.id}/registrations`, { who: 'pm', body: { familyId: waiting.id, members: 2 } })).status).toBe(202);
+  const first = await mailTo(h.mailbox, byStaff.email, '报名成功');
+  expect(first.html).toContain('cid:');
+  const confirmed = () => h.db.selectFrom('email_outbox').select('recipient_key').where('activity_id', '=', a.id).where('purpose', '=', 'registrationConfirmed').execute();
+  expect((await confirmed()).map((r) => r.recipient_key)).toEqual([`family:${byStaff.id}`]);
+
+  expect((await api(h.baseUrl, 'POST', `/api/activities/${a.id}/registrations/${byStaff.id}/cancel`, { who: 'pm' })).body).toMatchObject({ promoted: [waiting.id] });
+  await mailTo(h.mailbox, waiting.email, '报名成功');
+  expect((await confirmed()).map((r) => r.recipient_key).sort()).toEqual([`family:${byStaff.id}`, `family:${waiting.id}`].sort());
 });
