@@ -50,6 +50,8 @@ const STATUS_TIMEOUT_MS = 3_000;
  * workflow queries (shared NOTES-temporal.md). A plan revised meanwhile shows within this long.
  */
 const DETAILS_TTL_MS = 60_000;
+/** How long the row's words stand in when the workflow did not answer. */
+const FALLBACK_TTL_MS = 10_000;
 
 /** What the emails and the families' pages say about an activity, beyond its row. */
 export interface ActivityDetails {
@@ -93,7 +95,11 @@ export function createPeopleMail(deps: PeopleMailDeps) {
       detailsCache.set(activity.id, { at: Date.now(), key, details });
       return details;
     } catch {
-      return { summary: base, description: '' };
+      // Not answering (no worker, a slow one): the row's words, kept briefly so a burst of page
+      // views does not wait out the query's timeout once each.
+      const fallback: ActivityDetails = { summary: base, description: '' };
+      detailsCache.set(activity.id, { at: Date.now() - DETAILS_TTL_MS + FALLBACK_TTL_MS, key, details: fallback });
+      return fallback;
     }
   }
 
