@@ -199,6 +199,9 @@ describe('the waiting list', () => {
     // Coming back later, each waiting family still sees its place (the second moved up when none did).
     expect((await page(second.url)).text).toContain('候补第 1 位');
     expect((await page(third.url)).text).toContain('候补第 2 位');
+    const english = (await page(`${third.url}?lang=en`)).text;
+    expect(english).toContain('number 2 on the waiting list');
+    expect(english).not.toContain('候补');
     const statuses = await h.db.selectFrom('registrations').select(['family_id', 'status']).where('activity_id', '=', a.id).orderBy('seq').execute();
     expect(statuses.map((r) => r.status)).toEqual(['registered', 'waitlisted', 'waitlisted', 'registered', 'waitlisted']);
     // Only the families with a place were sent a confirmation.
