@@ -170,6 +170,12 @@ export interface SelfServiceProse {
     registeredMailLater: string;
     /** Cancel stands beside a short reminder of what it does. */
     cancelHint: string;
+    /** The member count is a choice with no default (a mail scanner submitting the form as it is registers nobody). */
+    membersChoice: (n: number) => string;
+    chooseMembers: string;
+    /** Cancelling needs its own tick first (so a scanner pressing the button cancels nothing). */
+    cancelConfirm: string;
+    cancelConfirmMissing: string;
   };
 }
 

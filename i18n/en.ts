@@ -168,7 +168,7 @@ export const en: Catalog = {
     labels: { activity: 'Activity', compound: 'Compound', time: 'When (Beijing time)', state: 'Current state', placesLeft: 'Places left', members: 'People' },
     register: {
       heading: 'Register for the activity',
-      intro: 'Say how many of you are coming and submit. When it is full you join the waitlist; when a place frees up, families are promoted in order and told by email.',
+      intro: 'Choose how many of you are coming and submit. When the places left are too few you join the waitlist; when a place frees up, families are promoted in order and told by email.',
       membersLabel: 'How many people (children included)',
       button: 'Register',
       cancelButton: 'Cancel my registration',
@@ -232,6 +232,10 @@ export const en: Catalog = {
       registeredMailed: 'You are registered! A confirmation email with your check-in QR code, its code and a calendar file is on its way.',
       registeredMailLater: 'You are registered! The confirmation email with your check-in QR code could not be sent just now; it goes out later, or when you open this page again.',
       cancelHint: 'If you cannot come, please cancel so another family can have the place.',
+      membersChoice: (n) => `${n} ${n === 1 ? 'person' : 'people'}`,
+      chooseMembers: 'Please choose how many of you are coming, then press "Register".',
+      cancelConfirm: 'Yes, cancel my family’s registration',
+      cancelConfirmMissing: 'Please tick "Yes, cancel my family’s registration" first, then press "Cancel registration".',
     },
   },
   dashboard: {

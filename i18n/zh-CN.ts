@@ -161,7 +161,7 @@ export const zhCN: Catalog = {
     labels: { activity: '活动', compound: '小区', time: '时间（北京时间）', state: '当前状态', placesLeft: '剩余名额', members: '参加人数' },
     register: {
       heading: '活动报名',
-      intro: '请填写参加人数后提交。名额已满时将进入候补名单，有名额空出时会按顺序转为正式报名并邮件通知您。',
+      intro: '请选择参加人数后提交。剩余名额不够时将进入候补名单，有名额空出时会按顺序转为正式报名并邮件通知您。',
       membersLabel: '参加人数（含儿童）',
       button: '提交报名',
       cancelButton: '取消报名',
@@ -224,6 +224,10 @@ export const zhCN: Catalog = {
       registeredMailed: '报名成功！确认邮件（含签到二维码、签到码和日历文件）已发送到您的邮箱。',
       registeredMailLater: '报名成功！确认邮件（含签到二维码）暂时未能发出，稍后会自动补发；再次打开本页面也会补发。',
       cancelHint: '如不能参加，请取消报名，把名额留给其他家庭。',
+      membersChoice: (n) => `${n} 人`,
+      chooseMembers: '请先选择参加人数，再点“提交报名”。',
+      cancelConfirm: '确定取消我家的报名',
+      cancelConfirmMissing: '请先勾选“确定取消我家的报名”，再点“取消报名”。',
     },
   },
   dashboard: {

@@ -254,15 +254,26 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     );
     let action: RawHtml;
     if (!registrationOpen(a)) action = html`<p>${closedText(ctx, a)}</p>`;
-    else if (live) action = html`<p>${os.cancelHint}</p>${button(ctx, csrf, 'cancel', rs.cancelButton, '', true)}`;
-    else {
-      const members = o.members ?? String(person.members);
+    else if (live) {
+      // A tick with no default before the button: a scanner pressing the first button cancels nothing (NOTES-links).
+      const tick = html`<fieldset class="choices"><label class="choice" for="confirm-cancel"><input type="radio" id="confirm-cancel" name="confirm" value="yes" required>${os.cancelConfirm}</label></fieldset>`;
+      action = html`<p>${os.cancelHint}</p>${button(ctx, csrf, 'cancel', rs.cancelButton, tick, true)}`;
+    } else {
+      // The member count is a choice with no default: one tap on the count, one on the button. A
+      // scanner submitting the form as it is registers nobody (NOTES-links).
+      const chosen = o.members !== undefined && /^\d{1,2}$/.test(o.members) ? Number(o.members) : undefined;
+      const most = Math.min(50, Math.max(8, person.members));
+      const counts = Array.from({ length: most }, (_, i) => i + 1);
+      const radios = counts.map(
+        (n) =>
+          html`<label class="choice" for="members-${n}" style="flex:1 1 96px;margin:0;white-space:nowrap"><input type="radio" id="members-${n}" name="members" value="${n}" required${raw(n === chosen ? ' checked' : '')}>${os.membersChoice(n)}</label>`,
+      );
       action = html`<p>${rs.intro}</p>${button(
         ctx,
         csrf,
         'register',
         rs.button,
-        html`<label for="members">${rs.membersLabel}</label><input id="members" name="members" type="number" min="1" max="50" required value="${members}" style="font:inherit;padding:6px;width:8em">`,
+        html`<fieldset class="choices"><legend>${rs.membersLabel}</legend><div style="display:flex;flex-wrap:wrap;gap:8px">${radios}</div></fieldset>`,
       )}`;
     }
     const noteHtml = note ? html`<div class="${note.kind}">${note.text}</div>` : '';
@@ -402,6 +413,10 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         return page({ status: 409, note: { kind: 'error', text: closedText(ctx, activity) } });
       }
       if (action === 'cancel') {
+        if (formField(req.body, 'confirm') !== 'yes') {
+          await audit('invalid');
+          return page({ status: 400, note: { kind: 'error', text: ctx.s.ss.oneStep.cancelConfirmMissing } });
+        }
         const result = await registrations.cancel(activity.id, person.id);
         await audit(result.cancelled ? 'recorded' : 'alreadyDecided');
         if (result.promoted.length) {
@@ -417,7 +432,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       const members = /^\d{1,2}$/.test(membersText) ? Number(membersText) : 0;
       if (members < 1 || members > 50) {
         await audit('invalid');
-        return page({ status: 400, note: { kind: 'error', text: rs.membersInvalid }, members: membersText });
+        return page({ status: 400, note: { kind: 'error', text: membersText === '' ? ctx.s.ss.oneStep.chooseMembers : rs.membersInvalid }, members: membersText });
       }
       try {
         const status = await registrations.register(activity.id, person.id, members);

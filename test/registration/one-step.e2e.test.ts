@@ -90,8 +90,10 @@ describe('from the registration-open email to check-in', () => {
     expect(shown).toContain('东苑活动室');
     expect(shown).toContain('请穿运动鞋');
     expect(await p.locator('tr', { hasText: '剩余名额' }).locator('td').nth(1).textContent()).toBe('10');
-    expect(await p.inputValue('#members')).toBe('3');
-    await p.fill('#members', '2');
+    // The count has no default: a mail scanner pressing the button as the page is registers nobody.
+    expect(await p.locator('input[name="members"]:checked').count()).toBe(0);
+    await checkAtBothWidths(p, 'one-step-register');
+    await p.check('#members-2');
     await Promise.all([p.waitForLoadState('load'), p.locator('button[value="register"]').click()]);
     await p.getByText('报名成功').first().waitFor();
     expect(await p.locator('tr', { hasText: '剩余名额' }).locator('td').nth(1).textContent()).toBe('8');
@@ -132,6 +134,7 @@ describe('from the registration-open email to check-in', () => {
     expect(links.register).toBeDefined();
     await p.goto(links.register!);
     expect(await p.locator('button[value="cancel"]').count()).toBe(1);
+    expect(await p.locator('#confirm-cancel:checked').count()).toBe(0);
 
     // Check-in opens (the workflow's attendance stage does this 30 minutes before the start; the
     // store call stands in for it), and the family checks in by the confirmation's own link.
@@ -146,6 +149,36 @@ describe('from the registration-open email to check-in', () => {
     await p.getByText('签到成功').waitFor();
     const rows = await checkInRows(h.db, activityId);
     expect(rows.map((r) => [r.person_kind, r.person_id, r.method])).toEqual([['family', family.id, 'link']]);
+  });
+});
+
+describe('a mail scanner on the family’s link', () => {
+  test('submitting the register form as it is registers nobody, and pressing cancel as it is cancels nothing', async () => {
+    const a = await seedActivity(h.db);
+    const f = await seedFamily(h.db);
+    const url = signSelfServiceLink({ activityId: a.id, step: 'register', person: { kind: 'family', id: f.id }, expiresAtMs: Date.now() + 86_400_000 }, LINK_SECRET, h.baseUrl).url;
+    const p = await phone();
+    await p.goto(url);
+    // What a scanner does: press the first button without choosing (the browser's own check is skipped, as a script would).
+    await p.locator('form').first().evaluate((form) => (form as unknown as { noValidate: boolean }).noValidate = true);
+    await Promise.all([p.waitForLoadState('load'), p.locator('button[value="register"]').click()]);
+    expect(await p.content()).toContain('请先选择参加人数');
+    const rows = () => h.db.selectFrom('registrations').select(['status']).where('activity_id', '=', a.id).execute();
+    expect(await rows()).toEqual([]);
+
+    // A person chooses and registers; then a scanner presses "cancel" without the tick.
+    await p.check('#members-2');
+    await Promise.all([p.waitForLoadState('load'), p.locator('button[value="register"]').click()]);
+    expect(await rows()).toEqual([{ status: 'registered' }]);
+    await p.goto(url);
+    await p.locator('form').first().evaluate((form) => (form as unknown as { noValidate: boolean }).noValidate = true);
+    await Promise.all([p.waitForLoadState('load'), p.locator('button[value="cancel"]').click()]);
+    expect(await p.content()).toContain('请先勾选');
+    expect(await rows()).toEqual([{ status: 'registered' }]);
+    // With the tick, it cancels.
+    await p.check('#confirm-cancel');
+    await Promise.all([p.waitForLoadState('load'), p.locator('button[value="cancel"]').click()]);
+    expect(await rows()).toEqual([{ status: 'cancelled' }]);
   });
 });
 
