@@ -16,6 +16,9 @@ import type { ActivitySummaryForEmail } from '../domain/activity';
 import { emailKey } from '../mail/message-id';
 import { deferDelivery, deliverRecorded, type Delivery } from '../mail/outbox';
 import { actionUrl, signActionToken, type ActionStep } from '../links/action-token';
+import { checkInLinkExpiry, registerLinkExpiry, signSelfServiceToken } from '../links/self-service';
+import { emailAttachments } from '../mail/attachments';
+import { cardCodeOf, qrCardUrl } from '../domain/card';
 import { type ActivityStore } from './ports';
 import type { Mailer } from '../mail/mailer';
 import { type ActivityRecord, type AttendanceTally, type AttendanceWindow } from '../domain/activity';
@@ -26,7 +29,15 @@ export interface ActivityDeps {
   store: ActivityStore;
   mailer: Mailer;
   render: RenderEmail;
-  links: { secret: string; publicBaseUrl: string; graceMs: number };
+  links: {
+    secret: string;
+    publicBaseUrl: string;
+    graceMs: number;
+    /** When a family's registration link (in the registration-open email) ends: check-in opens this long before the start (default 30 min, ATTENDANCE_OPENS_BEFORE). */
+    attendanceOpensBeforeMs?: number;
+    /** When a family's check-in link (in its reminders) ends: this long after the end (default 30 min, ATTENDANCE_CLOSES_AFTER). */
+    attendanceClosesAfterMs?: number;
+  };
   /** Domain part of generated Message-IDs, e.g. the sender's domain. */
   messageIdDomain: string;
   /** Messages a fan-out sends at once: the mail pool's connections (default 2, the SMTP mailer's default pool). */
@@ -128,6 +139,32 @@ export interface ReleaseResult {
 export function createActivities(deps: ActivityDeps) {
   const { store, render, links } = deps;
   const concurrency = Math.max(1, Math.floor(deps.sendConcurrency ?? 2));
+  const opensBeforeMs = links.attendanceOpensBeforeMs ?? 30 * 60_000;
+  const closesAfterMs = links.attendanceClosesAfterMs ?? 30 * 60_000;
+
+  /** The family behind a recipient key, or undefined for staff, merchants and volunteers. */
+  const familyIdOf = (recipient: Recipient): string | undefined => (recipient.key.startsWith('family:') ? recipient.key.slice('family:'.length) : undefined);
+
+  /**
+   * What a family's copy of an email adds, signed now (never in workflow history): the
+   * registration-open email's button is the family's own registration link; a reminder carries
+   * the family's card and its own check-in link.
+   */
+  function personalise(workflowId: string, message: EmailMessage, recipient: Recipient, qrToken: string | undefined): EmailMessage {
+    const familyId = familyIdOf(recipient);
+    if (!familyId) return message;
+    const person = { kind: 'family' as const, id: familyId };
+    if (message.purpose === 'registrationOpen') {
+      const expiresAtMs = registerLinkExpiry(message.activity.startsAt, opensBeforeMs);
+      const link = signSelfServiceToken({ workflowId, step: 'register', person, expiresAtMs }, links.secret, links.publicBaseUrl);
+      return { ...message, registerUrl: link.url, linkExpiresAt: link.expiresAt };
+    }
+    if (message.purpose === 'reminder' && qrToken) {
+      const link = signSelfServiceToken({ workflowId, step: 'checkIn', person, expiresAtMs: checkInLinkExpiry(message.activity, closesAfterMs) }, links.secret, links.publicBaseUrl);
+      return { ...message, card: { url: qrCardUrl(links.publicBaseUrl, qrToken), code: cardCodeOf(qrToken) }, checkInUrl: link.url };
+    }
+    return message;
+  }
 
   function urlsFor(draft: MessageDraft): { registerUrl: string; dashboardUrl: string } {
     const id = encodeURIComponent(draft.activity.activityId);
@@ -171,6 +208,7 @@ export function createActivities(deps: ActivityDeps) {
       purpose,
       recipient,
       render: () => render(message, recipient.locale),
+      attachments: () => emailAttachments(message),
       headers: { 'X-Activity-Id': activityId, 'X-Email-Purpose': purpose },
     };
     // One bad address or a relay down must not stop the others, nor hold up the stage: the outbox
@@ -230,7 +268,8 @@ export function createActivities(deps: ActivityDeps) {
       // the person is asked to act by, but the link keeps working through the grace after it.
       const exp = req.action ? Math.floor((Date.parse(req.action.expiresAt) + links.graceMs) / 1000) : undefined;
       const keyOf = (recipient: Recipient) => emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: recipient.key, round: req.round });
-      const messageFor = (recipient: Recipient): EmailMessage => {
+      const messageFor = (recipient: Recipient, qrToken: string | undefined): EmailMessage => personalise(req.workflowId, baseMessageFor(recipient), recipient, qrToken);
+      const baseMessageFor = (recipient: Recipient): EmailMessage => {
         let actionLink: string | undefined;
         if (req.action && exp !== undefined) {
           const token = signActionToken(
@@ -274,13 +313,16 @@ export function createActivities(deps: ActivityDeps) {
         for (const h of claim.held) heldUntil = Math.max(heldUntil, Date.parse(h.leaseUntil));
 
         const queue = claim.claimed.map((key) => ({ key, recipient: byKey.get(key)! }));
+        // Reminders show each family its card: the tokens of this batch's families, read once.
+        const cards =
+          req.purpose === 'reminder' ? await store.familyCardTokens(queue.map((q) => familyIdOf(q.recipient)).filter((id): id is string => id !== undefined)) : new Map<string, string>();
         let stoppedBecause: string | undefined;
         const sender = async () => {
           for (let next = queue.shift(); next; next = queue.shift()) {
             if (ctx.cancellationSignal.aborted) stoppedBecause = `cancelled (${String(ctx.cancellationSignal.reason)})`;
             else if (Date.now() >= stopAt) stoppedBecause = 'out of time';
             if (stoppedBecause) return;
-            const outcome = await deliver(next.key, activityId, req.purpose, next.recipient, messageFor(next.recipient), 'claimed', relayDown);
+            const outcome = await deliver(next.key, activityId, req.purpose, next.recipient, messageFor(next.recipient, cards.get(familyIdOf(next.recipient) ?? '')), 'claimed', relayDown);
             count(result, outcome, next.recipient.key);
             failuresInARow = outcome === 'retrying' ? failuresInARow + 1 : 0;
             if (failuresInARow >= RELAY_DOWN_AFTER && !relayDown) relayDown = `not tried: the relay failed ${RELAY_DOWN_AFTER} sends in a row`;

@@ -33,6 +33,8 @@ export interface ActivityStore extends OutboxStore {
   releasePlace(activityId: string, familyId: string): Promise<boolean>;
   /** Families living in a compound, told when registration opens. */
   listCompoundFamilies(compound: string): Promise<Recipient[]>;
+  /** Each family's card token (the QR code's), by family id, for those of `familyIds` on record. */
+  familyCardTokens(familyIds: readonly string[]): Promise<Map<string, string>>;
 
   /** Marks check-in open; idempotent. */
   openAttendance(activityId: string, window: AttendanceWindow): Promise<void>;

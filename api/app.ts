@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createHomeRouter(config));
 
   const render = deps.render ?? renderEmail;
-  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger });
+  const mail = createPeopleMail({ repos, config, client, mailer: deps.mailer, render, logger, linkSecret: deps.linkSecret });
   const routes = apiRoutes({ client, config, repos, linkSecret: deps.linkSecret, mail, now });
 
   // The document is the same for everyone and names no person: it may be cached.
@@ -143,8 +143,11 @@ export function createApp(deps: AppDeps): Express {
       audit: createAuditLog(repos, now, logger),
       logger,
       now,
-      // Families check in from the venue's shared Wi-Fi (one address): a roomier default than /a/.
-      rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 },
+      // Families check in from the venue's shared Wi-Fi (one address): each link has its own bucket,
+      // and the address only a generous ceiling (config FAMILY_LINK_RATE_PER_MINUTE, FAMILY_PAGES_IP_RATE_PER_MINUTE).
+      rateLimit: { capacity: config.familyPages.perIpPerMinute, perMinute: config.familyPages.perIpPerMinute },
+      perLinkLimit: { capacity: config.familyPages.perLinkPerMinute, perMinute: config.familyPages.perLinkPerMinute },
+      ...(deps.linkRateLimit ? { badLinkLimit: deps.linkRateLimit, otherPagesLimit: deps.linkRateLimit } : {}),
     }),
   );
 

@@ -210,6 +210,12 @@ const EnvSchema = z.object({
   // Coordinator's daily digest.
   DIGEST_CRON: z.string().default('0 8 * * *'),
   DIGEST_TZ: z.string().default('Asia/Shanghai'),
+
+  // Issue 11: families' own pages (/s/, /q/) behind a venue's one Wi-Fi address.
+  /** Requests a minute on one family's or volunteer's link (its own bucket, whatever the address). */
+  FAMILY_LINK_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** Requests a minute from one address over all the families' pages: a ceiling against floods, roomy enough for a venue's Wi-Fi. */
+  FAMILY_PAGES_IP_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -248,6 +254,8 @@ export interface Config {
   digest: { cron: string; timeZone: string };
   /** The ledger's one policy (earning cap, expiry), handed to every ledger writer; and how long before points expire families are told. */
   points: { policy: LedgerPolicy; expiryNoticeBeforeMs: number };
+  /** Rate limits of the families' own pages: per link, and a per-address ceiling. */
+  familyPages: { perLinkPerMinute: number; perIpPerMinute: number };
 }
 
 /**
@@ -388,5 +396,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       expiryNoticeBeforeMs: e.POINTS_EXPIRY_NOTICE_BEFORE,
     },
+    familyPages: { perLinkPerMinute: e.FAMILY_LINK_RATE_PER_MINUTE, perIpPerMinute: e.FAMILY_PAGES_IP_RATE_PER_MINUTE },
   };
 }

@@ -299,6 +299,17 @@ export class SqlActivityStore implements ActivityStore {
     return rows.map((f) => recipientOf('family', f));
   }
 
+  async familyCardTokens(familyIds: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const ids = [...new Set(familyIds)];
+    // In slices, so one statement's parameters stay well under SQLite's and PostgreSQL's limits.
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('families').select(['id', 'qr_token']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.set(r.id, r.qr_token);
+    }
+    return out;
+  }
+
   /** Opens check-in (or moves the window of an open one). Never reopens a closed activity. */
   async openAttendance(activityId: string, window: AttendanceWindow): Promise<void> {
     const result = await this.db

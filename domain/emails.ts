@@ -10,6 +10,24 @@ interface Base {
 }
 
 /**
+ * A family's card as an email shows it: its QR code (an inline image of `url`, domain/card.ts
+ * `qrCardUrl`) and the short code printed under it (`cardCodeOf`).
+ */
+export interface EmailCard {
+  url: string;
+  code: string;
+}
+
+/** What the registration confirmation's calendar file (.ics) is built from, at send time. */
+export interface EmailCalendar {
+  /** Stable per (activity, family). */
+  uid: string;
+  /** The registration's time: the calendar entry's stamp, the same on a resend. */
+  stampedAt: string;
+  location: string;
+}
+
+/**
  * Emails with an `actionUrl` lead to a page where the person decides. Their optional
  * `linkExpiresAt` is the link's expiry (the step's deadline plus a grace, as in the token);
  * without it the email names the step's deadline as the time to act by.
@@ -21,8 +39,9 @@ export type EmailMessage =
   | (Base & { purpose: 'approvalReminder'; round: number; decideBy: string; actionUrl: string; linkExpiresAt?: string })
   | (Base & { purpose: 'approvalEscalation'; round: number; gridWorkerName: string; waitingSince: string; actionUrl: string; linkExpiresAt?: string })
   | (Base & { purpose: 'planDecided'; round: number; decision: 'approve' | 'reject' | 'requestChanges'; comment: string; decidedBy: string })
-  | (Base & { purpose: 'registrationOpen'; registerUrl: string })
-  | (Base & { purpose: 'reminder'; leadTimeMs: number })
+  | (Base & { purpose: 'registrationOpen'; registerUrl: string; linkExpiresAt?: string })
+  /** To a family, the activity adds its card and its own check-in link at send time. */
+  | (Base & { purpose: 'reminder'; leadTimeMs: number; card?: EmailCard; checkInUrl?: string })
   | (Base & { purpose: 'changeNotice'; previousStartsAt: string; previousEndsAt: string; reason: string })
   | (Base & { purpose: 'cancellation'; reason: string })
   | (Base & { purpose: 'pointsAwarded'; earned: number; balance: number })
@@ -30,7 +49,22 @@ export type EmailMessage =
   | (Base & { purpose: 'feedbackReminder'; feedbackBy: string; actionUrl: string; linkExpiresAt?: string })
   | (Base & { purpose: 'waitlistPromoted' })
   /** The activity will not take place (its plan was rejected, or it was cancelled): the family's place or waitlist spot is given up. */
-  | (Base & { purpose: 'registrationReleased'; outcome: 'rejected' | 'cancelled'; reason: string });
+  | (Base & { purpose: 'registrationReleased'; outcome: 'rejected' | 'cancelled'; reason: string })
+  /**
+   * A family's place is confirmed: its card (inline QR and short code), its own check-in link, the
+   * registration link (whose page offers cancel) and a calendar file.
+   */
+  | (Base & {
+      purpose: 'registrationConfirmed';
+      members: number;
+      description: string;
+      card: EmailCard;
+      checkInUrl: string;
+      /** When the check-in link stops working. */
+      checkInExpiresAt: string;
+      cancelUrl: string;
+      calendar: EmailCalendar;
+    });
 
 /** The purposes of the activity emails (a subset of the vocabulary's email purposes). */
 export type ActivityEmailPurpose = EmailMessage['purpose'];

@@ -248,6 +248,8 @@ export const EMAIL_PURPOSES = [
   // Spending points (api/points): the coupon a family got at the counter; a merchant's coupon-check link.
   'couponIssued',
   'merchantCouponLink',
+  // Issue 11: one-step registration.
+  'registrationConfirmed',
 ] as const;
 export type EmailPurpose = (typeof EMAIL_PURPOSES)[number];
 
@@ -277,6 +279,8 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
   pointsExpiring: { 'zh-CN': '积分到期提醒', en: 'Points expiring' },
   couponIssued: { 'zh-CN': '兑换券发放通知', en: 'Coupon issued' },
   merchantCouponLink: { 'zh-CN': '商户核销链接', en: 'Merchant coupon link' },
+  // Issue 11: one-step registration.
+  registrationConfirmed: { 'zh-CN': '报名确认', en: 'Registration confirmed' },
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -151,6 +151,32 @@ export interface SelfServiceProse {
     forbidden: { title: string; body: string };
     badAction: string;
   };
+  /** Issue 11: one-step registration from the family's own link. */
+  oneStep: {
+    venue: string;
+    description: string;
+    /** Places left beside the queue's length, from one count. */
+    placesLeft: (left: number, waiting: number) => string;
+    /** A family in the queue: its place in it, under this label. */
+    queueLabel: string;
+    queuePlace: (position: number) => string;
+    /** Just waitlisted because no place is left at all. */
+    waitlistedFull: (position: number) => string;
+    /** Just waitlisted because the places left are fewer than the family's members. */
+    waitlistedTooFew: (left: number, members: number, position: number) => string;
+    /** Registered: the confirmation email is on its way. */
+    registeredMailed: string;
+    /** Registered, but the mail server did not take the confirmation yet: it is sent later. */
+    registeredMailLater: string;
+    /** Cancel stands beside a short reminder of what it does. */
+    cancelHint: string;
+    /** The member count is a choice with no default (a mail scanner submitting the form as it is registers nobody). */
+    membersChoice: (n: number) => string;
+    chooseMembers: string;
+    /** Cancelling needs its own tick first (so a scanner pressing the button cancels nothing). */
+    cancelConfirm: string;
+    cancelConfirmMissing: string;
+  };
 }
 
 
@@ -447,6 +473,10 @@ export interface EmailContent {
   /** A multi-line value shown as a quote: a plan's description, a comment, a reason. */
   quote?: { label: string; body: string };
   action?: { label: string; url: string; notes: string[] };
+  /** A family's card: the QR code is the inline image; `code` is printed under it. */
+  card?: { label: string; code: string; note: string };
+  /** Further links, shown as plain links under the action (e.g. "view or cancel"). */
+  links?: { label: string; url: string }[];
   closing: string[];
 }
 

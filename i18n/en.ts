@@ -170,7 +170,7 @@ export const en: Catalog = {
     labels: { activity: 'Activity', compound: 'Compound', time: 'When (Beijing time)', state: 'Current state', placesLeft: 'Places left', members: 'People' },
     register: {
       heading: 'Register for the activity',
-      intro: 'Say how many of you are coming and submit. When it is full you join the waitlist; when a place frees up, families are promoted in order and told by email.',
+      intro: 'Choose how many of you are coming and submit. When the places left are too few you join the waitlist; when a place frees up, families are promoted in order and told by email.',
       membersLabel: 'How many people (children included)',
       button: 'Register',
       cancelButton: 'Cancel my registration',
@@ -220,6 +220,24 @@ export const en: Catalog = {
       notFound: { title: 'Not found', body: 'We could not find the activity or the person this link belongs to.' },
       forbidden: { title: 'Could not submit', body: 'The page has expired or the request did not come from this site. Please open the link again and submit on that page.' },
       badAction: 'Please press one of the buttons on the page.',
+    },
+    // Issue 11: one-step registration.
+    oneStep: {
+      venue: 'Venue',
+      description: 'About the activity',
+      placesLeft: (left, waiting) => (waiting > 0 ? `${left} (${waiting} ${waiting === 1 ? 'family' : 'families'} waiting)` : String(left)),
+      queueLabel: 'Waiting list',
+      queuePlace: (p) => `number ${p} on the waiting list`,
+      waitlistedFull: (p) => `All places are taken: you are number ${p} on the waiting list. When a place frees up, families move up in order and we email you.`,
+      waitlistedTooFew: (left, members, p) =>
+        `${left} ${left === 1 ? 'place is' : 'places are'} left, not enough for your ${members}: you are number ${p} on the waiting list. When places free up, families move up in order and we email you.`,
+      registeredMailed: 'You are registered! A confirmation email with your check-in QR code, its code and a calendar file is on its way.',
+      registeredMailLater: 'You are registered! The confirmation email with your check-in QR code could not be sent just now; it goes out later, or when you open this page again.',
+      cancelHint: 'If you cannot come, please cancel so another family can have the place.',
+      membersChoice: (n) => `${n} ${n === 1 ? 'person' : 'people'}`,
+      chooseMembers: 'Please choose how many of you are coming, then press "Register".',
+      cancelConfirm: 'Yes, cancel my family’s registration',
+      cancelConfirmMissing: 'Please tick "Yes, cancel my family’s registration" first, then press "Cancel registration".',
     },
   },
   dashboard: {
@@ -625,7 +643,11 @@ export const en: Catalog = {
           'Taking part earns growth points, which you can redeem for community learning resources or merchant coupons. Places are limited.',
         ],
         details: k.activity(m.activity),
-        action: { label: 'Register now', url: m.registerUrl, notes: ['The button opens the registration page; you are registered once you submit the form there.'] },
+        action: {
+          label: 'Register now',
+          url: m.registerUrl,
+          notes: k.actionNotes('confirm how many of you are coming and tap "Register"', m.linkExpiresAt),
+        },
         closing: ['We look forward to seeing you!'],
       }),
       reminder: (m, k) => ({
@@ -636,6 +658,8 @@ export const en: Catalog = {
           'Please remember to check in when you arrive.',
         ],
         details: k.activity(m.activity),
+        ...(m.card ? { card: { label: 'Your family’s check-in card', code: m.card.code, note: 'Show this QR code at the desk, or tell them the code, to check in.' } } : {}),
+        ...(m.checkInUrl ? { action: { label: 'Check in yourself', url: m.checkInUrl, notes: ['Once check-in opens (about half an hour before the start), open this link and confirm on the page.', 'This link is for your family only; please do not forward it.'] } } : {}),
         closing: ['See you there!'],
       }),
       changeNotice: (m, k) => ({
@@ -724,6 +748,21 @@ export const en: Catalog = {
         details: k.activity(m.activity),
         ...(m.reason.trim() ? { quote: { label: 'Reason', body: m.reason } } : {}),
         closing: ['Sorry for any inconvenience. We hope to see you at the next community activity!'],
+      }),
+      // Issue 11: one-step registration.
+      registrationConfirmed: (m, k) => ({
+        subject: `You are registered: ${m.activity.title}`,
+        heading: 'You are registered',
+        paragraphs: [
+          `You are registered for the themed activity ${k.q(m.activity.title)}, ${k.num(m.members)} ${m.members === 1 ? 'person' : 'people'}.`,
+          'To check in, show the QR code below at the desk, or tell them the code under it; once check-in opens you can also tap "Check in yourself". The attached calendar file adds the activity to your phone’s calendar.',
+        ],
+        details: [...k.activity(m.activity), ['People', k.num(m.members)]],
+        ...(m.description.trim() ? { quote: { label: 'About the activity', body: m.description } } : {}),
+        card: { label: 'Your family’s check-in card', code: m.card.code, note: 'Show this QR code, or tell the desk the code, to check in.' },
+        action: { label: 'Check in yourself', url: m.checkInUrl, notes: ['Once check-in opens (about half an hour before the start), open this link and confirm on the page.', ...k.actionNotes('tap "Check in"', m.checkInExpiresAt).slice(1)] },
+        links: [{ label: 'View or cancel your registration', url: m.cancelUrl }],
+        closing: ['If you cannot come, please cancel early so another family can have the place. See you there!'],
       }),
     },
   },

@@ -163,7 +163,7 @@ export const zhCN: Catalog = {
     labels: { activity: '活动', compound: '小区', time: '时间（北京时间）', state: '当前状态', placesLeft: '剩余名额', members: '参加人数' },
     register: {
       heading: '活动报名',
-      intro: '请填写参加人数后提交。名额已满时将进入候补名单，有名额空出时会按顺序转为正式报名并邮件通知您。',
+      intro: '请选择参加人数后提交。剩余名额不够时将进入候补名单，有名额空出时会按顺序转为正式报名并邮件通知您。',
       membersLabel: '参加人数（含儿童）',
       button: '提交报名',
       cancelButton: '取消报名',
@@ -213,6 +213,23 @@ export const zhCN: Catalog = {
       notFound: { title: '未找到', body: '找不到这个链接对应的活动或登记信息。' },
       forbidden: { title: '无法提交', body: '页面已过期或请求来源不正确。请重新打开链接，再在页面上提交。' },
       badAction: '请点击页面上的按钮提交。',
+    },
+    // Issue 11: one-step registration.
+    oneStep: {
+      venue: '地点',
+      description: '活动简介',
+      placesLeft: (left, waiting) => (waiting > 0 ? `${left}（另有 ${waiting} 户在候补）` : String(left)),
+      queueLabel: '候补位置',
+      queuePlace: (p) => `候补第 ${p} 位`,
+      waitlistedFull: (p) => `名额已满，您已进入候补名单：候补第 ${p} 位。有名额空出时会按顺序转为正式报名，并邮件通知您。`,
+      waitlistedTooFew: (left, members, p) => `剩余名额 ${left} 个，不够您家 ${members} 人，您已进入候补名单：候补第 ${p} 位。有名额空出时会按顺序转为正式报名，并邮件通知您。`,
+      registeredMailed: '报名成功！确认邮件（含签到二维码、签到码和日历文件）已发送到您的邮箱。',
+      registeredMailLater: '报名成功！确认邮件（含签到二维码）暂时未能发出，稍后会自动补发；再次打开本页面也会补发。',
+      cancelHint: '如不能参加，请取消报名，把名额留给其他家庭。',
+      membersChoice: (n) => `${n} 人`,
+      chooseMembers: '请先选择参加人数，再点“提交报名”。',
+      cancelConfirm: '确定取消我家的报名',
+      cancelConfirmMissing: '请先勾选“确定取消我家的报名”，再点“取消报名”。',
     },
   },
   dashboard: {
@@ -662,7 +679,11 @@ export const zhCN: Catalog = {
           '参加活动可获得成长积分，积分可兑换社区教育资源或商户优惠券。名额有限，先到先得。',
         ],
         details: k.activity(m.activity),
-        action: { label: '立即报名', url: m.registerUrl, notes: ['点击按钮会打开报名页面，在页面上填写并提交后才算报名成功。'] },
+        action: {
+          label: '立即报名',
+          url: m.registerUrl,
+          notes: k.actionNotes('确认参加人数后点“报名”', m.linkExpiresAt),
+        },
         closing: ['期待与您相见！'],
       }),
       reminder: (m, k) => ({
@@ -673,6 +694,8 @@ export const zhCN: Catalog = {
           '请合理安排时间，到场后记得签到。',
         ],
         details: k.activity(m.activity),
+        ...(m.card ? { card: { label: '您家的签到卡', code: m.card.code, note: '到场时出示此二维码，或报出签到码即可签到。' } } : {}),
+        ...(m.checkInUrl ? { action: { label: '自助签到', url: m.checkInUrl, notes: ['签到开放后（活动开始前约半小时）打开此链接，在页面上确认即可签到。', '此链接仅供您家使用，请勿转发。'] } } : {}),
         closing: ['期待与您相见！'],
       }),
       changeNotice: (m, k) => ({
@@ -761,6 +784,21 @@ export const zhCN: Catalog = {
         details: k.activity(m.activity),
         ...(m.reason.trim() ? { quote: { label: m.outcome === 'rejected' ? '未获批准的原因' : '取消原因', body: m.reason } } : {}),
         closing: ['给您带来不便，敬请谅解。期待在下一次社区活动中与您相见！'],
+      }),
+      // Issue 11: one-step registration.
+      registrationConfirmed: (m, k) => ({
+        subject: `报名成功：${m.activity.title}`,
+        heading: '报名成功',
+        paragraphs: [
+          `您已成功报名主题活动${k.q(m.activity.title)}，参加人数 ${k.num(m.members)} 人。`,
+          '到场签到时，请出示下方的签到二维码，或报出二维码下的签到码；签到开放后，也可以点“自助签到”按钮自己签到。附件中的日历文件可以加入手机日历。',
+        ],
+        details: [...k.activity(m.activity), ['参加人数', `${k.num(m.members)} 人`]],
+        ...(m.description.trim() ? { quote: { label: '活动简介', body: m.description } } : {}),
+        card: { label: '您家的签到卡', code: m.card.code, note: '签到时出示此二维码，或报出签到码。' },
+        action: { label: '自助签到', url: m.checkInUrl, notes: ['签到开放后（活动开始前约半小时）打开此链接，在页面上确认即可签到。', ...k.actionNotes('点“签到”', m.checkInExpiresAt).slice(1)] },
+        links: [{ label: '查看报名，或取消报名', url: m.cancelUrl }],
+        closing: ['如不能参加，请尽早取消报名，把名额留给其他家庭。期待与您相见！'],
       }),
     },
   },

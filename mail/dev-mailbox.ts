@@ -55,6 +55,8 @@ export interface DevMailbox {
   host: string;
   /** A copy of the stored messages, oldest first. */
   messages(): StoredMail[];
+  /** The message as received (with the trace lines prepended), to parse its parts and attachments; undefined once let go of. */
+  raw(id: string): Buffer | undefined;
   /**
    * How many messages were let go of from memory to stay within `maxMessages` (received, or
    * found in `dir` at start); their .eml files stay on disk. Back to 0 on `clear()`.
@@ -128,11 +130,13 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
   const maxMessages = options.maxMessages ?? 1000;
   const dir = options.dir;
   const stored: StoredMail[] = [];
+  /** Each stored message's raw bytes, by id (let go of with the message). */
+  const raws = new Map<string, Buffer>();
   let dropped = 0;
   /** Lets the oldest go beyond maxMessages, counting them so the pages can say so. */
   const trim = (): void => {
     const over = Math.max(0, stored.length - maxMessages);
-    stored.splice(0, over);
+    for (const m of stored.splice(0, over)) raws.delete(m.id);
     dropped += over;
   };
   const waiters = new Set<{ predicate: (m: StoredMail) => boolean; resolve: (m: StoredMail) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
@@ -146,7 +150,9 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
       const ms = Number(FILE_NAME.exec(name)?.[1]);
       const receivedAt = Number.isFinite(ms) && ms > 0 ? new Date(ms) : statSync(path).mtime;
       try {
-        stored.push(await parse(await readFile(path), name.slice(0, -4), receivedAt, path));
+        const raw = await readFile(path);
+        stored.push(await parse(raw, name.slice(0, -4), receivedAt, path));
+        raws.set(name.slice(0, -4), raw);
       } catch {
         // An unreadable file stays on disk for a person to look at; the mailbox starts anyway.
       }
@@ -200,6 +206,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
       rawPath = join(dir, `${id}.eml`);
       await writeFile(rawPath, raw, { flag: 'wx' });
     }
+    raws.set(id, raw);
     add(await parse(raw, id, now, rawPath));
   };
 
@@ -240,6 +247,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
     host,
     messages: () => stored.map((m) => ({ ...m, to: [...m.to] })),
     dropped: () => dropped,
+    raw: (id) => raws.get(id),
     waitFor(predicate, timeoutMs) {
       const found = stored.find((m) => predicate(m));
       if (found) return Promise.resolve(found);
@@ -259,6 +267,7 @@ export async function startDevMailbox(options: DevMailboxOptions = {}): Promise<
     },
     clear() {
       stored.length = 0;
+      raws.clear();
       dropped = 0;
       if (dir !== undefined) {
         for (const name of readdirSync(dir)) {

@@ -6,7 +6,7 @@
  * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
  * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
  */
-import { PermanentMailError, type Mailer, type OutgoingEmail } from './mailer';
+import { PermanentMailError, type EmailAttachment, type Mailer, type OutgoingEmail } from './mailer';
 import type { Recipient } from '../domain/people';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
@@ -86,6 +86,12 @@ export interface OnceEmail {
   recipient: Recipient;
   /** Called only when the email is really to be sent. */
   render: () => RenderedEmail;
+  /**
+   * Its files, built only when the email is really to be sent (from ids: never in workflow
+   * history). A send the relay turns away keeps them with the rendered message in the outbox row,
+   * so the retry sends exactly what the first try did.
+   */
+  attachments?: () => Promise<EmailAttachment[]>;
   headers?: Record<string, string>;
 }
 
@@ -103,13 +109,14 @@ export async function sendOnce(deps: OutboxDeps, email: OnceEmail): Promise<'sen
 
 /** Sends an email whose row the caller claimed (`claimEmails`) and marks it sent. */
 export async function sendClaimed(deps: OutboxDeps, email: OnceEmail): Promise<void> {
-  const outgoing = outgoingOf(deps, email);
+  const outgoing = await outgoingOf(deps, email);
   await deps.mailer.send(outgoing);
   await deps.store.markEmailSent(email.key, outgoing.messageId);
 }
 
-function outgoingOf(deps: Pick<OutboxDeps, 'messageIdDomain'>, email: OnceEmail): OutgoingEmail {
+async function outgoingOf(deps: Pick<OutboxDeps, 'messageIdDomain'>, email: OnceEmail): Promise<OutgoingEmail> {
   const rendered = email.render();
+  const attachments: EmailAttachment[] = email.attachments ? await email.attachments() : [];
   return {
     to: { name: email.recipient.name, email: email.recipient.email },
     subject: rendered.subject,
@@ -117,6 +124,7 @@ function outgoingOf(deps: Pick<OutboxDeps, 'messageIdDomain'>, email: OnceEmail)
     html: rendered.html,
     messageId: messageIdFor(email.key, deps.messageIdDomain),
     ...(email.headers ? { headers: email.headers } : {}),
+    ...(attachments.length ? { attachments } : {}),
   };
 }
 
@@ -147,7 +155,7 @@ export async function deliverRecorded(deps: DeliveryDeps, email: OnceEmail, clai
     const claim = await deps.store.claimEmail(email.key, { activityId: email.scopeId, purpose: email.purpose, recipientKey: email.recipient.key });
     if (claim.outcome === 'alreadySent') return 'alreadySent';
   }
-  const outgoing = outgoingOf(deps, email);
+  const outgoing = await outgoingOf(deps, email);
   try {
     await deps.mailer.send(outgoing);
   } catch (err) {
@@ -166,7 +174,7 @@ export async function deferDelivery(
   deps: { store: Pick<OutboxStore, 'markEmailRetrying'>; messageIdDomain: string; retryDelaysMs?: readonly number[]; now?: () => number }, email: OnceEmail, reason: string): Promise<'retrying'> {
   const delay = (deps.retryDelaysMs ?? DEFAULT_EMAIL_RETRY_DELAYS_MS)[0] ?? 60_000;
   const now = deps.now?.() ?? Date.now();
-  await deps.store.markEmailRetrying(email.key, { error: reason, nextAttemptAt: new Date(now + delay).toISOString(), email: outgoingOf(deps, email) });
+  await deps.store.markEmailRetrying(email.key, { error: reason, nextAttemptAt: new Date(now + delay).toISOString(), email: await outgoingOf(deps, email) });
   return 'retrying';
 }
 

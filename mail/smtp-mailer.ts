@@ -129,7 +129,7 @@ export class SmtpMailer implements Mailer {
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
       greetingTimeout: options.greetingTimeoutMs ?? 10_000,
       socketTimeout: options.socketTimeoutMs ?? 30_000,
-      // Our messages have no attachments: never read files or fetch URLs on their behalf.
+      // Attachments are in-memory buffers we built: never read files or fetch URLs on their behalf.
       disableFileAccess: true,
       disableUrlAccess: true,
       logger: false,
@@ -149,6 +149,16 @@ export class SmtpMailer implements Mailer {
       html: message.html,
       messageId: withBrackets(message.messageId),
       headers: extraHeaders(message.headers),
+      ...(message.attachments?.length
+        ? {
+            attachments: message.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              content: a.content,
+              ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : { contentDisposition: 'attachment' as const }),
+            })),
+          }
+        : {}),
     };
     try {
       await this.transport.sendMail(mail);

@@ -16,6 +16,7 @@ import type { EmailContent, EmailKit, EmailProse } from '../i18n/catalog';
 import { formatCny, formatDateRange, formatDateTime, formatNumber } from '../i18n/format';
 import { ACCENT, FONT, escapeHtml, oneLine, safeHref } from './html';
 import type { RenderEmail, RenderedEmail } from './messages';
+import { QR_CARD_CID } from './qr-card';
 
 export { escapeHtml };
 
@@ -75,7 +76,9 @@ function renderText(c: EmailContent, s: EmailProse, name: string): string {
   const blocks: string[] = [s.greeting(name), ...c.paragraphs];
   if (c.details.length > 0) blocks.push(c.details.map(([l, v]) => `${l}${s.colon}${oneLine(v)}`).join('\n'));
   if (c.quote) blocks.push(`${c.quote.label}${s.colon.trimEnd()}\n${c.quote.body.replace(/\r\n|\r/g, '\n').split('\n').map((l) => `  ${l}`).join('\n')}`);
+  if (c.card) blocks.push(`${c.card.label}${s.colon}${c.card.code}\n${c.card.note}`);
   if (c.action) blocks.push([`${c.action.label}${s.colon.trimEnd()}`, c.action.url, ...c.action.notes].join('\n'));
+  for (const l of c.links ?? []) blocks.push(`${l.label}${s.colon.trimEnd()}\n${l.url}`);
   blocks.push(...c.closing);
   blocks.push(`——\n${s.signature}\n${s.footer}`);
   return `${blocks.join('\n\n')}\n`;
@@ -106,6 +109,16 @@ function renderHtml(c: EmailContent, s: EmailProse, lang: string, name: string, 
         `<div style="white-space:normal;">${htmlText(c.quote.body)}</div></div>`,
     );
   }
+  if (c.card) {
+    // The QR code is the message's inline image part (mail/qr-card.ts), named by its Content-ID.
+    parts.push(
+      `<div style="margin:0 0 16px;padding:14px;text-align:center;background:#ffffff;border:2px solid ${ACCENT};border-radius:12px;">` +
+        `<div style="font-size:15px;color:#6b6b6b;margin-bottom:8px;">${htmlText(c.card.label)}</div>` +
+        `<img src="cid:${QR_CARD_CID}" width="220" height="220" alt="${escapeHtml(c.card.code)}" style="display:block;margin:0 auto;width:220px;height:220px;">` +
+        `<div style="margin-top:8px;font-size:24px;font-weight:bold;letter-spacing:3px;font-family:Menlo,Consolas,monospace;color:#222;">${htmlText(c.card.code)}</div>` +
+        `<div style="margin-top:6px;font-size:14px;color:#555;">${htmlText(c.card.note)}</div></div>`,
+    );
+  }
   if (c.action) {
     const href = safeHref(c.action.url);
     if (href !== undefined) {
@@ -118,6 +131,14 @@ function renderHtml(c: EmailContent, s: EmailProse, lang: string, name: string, 
       ? `<a href="${escapeHtml(href)}" style="color:${ACCENT};">${escapeHtml(c.action.url)}</a>`
       : escapeHtml(c.action.url);
     parts.push(`<p style="margin:0 0 14px;font-size:13px;color:#6b6b6b;word-break:break-all;">${htmlText(s.rawLink)}<br>${raw}</p>`);
+  }
+  for (const l of c.links ?? []) {
+    const href = safeHref(l.url);
+    parts.push(
+      href !== undefined
+        ? `<p style="margin:0 0 14px;text-align:center;"><a href="${escapeHtml(href)}" style="color:${ACCENT};font-size:16px;">${htmlText(l.label)}</a></p>`
+        : p(`${l.label}${s.colon}${l.url}`),
+    );
   }
   for (const para of c.closing) parts.push(p(para));
   return (

@@ -43,7 +43,13 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     store,
     mailer,
     render: renderEmail,
-    links: { secret: linkSecret, publicBaseUrl: config.http.publicBaseUrl, graceMs: config.links.graceMs },
+    links: {
+      secret: linkSecret,
+      publicBaseUrl: config.http.publicBaseUrl,
+      graceMs: config.links.graceMs,
+      attendanceOpensBeforeMs: config.timings.attendanceOpensBeforeMs,
+      attendanceClosesAfterMs: config.timings.attendanceClosesAfterMs,
+    },
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
     retryDelaysMs: config.mail.retryDelaysMs,
   });

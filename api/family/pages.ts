@@ -11,8 +11,15 @@
  *
  * Tokens are signed, bound to the activity, the step, the person and an expiry (self-service-links.ts).
  * Forms carry the double-submit CSRF value (cookie scoped to the page, as the action links do) and
- * an Origin check; every response is no-store, noindex, rate-limited per client IP; every POST on
- * a link is written to the action audit (who, what, outcome, IP, user agent).
+ * an Origin check; every response is no-store, noindex; every POST on a link is written to the
+ * action audit (who, what, outcome, IP, user agent).
+ *
+ * Rate limits: families check in from the venue's Wi-Fi, one address for everyone, so a good link
+ * (or a card's token) has its own bucket, a bad or unknown link counts against its address, the
+ * other pages count per address as before, and one generous per-address ceiling covers them all.
+ *
+ * A family registered by its link gets the confirmation email (its card as an inline QR image,
+ * the short code, its check-in link, a calendar file, this link to cancel) through the outbox.
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -50,8 +57,13 @@ export interface SelfServiceDeps {
   audit: AuditLog;
   logger: Logger;
   now: () => number;
-  /** Per client IP over these pages (default 30 a minute). */
+  /** Per client IP over all these pages: the ceiling against floods (config FAMILY_PAGES_IP_RATE_PER_MINUTE). */
   rateLimit: RateLimitOptions;
+  /** Per link (a good `/s/` token's person and step, or a `/q/` card token), whatever the address (config FAMILY_LINK_RATE_PER_MINUTE). */
+  perLinkLimit?: RateLimitOptions;
+  /** Per client IP: `/s/` links that do not verify, and the other pages (default 30 and 120 a minute). */
+  badLinkLimit?: RateLimitOptions;
+  otherPagesLimit?: RateLimitOptions;
   /** Registration links sent per address (default 3, then 1 every 5 minutes). */
   perAddressLimit?: RateLimitOptions;
 }
@@ -86,6 +98,26 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   const checkIns = repos.checkIns({ now: clock });
   const PAGES = [SELF_SERVICE_PREFIX, '/q', '/activities'];
 
+  /** Which bucket a request counts in: its link's (a good token, a card), a bad link's address, or another page's address. */
+  const bucketOf = new WeakMap<Request, { kind: 'link' | 'badLink' | 'other'; key?: string }>();
+  const classify = (req: Request): { kind: 'link' | 'badLink' | 'other'; key?: string } => {
+    const known = bucketOf.get(req);
+    if (known) return known;
+    const path = pathOf(req);
+    const selfLink = /^\/s\/([^/]+)\/?$/.exec(path);
+    const card = /^\/q\/([^/]+)\/?$/.exec(path);
+    let found: { kind: 'link' | 'badLink' | 'other'; key?: string } = { kind: 'other' };
+    if (selfLink?.[1]) {
+      const read = readSelfServiceToken(decodeURIComponent(selfLink[1]), deps.linkSecret, now());
+      // Keyed on what the link is for (not its spelling): a re-issued link shares its person's bucket.
+      found = read.kind === 'invalid' ? { kind: 'badLink' } : { kind: 'link', key: `s:${read.claims.wf}|${read.claims.step}|${read.claims.rcp}` };
+    } else if (card?.[1]) {
+      found = { kind: 'link', key: `q:${card[1].slice(0, 64)}` };
+    }
+    bucketOf.set(req, found);
+    return found;
+  };
+
   const pathOf = (req: Request): string => req.originalUrl.split('?')[0] ?? '/';
   const ctxOf = (req: Request, res: Response): Ctx => {
     // The error handler below may run before signedPage has (a path it does not cover).
@@ -105,7 +137,12 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     PAGES,
     signedPage({
       now,
-      rateLimits: [deps.rateLimit],
+      rateLimits: [
+        deps.rateLimit,
+        { ...(deps.perLinkLimit ?? { capacity: 30, perMinute: 30 }), key: (req) => classify(req).key },
+        { ...(deps.badLinkLimit ?? { capacity: 30, perMinute: 30 }), applies: (req) => classify(req).kind === 'badLink' },
+        { ...(deps.otherPagesLimit ?? { capacity: 120, perMinute: 120 }), applies: (req) => classify(req).kind === 'other' },
+      ],
       locale: (req) => pickLocale(req, config.http.defaultLocale),
       csrf: (req) => ({ name: CSRF_COOKIE, path: pathOf(req), secure, publicOrigin }),
       rateLimited(req, res) {
@@ -128,10 +165,14 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     return v ? { kind: 'volunteer', id: v.id, name: v.name, members: 1 } : undefined;
   }
 
-  async function activityTable(ctx: Ctx, a: ActivityRef, extra: RawHtml | string = ''): Promise<RawHtml> {
+  async function activityTable(ctx: Ctx, a: ActivityRef, extra: RawHtml | string = '', details = false): Promise<RawHtml> {
     const compoundName = await repos.people.compoundName(a.compound);
     const l = ctx.s.ss.labels;
-    return html`<table><tr><td class="l">${l.activity}</td><td>${a.title}</td></tr><tr><td class="l">${l.compound}</td><td>${compoundName ?? a.compound}</td></tr><tr><td class="l">${l.time}</td><td>${ctx.s.range(a.startsAt, a.endsAt)}</td></tr>${extra}</table>`;
+    // The register page shows the plan's venue and description (from the workflow, cached: api/registration/mail.ts).
+    const plan = details ? await deps.mail.activityDetails(a) : undefined;
+    const venue = plan?.summary.venueName ? html`<tr><td class="l">${ctx.s.ss.oneStep.venue}</td><td>${plan.summary.venueName}</td></tr>` : '';
+    const description = plan?.description.trim() ? html`<tr><td class="l">${ctx.s.ss.oneStep.description}</td><td style="white-space:pre-line">${plan.description.trim()}</td></tr>` : '';
+    return html`<table><tr><td class="l">${l.activity}</td><td>${a.title}</td></tr><tr><td class="l">${l.compound}</td><td>${compoundName ?? a.compound}</td></tr><tr><td class="l">${l.time}</td><td>${ctx.s.range(a.startsAt, a.endsAt)}</td></tr>${venue}${description}${extra}</table>`;
   }
 
   const registrationOpen = (a: ActivityRef): boolean =>
@@ -147,16 +188,33 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     return rs.closed;
   }
 
-  async function waitlistPosition(r: RegistrationView): Promise<number> {
-    const all = await registrations.list(r.activityId);
-    return all.filter((x) => x.status === 'waitlisted' && x.seq <= r.seq).length;
+  /**
+   * One reading of the activity's places: the places left, the queue, and this family's registration
+   * and place in it. The page's "places left", "full" and "number N in the queue" all come from it,
+   * so they can never disagree.
+   */
+  interface Places {
+    left: number;
+    waiting: number;
+    mine: RegistrationView | undefined;
+    /** 1-based, when `mine` is waitlisted. */
+    position: number | undefined;
+  }
+  async function placesOf(a: ActivityRef, familyId: string): Promise<Places> {
+    const all = await registrations.list(a.id);
+    const taken = all.filter((x) => x.status === 'registered').reduce((sum, x) => sum + x.members, 0);
+    const queue = all.filter((x) => x.status === 'waitlisted');
+    const mine = all.find((x) => x.familyId === familyId);
+    const position = mine?.status === 'waitlisted' ? queue.findIndex((x) => x.familyId === familyId) + 1 : undefined;
+    return { left: Math.max(0, a.capacity - taken), waiting: queue.length, mine, position };
   }
 
-  async function registrationState(ctx: Ctx, a: ActivityRef, r: RegistrationView | undefined): Promise<string> {
+  function registrationState(ctx: Ctx, a: ActivityRef, p: Places): string {
     const rs = ctx.s.ss.register;
+    const r = p.mine;
     if (!r) return rs.notRegistered;
     if (r.status === 'registered') return rs.registered(r.members);
-    if (r.status === 'waitlisted') return rs.waitlisted(r.members, await waitlistPosition(r));
+    if (r.status === 'waitlisted') return rs.waitlisted(r.members, p.position ?? 0);
     return a.stage === 'rejected' || a.stage === 'cancelled' ? rs.released : rs.cancelled;
   }
 
@@ -173,39 +231,70 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     ctx: Ctx,
     a: ActivityRef,
     person: Person,
-    o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string } = {},
+    o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean; mailed?: boolean } = {},
   ): Promise<void> {
     const rs = ctx.s.ss.register;
-    const r = await registrations.get(a.id, person.id);
+    const os = ctx.s.ss.oneStep;
+    const places = await placesOf(a, person.id);
+    const r = places.mine;
     const live = r && r.status !== 'cancelled';
-    const placesLeft = await registrations.placesLeft(a.id);
+    // What just happened, told from the same reading as the table below it.
+    let note = o.note;
+    if (o.justRegistered && r?.status === 'registered') note = { kind: 'ok', text: o.mailed === false ? os.registeredMailLater : os.registeredMailed };
+    if (o.justRegistered && r?.status === 'waitlisted') {
+      const position = places.position ?? 0;
+      note = { kind: 'ok', text: places.left === 0 ? os.waitlistedFull(position) : os.waitlistedTooFew(places.left, r.members, position) };
+    }
     const csrf = issueCsrf(res);
+    const queueRow = r?.status === 'waitlisted' && places.position ? html`<tr><td class="l">${os.queueLabel}</td><td><strong>${os.queuePlace(places.position)}</strong></td></tr>` : '';
     const table = await activityTable(
       ctx,
       a,
-      html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td>${await registrationState(ctx, a, r)}</td></tr><tr><td class="l">${ctx.s.ss.labels.placesLeft}</td><td>${placesLeft}</td></tr>`,
+      html`<tr><td class="l">${ctx.s.ss.labels.state}</td><td>${registrationState(ctx, a, places)}</td></tr>${queueRow}<tr><td class="l">${ctx.s.ss.labels.placesLeft}</td><td>${os.placesLeft(places.left, places.waiting)}</td></tr>`,
+      true,
     );
     let action: RawHtml;
     if (!registrationOpen(a)) action = html`<p>${closedText(ctx, a)}</p>`;
-    else if (live) action = button(ctx, csrf, 'cancel', rs.cancelButton, '', true);
-    else {
-      const members = o.members ?? String(person.members);
+    else if (live) {
+      // A tick with no default before the button: a scanner pressing the first button cancels nothing (NOTES-links).
+      const tick = html`<fieldset class="choices"><label class="choice" for="confirm-cancel"><input type="radio" id="confirm-cancel" name="confirm" value="yes" required>${os.cancelConfirm}</label></fieldset>`;
+      action = html`<p>${os.cancelHint}</p>${button(ctx, csrf, 'cancel', rs.cancelButton, tick, true)}`;
+    } else {
+      // The member count is a choice with no default: one tap on the count, one on the button. A
+      // scanner submitting the form as it is registers nobody (NOTES-links).
+      const chosen = o.members !== undefined && /^\d{1,2}$/.test(o.members) ? Number(o.members) : undefined;
+      const most = Math.min(50, Math.max(8, person.members));
+      const counts = Array.from({ length: most }, (_, i) => i + 1);
+      const radios = counts.map(
+        (n) =>
+          html`<label class="choice" for="members-${n}" style="flex:1 1 96px;margin:0;white-space:nowrap"><input type="radio" id="members-${n}" name="members" value="${n}" required${raw(n === chosen ? ' checked' : '')}>${os.membersChoice(n)}</label>`,
+      );
       action = html`<p>${rs.intro}</p>${button(
         ctx,
         csrf,
         'register',
         rs.button,
-        html`<label for="members">${rs.membersLabel}</label><input id="members" name="members" type="number" min="1" max="50" required value="${members}" style="font:inherit;padding:6px;width:8em">`,
+        html`<fieldset class="choices"><legend>${rs.membersLabel}</legend><div style="display:flex;flex-wrap:wrap;gap:8px">${radios}</div></fieldset>`,
       )}`;
     }
-    const note = o.note ? html`<div class="${o.note.kind}">${o.note.text}</div>` : '';
+    const noteHtml = note ? html`<div class="${note.kind}">${note.text}</div>` : '';
     send(
       res,
       ctx,
       o.status ?? 200,
       rs.heading,
-      html`<div class="card"><h1>${rs.heading}</h1>${note}<p>${ctx.s.ss.hello(person.name)}</p>${table}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p>${familyPageLinkLine(ctx, person)}</div>`,
+      html`<div class="card"><h1>${rs.heading}</h1>${noteHtml}<p>${ctx.s.ss.hello(person.name)}</p>${table}</div><div class="card">${action}<p class="notice">${ctx.s.ss.notice}</p>${familyPageLinkLine(ctx, person)}</div>`,
     );
+  }
+
+  /** Sends (or, after a failed send, sends again) the family's confirmation; a failure stays pending in the outbox and is logged. */
+  async function confirm(a: ActivityRef, familyId: string): Promise<boolean> {
+    const outcome = await deps.mail.sendRegistrationConfirmation(a, familyId).catch((err: unknown) => {
+      logger.error('registration confirmation failed', { activityId: a.id, recipientKey: `family:${familyId}`, error: String(err) });
+      return 'pending' as const;
+    });
+    if (outcome === 'sent') logger.info('registration confirmation sent', { activityId: a.id, recipientKey: `family:${familyId}` });
+    return outcome === 'sent' || outcome === 'alreadySent';
   }
 
   // ---- the check-in page ---------------------------------------------------------------------
@@ -268,7 +357,19 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
     const ctx = ctxOf(req, res);
     const l = await load(req, res, ctx);
     if (l.kind !== 'ok') return;
-    if (l.link.step === 'register') return registerPage(req, res, ctx, l.activity, l.person);
+    if (l.link.step === 'register') {
+      await registerPage(req, res, ctx, l.activity, l.person);
+      // A confirmation whose send failed goes out when the family comes back (the outbox keeps its Message-ID).
+      const familyId = l.person.id;
+      const activity = l.activity;
+      void deps.mail.confirmationPending(activity.id, familyId).then(
+        async (pending) => {
+          if (pending) await confirm(activity, familyId);
+        },
+        (err: unknown) => logger.warn('could not read the outbox', { activityId: activity.id, error: String(err) }),
+      );
+      return;
+    }
     return checkInPage(req, res, ctx, l.activity, l.person);
   });
 
@@ -299,7 +400,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       await audit('invalid');
       return message(res, ctx, 403, p.forbidden.title, p.forbidden.body);
     }
-    const page = (o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string }) =>
+    const page = (o: { status?: number; note?: { kind: 'ok' | 'error'; text: string }; members?: string; justRegistered?: boolean; mailed?: boolean }) =>
       link.step === 'register' ? registerPage(req, res, ctx, activity, person, o) : checkInPage(req, res, ctx, activity, person, o);
     if (!link.claims.act.includes(action)) {
       await audit('invalid');
@@ -313,6 +414,10 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         return page({ status: 409, note: { kind: 'error', text: closedText(ctx, activity) } });
       }
       if (action === 'cancel') {
+        if (formField(req.body, 'confirm') !== 'yes') {
+          await audit('invalid');
+          return page({ status: 400, note: { kind: 'error', text: ctx.s.ss.oneStep.cancelConfirmMissing } });
+        }
         const result = await registrations.cancel(activity.id, person.id);
         await audit(result.cancelled ? 'recorded' : 'alreadyDecided');
         if (result.promoted.length) {
@@ -328,12 +433,13 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       const members = /^\d{1,2}$/.test(membersText) ? Number(membersText) : 0;
       if (members < 1 || members > 50) {
         await audit('invalid');
-        return page({ status: 400, note: { kind: 'error', text: rs.membersInvalid }, members: membersText });
+        return page({ status: 400, note: { kind: 'error', text: membersText === '' ? ctx.s.ss.oneStep.chooseMembers : rs.membersInvalid }, members: membersText });
       }
       try {
         const status = await registrations.register(activity.id, person.id, members);
         await audit('recorded');
-        return page({ note: { kind: 'ok', text: status === 'registered' ? rs.doneRegistered : rs.doneWaitlisted } });
+        const mailed = status === 'registered' ? await confirm(activity, person.id) : undefined;
+        return page({ justRegistered: true, ...(mailed !== undefined ? { mailed } : {}) });
       } catch (err) {
         if (err instanceof RegistrationError && err.code === 'REGISTRATION_NOT_OPEN') {
           // The stage moved on while this page was open (the plan rejected, the activity cancelled).
@@ -427,7 +533,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
         deps.linkSecret,
         config.http.publicBaseUrl,
       );
-      const rendered = deps.render({ purpose: 'registrationOpen', activity: summary, recipientName: f.name, registerUrl: link.url }, f.locale);
+      const rendered = deps.render({ purpose: 'registrationOpen', activity: summary, recipientName: f.name, registerUrl: link.url, linkExpiresAt: link.expiresAt }, f.locale);
       await deps.mailer.send({
         to: { name: f.name, email: f.email },
         subject: rendered.subject,

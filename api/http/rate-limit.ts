@@ -1,4 +1,4 @@
-/** An in-memory token bucket per key (client IP), for the public action-link pages. */
+/** An in-memory token bucket per key (a client IP, or a link's token), for the public pages reached from emails. */
 
 export interface RateLimitOptions {
   /** Bucket size: requests allowed in a burst. */

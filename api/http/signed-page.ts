@@ -13,9 +13,14 @@ import type { Locale } from '../../domain/schemas';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit';
 import { formIsOurs, issueCsrf, type CsrfCookie } from './session';
 
-/** One bucket per client IP, over the requests `applies` picks (all of them when absent). */
+/** One bucket per client IP (or per `key`), over the requests `applies` picks (all of them when absent). */
 export interface RateLimitRule extends RateLimitOptions {
   applies?: (req: Request) => boolean;
+  /**
+   * The bucket a request counts in, when not its client IP (e.g. the link's token, so families
+   * behind one venue Wi-Fi address do not share one bucket); undefined: the rule does not apply.
+   */
+  key?: (req: Request) => string | undefined;
 }
 
 export interface SignedPageOptions {
@@ -41,7 +46,7 @@ export interface SignedPage {
 }
 
 export function signedPage(o: SignedPageOptions): RequestHandler {
-  const limits = o.rateLimits.map((rule) => ({ applies: rule.applies, limiter: new TokenBucketLimiter(rule, o.now) }));
+  const limits = o.rateLimits.map((rule) => ({ applies: rule.applies, key: rule.key, limiter: new TokenBucketLimiter(rule, o.now) }));
   return (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
@@ -54,9 +59,11 @@ export function signedPage(o: SignedPageOptions): RequestHandler {
       return page;
     };
     const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    for (const { applies, limiter } of limits) {
+    for (const { applies, key, limiter } of limits) {
       if (applies && !applies(req)) continue;
-      const taken = limiter.take(client);
+      const bucket = key ? key(req) : client;
+      if (bucket === undefined) continue;
+      const taken = limiter.take(bucket);
       if (!taken.ok) {
         res.status(429).setHeader('Retry-After', String(taken.retryAfterSeconds));
         o.rateLimited(req, res, pageOnce());

@@ -4,6 +4,7 @@
  *
  *   GET  /api/activities/:id/registrations                       families registered and waiting, places left
  *   POST /api/activities/:id/registrations                       {familyId, members} → 201 registered / 202 waitlisted / 200 already
+ *   (a family that gets a place is sent the registration confirmation: its card, check-in link, calendar file)
  *   POST /api/activities/:id/registrations/:familyId/cancel      frees the place; waitlisted families that fit are promoted and emailed
  *   POST /api/activities/:id/registrations/promote               promotes who fits now (after a capacity change) and retries pending emails
  *   POST /api/activities/:id/volunteers                          {volunteerId} → 201 signed up / 200 already
@@ -167,6 +168,8 @@ export function registrationRoutes(deps: RegistrationRoutesDeps): Route[] {
         const status = await scope.act(staff, activity, [{ kind: 'family', id: body.familyId }], 'registerFamily', () => registrations.register(id, body.familyId, body.members));
         const after = await registrations.get(id, body.familyId);
         if (!after) throw new Error(`registration of ${body.familyId} for ${id} not found after writing it`);
+        // The family gets its card (inline QR, code), check-in link and calendar file, as by its own link.
+        if (status === 'registered') await deps.mail.sendRegistrationConfirmation(activity, body.familyId);
         res.status(status === 'registered' ? 201 : 202).json(await view(activity, after, false));
       },
     }),

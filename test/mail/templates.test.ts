@@ -34,6 +34,17 @@ const samples: { [P in EmailPurpose]: MessageOf<P> } = {
   feedbackReminder: { ...base, purpose: 'feedbackReminder', feedbackBy: '2026-05-08T10:00:00Z', actionUrl: URL_FOR('feedback') },
   waitlistPromoted: { ...base, purpose: 'waitlistPromoted' },
   registrationReleased: { ...base, purpose: 'registrationReleased', outcome: 'rejected', reason: 'Budget <too> high' },
+  registrationConfirmed: {
+    ...base,
+    purpose: 'registrationConfirmed',
+    members: 3,
+    description: 'Bring <water>',
+    card: { url: 'https://jinhua.example/q/7K3MQ9TZABCD', code: '7K3M-Q9TZ' },
+    checkInUrl: URL_FOR('checkin').replace('/a/', '/s/'),
+    checkInExpiresAt: '2026-05-01T04:00:00Z',
+    cancelUrl: URL_FOR('register').replace('/a/', '/s/'),
+    calendar: { uid: 'A001.F001@jinhua.example', stampedAt: '2026-04-20T10:00:00Z', location: 'Wanda atrium' },
+  },
 };
 
 /** Purposes whose link leads to a page where someone decides (signed action links). */
@@ -43,6 +54,7 @@ function linkOf(m: EmailMessage): string | undefined {
   if ('actionUrl' in m) return m.actionUrl;
   if ('registerUrl' in m) return m.registerUrl;
   if ('dashboardUrl' in m) return m.dashboardUrl;
+  if ('checkInUrl' in m) return m.checkInUrl;
   return undefined;
 }
 
@@ -52,8 +64,39 @@ const cases = (Object.keys(samples) as EmailPurpose[]).flatMap((purpose) =>
 );
 
 describe('renderEmail', () => {
-  it('covers all 15 purposes', () => {
-    expect(Object.keys(samples)).toHaveLength(15);
+  it('covers all 16 purposes', () => {
+    expect(Object.keys(samples)).toHaveLength(16);
+  });
+
+  it('the registration confirmation has its own subject, shows the card as the inline image with its code, the check-in and cancel links', () => {
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const r = renderEmail(samples.registrationConfirmed, locale);
+      expect(r.subject).not.toBe(renderEmail(samples.registrationOpen, locale).subject);
+      expect(r.html).toContain('<img src="cid:family-card-qr@cogov"');
+      expect(r.html).toContain('7K3M-Q9TZ');
+      expect(r.text).toContain('7K3M-Q9TZ');
+      expect(r.html).toContain(`href="${escapeHtml(samples.registrationConfirmed.cancelUrl)}"`);
+      expect(r.text).toContain(samples.registrationConfirmed.cancelUrl);
+      expect(r.text).toContain(samples.registrationConfirmed.checkInUrl);
+      expect(r.html).toContain('Bring &lt;water&gt;');
+    }
+    expect(renderEmail(samples.registrationConfirmed, 'zh-CN').subject).toBe(`报名成功：${TITLE}`);
+    expect(renderEmail(samples.registrationConfirmed, 'zh-CN').text).toContain(`此链接将于 ${formatDateTime('2026-05-01T04:00:00Z', 'zh-CN')}（北京时间）失效`);
+  });
+
+  it('a reminder to a family carries its card and check-in link; one to staff has neither', () => {
+    const family = renderEmail({ ...samples.reminder, card: { url: 'https://jinhua.example/q/TOKEN', code: 'TOKE-N' }, checkInUrl: 'https://jinhua.example/s/x.y' }, 'zh-CN');
+    expect(family.html).toContain('cid:family-card-qr@cogov');
+    expect(family.text).toContain('TOKE-N');
+    expect(family.text).toContain('https://jinhua.example/s/x.y');
+    const staff = renderEmail(samples.reminder, 'zh-CN');
+    expect(staff.html).not.toContain('cid:');
+    expect(staff.html).not.toContain('href=');
+  });
+
+  it('the registration-open email states its link’s expiry when it has one', () => {
+    const r = renderEmail({ ...samples.registrationOpen, linkExpiresAt: '2026-05-01T00:30:00Z' }, 'zh-CN');
+    expect(r.text).toContain(`此链接将于 ${formatDateTime('2026-05-01T00:30:00Z', 'zh-CN')}（北京时间）失效`);
   });
 
   it.each(cases)('%s in %s: subject, escaping, links', (purpose, locale) => {

@@ -59,7 +59,9 @@ describe('registration by staff', () => {
     // The record: the outbox holds exactly one promotion email for this activity, sent to the small family.
     const outbox = await h.db.selectFrom('email_outbox').select(['recipient_key', 'status']).where('activity_id', '=', a.id).where('purpose', '=', 'waitlistPromoted').execute();
     expect(outbox).toEqual([{ recipient_key: `family:${small.id}`, status: 'sent' }]);
-    expect(h.mailbox.messages().filter((m) => m.to.includes(small.email))).toHaveLength(1);
+    // The promoted family is told it has a place, and sent its registration confirmation (its card): one of each.
+    await mailTo(h.mailbox, small.email, '报名成功');
+    expect(h.mailbox.messages().filter((m) => m.to.includes(small.email)).map((m) => m.subject.split('：')[0]).sort()).toEqual(['候补成功', '报名成功'].sort());
     expect(h.mailbox.messages().filter((m) => m.to.includes(large.email))).toHaveLength(0);
 
     const list = await api(h.baseUrl, 'GET', `/api/activities/${a.id}/registrations`, { who: 'gw' });
