@@ -35,7 +35,7 @@ import type {
 import { milestoneState } from '../domain/milestone-state';
 import { cycleReportHeadline, type CycleReport, type CycleReportHeadline, type SavedCycleReport } from '../domain/cycle-report';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
-import { cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
+import { activityChangedSignal, cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
 
 export * from './incubation-cycle.api';
 
@@ -59,6 +59,14 @@ const MAX_HISTORY_EVENTS = 8_000;
  */
 const REPORT_BY_REFERENCE_PATCH = 'cycle-report-by-reference';
 
+/**
+ * Cycles are told, not polling: the cycle's activities signal their stage changes and their end
+ * (`activityChangedSignal`), so during its period the cycle lists visibility no more (it used to
+ * every 15 minutes: ≈17,000 listings over six months). From its period's end it lists as before,
+ * until none runs: activities started before this change never signal.
+ */
+const TOLD_BY_ACTIVITIES_PATCH = 'cycle-told-by-activities';
+
 /** Returns the saved report's reference; a cycle that closed before the patch returned the whole report. */
 export async function incubationCycleWorkflow(input: IncubationCycleInput, carried?: CycleCarryOver): Promise<SavedCycleReport | CycleReport> {
   const { cycleId, timings } = input;
@@ -81,6 +89,10 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
 
   // ---- queries and updates (registered before the first await) -------------------------------
   setHandler(cycleProgressQuery, () => progress());
+  setHandler(activityChangedSignal, (told) => {
+    activities = mergeActivities(activities, [told], 'told');
+    version++;
+  });
 
   setHandler(
     recordMilestoneUpdate,
@@ -124,7 +136,12 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
 
   // ---- the cycle ----------------------------------------------------------------------------
   if (!carried) await registerCycle(input);
-  let nextPollMs = activitiesListedAt ? Date.parse(activitiesListedAt) + timings.activityPollMs : Date.now();
+  const told = patched(TOLD_BY_ACTIVITIES_PATCH);
+  const pollDueMs = (): number => {
+    const after = activitiesListedAt ? Date.parse(activitiesListedAt) + timings.activityPollMs : Date.now();
+    return told ? Math.max(after, periodEndMs) : after;
+  };
+  let nextPollMs = pollDueMs();
 
   for (;;) {
     await sendDueMilestoneEmails();
@@ -132,7 +149,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
     const periodOver = now >= periodEndMs;
     if (now >= nextPollMs || (periodOver && phase === 'running')) {
       await refreshActivities();
-      nextPollMs = Date.now() + timings.activityPollMs;
+      nextPollMs = pollDueMs();
     }
     if (periodOver) {
       phase = 'waitingForActivities';
@@ -186,7 +203,10 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
   }
 
   async function refreshActivities(): Promise<void> {
-    activities = await listCycleActivities(cycleId);
+    const listed = await listCycleActivities(cycleId);
+    // Told activities keep what they said when visibility lags behind them (a listing may still show
+    // RUNNING for one that told us it ended); before the change the listing was the whole truth.
+    activities = told ? mergeActivities(activities, listed, 'listed') : listed;
     activitiesListedAt = nowIso();
   }
 
@@ -300,6 +320,21 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
       ...(activitiesListedAt ? { activitiesListedAt } : {}),
     };
   }
+}
+
+/**
+ * The cycle's activities with `news` folded in, ordered as a listing orders them. What an activity
+ * told about its end stands against a listing that has not caught up; a listing adds activities
+ * that never told (started before the change).
+ */
+function mergeActivities(current: CycleActivity[], news: CycleActivity[], from: 'told' | 'listed'): CycleActivity[] {
+  const byId = new Map(current.map((a) => [a.activityId, a]));
+  for (const a of news) {
+    const known = byId.get(a.activityId);
+    if (from === 'listed' && known && known.executionStatus !== 'RUNNING' && a.executionStatus === 'RUNNING') continue;
+    byId.set(a.activityId, { ...known, ...a });
+  }
+  return [...byId.values()].sort((a, b) => (a.startsAt ?? '').localeCompare(b.startsAt ?? '') || a.activityId.localeCompare(b.activityId));
 }
 
 function recipientOf(contact: Contact): CycleEmailRequest['recipient'] {

@@ -11,6 +11,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
@@ -50,6 +51,8 @@ import {
 import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
+import { incubationCycleWorkflowId } from '../domain/cycle';
+import { activityChangedSignal } from './incubation-cycle.api';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
   answerVenueRequestUpdate,
@@ -666,6 +669,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   /** Keeps the summary in the database for the incubation cycle's report (runs started before this change skip it). */
   async function handOver(result: ActivitySummary): Promise<ActivitySummary> {
     if (patched('record-activity-summary')) await recordSummary(result);
+    await tellCycle('COMPLETED');
     return result;
   }
 
@@ -703,6 +707,29 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     stages.push({ stage: next, startedAt: at });
     upsertSearchAttributes([{ key: ActivityStageKey, value: next }]);
     await record();
+    await tellCycle('RUNNING');
+  }
+
+  /**
+   * Tells the cycle this activity belongs to about its new stage, and that it ended once its
+   * summary is in the database (the cycle's report reads it), so the cycle need not poll
+   * visibility. A cycle that is not running (closed, or none in a test) is no reason to stop: its
+   * period-end listing covers whoever it missed.
+   */
+  async function tellCycle(executionStatus: 'RUNNING' | 'COMPLETED'): Promise<void> {
+    if (!patched('tell-cycle-of-stage-changes')) return;
+    try {
+      await getExternalWorkflowHandle(incubationCycleWorkflowId(cycleId)).signal(activityChangedSignal, {
+        activityId,
+        workflowId,
+        stage,
+        compound: plan.compound,
+        startsAt: plan.startsAt,
+        executionStatus,
+      });
+    } catch {
+      // No such cycle workflow (or it has completed): nothing to tell.
+    }
   }
 
   async function record(): Promise<void> {

@@ -28,7 +28,9 @@ import type { Actor } from '../../domain/schemas';
 import { startDevMailbox, type DevMailbox, type StoredMail } from '../../mail/dev-mailbox';
 import { SmtpMailer } from '../../mail/smtp-mailer';
 import { createWorker } from '../../worker/create-worker';
-import { cycleProgressQuery, incubationCycleWorkflow, recordMilestoneUpdate } from '../../workflows/incubation-cycle';
+import { activityChangedSignal, cycleProgressQuery, incubationCycleWorkflow, recordMilestoneUpdate } from '../../workflows/incubation-cycle';
+import { cancelUpdate, statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
+import { actors, makeInput } from '../workflows/harness';
 import { closedReport } from './closed-report';
 import { IncubationCycleInput, incubationCycleWorkflowId, type CycleActivity, type MilestoneRecord } from '../../domain/cycle';
 import { RejectionType } from '../../domain/activity';
@@ -348,6 +350,11 @@ test('a long cycle continues as new before its history grows large, keeping mile
   lister.set(input.cycleId, [{ activityId, workflowId: themedActivityWorkflowId(activityId), stage: 'cancelled', executionStatus: 'COMPLETED' }]);
   const handle = await start(input);
   await handle.executeUpdate(recordMilestoneUpdate, { args: [{ milestoneId: 'kickoff', by: byCoordinator, notes: '' }] });
+  // The cycle no longer polls during its period: what grows its history is its activities telling it.
+  for (let i = 0; i < 200; i++) {
+    await handle.signal(activityChangedSignal, { activityId, workflowId: themedActivityWorkflowId(activityId), stage: i % 2 ? 'reminders' : 'approval', compound: COMPOUND, executionStatus: 'RUNNING' });
+  }
+  await handle.signal(activityChangedSignal, { activityId, workflowId: themedActivityWorkflowId(activityId), stage: 'cancelled', compound: COMPOUND, executionStatus: 'COMPLETED' });
 
   const report = await closedReport(db, handle);
   const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
@@ -368,4 +375,55 @@ test('a long cycle continues as new before its history grows large, keeping mile
     ['milestoneEscalation', `staff:${coordinator.id}`],
     ['cycleReportReady', `staff:${coordinator.id}`],
   ]);
+});
+
+test('a cycle is told by its activities, not polling: no listing during its period, one at its end, and it closes when told the last one ended', async () => {
+  const input = await cycleInput({ periodDays: 30, milestones: [], timings: { activityPollMs: HOUR } });
+  const activityId = `act-told-${process.pid}-${counter}`;
+  const told: CycleActivity = { activityId, workflowId: themedActivityWorkflowId(activityId), stage: 'reminders', compound: COMPOUND, executionStatus: 'RUNNING' };
+  // Visibility lags: it still shows the activity running when the period ends.
+  lister.set(input.cycleId, [told]);
+  const handle = await start(input);
+  await handle.signal(activityChangedSignal, told);
+  await env.sleep(20 * DAY);
+  const during = await handle.query(cycleProgressQuery);
+  expect(during.activities).toEqual([told]);
+  expect(during.runningActivityIds).toEqual([activityId]);
+  // Twenty days at an hourly poll used to be 480 listings: now none.
+  expect(lister.calls.get(input.cycleId) ?? 0).toBe(0);
+
+  await env.sleep(11 * DAY);
+  const waiting = await handle.query(cycleProgressQuery);
+  expect(waiting).toMatchObject({ phase: 'waitingForActivities', runningActivityIds: [activityId] });
+  const listingsAtEnd = lister.calls.get(input.cycleId) ?? 0;
+  expect(listingsAtEnd).toBeGreaterThanOrEqual(1);
+
+  // The activity says it ended; the stale listing does not bring it back, and the cycle closes.
+  await handle.signal(activityChangedSignal, { ...told, stage: 'completed', executionStatus: 'COMPLETED' });
+  const report = await closedReport(db, handle);
+  expect(report.cycleId).toBe(input.cycleId);
+  const closed = await handle.query(cycleProgressQuery);
+  expect(closed).toMatchObject({ phase: 'closed', runningActivityIds: [] });
+  expect(closed.activities).toEqual([{ ...told, stage: 'completed', executionStatus: 'COMPLETED' }]);
+});
+
+test('a themed activity tells its cycle each stage it enters, and that it ended once its summary is recorded', async () => {
+  const input = await cycleInput({ periodDays: 30, milestones: [] });
+  const cycleHandle = await start(input);
+  const activity = { ...(await makeInput(env)), cycleId: input.cycleId };
+  const handle = await env.client.workflow.start(themedActivityWorkflow, { workflowId: themedActivityWorkflowId(activity.activityId), taskQueue, args: [activity] });
+  startedInTest.push(handle as never);
+  // It asks its merchant: the cycle knows that stage without listing anything.
+  const asking = async () => (await cycleHandle.query(cycleProgressQuery)).activities.find((a) => a.activityId === activity.activityId);
+  for (let i = 0; i < 100 && (await asking())?.stage !== 'venueRequest'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await asking()).toMatchObject({ stage: 'venueRequest', executionStatus: 'RUNNING', compound: COMPOUND, startsAt: activity.plan.startsAt });
+  await handle.executeUpdate(cancelUpdate, { args: [{ by: actors.coordinator, reason: '场地改造' }] });
+  // Polled in real time (awaiting the result would let the time-skipping server jump to the cycle's end).
+  for (let i = 0; i < 100 && (await asking())?.executionStatus !== 'COMPLETED'; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(await asking()).toMatchObject({ stage: 'cancelled', executionStatus: 'COMPLETED' });
+  expect((await handle.query(statusQuery)).stage).toBe('cancelled');
+  // Told after the summary was written: the report the cycle will read has it.
+  expect(await db.selectFrom('activity_summaries').select('outcome').where('activity_id', '=', activity.activityId).executeTakeFirst()).toEqual({ outcome: 'cancelled' });
+  expect((await cycleHandle.query(cycleProgressQuery)).phase).toBe('running');
+  expect(lister.calls.get(input.cycleId) ?? 0).toBe(0);
 });
