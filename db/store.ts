@@ -97,6 +97,10 @@ export class SqlActivityStore implements ActivityStore {
       capacity: activity.capacity,
       stage: activity.stage,
       updated_at: this.nowIso(),
+      // The window as planned, so the door opens by it without the workflow (checkInWindowOpen).
+      ...(activity.attendanceWindow
+        ? { attendance_opens_at: toIso(activity.attendanceWindow.opensAt), attendance_closes_at: toIso(activity.attendanceWindow.closesAt) }
+        : {}),
     };
     await this.db
       .insertInto('activities')

@@ -184,6 +184,31 @@ export interface ActivityRecord {
   endsAt: string;
   capacity: number;
   stage: string;
+  /**
+   * When check-in opens and closes for the plan as it stands (recorded at every stage change, so
+   * at approval and at every reschedule): the door accepts by these times whether or not a worker
+   * is running (checkInWindowOpen). Absent in records written before this field.
+   */
+  attendanceWindow?: AttendanceWindow;
+}
+
+/** Stages in which an approved activity's check-in window, once reached, admits people. */
+export const CHECK_IN_STAGES: readonly string[] = ['reminders', 'attendance'];
+
+/**
+ * Whether check-in admits people now. Opened by the workflow: yes, until the workflow closes it
+ * (its word on its own clock, which a time-skipping test moves). Not opened: yes when the activity
+ * is approved and its recorded window has begun and not ended, by this clock — so the door opens on
+ * time while no worker runs across the opening, and a worker that comes back late finds those
+ * check-ins and tallies them. Closed: never.
+ */
+export function checkInWindowOpen(
+  a: { attendanceState: string; stage: string; opensAt: string | null; closesAt: string | null },
+  nowIso: string,
+): boolean {
+  if (a.attendanceState === 'closed') return false;
+  if (a.attendanceState === 'open') return true;
+  return CHECK_IN_STAGES.includes(a.stage) && a.opensAt !== null && a.closesAt !== null && nowIso >= a.opensAt && nowIso < a.closesAt;
 }
 
 /** What names a themed activity to a reader (an email, a report's row): no personal data beyond names. */

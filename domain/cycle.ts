@@ -145,7 +145,4 @@ export interface CycleCarryOver {
 
 export { milestoneState };
 
-/** Workflow id for a cycle: one workflow per cycle id. */
-export function incubationCycleWorkflowId(cycleId: string): string {
-  return `incubation-cycle:${cycleId}`;
-}
+export { incubationCycleWorkflowId } from './cycle-id';

@@ -51,7 +51,7 @@ import {
 import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
-import { incubationCycleWorkflowId } from '../domain/cycle';
+import { incubationCycleWorkflowId } from '../domain/cycle-id';
 import { activityChangedSignal } from './incubation-cycle.api';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
 import {
@@ -742,6 +742,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       endsAt: plan.endsAt,
       capacity: plan.capacity,
       stage,
+      attendanceWindow: { opensAt: opensAt(), closesAt: closesAt() },
     });
   }
 

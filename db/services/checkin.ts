@@ -1,7 +1,8 @@
 /**
  * Check-in (签到). Families and volunteers check in once per activity, by QR code, link or at the
- * staff desk; walk-ins are allowed. Whether check-in is open is the activity's `attendance_state`,
- * which the workflow flips through the store: this module never compares times with the clock.
+ * staff desk; walk-ins are allowed. Whether check-in is open is one rule (domain/activity.ts
+ * checkInWindowOpen): the workflow opened it, or the approved activity's recorded window has begun —
+ * the door opens on time even while no worker runs — and never past the window's close.
  *
  * Safe under concurrency: the row is written with INSERT … ON CONFLICT DO NOTHING against the
  * unique (activity, person) and (activity, nonce) constraints, so any number of simultaneous
@@ -9,8 +10,9 @@
  * a check-in and the closing of attendance (FOR UPDATE) cannot interleave: a check-in is either in
  * the tally or refused.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { z } from 'zod';
+import { CHECK_IN_STAGES, checkInWindowOpen } from '../../domain/activity';
 import { dialectOf, lockActivityRow, withTransaction } from '../database';
 import type { CheckInRow, Database, PersonKind } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock } from '../util';
@@ -62,9 +64,19 @@ export class CheckIns {
   private async requireOpen(trx: Kysely<Database>, activityId: string): Promise<void> {
     const activity = await lockActivityRow(trx, activityId, 'share');
     if (!activity) throw new CheckInError('ACTIVITY_NOT_FOUND', `no activity ${activityId}`);
-    if (activity.attendance_state !== 'open') {
-      throw new CheckInError('ATTENDANCE_NOT_OPEN', `check-in for activity ${activityId} is ${activity.attendance_state === 'closed' ? 'closed' : 'not open yet'}`);
-    }
+    this.insistOpen(activityId, activity);
+  }
+
+  /** The one rule (domain/activity.ts checkInWindowOpen) on a row, as the refusal it gives. */
+  private insistOpen(
+    activityId: string,
+    a: { attendance_state: string; stage: string; attendance_opens_at: string | null; attendance_closes_at: string | null },
+  ): void {
+    const now = this.now().toISOString();
+    const window = { attendanceState: a.attendance_state, stage: a.stage, opensAt: a.attendance_opens_at, closesAt: a.attendance_closes_at };
+    if (checkInWindowOpen(window, now)) return;
+    const closed = a.attendance_state === 'closed' || (a.attendance_closes_at !== null && now >= a.attendance_closes_at && CHECK_IN_STAGES.includes(a.stage));
+    throw new CheckInError('ATTENDANCE_NOT_OPEN', `check-in for activity ${activityId} is ${closed ? 'closed' : 'not open yet'}`);
   }
 
   /**
@@ -82,9 +94,7 @@ export class CheckIns {
 
       const found = await this.whyNotInserted(trx, c);
       if (!found) throw new CheckInError('ACTIVITY_NOT_FOUND', `no activity ${c.activityId}`);
-      if (found.attendance_state !== 'open') {
-        throw new CheckInError('ATTENDANCE_NOT_OPEN', `check-in for activity ${c.activityId} is ${found.attendance_state === 'closed' ? 'closed' : 'not open yet'}`);
-      }
+      this.insistOpen(c.activityId, found);
       if (!found.found_person_id) throw personNotFound(c.personKind, c.personId);
       if (found.checked_in_at !== null && found.members !== null) {
         const existing = { checked_in_at: found.checked_in_at, person_kind: c.personKind, person_id: found.found_person_id, members: found.members };
@@ -108,7 +118,7 @@ export class CheckIns {
         .selectFrom('activities as a')
         .innerJoin(`${personTable as 'families'} as p`, (j) => (c.personId ? j.on('p.id', '=', c.personId) : j.on('p.qr_token', '=', c.qrToken ?? '')))
         .where('a.id', '=', c.activityId)
-        .where('a.attendance_state', '=', 'open')
+        .where(admitsNow(row.at))
         .$if(dialectOf(trx) === 'postgres', (q) => q.forShare('a'));
     const source =
       c.personKind === 'family'
@@ -167,7 +177,7 @@ export class CheckIns {
       .leftJoin(`${personTable as 'families'} as p`, (j) => (c.personId ? j.on('p.id', '=', c.personId) : j.on('p.qr_token', '=', c.qrToken ?? '')))
       .leftJoin('check_ins as ci', (j) => j.onRef('ci.activity_id', '=', 'a.id').on('ci.person_kind', '=', c.personKind).onRef('ci.person_id', '=', 'p.id'))
       .where('a.id', '=', c.activityId)
-      .select(['a.attendance_state', 'p.id as found_person_id', 'ci.checked_in_at', 'ci.members', 'ci.nonce'])
+      .select(['a.attendance_state', 'a.stage', 'a.attendance_opens_at', 'a.attendance_closes_at', 'p.id as found_person_id', 'ci.checked_in_at', 'ci.members', 'ci.nonce'])
       .executeTakeFirst();
   }
 
@@ -223,4 +233,22 @@ function view(
   row: Pick<CheckInRow, 'checked_in_at' | 'person_kind' | 'person_id'> & { members: number | string | bigint },
 ): CheckInResult {
   return { status, at: row.checked_in_at, personKind: row.person_kind, personId: row.person_id, members: num(row.members) };
+}
+
+/**
+ * checkInWindowOpen (domain/activity.ts) as SQL on `activities as a`, for the INSERT … SELECT:
+ * opened by the workflow, or not opened yet but approved and inside its recorded window.
+ * Instants are ISO-8601 UTC text everywhere, so text order is time order.
+ */
+function admitsNow(nowIso: string) {
+  return (eb: ExpressionBuilder<{ a: Database['activities'] }, 'a'>) =>
+    eb.or([
+      eb('a.attendance_state', '=', 'open'),
+      eb.and([
+        eb('a.attendance_state', '=', 'notOpen'),
+        eb('a.stage', 'in', [...CHECK_IN_STAGES]),
+        eb('a.attendance_opens_at', '<=', nowIso),
+        eb('a.attendance_closes_at', '>', nowIso),
+      ]),
+    ]);
 }

@@ -128,6 +128,12 @@ test('a merchant venue request and a grid worker approval act only on a form POS
     return s.stage === 'reminders' ? s : undefined;
   }, 20_000, 'the reminders stage');
 
+  // Approved: the check-in window is recorded with the activity, so the door opens by it even while no worker runs.
+  const row = await h.db.selectFrom('activities').select(['attendance_state', 'attendance_opens_at', 'attendance_closes_at', 'starts_at', 'ends_at']).where('id', '=', activityId).executeTakeFirstOrThrow();
+  expect(row.attendance_state).toBe('notOpen');
+  expect(Date.parse(row.attendance_opens_at!)).toBe(Date.parse(row.starts_at) - h.config.timings.attendanceOpensBeforeMs);
+  expect(Date.parse(row.attendance_closes_at!)).toBe(Date.parse(row.ends_at) + h.config.timings.attendanceClosesAfterMs);
+
   // A second POST shows the recorded decision; nothing new is recorded.
   const again = await submit(approvalLink, { choice: 'reject', comment: '再想想' }, { from: approvalPage });
   expect(again.status).toBe(200);
