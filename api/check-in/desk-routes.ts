@@ -25,7 +25,7 @@ import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
 import type { Locale } from '../../domain/schemas';
 import { text } from '../../domain/text';
-import type { CheckInResult } from '../../db/services/checkin';
+import { CheckInError, type CheckInResult } from '../../db/services/checkin';
 import { DashboardForbidden, DashboardNotFound } from '../dashboard/access';
 import { dashboardStrings } from '../dashboard/i18n';
 import type { PageCtx } from '../dashboard/page-context';
@@ -290,7 +290,11 @@ export function createCardLinkRouter(deps: CardLinkDeps): Router {
       if (!session || !mayWorkDesk(session.role)) return next();
       const token = String(req.params.qrToken);
       if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return next();
-      const person = await personByScan(repos, token).catch(() => undefined);
+      // Not a card: the family's page answers it. An outage still throws (a 503 page, not a wrong card).
+      const person = await personByScan(repos, token).catch((err: unknown) => {
+        if (err instanceof CheckInError) return undefined;
+        throw err;
+      });
       if (!person) return next();
       const own = session.role === 'coordinator' ? undefined : (session.compound ?? undefined);
       if (session.role !== 'coordinator' && own === undefined) return next();

@@ -279,6 +279,8 @@ export function createFamilyHomeRouter(deps: FamilyHomeDeps): Router {
   router.use(PATHS, (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
+    // An outage: the app's one "try again shortly" page (503, Retry-After), not "something went wrong".
+    if (known?.status === 503) return next(err);
     if (!known || known.status >= 500) deps.logger.error('family page failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     const ctx = ctxOf(req, res);
     messagePage(req, res, ctx, known?.status ?? 500, (known?.status ?? 500) < 500 ? ctx.s.pages.invalid : ctx.s.pages.error);

@@ -38,7 +38,7 @@ import { toHttpError, type Logger } from '../http/errors';
 import { html, raw, type RawHtml } from '../http/html';
 import { publicPage } from '../http/layout';
 import { pickLocale } from '../links/i18n';
-import { activityOr404, type ActivityRef } from '../http/feature-routes';
+import { activityIfRecorded, activityOr404, type ActivityRef } from '../http/feature-routes';
 import type { PeopleMail } from '../registration/mail';
 import { TokenBucketLimiter, type RateLimitOptions } from '../http/rate-limit';
 import { selfServiceStrings } from './i18n';
@@ -342,7 +342,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
       message(res, ctx, 410, e.title, e.body);
       return { kind: 'shown' };
     }
-    const activity = await activityOr404(repos, link.activityId).catch(() => undefined);
+    const activity = await activityIfRecorded(repos, link.activityId);
     const person = activity ? await personOf(link.person) : undefined;
     if (!activity || !person) {
       message(res, ctx, 404, p.notFound.title, p.notFound.body);
@@ -499,7 +499,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
 
   router.get('/activities/:id/register', async (req, res) => {
     const ctx = ctxOf(req, res);
-    const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
+    const a = await activityIfRecorded(repos, String(req.params.id));
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     askForm(req, res, ctx, a, await activityTable(ctx, a));
   });
@@ -507,7 +507,7 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   router.post('/activities/:id/register', form, async (req, res) => {
     const ctx = ctxOf(req, res);
     if (!formIsOurs(res)) return message(res, ctx, 403, ctx.s.ss.pages.forbidden.title, ctx.s.ss.pages.forbidden.body);
-    const a = await activityOr404(repos, String(req.params.id)).catch(() => undefined);
+    const a = await activityIfRecorded(repos, String(req.params.id));
     if (!a) return message(res, ctx, 404, ctx.s.ss.pages.notFound.title, ctx.s.ss.pages.notFound.body);
     // Whether registration is open is the activity's, not the address's: say so rather than "sent".
     if (!registrationOpen(a)) return message(res, ctx, 409, ctx.s.ss.ask.heading, closedText(ctx, a));
@@ -551,6 +551,8 @@ export function createSelfServiceRouter(deps: SelfServiceDeps): Router {
   router.use(PAGES, (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
+    // An outage: the app's one "try again shortly" page (503, Retry-After), not "something went wrong".
+    if (known?.status === 503) return next(err);
     if (!known || known.status >= 500) logger.error('self-service page failed', { method: req.method, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     const ctx = ctxOf(req, res);
     const status = known?.status ?? 500;

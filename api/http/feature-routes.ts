@@ -46,6 +46,17 @@ export interface ActivityRef extends Omit<ActivityRecord, 'activityId' | 'cycleI
 }
 
 /** The activity as recorded by its workflow (`activities` row), or a 404. */
+/**
+ * The activity, or undefined when none is recorded; an outage (the database not answering) still
+ * throws, so a person's page says "try again shortly" (503) instead of "not found".
+ */
+export async function activityIfRecorded(repos: Repositories, activityId: string): Promise<ActivityRef | undefined> {
+  return activityOr404(repos, activityId).catch((err: unknown) => {
+    if (err instanceof HttpError && err.status === 404) return undefined;
+    throw err;
+  });
+}
+
 export async function activityOr404(repos: Repositories, activityId: string): Promise<ActivityRef> {
   const row = await repos.activities.findById(activityId);
   if (!row) {

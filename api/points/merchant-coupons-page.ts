@@ -201,6 +201,8 @@ export function createMerchantCouponsRouter(deps: MerchantCouponsDeps): Router {
   router.use(MERCHANT_PAGE_PREFIX, (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const known = toHttpError(err);
+    // An outage: the app's one "try again shortly" page (503, Retry-After), not "something went wrong".
+    if (known?.status === 503) return next(err);
     if (!known || known.status >= 500) deps.logger.error('merchant coupon page failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     const ctx = ctxOf(req, res);
     const status = known?.status ?? 500;

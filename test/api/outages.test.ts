@@ -100,6 +100,13 @@ describe('the database goes away under a running API', () => {
     expect(page.headers.get('retry-after')).toBe('5');
     expect(await page.text()).toContain('系统暂时无法连接，请稍后再试');
 
+    // A family at the door with its card or its link: "try again shortly", never "not found".
+    for (const path of ['/q/ABCDEFGH12345678', '/activities/a-any/register']) {
+      const person = await fetch(`${base}${path}`, { headers: { 'accept-language': 'zh-CN' } });
+      expect({ path, status: person.status, retryAfter: person.headers.get('retry-after') }).toEqual({ path, status: 503, retryAfter: '5' });
+      expect(await person.text()).toContain('系统暂时无法连接，请稍后再试');
+    }
+
     await proxy.up();
     // The pool replaces its dropped clients: the first request after the outage may still find one.
     let status = 0;
