@@ -6,7 +6,7 @@
  */
 import type { ActivityRecord } from '../../../domain/activity';
 import { seedCycle } from '../../support/app-harness';
-import { CookieJar, communityPlan, eventually, postForm, request, signIn, startActivity, startDashboardHarness, unique, type DashboardHarness } from './harness';
+import { type CookieJar, communityPlan, eventually, postForm, request, signIn, startActivity, startDashboardHarness, unique, type DashboardHarness } from './harness';
 import { StoreLogicError } from '../../../db/util';
 
 let failing = true;
