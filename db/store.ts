@@ -20,7 +20,7 @@ import {
 import { type Holder, type LedgerPolicy, balanceOf, defaultLedgerPolicy, insertAward, lockHolder } from './services/ledger';
 import { parseInput } from './services/validation';
 import type { ActivityRow, CheckInRow, Database, LocaleText } from './types';
-import { type Clock, num, systemClock, toIso } from './util';
+import { type Clock, StoreLogicError, num, systemClock, toIso } from './util';
 
 export interface SqlActivityStoreOptions {
   /** Earning cap and expiry for awarded points (defaults: no cap, expiry at the end of the following year, UTC+8). */
@@ -61,7 +61,7 @@ function recipientOf(kind: 'family' | 'volunteer', row: { id: string; name: stri
 
 /** The workflow writes the activity's row (upsertActivity) before anything else touches it. */
 function activityNotRecorded(activityId: string): Error {
-  return new Error(`activity ${activityId} is not recorded (upsertActivity first)`);
+  return new StoreLogicError(`activity ${activityId} is not recorded (upsertActivity first)`);
 }
 
 export class SqlActivityStore implements ActivityStore {
@@ -101,6 +101,8 @@ export class SqlActivityStore implements ActivityStore {
       ...(activity.attendanceWindow
         ? { attendance_opens_at: toIso(activity.attendanceWindow.opensAt), attendance_closes_at: toIso(activity.attendanceWindow.closesAt) }
         : {}),
+      // A stuck step, or null once it went through (absent from workflows that predate it).
+      ...(activity.attention !== undefined ? { attention_json: activity.attention ? JSON.stringify(activity.attention) : null } : {}),
     };
     await this.db
       .insertInto('activities')
@@ -196,7 +198,7 @@ export class SqlActivityStore implements ActivityStore {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) return;
     const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirst();
-    if (!row) throw new Error(`email ${key} was never claimed (claimEmail first)`);
+    if (!row) throw new StoreLogicError(`email ${key} was never claimed (claimEmail first)`);
   }
 
   async markEmailRetrying(key: string, failure: { error: string; nextAttemptAt: string; email: OutgoingEmail }): Promise<void> {
@@ -394,7 +396,7 @@ export class SqlActivityStore implements ActivityStore {
     return withTransaction(this.db, async (trx) => {
       const activity = await this.activityForUpdate(trx, activityId);
       if (activity.attendance_state !== 'closed' || !activity.attendance_closed_at) {
-        throw new Error(`activity ${activityId}: attendance must be closed before points are awarded`);
+        throw new StoreLogicError(`activity ${activityId}: attendance must be closed before points are awarded`);
       }
       const checkIns = await trx.selectFrom('check_ins').selectAll().where('activity_id', '=', activityId).execute();
       const familyIds = [...new Set(checkIns.filter((c) => c.person_kind === 'family').map((c) => c.person_id))].sort();

@@ -93,6 +93,8 @@ export interface ActivitiesTable {
   attendance_closed_at: string | null;
   tally_json: string | null;
   updated_at: string;
+  /** Migration 014: a step that failed for good and waits (JSON of NeedsAttention); NULL otherwise. */
+  attention_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RegistrationsTable {

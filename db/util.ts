@@ -44,6 +44,16 @@ export class ServiceError<C extends string = string> extends Error {
 }
 
 /** Input that failed validation; `issues` name each field and what is wrong with it. */
+/**
+ * A store call that cannot succeed however often it is retried (a row it needs is not there, a
+ * step called out of order): the activities report it as a failure for good, not a retry.
+ */
+export class StoreLogicError extends ServiceError<'STORE_LOGIC'> {
+  constructor(message: string) {
+    super('STORE_LOGIC', message);
+  }
+}
+
 export class InvalidInputError extends ServiceError<'INVALID_INPUT'> {
   override readonly name = 'InvalidInputError';
   constructor(readonly issues: { field: string; message: string }[]) {

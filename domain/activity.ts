@@ -150,6 +150,17 @@ export interface ActivityStatus {
   attendanceWindow?: AttendanceWindow;
   feedback?: FeedbackRecord;
   cancelled?: { reason: string; by: Actor; at: string };
+  /** A step that failed for good and waits to be tried again (hourly, or when a coordinator asks). */
+  attention?: NeedsAttention;
+}
+
+/** Why an activity is stuck: the step (the activity function that failed), its error, since when. */
+export interface NeedsAttention {
+  step: string;
+  error: string;
+  since: string;
+  /** When it is tried again by itself. */
+  retryAt: string;
 }
 
 /** What a finished (or rejected, or cancelled) activity hands to its incubation cycle. */
@@ -190,6 +201,8 @@ export interface ActivityRecord {
    * is running (checkInWindowOpen). Absent in records written before this field.
    */
   attendanceWindow?: AttendanceWindow;
+  /** Set while a step has failed for good and waits; absent (cleared) otherwise. */
+  attention?: NeedsAttention | null;
 }
 
 /** Stages in which an approved activity's check-in window, once reached, admits people. */

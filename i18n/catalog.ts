@@ -218,6 +218,14 @@ export interface DashboardProse {
     openInTemporal: string;
     /** Beside the Temporal UI link (coordinators only): that UI asks no one to sign in. */
     temporalNoSignIn: string;
+    /** A step failed for good and waits (status.attention): what, why, when it is tried again. */
+    needsAttention: (step: string, error: string, retryAt: string) => string;
+    retryNow: string;
+    /** The overview's badge for a stuck activity. */
+    needsAttentionBadge: string;
+    retryAsked: string;
+    /** The workflow's steps, as staff read them. */
+    steps: Record<string, string>;
     waiting: string;
     timeline: string;
     stageStarted: (stage: string) => string;

@@ -5,6 +5,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { ThemedActivityActivities } from '../activities';
+import { classified } from '../activities/classified';
 import type { DigestActivities } from '../activities/digest';
 import type { CycleActivities } from '../activities/cycle';
 import type { PointsExpiryActivities } from '../activities/points-expiry';
@@ -28,7 +29,8 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue,
-    activities: opts.activities,
+    // Failures no retry fixes are reported as such (activities/classified.ts).
+    activities: classified(opts.activities),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     // Graceful shutdown: let activities in flight finish (they are idempotent either way).

@@ -5,7 +5,7 @@
  * The shapes they carry live in `domain/activity.ts`; they are re-exported here only so that
  * callers importing them from this module keep compiling until they import from `domain/`.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApprovalDecision,
   Cancellation,
@@ -19,6 +19,8 @@ import type { ActivityStatus, DecisionRecord, FeedbackRecord, SecuredVenue } fro
 
 
 export const statusQuery = defineQuery<ActivityStatus>('status');
+/** A coordinator asks a stuck activity (status.attention) to try its failed step again now. */
+export const retryNowSignal = defineSignal('retryNow');
 
 export const revisePlanUpdate = defineUpdate<ActivityStatus, [PlanRevision]>('revisePlan');
 export const answerVenueRequestUpdate = defineUpdate<DecisionRecord, [MerchantAnswer]>('answerVenueRequest');

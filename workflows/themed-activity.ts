@@ -8,6 +8,7 @@
  * written to history; side effects happen in activities.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -44,13 +45,15 @@ import {
   type DecisionRecord,
   type FeedbackRecord,
   type PendingAction,
+  type ActivityRecord,
+  type NeedsAttention,
   type SecuredVenue,
   type Stage,
   type StageSpan,
 } from '../domain/activity';
 import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
-import { RETRY_WITH_BACKOFF } from './activity-retry';
+import { BOUNDED_RETRY, RETRY_WITH_BACKOFF } from './activity-retry';
 import { incubationCycleWorkflowId } from '../domain/cycle-id';
 import { activityChangedSignal } from './incubation-cycle.api';
 import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from './search-attributes';
@@ -61,23 +64,52 @@ import {
   decideApprovalUpdate,
   rescheduleUpdate,
   revisePlanUpdate,
+  retryNowSignal,
   statusQuery,
   submitFeedbackUpdate,
 } from './themed-activity.api';
 
 export * from './themed-activity.api';
 
-const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations } = proxyActivities<ThemedActivityActivities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: RETRY_WITH_BACKOFF,
-});
+type Steps = Pick<
+  ThemedActivityActivities,
+  'recordActivity' | 'recordSummary' | 'notify' | 'planFanOut' | 'openAttendance' | 'closeAttendance' | 'releaseRegistrations' | 'awardPoints'
+>;
 
-const { awardPoints } = proxyActivities<ThemedActivityActivities>({
-  startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: RETRY_WITH_BACKOFF,
-});
+/** What runs started before bounded retries keep: every step retried without end. */
+const LEGACY = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '30 seconds', retry: RETRY_WITH_BACKOFF });
+// Named one by one: the proxy has no own properties to spread.
+const LEGACY_STEPS: Steps = {
+  recordActivity: LEGACY.recordActivity,
+  recordSummary: LEGACY.recordSummary,
+  notify: LEGACY.notify,
+  planFanOut: LEGACY.planFanOut,
+  openAttendance: LEGACY.openAttendance,
+  closeAttendance: LEGACY.closeAttendance,
+  releaseRegistrations: LEGACY.releaseRegistrations,
+  awardPoints: proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute', retry: RETRY_WITH_BACKOFF }).awardPoints,
+};
+
+/**
+ * Bounded retries (activity-retry.ts BOUNDED_RETRY), and a heartbeat timeout only on the steps that
+ * heartbeat (the sends, the award, the release); a step that still fails makes the activity
+ * "need attention" (see `stuck` below) instead of retrying unseen.
+ */
+const NEEDS_ATTENTION_PATCH = 'bounded-retries-needs-attention';
+const QUICK = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '1 minute', retry: BOUNDED_RETRY });
+const HEARTBEATING = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '30 seconds', retry: BOUNDED_RETRY });
+const BOUNDED_STEPS: Steps = {
+  recordActivity: QUICK.recordActivity,
+  recordSummary: QUICK.recordSummary,
+  planFanOut: QUICK.planFanOut,
+  openAttendance: QUICK.openAttendance,
+  closeAttendance: QUICK.closeAttendance,
+  notify: HEARTBEATING.notify,
+  releaseRegistrations: HEARTBEATING.releaseRegistrations,
+  awardPoints: proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '1 minute', retry: BOUNDED_RETRY }).awardPoints,
+};
+/** A stuck step is tried again by itself this often (or at once when a coordinator asks). */
+const ATTENTION_RETRY_MS = 60 * 60_000;
 
 /**
  * A send to a group (a compound's families, the registrants) first asks how many it reaches and
@@ -136,6 +168,14 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   let cancelled: { reason: string; by: Actor; at: string } | undefined;
   /** Who has heard of this activity, so a cancellation or a new time reaches them all. */
   const told = { gridWorker: false, coordinator: false, supervisor: false, registrants: false, merchantIds: new Set<string>() };
+  /** A step that failed for good, while it waits to be tried again. */
+  let attention: NeedsAttention | undefined;
+  let retryRequested = false;
+  const bounded = patched(NEEDS_ATTENTION_PATCH);
+  const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(BOUNDED_STEPS) : LEGACY_STEPS;
+  setHandler(retryNowSignal, () => {
+    retryRequested = true;
+  });
 
   // ---- queries and updates (registered before the first await) -------------------------------
   setHandler(statusQuery, () => status());
@@ -733,7 +773,11 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   }
 
   async function record(): Promise<void> {
-    await recordActivity({
+    await recordActivity(activityRecord());
+  }
+
+  function activityRecord(): ActivityRecord {
+    return {
       activityId,
       cycleId,
       compound: plan.compound,
@@ -743,7 +787,58 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       capacity: plan.capacity,
       stage,
       attendanceWindow: { opensAt: opensAt(), closesAt: closesAt() },
-    });
+      ...(bounded ? { attention: attention ?? null } : {}),
+    };
+  }
+
+  /** Each step, tried again after it fails for good: first on its own schedule, then hourly or when asked. */
+  function wrap<A extends unknown[], R>(step: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A): Promise<R> => {
+      for (;;) {
+        try {
+          return await call(...args);
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err;
+          await stuck(step, err);
+        }
+      }
+    };
+  }
+
+  function guarded(steps: Steps): Steps {
+    return {
+      recordActivity: wrap('recordActivity', steps.recordActivity),
+      recordSummary: wrap('recordSummary', steps.recordSummary),
+      notify: wrap('notify', steps.notify),
+      planFanOut: wrap('planFanOut', steps.planFanOut),
+      openAttendance: wrap('openAttendance', steps.openAttendance),
+      closeAttendance: wrap('closeAttendance', steps.closeAttendance),
+      releaseRegistrations: wrap('releaseRegistrations', steps.releaseRegistrations),
+      awardPoints: wrap('awardPoints', steps.awardPoints),
+    };
+  }
+
+  /**
+   * A step failed for good (non-retryable, or out of attempts): the activity says so — in its
+   * status, and on its row for the dashboard and the digest — and waits for the next try.
+   */
+  async function stuck(step: string, err: ActivityFailure): Promise<void> {
+    const reason = err.cause instanceof Error ? err.cause.message : err.message;
+    attention = { step, error: reason.slice(0, 500), since: nowIso(), retryAt: new Date(Date.now() + ATTENTION_RETRY_MS).toISOString() };
+    await recordQuietly();
+    retryRequested = false;
+    await condition(() => retryRequested, ATTENTION_RETRY_MS);
+    attention = undefined;
+    await recordQuietly();
+  }
+
+  /** Writes the row without the guard: a database still down must not make the wait itself stuck. */
+  async function recordQuietly(): Promise<void> {
+    try {
+      await BOUNDED_STEPS.recordActivity(activityRecord());
+    } catch {
+      // The status query still says it; the row catches up at the next stage change.
+    }
   }
 
   async function send(req: {
@@ -756,7 +851,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     let sized = notify;
     if (req.audience.some((a) => a.kind !== 'person') && patched(FAN_OUT_TIMEOUT_PATCH)) {
       const { startToCloseMs } = await planFanOut(req.audience);
-      sized = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: startToCloseMs, heartbeatTimeout: '30 seconds', retry: RETRY_WITH_BACKOFF }).notify;
+      const bySize = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: startToCloseMs, heartbeatTimeout: '30 seconds', retry: bounded ? BOUNDED_RETRY : RETRY_WITH_BACKOFF }).notify;
+      sized = bounded ? wrap('notify', bySize) : bySize;
     }
     const result = await sized({ workflowId, ...req });
     emailsSent += result.sent;
@@ -838,6 +934,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       ...(attendanceWindow ? { attendanceWindow } : {}),
       ...(feedback ? { feedback } : {}),
       ...(cancelled ? { cancelled } : {}),
+      ...(attention ? { attention: { ...attention } } : {}),
     };
   }
 

@@ -12,7 +12,7 @@
  *   GET /dashboard/points/award             award points for family learning or volunteering outside an activity (api/points/award-page.ts)
  *   GET /dashboard/points/counter           the rewards counter (desk staff; api/points/counter-page.ts)
  */
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
@@ -51,6 +51,8 @@ import {
 import { dashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
 import { messageCard, staffPage } from '../http/layout';
+import { themedActivityWorkflowId } from '../../domain/activity';
+import { retryNowSignal } from '../../workflows/themed-activity.api';
 import { cycleGroups, reportRoutes } from './report';
 import { directoryPageRoutes } from '../people/pages';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
@@ -186,9 +188,26 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         ...(canSeeTemporalUi(ctx.viewer) ? { temporalUrl: temporalUiUrl(config, workflowId) } : {}),
         compounds,
         actions: await activityActions(ctx, status, req.query),
+        csrf: ctx.csrf,
         registrations: await registrationSection(deps, ctx, id, req.query),
       }),
     );
+  });
+
+  // A coordinator asks a stuck activity (status.attention) to try its failed step again now.
+  router.post('/activities/:id/retry', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 5 }), async (req, res) => {
+    const ctx = ctxOf(req, res);
+    const id = String(req.params.id);
+    if (!ID.test(id)) throw new DashboardNotFound();
+    if (ctx.viewer.role !== 'coordinator') throw new DashboardForbidden('coordinatorOnly');
+    if (!signedPageOf(res).formIsOurs()) {
+      const p = ctx.s.page.pages;
+      return ctx.render(403, p.badForm.title, messageCard(p.badForm.title, [p.invalid.body]));
+    }
+    const status = await activityStatus(data, id);
+    if (!status) throw new DashboardNotFound();
+    if (status.attention) await deps.client.workflow.getHandle(themedActivityWorkflowId(id)).signal(retryNowSignal);
+    ctx.render(200, status.plan.title, messageCard(status.plan.title, [ctx.s.activity.retryAsked], html`<p><a href="/dashboard/activities/${id}">${status.plan.title}</a></p>`, 'ok'));
   });
 
   // ---- leaderboard ---------------------------------------------------------------------------

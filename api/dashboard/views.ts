@@ -128,7 +128,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
             v.canSeeReport && g.recorded ? html`<p class="noprint"><a href="/dashboard/cycles/${encodeURIComponent(g.cycleId)}/report">${h.report}</a></p>` : ''
           }${cycleManageLink(s.page.lang as Locale, v.viewer.role, g.cycleId, g.recorded)}${g.activities.length ? html`<div class="scroll"><table><thead><tr><th>${c.activity}</th><th>${c.compound}</th><th>${c.startsAt}</th><th>${c.stage}</th><th>${c.progress}</th></tr></thead><tbody>${g.activities.map(
             (a) =>
-              html`<tr><td><a href="${activityHref(a.activityId)}">${a.title}</a></td><td>${v.compounds.get(a.compound) ?? a.compound}</td><td class="t">${a.startsAt ? s.page.when(a.startsAt) : '–'}</td><td>${stageBadge(s, a.stage)}${executionBadge(a)}</td><td>${progressBar(s, a.stage, a.status?.stages)}</td></tr>`,
+              html`<tr><td><a href="${activityHref(a.activityId)}">${a.title}</a></td><td>${v.compounds.get(a.compound) ?? a.compound}</td><td class="t">${a.startsAt ? s.page.when(a.startsAt) : '–'}</td><td>${stageBadge(s, a.stage)}${executionBadge(a)}${a.status?.attention ? html` <span class="badge red">${s.activity.needsAttentionBadge}</span>` : ''}</td><td>${progressBar(s, a.stage, a.status?.stages)}</td></tr>`,
           )}</tbody></table></div>` : html`<p class="muted">${h.noActivities}</p>`}</div>`,
       )
     : [html`<div class="card"><p class="muted">${h.noActivities}</p></div>`];
@@ -142,6 +142,8 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
 
 export interface ActivityView {
   viewer: StaffSession;
+  /** The page's CSRF value, for the "try again now" form. */
+  csrf?: string;
   status: ActivityStatus;
   workflowId: string;
   executionStatus: string | undefined;
@@ -229,7 +231,7 @@ export function activityBody(s: DashboardStrings, v: ActivityView): RawHtml {
   )}${row(s.page.labels.venue, venue)}${row(a.cycle, st.cycleId)}${row(s.page.labels.stage, html`${stageBadge(s, st.stage)}${v.executionStatus ? executionBadge({ executionStatus: v.executionStatus }) : ''}`)}${row(
     a.temporal,
     v.temporalUrl ? html`<a href="${v.temporalUrl}" rel="noreferrer">${a.openInTemporal}</a><div class="muted">${a.temporalNoSignIn}</div>` : undefined,
-  )}</dl>${progressBar(s, st.stage, st.stages)}</div>`;
+  )}</dl>${progressBar(s, st.stage, st.stages)}${attentionNotice(s, v)}</div>`;
 
   const pending = st.pending
     ? html`<div class="card"><h2>${a.waiting}</h2><dl class="kv">${row(s.home.columns.who, waitingOn(s, st.pending, v.names, st))}${row(
@@ -311,4 +313,16 @@ function emailState(s: DashboardStrings, e: OutboxEntry): string {
   if (!e.delivery) return s.activity.pendingEmail;
   if (e.delivery.state === 'refused') return s.activity.refusedEmail(e.delivery.reason);
   return s.activity.retryingEmail(e.delivery.reason, e.delivery.nextAttemptAt ? s.page.when(e.delivery.nextAttemptAt) : '—');
+}
+
+/** A step that failed for good: what and why, when it is tried again, and (for coordinators) a button to try now. */
+function attentionNotice(s: DashboardStrings, v: ActivityView): RawHtml | string {
+  const at = v.status.attention;
+  if (!at) return '';
+  const a = s.activity;
+  const retry =
+    v.viewer.role === 'coordinator' && v.csrf !== undefined
+      ? html`<form method="post" action="/dashboard/activities/${v.status.activityId}/retry"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit">${a.retryNow}</button></form>`
+      : '';
+  return html`<div class="error" id="attention"><p>${a.needsAttention(a.steps[at.step] ?? at.step, at.error, s.page.when(at.retryAt))}</p>${retry}</div>`;
 }

@@ -14,6 +14,7 @@ import * as m009 from './009_outbox_leases';
 import * as m010 from './010_coupons';
 import * as m012 from './012_check_in_by';
 import * as m013 from './013_outbox_delivery';
+import * as m014 from './014_activity_attention';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '010_coupons': m010,
   '012_check_in_by': m012,
   '013_outbox_delivery': m013,
+  '014_activity_attention': m014,
 };
