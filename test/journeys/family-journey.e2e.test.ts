@@ -15,18 +15,17 @@
  */
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { readSelfServiceToken } from '../../api/family/links';
 import { cardCodeOf, qrCardUrl } from '../../domain/card';
 import type { ActivityStatus } from '../../domain/activity';
 import { Ledger } from '../../db/services/ledger';
 import { SqlActivityStore } from '../../db/store';
 import { formatDateTime } from '../../i18n/format';
-import type { StoredMail } from '../../mail/dev-mailbox';
 import { LINK_SECRET, STAFF, api, communityPlan, eventually, seedCycle, seedMerchant, startApiHarness, unique, type ApiHarness } from '../api/harness';
 import { seenMail } from '../api/dashboard/harness';
 import { seedFamily } from '../api/people-fixtures';
 import { browserSession, checkAtBothWidths, signIn, WIDTHS, type BrowserSession } from '../browser/browser';
 import { decodeQrPng } from '../support/qr-decode';
+import { selfLinks } from '../support/self-links';
 
 jest.setTimeout(240_000);
 
@@ -43,16 +42,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const SELF_LINKS = /https?:\/\/[^\s"<>]+\/s\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
-
-function selfLinks(mail: StoredMail): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const url of mail.text.match(SELF_LINKS) ?? []) {
-    const read = readSelfServiceToken(url.split('/s/')[1] ?? '', LINK_SECRET, Date.now());
-    if (read.kind === 'ok') out[read.step] = url;
-  }
-  return out;
-}
 
 const phone = (): Promise<Page> => browsers.newPage({ viewport: WIDTHS.phone });
 
@@ -75,7 +64,7 @@ test('one family: the registration-open email to a used coupon the cycle report 
 
   // ---- the registration-open email carries the family's own link: one tap registers
   const open = await h.mailbox.waitFor((m) => m.to.includes(family.email) && m.subject.includes(title) && m.subject.startsWith('活动报名开始'), 60_000);
-  const registerUrl = selfLinks(open).register;
+  const registerUrl = selfLinks(open, LINK_SECRET).register;
   expect(registerUrl).toBeDefined();
   const home = await phone();
   await home.goto(registerUrl!);
@@ -91,7 +80,7 @@ test('one family: the registration-open email to a used coupon the cycle report 
   expect(qr).toBeDefined();
   expect(decodeQrPng(qr!.content)).toBe(qrCardUrl(h.baseUrl, family.qrToken));
   expect(confirmation.text).toContain(cardCodeOf(family.qrToken));
-  const links = selfLinks(confirmation);
+  const links = selfLinks(confirmation, LINK_SECRET);
 
   // ---- check-in opens (the workflow's attendance stage makes this call 30 minutes before the start)
   const store = new SqlActivityStore(h.db);

@@ -19,6 +19,7 @@ import { checkInRows, seedActivity, seedFamily, type SeededFamily } from '../api
 import { browserSession, checkAtBothWidths, heading, WIDTHS, type BrowserSession } from '../browser/browser';
 import { icsEvent, shanghaiToIso, unescapeIcsText } from '../support/ics-parse';
 import { decodeQrPng } from '../support/qr-decode';
+import { selfLinks } from '../support/self-links';
 
 jest.setTimeout(180_000);
 
@@ -35,17 +36,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const SELF_LINKS = /https?:\/\/[^\s"<>]+\/s\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g;
-
-/** The /s/ links of a mail's text part, by the step each is signed for. */
-function selfLinks(mail: StoredMail): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const url of mail.text.match(SELF_LINKS) ?? []) {
-    const read = readSelfServiceToken(url.split('/s/')[1] ?? '', LINK_SECRET, Date.now());
-    if (read.kind === 'ok') out[read.step] = url;
-  }
-  return out;
-}
 
 async function parsedParts(mail: StoredMail): Promise<{ html: string; attachments: Attachment[] }> {
   const raw = h.mailbox.raw(mail.id);
@@ -75,7 +65,7 @@ describe('from the registration-open email to check-in', () => {
     const open = await h.mailbox.waitFor((m) => m.to.includes(family.email) && m.subject.includes(title) && m.subject.startsWith('活动报名开始'), 60_000);
     expect(open.text).toContain('刘家');
     expect(open.text).not.toContain(`/activities/${activityId}/register`);
-    const registerUrl = selfLinks(open).register;
+    const registerUrl = selfLinks(open, LINK_SECRET).register;
     expect(registerUrl).toBeDefined();
     const read = readSelfServiceToken(registerUrl!.split('/s/')[1]!, LINK_SECRET, Date.now());
     expect(read).toMatchObject({ kind: 'ok', activityId, step: 'register', person: { kind: 'family', id: family.id } });
@@ -130,7 +120,7 @@ describe('from the registration-open email to check-in', () => {
     expect(outbox.map((r) => [r.recipient_key, r.status, r.message_id])).toEqual([[`family:${family.id}`, 'sent', confirmation.messageId]]);
 
     // The confirmation's register link is the page that offers cancel.
-    const links = selfLinks(confirmation);
+    const links = selfLinks(confirmation, LINK_SECRET);
     expect(links.register).toBeDefined();
     await p.goto(links.register!);
     expect(await p.locator('button[value="cancel"]').count()).toBe(1);
