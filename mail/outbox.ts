@@ -5,6 +5,8 @@
  * the mark re-sends with the same Message-ID, which mail clients collapse.
  * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
  * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
+ * A send the relay turns away is recorded, not thrown (`deliverRecorded`): `retrying` with the
+ * message kept for the worker's retrier (mail/email-retrier.ts), or `refused` for good.
  */
 import { PermanentMailError, type EmailAttachment, type Mailer, type OutgoingEmail } from './mailer';
 import type { Recipient } from '../domain/people';
@@ -171,7 +173,10 @@ export async function deliverRecorded(deps: DeliveryDeps, email: OnceEmail, clai
  * timeout) would hold up the stage for nothing.
  */
 export async function deferDelivery(
-  deps: { store: Pick<OutboxStore, 'markEmailRetrying'>; messageIdDomain: string; retryDelaysMs?: readonly number[]; now?: () => number }, email: OnceEmail, reason: string): Promise<'retrying'> {
+  deps: { store: Pick<OutboxStore, 'markEmailRetrying'>; messageIdDomain: string; retryDelaysMs?: readonly number[]; now?: () => number },
+  email: OnceEmail,
+  reason: string,
+): Promise<'retrying'> {
   const delay = (deps.retryDelaysMs ?? DEFAULT_EMAIL_RETRY_DELAYS_MS)[0] ?? 60_000;
   const now = deps.now?.() ?? Date.now();
   await deps.store.markEmailRetrying(email.key, { error: reason, nextAttemptAt: new Date(now + delay).toISOString(), email: await outgoingOf(deps, email) });
