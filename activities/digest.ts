@@ -114,6 +114,33 @@ export function createDigestActivities(deps: DigestDeps) {
     return item;
   }
 
+  /** Activities whose emails are still retrying or were refused (the outbox's record), with the counts. */
+  async function undelivered(): Promise<DigestItem[]> {
+    const rows = await deps.db
+      .selectFrom('email_outbox as o')
+      .innerJoin('activities as a', 'a.id', 'o.activity_id')
+      .select((eb) => ['a.id', 'a.title', 'a.compound_id', 'a.stage', 'a.starts_at', 'o.delivery', eb.fn.countAll<number>().as('n')])
+      .where('o.status', '=', 'pending')
+      .where('o.delivery', 'is not', null)
+      .groupBy(['a.id', 'a.title', 'a.compound_id', 'a.stage', 'a.starts_at', 'o.delivery'])
+      .execute();
+    const byActivity = new Map<string, DigestItem & { undelivered: { retrying: number; refused: number } }>();
+    for (const r of rows) {
+      const item = byActivity.get(r.id) ?? {
+        activityId: r.id,
+        title: r.title,
+        compound: r.compound_id,
+        stage: r.stage,
+        startsAt: r.starts_at,
+        url: `${deps.publicBaseUrl}/dashboard/activities/${encodeURIComponent(r.id)}`,
+        undelivered: { retrying: 0, refused: 0 },
+      };
+      item.undelivered[r.delivery === 'refused' ? 'refused' : 'retrying'] += Number(r.n);
+      byActivity.set(r.id, item);
+    }
+    return [...byActivity.values()].sort(byStart);
+  }
+
   const byStart = (a: DigestItem, b: DigestItem): number => Date.parse(a.startsAt) - Date.parse(b.startsAt);
   const byDue = (a: DigestItem, b: DigestItem): number =>
     Date.parse(a.pending?.dueAt ?? a.startsAt) - Date.parse(b.pending?.dueAt ?? b.startsAt);
@@ -163,6 +190,12 @@ export function createDigestActivities(deps: DigestDeps) {
         upcomingDays: req.upcomingDays,
         truncated: running.more || approvals.more || upcoming.more,
         dashboardUrl: `${deps.publicBaseUrl}/dashboard`,
+        needsAttention: running.ids
+          .map((id) => statuses.get(id))
+          .filter((s): s is ActivityStatus => s?.attention !== undefined)
+          .map((s) => ({ ...itemOf(s), attention: { step: s.attention!.step, error: s.attention!.error } }))
+          .sort(byStart),
+        undelivered: await undelivered(),
       };
     },
 

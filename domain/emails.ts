@@ -123,6 +123,10 @@ export interface DigestItem {
   pending?: { role: string; action: string; dueAt?: string };
   /** The activity's page on the dashboard. */
   url: string;
+  /** A step that failed for good and waits (the workflow's status.attention). */
+  attention?: { step: string; error: string };
+  /** Its emails that did not go out: still retrying, or refused for good. */
+  undelivered?: { retrying: number; refused: number };
 }
 
 /** What the digest of one day says; gathered once, the same for every coordinator. */
@@ -140,6 +144,10 @@ export interface DigestReport {
   upcomingDays: number;
   /** More activities were running than the digest looked at. */
   truncated: boolean;
+  /** Activities with a step that failed for good (absent from digests gathered before this list). */
+  needsAttention?: DigestItem[];
+  /** Activities with emails still retrying or refused, with the counts. */
+  undelivered?: DigestItem[];
   dashboardUrl: string;
 }
 

@@ -556,7 +556,11 @@ export interface DigestProse {
   subject(day: string, counts: [number, number, number], upcomingDays: number): string;
   heading(day: string): string;
   intro(asOf: string): string;
-  sections: { pendingApprovals: string; overdue: string; upcoming(days: number): string };
+  sections: { pendingApprovals: string; overdue: string; upcoming(days: number): string; needsAttention: string; undelivered: string };
+  /** A stuck activity's line: which step, and the error. */
+  stuckStep: (step: string, error: string) => string;
+  /** An activity's emails that did not go out. */
+  undeliveredCounts: (retrying: number, refused: number) => string;
   none: string;
   due: string;
   starts: string;

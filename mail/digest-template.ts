@@ -19,12 +19,13 @@ interface Strings extends DigestProse {
   roles: Record<string, string>;
   actions: Record<string, string>;
   stages: Record<string, string>;
+  steps: Record<string, string>;
 }
 
 function stringsFor(locale: Locale): Strings {
   const catalog = catalogFor(locale);
   const l = catalog.locale;
-  return { ...catalog.digest, locale: l, roles: termsFor(ROLE_TERMS, l), actions: termsFor(PENDING_ACTION_TERMS, l), stages: termsFor(STAGE_TERMS, l) };
+  return { ...catalog.digest, locale: l, roles: termsFor(ROLE_TERMS, l), actions: termsFor(PENDING_ACTION_TERMS, l), stages: termsFor(STAGE_TERMS, l), steps: catalog.dashboard.activity.steps };
 }
 
 /** The digest lists times of the days around now: day and time, in the digest's zone. */
@@ -42,9 +43,13 @@ interface Line {
   facts: string[];
 }
 
-function lineFor(item: DigestItem, section: 'pendingApprovals' | 'overdue' | 'upcoming', r: DigestReport, s: Strings): Line {
+function lineFor(item: DigestItem, section: 'pendingApprovals' | 'overdue' | 'upcoming' | 'needsAttention' | 'undelivered', r: DigestReport, s: Strings): Line {
   const facts: string[] = [item.compound];
-  if (section === 'upcoming') {
+  if (section === 'needsAttention' && item.attention) {
+    facts.push(s.stuckStep(label(s.steps, item.attention.step), item.attention.error));
+  } else if (section === 'undelivered' && item.undelivered) {
+    facts.push(s.undeliveredCounts(item.undelivered.retrying, item.undelivered.refused));
+  } else if (section === 'upcoming') {
     facts.push(`${s.starts}${s.colon}${dateTimeIn(item.startsAt, r.timeZone, s)}`);
     facts.push(`${s.stageLabel}${s.colon}${label(s.stages, item.stage)}`);
   } else {
@@ -65,6 +70,9 @@ export function renderDigest(message: DigestMessage, locale: Locale = 'zh-CN'): 
     { heading: s.sections.pendingApprovals, lines: r.pendingApprovals.map((i) => lineFor(i, 'pendingApprovals', r, s)) },
     { heading: s.sections.overdue, lines: r.overdue.map((i) => lineFor(i, 'overdue', r, s)) },
     { heading: s.sections.upcoming(r.upcomingDays), lines: r.upcoming.map((i) => lineFor(i, 'upcoming', r, s)) },
+    // Shown when there is something: most days there is nothing stuck and nothing undelivered.
+    ...(r.needsAttention?.length ? [{ heading: s.sections.needsAttention, lines: r.needsAttention.map((i) => lineFor(i, 'needsAttention', r, s)) }] : []),
+    ...(r.undelivered?.length ? [{ heading: s.sections.undelivered, lines: r.undelivered.map((i) => lineFor(i, 'undelivered', r, s)) }] : []),
   ];
   const dayText = formatCalendarDay(r.day, s.locale);
   const subject = oneLine(s.subject(dayText, [r.pendingApprovals.length, r.overdue.length, r.upcoming.length], r.upcomingDays));

@@ -144,6 +144,12 @@ describe('daily digest', () => {
       expect(listed).toEqual([activityWorkflowId]);
     });
 
+    // One of its emails was refused for good (the outbox's record): the digest lists it.
+    await db
+      .insertInto('email_outbox')
+      .values({ key: `${activityWorkflowId}/registrationOpen/family:f-gone/1`, activity_id: input.activityId, purpose: 'registrationOpen', recipient_key: 'family:f-gone', status: 'pending', message_id: null, created_at: new Date().toISOString(), sent_at: null, claimed_by: null, lease_until: null, delivery: 'refused', attempts: 1, last_error: '550 5.1.1 No such mailbox', next_attempt_at: null, retry_email: null })
+      .execute();
+
     // Two "API processes", each with its own scheduler, ticking every second on the same day.
     const at = new Date();
     const day = dayIn(TZ, at);
@@ -198,6 +204,8 @@ describe('daily digest', () => {
     expect(zh.text).toContain('网格员 · 审批活动方案');
     expect(zh.html).toContain('楼道美化·共创美好家园 &lt;b&gt;&amp;&lt;/b&gt;');
     expect(zh.html).not.toContain('<b>&</b>');
+    expect(zh.text).toContain('未送达的邮件 (1)');
+    expect(zh.text).toContain('重试中 0 封 · 无法送达 1 封');
     const en = digests.find((m) => m.to.includes(coordinators[1]!.email))!;
     expect(en.subject).toMatch(/^Daily digest .*1 awaiting approval/);
 
@@ -253,6 +261,35 @@ describe('daily digest', () => {
     expect(en.text).toContain(`Merchant · Answer the venue request (due ${formatDayTime('2026-04-30T10:00:00.000Z', 'en', report.timeZone)})`);
     expect(en.text).toMatch(/\(due Thu 30 Apr( 2026)? 18:00\)/);
     expect(en.text).toContain('Overdue steps (1)');
+    // Nothing stuck and nothing undelivered: neither list takes space.
+    expect(zh.text).not.toContain('需要处理的活动');
+    expect(zh.text).not.toContain('未送达的邮件');
+  });
+
+  it('lists the activities that need attention and those whose emails did not go out, with the step, the error and the counts', () => {
+    const item = { activityId: 'a-1', title: '邻里节', compound: COMPOUND, stage: 'reminders', startsAt: '2026-05-03T02:00:00.000Z', url: 'http://localhost:3000/dashboard/activities/a-1' };
+    const report: DigestReport = {
+      day: '2026-05-01',
+      timeZone: TZ,
+      asOf: '2026-05-01T00:00:00.000Z',
+      pendingApprovals: [],
+      overdue: [],
+      upcoming: [],
+      upcomingDays: 7,
+      truncated: false,
+      dashboardUrl: 'http://localhost:3000/dashboard',
+      needsAttention: [{ ...item, attention: { step: 'awardPoints', error: 'activity a-1: attendance must be closed before points are awarded' } }],
+      undelivered: [{ ...item, undelivered: { retrying: 2, refused: 1 } }],
+    };
+    const zh = renderDigest({ recipientName: '张协调', report });
+    expect(zh.text).toContain('需要处理的活动 (1)');
+    expect(zh.text).toContain('“发放成长积分”没有成功：activity a-1: attendance must be closed before points are awarded');
+    expect(zh.text).toContain('未送达的邮件 (1)');
+    expect(zh.text).toContain('重试中 2 封 · 无法送达 1 封');
+    expect(zh.html).toContain('需要处理的活动');
+    const en = renderDigest({ recipientName: 'Alex', report }, 'en');
+    expect(en.text).toContain('“Award growth points” did not go through');
+    expect(en.text).toContain('2 retrying · 1 refused');
   });
 });
 
