@@ -209,6 +209,20 @@ export interface ActivityRecord {
 export const CHECK_IN_STAGES: readonly string[] = ['reminders', 'attendance'];
 
 /**
+ * The attendance state as people see it now: the workflow's, except that an approved activity
+ * whose recorded window has begun is open (and, once the window has ended, closed) although no
+ * worker has flipped it — so every page offers what check-in accepts (checkInWindowOpen).
+ */
+export function attendanceStateNow(
+  a: { attendanceState: 'notOpen' | 'open' | 'closed'; stage: string; opensAt: string | null; closesAt: string | null },
+  nowIso: string,
+): 'notOpen' | 'open' | 'closed' {
+  if (a.attendanceState !== 'notOpen') return a.attendanceState;
+  if (checkInWindowOpen(a, nowIso)) return 'open';
+  return CHECK_IN_STAGES.includes(a.stage) && a.closesAt !== null && nowIso >= a.closesAt ? 'closed' : 'notOpen';
+}
+
+/**
  * Whether check-in admits people now. Opened by the workflow: yes, until the workflow closes it
  * (its word on its own clock, which a time-skipping test moves). Not opened: yes when the activity
  * is approved and its recorded window has begun and not ended, by this clock — so the door opens on

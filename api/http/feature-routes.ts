@@ -3,7 +3,7 @@
  * property manager or grid worker is bound to, and the activity as its workflow recorded it.
  */
 import type { Repositories } from '../../db/repositories';
-import type { ActivityRecord } from '../../domain/activity';
+import { attendanceStateNow, type ActivityRecord } from '../../domain/activity';
 import type { StaffRole } from '../../domain/schemas';
 import type { StaffPrincipal } from './auth';
 import { staffById } from '../people/directory';
@@ -70,7 +70,11 @@ export async function activityOr404(repos: Repositories, activityId: string): Pr
     endsAt: row.ends_at,
     capacity: Number(row.capacity),
     stage: row.stage,
-    attendanceState: row.attendance_state,
+    // As the door sees it now: open by the recorded window even while no worker has opened it.
+    attendanceState: attendanceStateNow(
+      { attendanceState: row.attendance_state, stage: row.stage, opensAt: row.attendance_opens_at, closesAt: row.attendance_closes_at },
+      new Date().toISOString(),
+    ),
     attendanceOpensAt: row.attendance_opens_at,
     attendanceClosesAt: row.attendance_closes_at,
   };
