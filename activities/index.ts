@@ -188,9 +188,9 @@ export function createActivities(deps: ActivityDeps) {
     return [...seen.values()];
   }
 
-  /** Sends one message to one recipient exactly once per key; returns what happened. */
   const deliveryDeps = { store, mailer: deps.mailer, messageIdDomain: deps.messageIdDomain, ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}) };
 
+  /** Sends one message to one recipient at most once per key, and records what became of it. */
   async function deliver(
     key: string,
     activityId: string,
