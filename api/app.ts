@@ -120,8 +120,10 @@ export function createApp(deps: AppDeps): Express {
 
   // The product's own client scripts (/static/: the QR decoder, the scanner, the check-in desk).
   app.use(createAssetsRouter());
+  // One session store for every router that reads the staff's sign-in.
+  const sessions = new SessionStore(repos.sessions, { now });
   // A card's /q/<token> opened by signed-in desk staff lands on the desk; anyone else falls through to the family's page below.
-  app.use(createCardLinkRouter({ repos, config, now, logger, sessions: new SessionStore(repos.sessions, { now }) }));
+  app.use(createCardLinkRouter({ repos, config, now, logger, sessions }));
   // A family's own page (/f/, and /s/<token>/family leading there); before the /s/ pages.
   app.use(
     createFamilyHomeRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 120, perMinute: 120 } }),
@@ -168,7 +170,6 @@ export function createApp(deps: AppDeps): Express {
   );
 
   // Staff sign-in by emailed link, and the dashboard behind it (HTML pages with their own error pages).
-  const sessions = new SessionStore(repos.sessions, { now });
   app.use(
     createSignInRouter({
       config,

@@ -140,8 +140,10 @@ const EnvSchema = z.object({
     .transform((v, ctx) => {
       const keys: { id: string; key: string }[] = [];
       for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
-        const [id, key] = [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)];
-        if (!id || part.indexOf(':') < 0 || Buffer.from(key, 'base64').length !== 32) {
+        const colon = part.indexOf(':');
+        const id = colon > 0 ? part.slice(0, colon) : '';
+        const key = part.slice(colon + 1);
+        if (!id || Buffer.from(key, 'base64').length !== 32) {
           ctx.addIssue({ code: 'custom', message: `"${id || part.slice(0, 8)}…": expected id:base64-of-32-bytes` });
           return z.NEVER;
         }

@@ -6,7 +6,6 @@
 import type { Request, Response } from 'express';
 import { stringsFor } from '../links/i18n';
 import type { HttpError } from './errors';
-import { html } from './html';
 import { publicPage, messageCard } from './layout';
 import { pickLocale } from './locale';
 
@@ -18,5 +17,5 @@ export function sendOutagePage(req: Request, res: Response, error: HttpError): v
   res
     .status(503)
     .type('html')
-    .send(publicPage({ s, title, body: html`${messageCard(title, [body])}` }));
+    .send(publicPage({ s, title, body: messageCard(title, [body]) }));
 }
