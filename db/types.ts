@@ -306,6 +306,10 @@ export interface CyclesTable {
   created_at: string;
   /** Set when the cycle's report is saved. */
   closed_at: string | null;
+  /** The participant survey sent after each of the cycle's activities (null: none). */
+  survey_questionnaire_id: string | null;
+  /** The baseline questionnaire sent to the cycle's families at its start and again at its end (null: none). */
+  baseline_questionnaire_id: string | null;
 }
 
 /** A milestone of a cycle's incubation and supervision plan; done_* are set once, when it is recorded. */
@@ -347,4 +351,70 @@ export interface Database {
   cycle_milestones: CycleMilestonesTable;
   sponsorships: SponsorshipsTable;
   cycle_reports: CycleReportsTable;
+}
+
+/** A questionnaire (outcome evaluation): its name for staff; its wording lives in its versions. */
+export interface QuestionnairesTable {
+  id: string;
+  name: string;
+  created_at: string;
+  /** Staff id. */
+  created_by: string;
+}
+
+/** One version of a questionnaire, append-only: `definition_json` is domain/questionnaire.ts's shape. */
+export interface QuestionnaireVersionsTable {
+  id: string;
+  questionnaire_id: string;
+  version: number;
+  definition_json: string;
+  created_at: string;
+  created_by: string;
+}
+
+export type SurveyRoundKind = 'activity' | 'baseline' | 'end';
+
+/** One sending of a questionnaire: after an activity, or a cycle's baseline or end. */
+export interface SurveyRoundsTable {
+  id: string;
+  kind: SurveyRoundKind;
+  cycle_id: string | null;
+  activity_id: string | null;
+  questionnaire_version_id: string;
+  opens_at: string;
+  remind_at: string | null;
+  closes_at: string;
+  /** Set once the invitations are written and emailed. */
+  opened_at: string | null;
+  /** Set once the reminder went to those who had not answered. */
+  reminded_at: string | null;
+  created_at: string;
+}
+
+/** A family asked to answer a round: at most one per family per round. */
+export interface SurveyInvitationsTable {
+  id: string;
+  round_id: string;
+  family_id: string;
+  invited_at: string;
+  reminded_at: string | null;
+}
+
+/** A family's answer to its invitation, kept apart from the directory; `answers_json` null once withdrawn. */
+export interface SurveyResponsesTable {
+  invitation_id: string;
+  round_id: string;
+  consented_at: string;
+  submitted_at: string;
+  answers_json: string | null;
+  withdrawn_at: string | null;
+}
+
+// Declaration merging: the outcome-evaluation tables join the Database interface above.
+export interface Database {
+  questionnaires: QuestionnairesTable;
+  questionnaire_versions: QuestionnaireVersionsTable;
+  survey_rounds: SurveyRoundsTable;
+  survey_invitations: SurveyInvitationsTable;
+  survey_responses: SurveyResponsesTable;
 }

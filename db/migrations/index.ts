@@ -15,6 +15,7 @@ import * as m010 from './010_coupons';
 import * as m012 from './012_check_in_by';
 import * as m013 from './013_outbox_delivery';
 import * as m014 from './014_activity_attention';
+import * as m015 from './015_surveys';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '012_check_in_by': m012,
   '013_outbox_delivery': m013,
   '014_activity_attention': m014,
+  '015_surveys': m015,
 };
