@@ -59,6 +59,10 @@ export interface AppHarness {
   logs: { level: string; message: string; meta?: Record<string, unknown> }[];
   /** Another app on the same dependencies, listening on its own port (rate limits, failures, an https base URL). */
   startExtraApp(overrides: Partial<AppDeps>): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  /** Starts the worker (after stopWorker, or when the harness was made without one). */
+  startWorker(): Promise<void>;
+  /** Stops the worker and its email retrier, as a stopped worker process would; the app keeps running. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -163,7 +167,9 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   let workerConnection: NativeConnection | undefined;
   /** The worker process's email retrier (mail/email-retrier.ts), when there is a worker. */
   let retrier: RunningRetrier | undefined;
-  if (options.worker) {
+  /** Starts what the worker process runs: the real activities on the harness's task queue, and the email retrier. */
+  async function startWorker(): Promise<void> {
+    if (worker) throw new Error('the harness worker is already running');
     workerConnection = await NativeConnection.connect({ address });
     worker = await createWorker({
       connection: workerConnection,
@@ -185,6 +191,20 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     running = worker.run();
     retrier = startEmailRetrier({ store, mailer, owner: `harness-${randomUUID()}`, retryDelaysMs: config.mail.retryDelaysMs, intervalMs: config.mail.retryIntervalMs });
   }
+  /** Stops the worker as a process that is shut down would: nothing of ours runs workflows or activities until startWorker. */
+  async function stopWorker(): Promise<void> {
+    await retrier?.stop();
+    retrier = undefined;
+    if (worker) {
+      worker.shutdown();
+      await running;
+    }
+    worker = undefined;
+    running = undefined;
+    await workerConnection?.close();
+    workerConnection = undefined;
+  }
+  if (options.worker) await startWorker();
 
   const logs: AppHarness['logs'] = [];
   const logger: Logger = options.logger ?? {
@@ -203,6 +223,8 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     mailbox,
     client,
     logs,
+    startWorker,
+    stopWorker,
     async startExtraApp(overrides) {
       const extra = http.createServer(createApp({ ...deps, ...overrides }));
       extras.push(extra);
@@ -212,12 +234,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     async close() {
       for (const extra of extras) if (extra.listening) await closeServer(extra);
       await closeServer(server);
-      await retrier?.stop();
-      if (worker) {
-        worker.shutdown();
-        await running;
-      }
-      await workerConnection?.close();
+      await stopWorker();
       await connection.close();
       await mailer.close();
       await mailbox.close();
