@@ -36,7 +36,7 @@ export type CycleActivityLister = (cycleId: string) => Promise<CycleActivity[]>;
 export interface CycleActivityDeps {
   db: Kysely<Database>;
   /** The outbox that makes each email go out once. */
-  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
+  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent' | 'recipientsByKey'>;
   mailer: Mailer;
   listCycleActivities: CycleActivityLister;
   /** For the links in emails (the dashboard's cycle and report pages). */
@@ -50,7 +50,8 @@ export interface CycleEmailRequest {
   purpose: CycleEmailPurpose;
   /** Distinguishes repeats of a purpose: the milestone id, or '1'. */
   round: string;
-  recipient: Recipient;
+  /** By key: the address is read from the directory when the email goes out (a recorded email is the fallback of older runs). */
+  recipient: Omit<Recipient, 'email'> & { email?: string };
   message: CycleEmailDraft;
 }
 
@@ -131,21 +132,27 @@ export function createCycleActivities(deps: CycleActivityDeps) {
     async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'failed'> {
       const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key, round: req.round });
       const id = encodeURIComponent(req.message.cycle.cycleId);
+      const onFile = (await deps.store.recipientsByKey([req.recipient.key])).get(req.recipient.key);
+      const recipient: Recipient | undefined = onFile ?? (req.recipient.email ? { ...req.recipient, email: req.recipient.email } : undefined);
+      if (!recipient) {
+        log.warn('no address on file for a cycle email', { purpose: req.purpose, recipientKey: req.recipient.key });
+        return 'failed';
+      }
       try {
         return await sendOnce(deps, {
           key,
           scopeId: req.workflowId,
           purpose: req.purpose,
-          recipient: req.recipient,
+          recipient,
           render: () =>
             renderCycleEmail(
               {
                 ...req.message,
-                recipientName: req.recipient.name,
+                recipientName: recipient.name,
                 cycleUrl: `${base}/dashboard/cycles/${id}`,
                 reportUrl: `${base}/dashboard/cycles/${id}/report`,
               },
-              req.recipient.locale,
+              recipient.locale,
             ),
           headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
         });

@@ -73,15 +73,33 @@ export function fanOutTimeoutMs(recipients: number, concurrency: number): number
   return total + IN_FLIGHT_GRACE_MS;
 }
 
+/**
+ * The directory's entry for a person (a corrected address reaches a running activity); the
+ * recorded contact only when the directory has none; nobody when neither has an address (logged
+ * by key, never by name or address).
+ */
+function personRecipient(a: Extract<Audience, { kind: 'person' }>, onFile: ReadonlyMap<string, Recipient>, unreachable: string[]): Recipient[] {
+  const current = onFile.get(a.recipientKey);
+  if (current) return [current];
+  if (a.email) return [{ key: a.recipientKey, name: a.name, email: a.email, locale: a.locale }];
+  log.warn('no address on file for a recipient', { recipientKey: a.recipientKey });
+  unreachable.push(a.recipientKey);
+  return [];
+}
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Filled in by the activity, which alone knows the recipient, the public URL and the links' grace. */
 type FilledByActivity = 'recipientName' | 'actionUrl' | 'linkExpiresAt' | 'registerUrl' | 'dashboardUrl';
 export type MessageDraft = DistributiveOmit<EmailMessage, FilledByActivity>;
 
-/** One person by their contact details, or a group resolved from the store when the email goes out. */
+/**
+ * One person by key, or a group, resolved from the directory when the email goes out. A person's
+ * name, email and locale are what workflows recorded before the directory became the only address
+ * book: used only when the directory no longer has the key (runs started since carry no email).
+ */
 export type Audience =
-  | { kind: 'person'; recipientKey: string; name: string; email: string; locale: Locale }
+  | { kind: 'person'; recipientKey: string; name: string; email?: string; locale: Locale }
   | { kind: 'registrants'; activityId: string }
   | { kind: 'compoundFamilies'; compound: string };
 
@@ -174,18 +192,22 @@ export function createActivities(deps: ActivityDeps) {
     };
   }
 
-  async function resolveAudience(audience: Audience[]): Promise<Recipient[]> {
+  /** Who the audience is now; `unreachable`: people with no address on file or recorded (reported as refused). */
+  async function resolveAudience(audience: Audience[]): Promise<{ recipients: Recipient[]; unreachable: string[] }> {
+    const people = audience.filter((a) => a.kind === 'person');
+    const onFile = people.length ? await store.recipientsByKey(people.map((p) => p.recipientKey)) : new Map<string, Recipient>();
     const seen = new Map<string, Recipient>();
+    const unreachable: string[] = [];
     for (const a of audience) {
       const found: Recipient[] =
         a.kind === 'person'
-          ? [{ key: a.recipientKey, name: a.name, email: a.email, locale: a.locale }]
+          ? personRecipient(a, onFile, unreachable)
           : a.kind === 'registrants'
             ? await store.listRegistrants(a.activityId)
             : await store.listCompoundFamilies(a.compound);
       for (const r of found) if (!seen.has(r.key)) seen.set(r.key, r);
     }
-    return [...seen.values()];
+    return { recipients: [...seen.values()], unreachable };
   }
 
   const deliveryDeps = { store, mailer: deps.mailer, messageIdDomain: deps.messageIdDomain, ...(deps.retryDelaysMs ? { retryDelaysMs: deps.retryDelaysMs } : {}) };
@@ -249,7 +271,7 @@ export function createActivities(deps: ActivityDeps) {
      * attempt needs (`fanOutTimeoutMs`): the workflow sizes the `notify` call from it.
      */
     async planFanOut(audience: Audience[]): Promise<{ recipients: number; startToCloseMs: number }> {
-      const recipients = (await resolveAudience(audience)).length;
+      const recipients = (await resolveAudience(audience)).recipients.length;
       return { recipients, startToCloseMs: fanOutTimeoutMs(recipients, concurrency) };
     },
 
@@ -262,8 +284,8 @@ export function createActivities(deps: ActivityDeps) {
       // On this process's clock (the server's may differ, or be skipped ahead in tests): the
       // server's deadline plus the moment it took to hand the task over, which the lease's grace covers.
       const attemptEndsAt = startToCloseTimeoutMs > 0 ? Date.now() + startToCloseTimeoutMs : Number.POSITIVE_INFINITY;
-      const recipients = await resolveAudience(req.audience);
-      const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [] };
+      const { recipients, unreachable } = await resolveAudience(req.audience);
+      const result: NotifyResult = { sent: 0, alreadySent: 0, failed: [...unreachable] };
       // The token's expiry (whole seconds), which the email states: the step's deadline is when
       // the person is asked to act by, but the link keeps working through the grace after it.
       const exp = req.action ? Math.floor((Date.parse(req.action.expiresAt) + links.graceMs) / 1000) : undefined;

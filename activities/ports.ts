@@ -31,6 +31,12 @@ export interface ActivityStore extends OutboxStore {
   listHeldPlaces(activityId: string): Promise<Recipient[]>;
   /** Gives up a family's place or waitlist spot (status cancelled); false when it held none. */
   releasePlace(activityId: string, familyId: string): Promise<boolean>;
+  /**
+   * The directory's current name, address and locale for each key found (`staff:…`, `merchant:…`,
+   * `family:…`, `volunteer:…`): who an email goes to is read when it is sent, never frozen in a
+   * workflow's input.
+   */
+  recipientsByKey(keys: readonly string[]): Promise<Map<string, Recipient>>;
   /** Families living in a compound, told when registration opens. */
   listCompoundFamilies(compound: string): Promise<Recipient[]>;
   /** Each family's card token (the QR code's), by family id, for those of `familyIds` on record. */

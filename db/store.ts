@@ -295,6 +295,29 @@ export class SqlActivityStore implements ActivityStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async recipientsByKey(keys: readonly string[]): Promise<Map<string, Recipient>> {
+    const ids = { staff: new Set<string>(), merchant: new Set<string>(), family: new Set<string>(), volunteer: new Set<string>() };
+    for (const key of keys) {
+      const at = key.indexOf(':');
+      const kind = key.slice(0, at) as keyof typeof ids;
+      if (at > 0 && kind in ids) ids[kind].add(key.slice(at + 1));
+    }
+    const found = new Map<string, Recipient>();
+    const add = (kind: keyof typeof ids, rows: { id: string; name: string; email: string; locale: LocaleText }[]) => {
+      for (const r of rows) found.set(`${kind}:${r.id}`, { key: `${kind}:${r.id}`, name: r.name, email: r.email, locale: r.locale });
+    };
+    const columns = ['id', 'name', 'email', 'locale'] as const;
+    // One statement per kind named, in slices well under the databases' parameter limits.
+    for (const table of ['staff', 'merchants', 'families', 'volunteers'] as const) {
+      const kind = table === 'merchants' ? 'merchant' : table === 'families' ? 'family' : table === 'volunteers' ? 'volunteer' : 'staff';
+      const wanted = [...ids[kind]];
+      for (let i = 0; i < wanted.length; i += 500) {
+        add(kind, await this.db.selectFrom(table).select(columns).where('id', 'in', wanted.slice(i, i + 500)).execute());
+      }
+    }
+    return found;
+  }
+
   async listCompoundFamilies(compound: string): Promise<Recipient[]> {
     const rows = await this.db
       .selectFrom('families')

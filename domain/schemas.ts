@@ -20,10 +20,16 @@ export const Locale = z.enum(LOCALES);
 export type Locale = z.infer<typeof Locale>;
 
 /** Someone the workflow writes to. Personal data: never put these fields in search attributes or logs. */
+/**
+ * A person a workflow deals with. The directory is the address book: a workflow's input carries no
+ * email (the sending activity reads name, address and locale by the person's key when it sends, so
+ * a corrected address reaches a running activity and no address sits in history). Inputs recorded
+ * before carry one, used only when the directory no longer has the person.
+ */
 export const Contact = z.object({
   id: Id,
   name: text().trim().min(1).max(100),
-  email: Email,
+  email: Email.optional(),
   locale: Locale.default('zh-CN'),
 });
 export type Contact = z.infer<typeof Contact>;

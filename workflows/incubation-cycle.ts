@@ -337,8 +337,9 @@ function mergeActivities(current: CycleActivity[], news: CycleActivity[], from: 
   return [...byId.values()].sort((a, b) => (a.startsAt ?? '').localeCompare(b.startsAt ?? '') || a.activityId.localeCompare(b.activityId));
 }
 
+/** Staff by key: the sending activity reads the address from the directory (an older input's email is its fallback). */
 function recipientOf(contact: Contact): CycleEmailRequest['recipient'] {
-  return { key: `staff:${contact.id}`, name: contact.name, email: contact.email, locale: contact.locale };
+  return { key: `staff:${contact.id}`, name: contact.name, locale: contact.locale, ...(contact.email ? { email: contact.email } : {}) };
 }
 
 function reject(type: string, message: string, details?: unknown): never {

@@ -976,8 +976,9 @@ function actorOf(contact: Contact, role: Actor['role']): Actor {
   return { id: contact.id, name: contact.name, role };
 }
 
+/** A person by key: the sending activity reads the address from the directory (an older input's email is its fallback). */
 function person(contact: Contact, recipientKey: string): Audience {
-  return { kind: 'person', recipientKey, name: contact.name, email: contact.email, locale: contact.locale };
+  return { kind: 'person', recipientKey, name: contact.name, locale: contact.locale, ...(contact.email ? { email: contact.email } : {}) };
 }
 
 function reject(type: string, message: string, details?: unknown): never {

@@ -47,7 +47,8 @@ export async function planFromDirectory(repos: Pick<Repositories, 'directory'>, 
       });
       continue;
     }
-    candidates.push({ id: merchant.id, name: merchant.name, email: merchant.email, locale: merchant.locale, venueName: venue.name });
+    // No email: the workflow's emails read the merchant's address from the directory when they go out.
+    candidates.push({ id: merchant.id, name: merchant.name, locale: merchant.locale, venueName: venue.name });
   }
   if (issues.length > 0) {
     throw new HttpError(400, 'InvalidInput', `Invalid request body: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);

@@ -143,11 +143,14 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
       const row = await staffById(deps.repos, id);
       return row ? { key, kind, id, name: row.name, email: row.email, locale: row.locale, role: row.role } : undefined;
     }
+    // The plan says whom the link may be for; the directory says who that is now.
     const venue = status.plan.venue;
-    const merchant = venue.kind === 'merchant' ? venue.candidateMerchants.find((c) => c.id === id) : undefined;
-    return merchant
-      ? { key, kind, id, name: merchant.name, email: merchant.email, locale: merchant.locale, role: 'merchant', venueName: merchant.venueName }
-      : undefined;
+    const candidate = venue.kind === 'merchant' ? venue.candidateMerchants.find((c) => c.id === id) : undefined;
+    if (!candidate) return undefined;
+    const onFile = await deps.repos.familyHome.merchant(id);
+    const email = onFile?.email ?? candidate.email;
+    if (!email) return undefined;
+    return { key, kind, id, name: onFile?.name ?? candidate.name, email, locale: onFile?.locale ?? candidate.locale, role: 'merchant', venueName: candidate.venueName };
   }
 
   /**

@@ -23,8 +23,9 @@ export function deactivatedRecipients(named: readonly (readonly [StaffRow | unde
   return named.filter(([row]) => row !== undefined && row.deactivated_at !== null).map(([row, field]) => `${row!.name} (${row!.id}, ${field}) is deactivated in the directory`);
 }
 
+/** A staff member as a workflow's input names them: by id, with no email (the sending activity reads it from the directory). */
 export function contactOf(row: StaffRow): Contact {
-  return { id: row.id, name: row.name, email: row.email, locale: row.locale };
+  return { id: row.id, name: row.name, locale: row.locale };
 }
 
 export const ROLE_LABEL: Record<StaffRole, string> = {

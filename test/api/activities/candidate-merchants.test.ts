@@ -64,10 +64,11 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     expect(started.status).toBe(201);
     const { activityId } = started.body as { activityId: string };
 
-    // The workflow's plan carries the directory's contact and venue, read when the plan arrived.
+    // The workflow's plan carries the directory's name and venue, read when the plan arrived, and
+    // no address: the email activity reads that from the directory when it sends.
     const planned = await status(activityId);
     expect(planned.plan.venue.candidateMerchants).toEqual([
-      { id: merchant.id, name: '万达广场', email: merchant.email, locale: 'zh-CN', venueName: '万达广场中庭' },
+      { id: merchant.id, name: '万达广场', locale: 'zh-CN', venueName: '万达广场中庭' },
     ]);
 
     const venueMail = await mailTo(h.mailbox, merchant.email, title);
@@ -195,7 +196,7 @@ describe.each(DIALECTS)('on %s', (dialect) => {
     const merchant = await seedMerchant(h.db, { id: unique('m'), email: `${unique('books')}@example.test`, name: '西西弗书店', venueName: '书店活动区' });
     const revised = await api(h.baseUrl, 'POST', `/api/activities/${activityId}/plan`, { who: 'pm', body: { plan: merchantPlan(title, merchant) } });
     expect(revised.status).toBe(200);
-    expect(revised.body.plan.venue.candidateMerchants).toEqual([{ id: merchant.id, name: '西西弗书店', email: merchant.email, locale: 'zh-CN', venueName: '书店活动区' }]);
+    expect(revised.body.plan.venue.candidateMerchants).toEqual([{ id: merchant.id, name: '西西弗书店', locale: 'zh-CN', venueName: '书店活动区' }]);
     const venueMail = await mailTo(h.mailbox, merchant.email, title);
     expect(claimsOf(linkIn(venueMail))).toMatchObject({ step: 'venueRequest', rcp: `merchant:${merchant.id}` });
   });
