@@ -1062,4 +1062,63 @@ export interface Catalog {
   pointsAward: PointsAwardPageProse;
   /** Spending points: the family's page, the counter, the merchants' coupon page, their emails. */
   spending: SpendingProse;
+  /** Outcome evaluation's figures: survey rounds, pre/post, their CSV (api/dashboard/evaluation.ts, reports/outcomes-table.ts). */
+  evaluation: EvaluationProse;
+}
+
+// ---- outcome evaluation's figures (issue 12) ---------------------------------------------------
+
+/** The cycle report's `outcomes` table (CSV), its column keys in column order: aggregates only. */
+export const OUTCOME_CSV_COLUMNS = [
+  'section', 'round', 'item', 'itemKind', 'invited', 'answered', 'responseRate', 'distribution', 'mean',
+  'pairs', 'shareBefore', 'shareAfter', 'meanChange', 'pValue', 'test', 'sources',
+] as const;
+export type OutcomeCsvColumn = (typeof OUTCOME_CSV_COLUMNS)[number];
+
+/** Survey rounds' response rates and distributions, and a cycle's pre/post comparison, as staff read them. */
+export interface EvaluationProse {
+  /** The cycle report's section. */
+  heading: string;
+  /** The activity page's section. */
+  surveyHeading: string;
+  noSurvey: string;
+  noRounds: string;
+  roundKinds: { activity: string; baseline: string; end: string };
+  activityRound: (title: string) => string;
+  /** "answered of invited (rate)". */
+  responses: (answered: string, invited: string, rate: string) => string;
+  responsesLink: string;
+  roundColumns: { round: string; questionnaire: string; invited: string; answered: string; rate: string };
+  itemKinds: { likert: string; yesNo: string; choice: string; text: string };
+  likertMean: (mean: string) => string;
+  shareYes: (share: string, yes: string, no: string) => string;
+  /** Short-text items: how many answered, and that what they wrote is not shown. */
+  textAnswered: (n: string) => string;
+  answeredItem: (n: string) => string;
+  prePost: string;
+  /** How the pairs and the shares are taken (the Likert share is of answers 4 or 5). */
+  prePostIntro: (families: string) => string;
+  noPrePost: string;
+  prePostColumns: { item: string; pairs: string; share: string; meanChange: string; pValue: string; test: string };
+  /** Fewer than 5 pairs. */
+  tooFewPairs: string;
+  /** "每周至少一次深度对话：31% → 54%". */
+  shareChange: (item: string, before: string, after: string) => string;
+  /** Yes/no items' mean change, in percentage points. */
+  points: (signed: string) => string;
+  tests: { mcnemarExact: string; signExact: string; wilcoxonExact: string; wilcoxonNormal: string };
+  noChange: string;
+  roundPage: {
+    heading: (round: string) => string;
+    intro: string;
+    columns: { family: string; compound: string; invitedAt: string; answered: string };
+    answered: string;
+    notAnswered: string;
+    none: string;
+  };
+  csv: {
+    link: string;
+    headers: Record<OutcomeCsvColumn, string>;
+    sections: { round: string; item: string; prePost: string };
+  };
 }

@@ -54,6 +54,8 @@ import { messageCard, staffPage } from '../http/layout';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import { retryNowSignal } from '../../workflows/themed-activity.api';
 import { cycleGroups, reportRoutes } from './report';
+import { activitySurveySection, roundPageRoutes } from './evaluation';
+import { computeActivitySurvey } from '../../reports/outcomes';
 import { directoryPageRoutes } from '../people/pages';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
@@ -171,10 +173,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const people = await peopleByKey(repos, outbox.map((e) => e.recipientKey), status);
     const names = await staffNames(repos, status.pending?.actorId ? [status.pending.actorId] : []);
     const workflowId = `themed-activity:${id}`;
+    const survey = await computeActivitySurvey(repos.surveyRecords, id);
     ctx.render(
       200,
       status.plan.title,
-      activityBody(ctx.s, {
+      html`${activityBody(ctx.s, {
         viewer: ctx.viewer,
         status,
         workflowId,
@@ -190,7 +193,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         actions: await activityActions(ctx, status, req.query),
         csrf: ctx.csrf,
         registrations: await registrationSection(deps, ctx, id, req.query),
-      }),
+      })}${activitySurveySection(ctx.locale, survey)}`,
     );
   });
 
@@ -229,6 +232,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  roundPageRoutes(router, data, ctxOf);
   tokenPages(router, { repos, now: deps.now }, ctxOf);
   registrationPages(router, deps, ctxOf);
 

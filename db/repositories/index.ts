@@ -23,6 +23,7 @@ import { PeopleRepository } from './people';
 import { PointsRepository } from './points';
 import { SessionRepository } from './sessions';
 import { StaffRepository } from './staff';
+import { SurveyRecordsRepository } from './survey-records';
 
 export interface Repositories {
   activities: ActivityRepository;
@@ -46,6 +47,8 @@ export interface Repositories {
   ledger(options?: LedgerOptions): Ledger;
   /** The coupons redemptions issue: used, refunded, expired (db/services/coupons.ts). */
   coupons(options?: CouponsOptions): Coupons;
+  /** Outcome evaluation's rounds, invitations and counted answers, read for the figures (reports/outcomes.ts). */
+  surveyRecords: SurveyRecordsRepository;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -77,6 +80,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     checkIns: (options = {}) => new CheckIns(db, options),
     ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
     coupons: (options = {}) => new Coupons(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
+    surveyRecords: new SurveyRecordsRepository(db),
   };
 }
 
@@ -91,3 +95,5 @@ export type { LeaderboardRow } from './points';
 export type { FamilyCard, FamilyRegistration, MerchantContact } from './family-home';
 export type { ActiveSessionRow, NewSession, SpentSignInToken } from './sessions';
 export type { StaffRow } from './staff';
+export { SurveyRecordsRepository } from './survey-records';
+export type { CountedAnswer, RoundRosterRow, SurveyRoundRecord } from './survey-records';
