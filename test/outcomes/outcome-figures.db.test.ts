@@ -9,6 +9,7 @@ import { Cycles } from '../../db/services/cycles';
 import { SqlActivityStore } from '../../db/store';
 import { computeActivitySurvey, computeCycleEvaluation, computeRoundFigures } from '../../reports/outcomes';
 import { outcomesTable } from '../../reports/outcomes-table';
+import type { Answers } from '../../domain/questionnaire';
 import { DIALECTS, useTestDatabase } from '../db/harness';
 import { BASELINE, SURVEY, answer, insertQuestionnaire, insertRound, invite, withdraw } from './survey-fixture';
 
@@ -56,7 +57,7 @@ describe.each(DIALECTS)('outcome figures on %s', (dialect) => {
 
     // Baseline and end. talk: f1–f6 paired (f7 answers only the baseline); emotion: f2's end
     // answer left it blank, so 5 pairs; siblings: 2 pairs (under five).
-    const base = [
+    const base: Answers[] = [
       { talk: false, emotion: 2, siblings: true, stage: 'primary' },
       { talk: false, emotion: 3, siblings: false, stage: 'primary' },
       { talk: true, emotion: 3, stage: 'middle' },
@@ -65,7 +66,7 @@ describe.each(DIALECTS)('outcome figures on %s', (dialect) => {
       { talk: false, emotion: 3, stage: 'primary' },
       { talk: false, emotion: 5, stage: 'primary' },
     ];
-    const end = [
+    const end: Answers[] = [
       { talk: true, emotion: 4, siblings: true, stage: 'primary' },
       { talk: true, siblings: false, stage: 'primary' },
       { talk: true, emotion: 5, stage: 'middle' },
