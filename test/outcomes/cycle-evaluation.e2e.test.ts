@@ -212,6 +212,19 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
     }
   });
 
+  test('the JSON API gives the same: the evaluation beside the report, and the outcomes table as CSV', async () => {
+    const auth = { authorization: `Bearer ${TOKENS.co}` };
+    const json = (await (await fetch(`${h.baseUrl}/api/cycles/${cycleId}/report`, { headers: auth })).json()) as { evaluation: { prePost: { families: number; items: { itemId: string; pairs: number; figures?: { shareBefore: number; shareAfter: number; meanChange: number; test: { pValue: number } } }[] } } };
+    const talk = json.evaluation.prePost.items.find((i) => i.itemId === 'talk');
+    expect(talk).toMatchObject({ pairs: 40, figures: { shareBefore: 0.3, shareAfter: 0.55, meanChange: 0.25 } });
+    expect(talk?.figures?.test.pValue).toBeCloseTo(TALK_P, 12);
+    const csv = await fetch(`${h.baseUrl}/api/cycles/${cycleId}/report?format=csv&table=outcomes&lang=en`, { headers: auth });
+    expect(csv.status).toBe(200);
+    const text = await csv.text();
+    expect(text).toContain('At least one deep conversation a week');
+    expect(text).not.toContain(SECRET);
+  });
+
   test("each activity's page shows its survey's response rate and distributions", async () => {
     const a = await get(`/dashboard/activities/${activityA}`);
     expect(a).toContain('<h2>参与者问卷</h2>');
