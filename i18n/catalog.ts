@@ -1099,7 +1099,7 @@ export interface EvaluationProse {
   /** How the pairs and the shares are taken (the Likert share is of answers 4 or 5). */
   prePostIntro: (families: string) => string;
   noPrePost: string;
-  prePostColumns: { item: string; pairs: string; share: string; meanChange: string; pValue: string; test: string };
+  prePostColumns: { share: string; pairs: string; meanChange: string; pValue: string; test: string };
   /** Fewer than 5 pairs. */
   tooFewPairs: string;
   /** "每周至少一次深度对话：31% → 54%". */

@@ -1453,7 +1453,7 @@ export const en: Catalog = {
     prePostIntro: (families) =>
       `Each family's baseline answer is paired with its end answer (${families} families answered both). For yes/no items the share is of "yes"; for 1–5 scale items it is of answers 4 or 5. Mean change = end − baseline. Yes/no items: exact McNemar test; scale items: Wilcoxon signed-rank test (two-sided).`,
     noPrePost: 'This cycle has no baseline and end questionnaire to compare.',
-    prePostColumns: { item: 'Item', pairs: 'Pairs', share: 'Share (baseline → end)', meanChange: 'Mean change', pValue: 'p-value', test: 'Test' },
+    prePostColumns: { share: 'Item: share (baseline → end)', pairs: 'Pairs', meanChange: 'Mean change', pValue: 'p-value', test: 'Test' },
     tooFewPairs: 'fewer than 5 pairs, not shown',
     shareChange: (item, before, after) => `${item}: ${before} → ${after}`,
     points: (signed) => `${signed} percentage points`,

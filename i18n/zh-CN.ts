@@ -1487,7 +1487,7 @@ export const zhCN: Catalog = {
     prePostIntro: (families) =>
       `每户家庭的基线答卷与期末答卷配对比较（${families} 户两次都作答）。是/否题的比例为回答“是”的比例；1–5 分量表题的比例为回答 4 或 5 分的比例。平均变化 = 期末 − 基线。是/否题用精确 McNemar 检验，量表题用 Wilcoxon 符号秩检验（双侧）。`,
     noPrePost: '这个周期没有基线与期末问卷，无法做前后对比。',
-    prePostColumns: { item: '题目', pairs: '配对数', share: '比例（基线 → 期末）', meanChange: '平均变化', pValue: 'p 值', test: '检验方法' },
+    prePostColumns: { share: '题目：比例（基线 → 期末）', pairs: '配对数', meanChange: '平均变化', pValue: 'p 值', test: '检验方法' },
     tooFewPairs: '少于5对，不显示',
     shareChange: (item, before, after) => `${item}：${before} → ${after}`,
     points: (signed) => `${signed} 个百分点`,

@@ -67,12 +67,13 @@ function prePostHtml(e: EvaluationProse, pp: PrePostFigures, locale: Locale): Ra
   const c = e.prePostColumns;
   const n = (x: number) => formatNumber(x, locale);
   const rounds = html`<a href="${roundHref(pp.baselineRoundId, locale)}">${e.roundKinds.baseline}</a> · <a href="${roundHref(pp.endRoundId, locale)}">${e.roundKinds.end}</a>`;
-  return html`<h3>${e.prePost}</h3><p class="muted">${e.prePostIntro(n(pp.families))}</p><p class="noprint">${rounds}</p><div class="scroll"><table class="report pre-post"><thead><tr><th>${c.item}</th><th class="num">${c.pairs}</th><th>${c.share}</th><th class="num">${c.meanChange}</th><th class="num">${c.pValue}</th><th>${c.test}</th></tr></thead><tbody>${pp.items.map(
+  // One column carries the item and its shares ("每周至少一次深度对话：31% → 54%"): the table fits a phone.
+  return html`<h3>${e.prePost}</h3><p class="muted">${e.prePostIntro(n(pp.families))}</p><p class="noprint">${rounds}</p><div class="scroll"><table class="report pre-post"><thead><tr><th>${c.share}</th><th class="num">${c.pairs}</th><th class="num">${c.meanChange}</th><th class="num">${c.pValue}</th><th>${c.test}</th></tr></thead><tbody>${pp.items.map(
     (item) => {
       const f = item.figures;
       const name = item.text[locale];
-      if (!f) return html`<tr data-item="${item.itemId}"><td>${name}</td><td class="num">${n(item.pairs)}</td><td colspan="4" class="muted">${e.tooFewPairs}</td></tr>`;
-      return html`<tr data-item="${item.itemId}"><td>${name}</td><td class="num">${n(item.pairs)}</td><td class="share">${e.shareChange(name, percent(f.shareBefore, locale), percent(f.shareAfter, locale))}</td><td class="num">${changeText(item, locale)}</td><td class="num">${pText(f.test.pValue)}</td><td>${f.test.pValue === null ? e.noChange : e.tests[f.test.method]}</td></tr>`;
+      if (!f) return html`<tr data-item="${item.itemId}"><td>${name}</td><td class="num">${n(item.pairs)}</td><td colspan="3" class="muted">${e.tooFewPairs}</td></tr>`;
+      return html`<tr data-item="${item.itemId}"><td class="share">${e.shareChange(name, percent(f.shareBefore, locale), percent(f.shareAfter, locale))}</td><td class="num">${n(item.pairs)}</td><td class="num">${changeText(item, locale)}</td><td class="num">${pText(f.test.pValue)}</td><td class="muted">${f.test.pValue === null ? e.noChange : e.tests[f.test.method]}</td></tr>`;
     },
   )}</tbody></table></div>`;
 }
