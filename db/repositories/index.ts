@@ -10,6 +10,7 @@ import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
 import { Ledger, type LedgerOptions, type LedgerPolicy } from '../services/ledger';
 import { Registrations } from '../services/registration';
+import { Surveys } from '../services/surveys';
 import { SqlActivityStore } from '../store';
 import type { Database } from '../types';
 import type { Clock } from '../util';
@@ -46,6 +47,8 @@ export interface Repositories {
   ledger(options?: LedgerOptions): Ledger;
   /** The coupons redemptions issue: used, refunded, expired (db/services/coupons.ts). */
   coupons(options?: CouponsOptions): Coupons;
+  /** Outcome evaluation: questionnaires, survey rounds, invitations and answers (db/services/surveys.ts). */
+  surveys(options?: { now?: Clock }): Surveys;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -77,6 +80,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     checkIns: (options = {}) => new CheckIns(db, options),
     ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
     coupons: (options = {}) => new Coupons(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
+    surveys: (options = {}) => new Surveys(db, options),
   };
 }
 
