@@ -1,7 +1,7 @@
 /**
- * Outcome evaluation's side effects: the themed-activity workflow's one step (create the
- * activity's survey round when the feedback stage opens) and the survey sweeper, which opens due
- * rounds and sends their one reminder.
+ * Outcome evaluation's survey sweeper: opens due rounds and sends their one reminder. (The
+ * themed-activity workflow's own step, `openParticipantSurvey` in ./index.ts, only writes the
+ * activity's round.)
  *
  * Rounds are data (db/services/surveys.ts), so nothing waits in a workflow for a baseline that
  * opens months later: the sweeper runs in every worker process on a timer (as the email retrier,
@@ -153,24 +153,3 @@ export function startSurveySweeper(deps: SurveySweeperDeps & { intervalMs: numbe
     },
   };
 }
-
-/** What the themed-activity workflow hands over when its feedback stage opens: ids and times only. */
-export interface ParticipantSurveyRequest {
-  activityId: string;
-  /** The supervisor's reminder time: the survey's one reminder goes then. */
-  remindAt: string;
-  /** The supervisor's deadline: the survey closes then. */
-  closesAt: string;
-}
-
-/** The workflow's step: creates the activity's survey round (none when its cycle has no survey questionnaire). Idempotent. */
-export function createSurveyActivities(deps: { db: Kysely<Database> }) {
-  return {
-    async openParticipantSurvey(req: ParticipantSurveyRequest): Promise<{ roundId: string | null }> {
-      const round = await new Surveys(deps.db).ensureActivityRound(req);
-      return { roundId: round?.roundId ?? null };
-    },
-  };
-}
-
-export type SurveyActivities = ReturnType<typeof createSurveyActivities>;

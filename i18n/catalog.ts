@@ -1153,6 +1153,10 @@ export interface SurveyProse {
     addRow: string;
     save: string;
     fixFields: string;
+    /** Beside a field the definition refused. */
+    checkField: string;
+    /** The import's refusal: each field by its path, and what is wrong. */
+    importRefused: string;
     onlyCoordinator: { title: string; body: string };
     notFound: { title: string; body: string };
     preview: (version: number) => string;

@@ -1523,6 +1523,8 @@ export const en: Catalog = {
       addRow: 'Add an item',
       save: 'Save the questionnaire',
       fixFields: 'Please correct the marked fields; nothing was saved yet.',
+      checkField: 'Please check this: required, in both languages; a scale needs 5 labels, a choice at least 2 options.',
+      importRefused: 'The JSON is not a valid questionnaire; nothing was saved. The fields at fault:',
       onlyCoordinator: { title: 'Only the community coordinator manages questionnaires', body: 'Questionnaires are defined and assigned by the community coordinator.' },
       notFound: { title: 'Questionnaire not found', body: 'There is no such questionnaire or version.' },
       preview: (version) => `As a family sees it (version ${version})`,

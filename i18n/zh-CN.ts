@@ -1557,6 +1557,8 @@ export const zhCN: Catalog = {
       addRow: '再加一题',
       save: '保存问卷',
       fixFields: '请修改标出的内容，问卷还没有保存。',
+      checkField: '请检查这一项：必填，中英文都要写，量表要 5 行说明，单选至少 2 个选项。',
+      importRefused: 'JSON 不符合问卷格式，什么都没有保存。出错的字段：',
       onlyCoordinator: { title: '只有社区协调人可以管理问卷', body: '问卷由社区协调人定义和分配。' },
       notFound: { title: '找不到问卷', body: '没有这份问卷或这个版本。' },
       preview: (version) => `家庭看到的样子（第 ${version} 版）`,
