@@ -67,6 +67,7 @@ import { deskPages } from '../check-in/desk-routes';
 import { pointsAwardPages } from '../points/award-page';
 import { counterPages } from '../points/counter-page';
 import type { Mailer } from '../../mail/mailer';
+import { surveyPages } from '../surveys/pages';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -244,6 +245,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
   pointsAwardPages(router, { repos, now: deps.now }, ctxOf);
   counterPages(router, { repos, config, mailer: deps.mailer, linkSecret: deps.linkSecret, logger, now: deps.now }, ctxOf);
+  // Outcome evaluation: questionnaires, and a cycle's questionnaires (api/surveys/pages.ts).
+  surveyPages(router, { repos, config, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

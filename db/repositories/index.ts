@@ -10,6 +10,7 @@ import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
 import { Ledger, type LedgerOptions, type LedgerPolicy } from '../services/ledger';
 import { Registrations } from '../services/registration';
+import { Surveys } from '../services/surveys';
 import { SqlActivityStore } from '../store';
 import type { Database } from '../types';
 import type { Clock } from '../util';
@@ -49,6 +50,8 @@ export interface Repositories {
   coupons(options?: CouponsOptions): Coupons;
   /** Outcome evaluation's rounds, invitations and counted answers, read for the figures (reports/outcomes.ts). */
   surveyRecords: SurveyRecordsRepository;
+  /** Outcome evaluation: questionnaires, survey rounds, invitations and answers (db/services/surveys.ts). */
+  surveys(options?: { now?: Clock }): Surveys;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -81,6 +84,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
     coupons: (options = {}) => new Coupons(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
     surveyRecords: new SurveyRecordsRepository(db),
+    surveys: (options = {}) => new Surveys(db, options),
   };
 }
 

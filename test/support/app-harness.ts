@@ -37,6 +37,7 @@ import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
 import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
 import { startEmailRetrier, type RunningRetrier } from '../../mail/email-retrier';
+import { startSurveySweeper, type RunningSurveySweeper } from '../../activities/surveys';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -57,6 +58,8 @@ export interface AppHarness {
   client: Client;
   /** What the app logged (empty when the suite passes its own logger). */
   logs: { level: string; message: string; meta?: Record<string, unknown> }[];
+  /** The worker process's survey sweeper (activities/surveys.ts), when there is a worker: `runNow()` opens due rounds. */
+  surveySweeper?: RunningSurveySweeper;
   /** Another app on the same dependencies, listening on its own port (rate limits, failures, an https base URL). */
   startExtraApp(overrides: Partial<AppDeps>): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -163,6 +166,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   let workerConnection: NativeConnection | undefined;
   /** The worker process's email retrier (mail/email-retrier.ts), when there is a worker. */
   let retrier: RunningRetrier | undefined;
+  let surveySweeper: RunningSurveySweeper | undefined;
   if (options.worker) {
     workerConnection = await NativeConnection.connect({ address });
     worker = await createWorker({
@@ -184,6 +188,18 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     });
     running = worker.run();
     retrier = startEmailRetrier({ store, mailer, owner: `harness-${randomUUID()}`, retryDelaysMs: config.mail.retryDelaysMs, intervalMs: config.mail.retryIntervalMs });
+    surveySweeper = startSurveySweeper({
+      db,
+      store,
+      mailer,
+      linkSecret: options.linkSecret,
+      publicBaseUrl: baseUrl,
+      messageIdDomain: options.messageIdDomain,
+      withdrawPeriodMs: config.surveys.withdrawPeriodMs,
+      retryDelaysMs: config.mail.retryDelaysMs,
+      owner: `harness-${randomUUID()}`,
+      intervalMs: config.surveys.sweepIntervalMs,
+    });
   }
 
   const logs: AppHarness['logs'] = [];
@@ -203,6 +219,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     mailbox,
     client,
     logs,
+    ...(surveySweeper ? { surveySweeper } : {}),
     async startExtraApp(overrides) {
       const extra = http.createServer(createApp({ ...deps, ...overrides }));
       extras.push(extra);
@@ -212,6 +229,7 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     async close() {
       for (const extra of extras) if (extra.listening) await closeServer(extra);
       await closeServer(server);
+      await surveySweeper?.stop();
       await retrier?.stop();
       if (worker) {
         worker.shutdown();
