@@ -1,25 +1,38 @@
 /**
- * Issue 12's "done when", on SQLite and PostgreSQL: a cycle with a baseline questionnaire to 40
- * families, two activities (started through the API, running on the real worker) with participant
- * surveys, and the end questionnaire. The answers are scripted below, so every share, mean change
- * and p-value the report must show is worked out here by hand from the script — never by calling
- * the report's own code. The report page, its `outcomes` CSV, the activities' pages and the rounds'
- * pages are read over HTTP as a signed-in coordinator.
- *
- * The survey records are written straight into migration 015's tables (test/outcomes/survey-
- * fixture.ts): the answer pages are built on their own branch.
+ * Issue 12's "done when", on SQLite and PostgreSQL, all through the real path: a cycle with a
+ * baseline questionnaire to its compound's 40 families and a participant survey; two activities
+ * started through the API, approved, checked in and run by the real worker, whose feedback stage
+ * opens each activity's survey round; the worker's survey sweeper opens every round (the baseline
+ * at the period's start, each activity's, the end round before the period's end) and emails each
+ * family its signed link; every answer and withdrawal is POSTed through that link's page, as a
+ * family's browser would. The answers are scripted below, so every share, mean change and p-value
+ * the report must show is worked out here by hand from the script — never by calling the report's
+ * own code. The report page, its `outcomes` CSV, the JSON API, the activities' pages and the
+ * rounds' pages are read over HTTP as a signed-in coordinator.
  *
  * Last, no answer text appears in any Temporal history this test's workflows recorded, raw or
  * decoded with the product's codec.
  */
 import { parseCsv } from '../../lib/csv';
+import { CheckIns } from '../../db/services/checkin';
 import { Cycles } from '../../db/services/cycles';
+import { Surveys, roundIdFor } from '../../db/services/surveys';
+import type { Answers } from '../../domain/questionnaire';
 import { startAppHarness, type AppHarness } from '../support/app-harness';
+import { answerSurvey, withdrawSurvey } from '../support/surveys';
 import { LINK_SECRET, STAFF, TOKENS, communityPlan, eventually, request, signIn, startActivity, type CookieJar } from '../api/dashboard/harness';
 import { insertPeople } from '../db/fixtures';
 import { DIALECTS } from '../db/harness';
-import { BASELINE, SURVEY, answer, insertQuestionnaire, insertRound, invite, withdraw } from './survey-fixture';
+import { BASELINE, SURVEY } from './survey-fixture';
 import { answerTextInHistories } from './history-scan';
+
+jest.setTimeout(400_000);
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+/** The cycle's period runs from a minute ago to PERIOD from now; its end round opens END_OPENS after the start of the test. */
+const PERIOD = 10 * MINUTE;
+const END_OPENS = 90 * SECOND;
 
 /** Φ(x) by Simpson's rule on the normal density (independent of the product's approximation). */
 function phi(x: number): number {
@@ -57,7 +70,7 @@ const TALK_P = 212 / 16384;
 // "孩子所在学段": option by i mod 3 (0 preschool: 13 families, 1 primary: 14, 2 middle: 13).
 // "想对社区说的话" (text): 1–10 write something that must never be shown.
 const STAGES = ['preschool', 'primary', 'middle'] as const;
-function profile(i: number, when: 'baseline' | 'end') {
+function profile(i: number, when: 'baseline' | 'end'): Answers {
   const siblingsAnswered = when === 'baseline' ? i <= 4 : i <= 3 || i === 5;
   return {
     talk: when === 'baseline' ? talkBefore(i) : talkAfter(i),
@@ -73,8 +86,8 @@ function profile(i: number, when: 'baseline' | 'end') {
 // Activity B's survey: invited 11–40, answered 11–28, then 28 withdraws: 17 of 30 (57%).
 //   Understanding: 11–20 → 5, 21–27 → 3: counts 3:7 5:10, mean 71/17 = 4.18. Helping: yes 11–25,
 //   no 26–27: 15/17 = 88%.
-const surveyA = (i: number) => ({ understanding: i <= 8 ? 5 : i <= 17 ? 4 : i <= 19 ? 3 : 2, helping: i <= 18, ...(i <= 5 ? { advice: `${SECRET}-A-${i}` } : {}) });
-const surveyB = (i: number) => ({ understanding: i <= 20 ? 5 : 3, helping: i <= 25, ...(i <= 15 ? { advice: `${SECRET}-B-${i}` } : {}) });
+const surveyA = (i: number): Answers => ({ understanding: i <= 8 ? 5 : i <= 17 ? 4 : i <= 19 ? 3 : 2, helping: i <= 18, ...(i <= 5 ? { advice: `${SECRET}-A-${i}` } : {}) });
+const surveyB = (i: number): Answers => ({ understanding: i <= 20 ? 5 : 3, helping: i <= 25, ...(i <= 15 ? { advice: `${SECRET}-B-${i}` } : {}) });
 // Then family 40 (no → no, 3 → 3) withdraws its end answer: 39 pairs. Talk 12/39 = 31% → 22/39 =
 //   56%, +10/39 = +26 points, same discordant pairs so the same p; emotion 6/39 = 15% → 14/39 = 36%,
 //   +14/39 = +0.36, its change was 0, so the same V and p. The end round: 39 of 40 (98%).
@@ -87,11 +100,47 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
   const run = `${dialect}-${Date.now().toString(36)}`;
   const cycleId = `eval-${run}`;
   const fam = (i: number) => `ev-${run}-${pad(i)}`;
-  const rounds = { baseline: `rb-${run}`, a: `ra-${run}`, b: `rbb-${run}`, end: `re-${run}` };
   let activityA: string;
   let activityB: string;
+  const rounds = { baseline: roundIdFor('baseline', cycleId), a: '', b: '', end: roundIdFor('end', cycleId) };
+
+  /** The signed links the sweeper emailed for a round, by family (read from each link's claims, as the page does). */
+  async function linksOf(roundId: string, expected: number): Promise<Map<string, string>> {
+    return eventually(
+      async () => {
+        const links = new Map<string, string>();
+        for (const m of h.mailbox.messages()) {
+          for (const [url, token] of m.text.matchAll(/https?:\/\/[^\s"<>]+\/survey\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g)) {
+            const claims = JSON.parse(Buffer.from((token as string).split('.')[0] as string, 'base64url').toString('utf8')) as { wf: string; rcp: string };
+            if (claims.wf.startsWith(`survey:sv:${roundId}:`)) links.set(claims.rcp.slice('family:'.length), url);
+          }
+        }
+        return links.size === expected ? links : undefined;
+      },
+      120_000,
+      `${expected} invitations of ${roundId}`,
+      500,
+    );
+  }
+
+  async function answerAll(roundId: string, who: readonly number[], invited: number, script: (i: number) => Answers): Promise<Map<string, string>> {
+    const links = await linksOf(roundId, invited);
+    for (const i of who) {
+      const res = await answerSurvey(links.get(fam(i)) as string, script(i));
+      expect({ roundId, i, status: res.status }).toEqual({ roundId, i, status: 200 });
+    }
+    return links;
+  }
+
+  async function stageOf(activityId: string): Promise<string> {
+    const res = await fetch(`${h.baseUrl}/api/activities/${activityId}`, { headers: { authorization: `Bearer ${TOKENS.co}` } });
+    return ((await res.json()) as { stage: string }).stage;
+  }
+
+  let endLinks: Map<string, string>;
 
   beforeAll(async () => {
+    const t0 = Date.now();
     h = await startAppHarness({
       tmpPrefix: 'cogov-eval-',
       taskQueuePrefix: 'eval-test-',
@@ -103,8 +152,24 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
       dialect,
       worker: true,
       seed: (db) => insertPeople(db, { families: ALL.map((i) => ({ id: fam(i), compound_id: 'c-east', name: `家庭${pad(i)}`, email: `f${pad(i)}-${run}@eval.example.test`, members: 3 })) }),
+      env: {
+        VENUE_ANSWER_TIMEOUT: '2m',
+        APPROVAL_REMINDER_AFTER: '2m',
+        APPROVAL_ESCALATE_AFTER: '4m',
+        REMINDER_OFFSETS: '5000ms',
+        ATTENDANCE_OPENS_BEFORE: '4000ms',
+        ATTENDANCE_CLOSES_AFTER: '2000ms',
+        // The activities' surveys close with the supervisor's deadline: long enough to answer them.
+        FEEDBACK_DEADLINE: '5m',
+        FEEDBACK_REMINDER_BEFORE: '5000ms',
+        SURVEY_SWEEP_INTERVAL: '500ms',
+        // The end round opens END_OPENS into the test (period end − lead); both cycle rounds stay open to the period's end.
+        SURVEY_END_LEAD: `${PERIOD - END_OPENS}ms`,
+        SURVEY_CYCLE_ROUND_OPEN: `${PERIOD}ms`,
+        SURVEY_CYCLE_REMIND_AFTER: '1h',
+      },
       deps: {
-        linkRateLimit: { capacity: 1000, perMinute: 1000 },
+        linkRateLimit: { capacity: 10_000, perMinute: 10_000 },
         signInRateLimit: { capacity: 1000, perMinute: 1000 },
         signInPageRateLimit: { capacity: 1000, perMinute: 1000 },
         signInAddressLimit: { capacity: 1000, perMinute: 1000 },
@@ -114,33 +179,55 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
     await new Cycles(db).ensure({
       cycleId,
       name: '锦华合鸣第一期',
-      periodStart: new Date(Date.now() - 86_400_000).toISOString(),
-      periodEnd: new Date(Date.now() + 60 * 86_400_000).toISOString(),
+      periodStart: new Date(t0 - MINUTE).toISOString(),
+      periodEnd: new Date(t0 + PERIOD).toISOString(),
       compounds: ['c-east'],
       coordinator: { id: STAFF.co.id },
       supervisor: { id: STAFF.su.id },
       milestones: [],
     });
-    activityA = await startActivity(h, cycleId, communityPlan('亲子运动会'));
-    activityB = await startActivity(h, cycleId, communityPlan('家庭读书会'));
-    // The workflows record their activities as they start: a round names a recorded activity.
-    await eventually(async () => ((await db.selectFrom('activities').select('id').where('cycle_id', '=', cycleId).execute()).length === 2 ? true : undefined), 30_000, 'both activities recorded');
+    // The questionnaires, and the cycle's choice of them: its baseline and end rounds go on record.
+    const surveys = new Surveys(db);
+    const baseline = await surveys.createQuestionnaire({ definition: BASELINE, by: STAFF.co.id });
+    const survey = await surveys.createQuestionnaire({ definition: SURVEY, by: STAFF.co.id });
+    await surveys.setCycleQuestionnaires(cycleId, { baselineQuestionnaireId: baseline.questionnaireId, surveyQuestionnaireId: survey.questionnaireId }, h.config.surveys);
 
-    const baselineV = await insertQuestionnaire(db, `qb-${run}`, BASELINE);
-    const surveyV = await insertQuestionnaire(db, `qs-${run}`, SURVEY);
-    await insertRound(db, { id: rounds.baseline, kind: 'baseline', versionId: baselineV, cycleId, opensAt: '2026-01-01T00:00:00.000Z' });
-    await insertRound(db, { id: rounds.a, kind: 'activity', versionId: surveyV, activityId: activityA, cycleId, opensAt: '2026-03-01T00:00:00.000Z' });
-    await insertRound(db, { id: rounds.b, kind: 'activity', versionId: surveyV, activityId: activityB, cycleId, opensAt: '2026-04-01T00:00:00.000Z' });
-    await insertRound(db, { id: rounds.end, kind: 'end', versionId: baselineV, cycleId, opensAt: '2026-06-01T00:00:00.000Z' });
-    await invite(db, rounds.baseline, ALL.map(fam));
-    await invite(db, rounds.end, ALL.map(fam));
-    await invite(db, rounds.a, range(1, 25).map(fam));
-    await invite(db, rounds.b, range(11, 40).map(fam));
-    for (const i of ALL) await answer(db, rounds.baseline, fam(i), profile(i, 'baseline'));
-    for (const i of ALL) await answer(db, rounds.end, fam(i), profile(i, 'end'));
-    for (const i of range(1, 20)) await answer(db, rounds.a, fam(i), surveyA(i));
-    for (const i of range(11, 28)) await answer(db, rounds.b, fam(i), surveyB(i));
-    await withdraw(db, rounds.b, fam(28));
+    // Two activities through the API, 36 s long, starting shortly; approved by the coordinator.
+    const plan = (title: string, startsInMs: number) => {
+      const startsAt = new Date(Math.floor((t0 + startsInMs) / SECOND) * SECOND);
+      return communityPlan(title, { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 36 * SECOND).toISOString(), venue: { kind: 'community', venueName: '东苑活动室', hours: 0.01 } });
+    };
+    activityA = await startActivity(h, cycleId, plan('亲子运动会', 30 * SECOND));
+    activityB = await startActivity(h, cycleId, plan('家庭读书会', 32 * SECOND));
+    rounds.a = roundIdFor('activity', activityA);
+    rounds.b = roundIdFor('activity', activityB);
+    for (const id of [activityA, activityB]) {
+      await eventually(async () => ((await stageOf(id)) === 'approval' ? true : undefined), 30_000, `${id} waiting for approval`);
+      const approved = await fetch(`${h.baseUrl}/api/activities/${id}/approval`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.co}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ round: 1, decision: 'approve' }),
+      });
+      expect(approved.status).toBe(200);
+    }
+
+    // The baseline opened at the period's start: every family of the compound has its link.
+    await answerAll(rounds.baseline, ALL, N, (i) => profile(i, 'baseline'));
+
+    // Check-in: A's families 1–25, B's 11–40 (the db service the desk and the QR scan use).
+    const checkIns = new CheckIns(db);
+    for (const [id, who] of [[activityA, range(1, 25)], [activityB, range(11, 40)]] as const) {
+      await eventually(async () => ((await db.selectFrom('activities').select('attendance_state').where('id', '=', id).executeTakeFirstOrThrow()).attendance_state === 'open' ? true : undefined), 60_000, `check-in of ${id}`);
+      for (const i of who) expect((await checkIns.checkIn({ activityId: id, personKind: 'family', personId: fam(i), method: 'qr' })).status).toBe('checkedIn');
+    }
+
+    // The feedback stage opens each activity's survey to the families that checked in.
+    await answerAll(rounds.a, range(1, 20), 25, surveyA);
+    const linksB = await answerAll(rounds.b, range(11, 28), 30, surveyB);
+    expect((await withdrawSurvey(linksB.get(fam(28)) as string)).status).toBe(200);
+
+    // The end round opens before the period's end: the same version, to every family again.
+    endLinks = await answerAll(rounds.end, ALL, N, (i) => profile(i, 'end'));
     jar = await signIn(h, 'co');
   });
 
@@ -184,7 +271,7 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
     expect(rowOf(page, 'siblings')).toBe('|家中有两个及以上孩子||3||少于5对，不显示|');
 
     // Every figure traces to its round's page.
-    for (const id of Object.values(rounds)) expect(page).toContain(`href="/dashboard/surveys/rounds/${id}?lang=zh-CN"`);
+    for (const id of Object.values(rounds)) expect(page).toContain(`href="/dashboard/surveys/rounds/${encodeURIComponent(id)}?lang=zh-CN"`);
 
     const en = await get(`/dashboard/cycles/${cycleId}/report?lang=en`);
     expect(rowOf(en, 'talk')).toContain('At least one deep conversation a week: 30% → 55%');
@@ -228,7 +315,7 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
   test("each activity's page shows its survey's response rate and distributions", async () => {
     const a = await get(`/dashboard/activities/${activityA}`);
     expect(a).toContain('<h2>参与者问卷</h2>');
-    expect(a).toContain(`<a href="/dashboard/surveys/rounds/${rounds.a}?lang=zh-CN">回复 20/25（80%）</a>`);
+    expect(a).toContain(`<a href="/dashboard/surveys/rounds/${encodeURIComponent(rounds.a)}?lang=zh-CN">回复 20/25（80%）</a>`);
     expect(a).toContain('20 份作答 · 平均 4.2 分');
     expect(a).toContain('“是” 90%（是 18，否 2）');
     expect(a).toContain('5 份作答（文字内容不在此显示）');
@@ -239,21 +326,22 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
   });
 
   test("a round's page lists who was invited and whether they answered, never what", async () => {
-    const page = await get(`/dashboard/surveys/rounds/${rounds.b}`);
+    const page = await get(`/dashboard/surveys/rounds/${encodeURIComponent(rounds.b)}`);
     expect(page).toContain('回复 17/30（57%）');
     const rows = [...page.matchAll(/<tr><td class="name">(家庭\d\d)<\/td>.*?<span class="badge (green|grey)">/g)].map((m) => [m[1], m[2] === 'green']);
     expect(rows).toEqual(range(11, 40).map((i) => [`家庭${pad(i)}`, i <= 27]));
     for (const word of ['活动增进了家庭成员之间的相互理解', '孩子更愿意帮助他人']) expect(page).not.toContain(word);
     // Another compound's property manager may not see it; a supervisor may not see a cycle's round.
     const west = await signIn(h, 'pmWest');
-    expect((await request(`${h.baseUrl}/dashboard/surveys/rounds/${rounds.b}`, west)).status).toBe(403);
+    expect((await request(`${h.baseUrl}/dashboard/surveys/rounds/${encodeURIComponent(rounds.b)}`, west)).status).toBe(403);
     const su = await signIn(h, 'su');
-    expect((await request(`${h.baseUrl}/dashboard/surveys/rounds/${rounds.baseline}`, su)).status).toBe(403);
+    expect((await request(`${h.baseUrl}/dashboard/surveys/rounds/${encodeURIComponent(rounds.baseline)}`, su)).status).toBe(403);
     expect((await request(`${h.baseUrl}/dashboard/surveys/rounds/no-such-round`, jar)).status).toBe(404);
   });
 
   test('a withdrawn end answer leaves every figure at the next view', async () => {
-    await withdraw(h.db, rounds.end, fam(40));
+    // Family 40 withdraws its end answer through its link.
+    expect((await withdrawSurvey(endLinks.get(fam(40)) as string)).status).toBe(200);
     const page = await get(`/dashboard/cycles/${cycleId}/report`);
     expect(roundRow(page, rounds.end)).toEqual(['期末问卷（周期结束）', '家庭画像', '40', '39', '98%']);
     expect(page).toContain('39 户两次都作答');

@@ -1,7 +1,9 @@
 /**
- * Survey records written straight into the tables of migration 015 (questionnaires, versions,
- * rounds, invitations, responses), on either dialect: the figures' tests script the answers
- * exactly, without the survey pages (built on their own branch) in the way.
+ * The questionnaires of the outcome tests, and survey records written straight into the tables of
+ * migration 015 (questionnaires, versions, rounds, invitations, responses) on either dialect: the
+ * figures' database and browser tests write exactly the rows a case needs (a value of the wrong
+ * kind, a round of another cycle). The 40-family test (cycle-evaluation.e2e.test.ts) goes the real
+ * way instead: the sweeper's rounds and the families' signed links.
  */
 import type { Kysely } from 'kysely';
 import type { Database, SurveyRoundKind } from '../../db/types';
