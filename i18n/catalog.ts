@@ -1192,7 +1192,6 @@ export interface EvaluationProse {
   heading: string;
   /** The activity page's section. */
   surveyHeading: string;
-  noSurvey: string;
   noRounds: string;
   roundKinds: { activity: string; baseline: string; end: string };
   activityRound: (title: string) => string;

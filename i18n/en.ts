@@ -1545,7 +1545,6 @@ export const en: Catalog = {
   evaluation: {
     heading: 'Outcome evaluation',
     surveyHeading: 'Participant survey',
-    noSurvey: 'This activity has no participant survey.',
     noRounds: 'This cycle has no questionnaires yet.',
     roundKinds: { activity: 'Activity survey', baseline: 'Baseline (cycle start)', end: 'End (cycle end)' },
     activityRound: (title) => `Activity survey: ${title}`,

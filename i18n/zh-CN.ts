@@ -1579,7 +1579,6 @@ export const zhCN: Catalog = {
   evaluation: {
     heading: '成效评估',
     surveyHeading: '参与者问卷',
-    noSurvey: '这个活动没有参与者问卷。',
     noRounds: '这个周期还没有问卷。',
     roundKinds: { activity: '活动问卷', baseline: '基线问卷（周期开始）', end: '期末问卷（周期结束）' },
     activityRound: (title) => `活动问卷：${title}`,

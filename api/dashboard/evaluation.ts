@@ -56,10 +56,10 @@ function roundHtml(e: EvaluationProse, r: RoundFigures, locale: Locale, heading:
   )}</ul>`;
 }
 
-/** The activity page's section: its participant survey, or that it has none. */
-export function activitySurveySection(locale: Locale, round: RoundFigures | undefined): RawHtml {
+/** The activity page's section: its participant survey (nothing for an activity without one: most of them, in cycles without a survey). */
+export function activitySurveySection(locale: Locale, round: RoundFigures | undefined): RawHtml | '' {
   const e = catalogFor(locale).evaluation;
-  if (!round) return html`<div class="card" id="survey"><h2>${e.surveyHeading}</h2><p class="muted">${e.noSurvey}</p></div>`;
+  if (!round) return '';
   return html`<div class="card" id="survey"><h2>${e.surveyHeading}</h2>${roundHtml(e, round, locale, 'h3')}</div>`;
 }
 
