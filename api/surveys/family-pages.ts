@@ -50,6 +50,8 @@ const STYLE = `
 .opt{font-size:13px;color:#6b6b6b;font-weight:400;margin-left:6px}
 .item.invalid legend,.item.invalid label.q{color:#8a1c12}
 .consent{white-space:pre-line}
+/* The consent choice's group name, for screen readers: the card's heading already shows it. */
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 interface Ctx {

@@ -16,7 +16,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
-import { Surveys, SurveyError } from '../../db/services/surveys';
+import { type Surveys, SurveyError } from '../../db/services/surveys';
 import { InvalidInputError } from '../../db/util';
 import type { QuestionnaireDefinition } from '../../domain/questionnaire';
 import { catalogFor } from '../../i18n';
