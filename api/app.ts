@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   // A family's survey page (/survey/<token>): consent, the items, one submit, withdraw.
-  app.use(createSurveyPagesRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 60, perMinute: 60 } }));
+  app.use(createSurveyPagesRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, audit: createAuditLog(repos, now, logger), rateLimit: deps.linkRateLimit ?? { capacity: 60, perMinute: 60 } }));
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(

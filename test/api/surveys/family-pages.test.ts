@@ -3,6 +3,7 @@
  * the signed link shows consent first, one submit records one answer, a second changes nothing,
  * missing items are named and nothing is saved, withdraw erases, a bad token is refused.
  */
+import type { ActionAuditTable } from '../../../db/repositories/audit';
 import { Surveys } from '../../../db/services/surveys';
 import { DIALECTS } from '../../db/harness';
 import { DAY, LINK_SECRET, api, page, seedCycle, startApiHarness, submit, unique, type ApiHarness } from '../harness';
@@ -93,8 +94,21 @@ describe.each(DIALECTS)('the survey page on %s', (dialect) => {
     expect(erased?.answers_json).toBeNull();
     expect(erased?.withdrawn_at).not.toBeNull();
     expect((await page(links[0]!)).text).toContain('撤回并删除');
-    // No answer text reached the app's log.
+    // No answer text reached the app's log; the audit has who did what, and no answer.
     expect(JSON.stringify(h.logs)).not.toContain('孩子很喜欢');
+    const audit = await h.db
+      .withTables<{ action_audit: ActionAuditTable }>()
+      .selectFrom('action_audit')
+      .selectAll()
+      .where('workflow_id', '=', `survey:${invitations[0]!.invitationId}`)
+      .orderBy('created_at')
+      .execute();
+    expect(audit.map((a) => [a.action, a.outcome, a.recipient_key])).toEqual([
+      ['submit', 'recorded', `family:${invitations[0]!.familyId}`],
+      ['submit', 'alreadyDecided', `family:${invitations[0]!.familyId}`],
+      ['withdraw', 'recorded', `family:${invitations[0]!.familyId}`],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('孩子很喜欢');
   });
 
   it('a tampered, foreign or cross-family token is refused and a form from elsewhere changes nothing', async () => {
