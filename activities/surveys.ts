@@ -103,7 +103,8 @@ async function sendAll(deps: SurveySweeperDeps, surveys: Surveys, round: SurveyR
       title: version ? version.definition.title[invitee.locale] : '',
       about,
       kind: round.kind,
-      url: link.url,
+      // The page opens in the family's language (the directory's), whatever its browser asks for.
+      url: `${link.url}?lang=${invitee.locale}`,
       closesAt: round.closesAt,
       linkExpiresAt: link.expiresAt,
     };

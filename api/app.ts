@@ -134,8 +134,9 @@ export function createApp(deps: AppDeps): Express {
     createMerchantCouponsRouter({ repos, config, linkSecret: deps.linkSecret, audit: createAuditLog(repos, now, logger), logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 } }),
   );
 
-  // A family's survey page (/survey/<token>): consent, the items, one submit, withdraw.
-  app.use(createSurveyPagesRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 60, perMinute: 60 } }));
+  // A family's survey page (/survey/<token>): consent, the items, one submit, withdraw. Families may
+  // answer together from a venue's one Wi-Fi address: the address gets the family pages' ceiling.
+  app.use(createSurveyPagesRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, audit: createAuditLog(repos, now, logger), rateLimit: deps.linkRateLimit ?? { capacity: config.familyPages.perIpPerMinute, perMinute: config.familyPages.perIpPerMinute } }));
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(

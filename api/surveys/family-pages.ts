@@ -10,8 +10,8 @@
  *                          the answers (the row stays, as the record of the withdrawal).
  *
  * The token is signed and bound to the invitation and the family (links/survey-links.ts). Forms
- * carry the CSRF value (cookie scoped to the page's path) and an Origin check; answers are
- * never logged. No script; one narrow column, readable at 390 px.
+ * carry the CSRF value (cookie scoped to the page's path) and an Origin check; every POST is
+ * written to the action audit with its outcome (who, when, IP, user agent), never with an answer. No script; one narrow column, readable at 390 px.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config';
@@ -32,6 +32,7 @@ import type { RateLimitOptions } from '../http/rate-limit';
 import { formField } from '../http/session';
 import { signedPage, signedPageOf } from '../http/signed-page';
 import { CSRF_COOKIE } from '../links/routes';
+import type { AuditLog, AuditOutcome } from '../links/audit';
 
 export interface SurveyPageDeps {
   repos: Repositories;
@@ -39,6 +40,8 @@ export interface SurveyPageDeps {
   linkSecret: string;
   logger: Logger;
   now: () => number;
+  /** Who answered or withdrew, when, from where: the action audit (the outcome only, never an answer). */
+  audit: AuditLog;
   /** Per client IP over these pages. */
   rateLimit: RateLimitOptions;
 }
@@ -50,6 +53,8 @@ const STYLE = `
 .opt{font-size:13px;color:#6b6b6b;font-weight:400;margin-left:6px}
 .item.invalid legend,.item.invalid label.q{color:#8a1c12}
 .consent{white-space:pre-line}
+/* The consent choice's group name, for screen readers: the card's heading already shows it. */
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 
 interface Ctx {
@@ -177,11 +182,17 @@ export function createSurveyPagesRouter(deps: SurveyPageDeps): Router {
     const ctx = ctxOf(req, res);
     const view = await invitationOf(req, res, ctx);
     if (!view) return;
-    if (!signedPageOf(res).formIsOurs()) return message(req, res, ctx, 403, ctx.p.pages.badForm);
     const action = formField(req.body, 'action');
+    const audit = (outcome: AuditOutcome) =>
+      deps.audit.record({ workflowId: `survey:${view.invitationId}`, step: 'survey', round: 0, recipientKey: `family:${view.familyId}`, action: action || '(none)', outcome, comment: '', ip: req.ip, userAgent: req.get('user-agent') });
+    if (!signedPageOf(res).formIsOurs()) {
+      await audit('invalid');
+      return message(req, res, ctx, 403, ctx.p.pages.badForm);
+    }
 
     if (action === 'withdraw') {
       const w = await surveys.withdraw(view.invitationId);
+      await audit(w.outcome === 'withdrawn' ? 'recorded' : w.outcome === 'alreadyWithdrawn' ? 'alreadyDecided' : 'invalid');
       const fresh = (await surveys.invitation(view.invitationId)) ?? view;
       if (w.outcome === 'nothingToWithdraw') return showState(req, res, ctx, fresh, 409, { kind: 'error', text: ctx.p.nothingToWithdraw });
       return showState(req, res, ctx, fresh, 200);
@@ -189,8 +200,14 @@ export function createSurveyPagesRouter(deps: SurveyPageDeps): Router {
     if (action !== 'submit') return message(req, res, ctx, 400, ctx.p.pages.badForm);
 
     // Answered already (or withdrawn): the same page as before, nothing changes.
-    if (view.response) return showState(req, res, ctx, view, 200);
-    if (now() >= Date.parse(view.round.closesAt)) return showState(req, res, ctx, view, 409);
+    if (view.response) {
+      await audit('alreadyDecided');
+      return showState(req, res, ctx, view, 200);
+    }
+    if (now() >= Date.parse(view.round.closesAt)) {
+      await audit('stepClosed');
+      return showState(req, res, ctx, view, 409);
+    }
 
     const values: Record<string, string> = {};
     for (const item of view.definition.items) values[answerField(item.id)] = formField(req.body, answerField(item.id));
@@ -198,6 +215,7 @@ export function createSurveyPagesRouter(deps: SurveyPageDeps): Router {
     const consented = values.consent === 'agree';
     const checked = checkAnswers(view.definition, values);
     if (!consented || !checked.ok) {
+      await audit('invalid');
       const textOf = (id: string) => {
         const n = view.definition.items.findIndex((i) => i.id === id);
         return `${n + 1}. ${view.definition.items[n]?.text[ctx.locale] ?? id}`;
@@ -213,9 +231,13 @@ export function createSurveyPagesRouter(deps: SurveyPageDeps): Router {
       });
     }
     try {
-      await surveys.submit({ invitationId: view.invitationId, answers: checked.answers, consented: true });
+      const done = await surveys.submit({ invitationId: view.invitationId, answers: checked.answers, consented: true });
+      await audit(done.outcome === 'recorded' ? 'recorded' : 'alreadyDecided');
     } catch (err) {
-      if (err instanceof SurveyError && err.code === 'ROUND_CLOSED') return showState(req, res, ctx, view, 409);
+      if (err instanceof SurveyError && err.code === 'ROUND_CLOSED') {
+        await audit('stepClosed');
+        return showState(req, res, ctx, view, 409);
+      }
       throw err;
     }
     showState(req, res, ctx, (await surveys.invitation(view.invitationId)) ?? view, 200);

@@ -16,7 +16,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../../config';
 import type { Repositories } from '../../db/repositories';
-import { Surveys, SurveyError } from '../../db/services/surveys';
+import { type Surveys, SurveyError } from '../../db/services/surveys';
 import { InvalidInputError } from '../../db/util';
 import type { QuestionnaireDefinition } from '../../domain/questionnaire';
 import { catalogFor } from '../../i18n';
@@ -153,7 +153,7 @@ export function surveyPages(router: Router, deps: SurveyPagesDeps, ctxOf: (req: 
       const kinds = [['', f.kinds.none], ...KINDS.map((k) => [k, f.kinds[k]])] as [string, string][];
       return html`<fieldset><legend>${f.item(r)}</legend><input type="hidden" name="i${r}Id" value="${values[`i${r}Id`] ?? ''}"><label for="i${r}Kind">${f.kind}</label><select id="i${r}Kind" name="i${r}Kind"${invalid(`i${r}Kind`)}>${kinds.map(
         ([k, label]) => html`<option value="${k}"${raw(kind === k ? ' selected' : '')}>${label}</option>`,
-      )}</select>${err(`i${r}Kind`)}${input(`i${r}Zh`, f.textZh)}${input(`i${r}En`, f.textEn)}<label class="inline"><input type="checkbox" name="i${r}Required"${raw(values[`i${r}Required`] === 'on' || values[`i${r}Kind`] === undefined ? ' checked' : '')}> ${f.required}</label><div class="pair"><div>${area(
+      )}</select>${err(`i${r}Kind`)}${input(`i${r}Zh`, f.textZh)}${input(`i${r}En`, f.textEn)}<label class="inline"><input type="checkbox" name="i${r}Required"${raw(values[`i${r}Required`] === 'on' || !values[`i${r}Kind`] ? ' checked' : '')}> ${f.required}</label><div class="pair"><div>${area(
         `i${r}ListZh`,
         `${f.labelsZh} / ${f.optionsZh}`,
         `${f.labelsHint} ${f.optionsHint}`,

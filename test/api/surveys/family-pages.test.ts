@@ -3,6 +3,7 @@
  * the signed link shows consent first, one submit records one answer, a second changes nothing,
  * missing items are named and nothing is saved, withdraw erases, a bad token is refused.
  */
+import type { ActionAuditTable } from '../../../db/repositories/audit';
 import { Surveys } from '../../../db/services/surveys';
 import { DIALECTS } from '../../db/harness';
 import { DAY, LINK_SECRET, api, page, seedCycle, startApiHarness, submit, unique, type ApiHarness } from '../harness';
@@ -93,8 +94,21 @@ describe.each(DIALECTS)('the survey page on %s', (dialect) => {
     expect(erased?.answers_json).toBeNull();
     expect(erased?.withdrawn_at).not.toBeNull();
     expect((await page(links[0]!)).text).toContain('撤回并删除');
-    // No answer text reached the app's log.
+    // No answer text reached the app's log; the audit has who did what, and no answer.
     expect(JSON.stringify(h.logs)).not.toContain('孩子很喜欢');
+    const audit = await h.db
+      .withTables<{ action_audit: ActionAuditTable }>()
+      .selectFrom('action_audit')
+      .selectAll()
+      .where('workflow_id', '=', `survey:${invitations[0]!.invitationId}`)
+      .orderBy('created_at')
+      .execute();
+    expect(audit.map((a) => [a.action, a.outcome, a.recipient_key])).toEqual([
+      ['submit', 'recorded', `family:${invitations[0]!.familyId}`],
+      ['submit', 'alreadyDecided', `family:${invitations[0]!.familyId}`],
+      ['withdraw', 'recorded', `family:${invitations[0]!.familyId}`],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('孩子很喜欢');
   });
 
   it('a tampered, foreign or cross-family token is refused and a form from elsewhere changes nothing', async () => {
@@ -131,6 +145,38 @@ describe.each(DIALECTS)('the survey page on %s', (dialect) => {
     expect(late.text).toContain('这份问卷已于');
     expect(await responseOf(invitations[0]!.invitationId)).toBeUndefined();
     expect((await surveys.invitation(invitations[0]!.invitationId))?.response).toBeUndefined();
+  });
+
+  it('a family that answered before the close can still withdraw after it', async () => {
+    const { invitations, links, roundId } = await invited();
+    expect((await answerSurvey(links[0]!, SAMPLE_ANSWERS)).status).toBe(200);
+    await h.db.updateTable('survey_rounds').set({ closes_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', roundId).execute();
+    const shown = await page(links[0]!);
+    expect(shown.text).toContain('已提交于');
+    expect(shown.text).toContain('value="withdraw"');
+    expect((await withdrawSurvey(links[0]!)).status).toBe(200);
+    expect((await responseOf(invitations[0]!.invitationId))?.answers_json).toBeNull();
+  });
+
+  it('the cycle start API takes existing questionnaires and writes the baseline and end rounds', async () => {
+    const surveys = new Surveys(h.db);
+    const survey = await surveys.createQuestionnaire({ definition: sampleDefinition(), by: 'co-1' });
+    const baseline = await surveys.createQuestionnaire({ definition: sampleDefinition(), by: 'co-1' });
+    const id = unique('cy-api-ok');
+    const periodStart = new Date(Date.now() + DAY).toISOString();
+    const periodEnd = new Date(Date.now() + 90 * DAY).toISOString();
+    const res = await api(h.baseUrl, 'POST', '/api/cycles', {
+      who: 'co',
+      body: { id, name: '问卷周期', periodStart, periodEnd, compounds: ['c-east'], surveyQuestionnaireId: survey.questionnaireId, baselineQuestionnaireId: baseline.questionnaireId },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(await surveys.cycleQuestionnaires(id)).toEqual({ surveyQuestionnaireId: survey.questionnaireId, baselineQuestionnaireId: baseline.questionnaireId });
+    const rounds = await surveys.roundsOfCycle(id);
+    expect(rounds.map((r) => [r.kind, r.questionnaireVersionId, r.opensAt])).toEqual([
+      ['baseline', baseline.versionId, new Date(periodStart).toISOString()],
+      ['end', baseline.versionId, new Date(Date.parse(periodEnd) - h.config.surveys.endLeadMs).toISOString()],
+    ]);
+    await h.client.workflow.getHandle(res.body.workflowId).terminate('test over').catch(() => undefined);
   });
 
   it('the cycle start API refuses a questionnaire that does not exist, naming the field, and records nothing', async () => {

@@ -6,7 +6,7 @@
 import { Surveys, roundIdFor } from '../../../db/services/surveys';
 import { seedCycle } from '../../support/app-harness';
 import { sampleDefinition } from '../../support/surveys';
-import { CookieJar, postForm, request, signIn, startDashboardHarness, type DashboardHarness } from '../dashboard/harness';
+import { type CookieJar, postForm, request, signIn, startDashboardHarness, type DashboardHarness } from '../dashboard/harness';
 
 let h: DashboardHarness;
 let co: CookieJar;
