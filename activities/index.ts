@@ -19,7 +19,7 @@ import { actionUrl, signActionToken, type ActionStep } from '../links/action-tok
 import { checkInLinkExpiry, registerLinkExpiry, signSelfServiceToken } from '../links/self-service';
 import { emailAttachments } from '../mail/attachments';
 import { cardCodeOf, qrCardUrl } from '../domain/card';
-import { type ActivityStore } from './ports';
+import { type ActivityStore, type ParticipantSurveyRequest } from './ports';
 import type { Mailer } from '../mail/mailer';
 import { type ActivityRecord, type AttendanceTally, type AttendanceWindow } from '../domain/activity';
 import { type Recipient } from '../domain/people';
@@ -255,6 +255,15 @@ export function createActivities(deps: ActivityDeps) {
 
     async recordSummary(summary: ActivitySummary): Promise<void> {
       await store.saveActivitySummary(summary);
+    },
+
+    /**
+     * Outcome evaluation: when the feedback stage opens, the activity's participant survey becomes
+     * a round (data; the survey sweeper, activities/surveys.ts, invites the families that checked
+     * in). Ids and times in, an id out: nothing personal crosses the workflow's history.
+     */
+    async openParticipantSurvey(req: ParticipantSurveyRequest): Promise<{ roundId: string | null }> {
+      return store.ensureSurveyRound(req);
     },
 
     /**

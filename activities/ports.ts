@@ -55,4 +55,20 @@ export interface ActivityStore extends OutboxStore {
 
   /** Keeps a finished activity's summary for its incubation cycle's report; a repeat overwrites with the same. */
   saveActivitySummary(summary: ActivitySummary): Promise<void>;
+
+  /**
+   * Outcome evaluation: the activity's participant-survey round (db/services/surveys.ts), the
+   * latest version of its cycle's survey questionnaire; none when the cycle has none. A repeat
+   * returns the same round.
+   */
+  ensureSurveyRound(req: ParticipantSurveyRequest): Promise<{ roundId: string | null }>;
+}
+
+/** What the themed-activity workflow hands over when its feedback stage opens: ids and times only. */
+export interface ParticipantSurveyRequest {
+  activityId: string;
+  /** The supervisor's reminder time: the survey's one reminder goes then. */
+  remindAt: string;
+  /** The supervisor's deadline: the survey closes then. */
+  closesAt: string;
 }

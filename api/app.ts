@@ -33,6 +33,7 @@ import { temporalCodecRouter } from './temporal-codec/routes';
 import { createSignInRouter } from './sign-in/routes';
 import { createAssetsRouter } from './check-in/assets';
 import { createCardLinkRouter } from './check-in/desk-routes';
+import { createSurveyPagesRouter } from './surveys/family-pages';
 
 export interface AppDeps {
   /** One client per process, shared by every request. */
@@ -132,6 +133,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     createMerchantCouponsRouter({ repos, config, linkSecret: deps.linkSecret, audit: createAuditLog(repos, now, logger), logger, now, rateLimit: deps.linkRateLimit ?? { capacity: 30, perMinute: 30 } }),
   );
+
+  // A family's survey page (/survey/<token>): consent, the items, one submit, withdraw. Families may
+  // answer together from a venue's one Wi-Fi address: the address gets the family pages' ceiling.
+  app.use(createSurveyPagesRouter({ repos, config, linkSecret: deps.linkSecret, logger, now, audit: createAuditLog(repos, now, logger), rateLimit: deps.linkRateLimit ?? { capacity: config.familyPages.perIpPerMinute, perMinute: config.familyPages.perIpPerMinute } }));
 
   // The families' and volunteers' own pages (/s/, /q/, /activities/:id/register).
   app.use(

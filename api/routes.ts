@@ -15,6 +15,7 @@ import { pointsRoutes } from './points/routes';
 import type { PeopleMail } from './registration/mail';
 import { registrationRoutes } from './registration/routes';
 import { tokenRoutes } from './tokens/routes';
+import { surveyRoutes } from './surveys/routes';
 
 export interface ApiRoutesDeps {
   client: Client;
@@ -37,5 +38,6 @@ export function apiRoutes(deps: ApiRoutesDeps): Route[] {
     ...checkInRoutes({ repos, config, now }),
     ...pointsRoutes({ repos, now }),
     ...tokenRoutes({ repos, now }),
+    ...surveyRoutes({ repos, now }),
   ];
 }

@@ -218,6 +218,28 @@ const EnvSchema = z.object({
   FAMILY_LINK_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Requests a minute from one address over all the families' pages: a ceiling against floods, roomy enough for a venue's Wi-Fi. */
   FAMILY_PAGES_IP_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
+
+  // Issue 12: outcome evaluation, a cycle's baseline and end questionnaires (rounds as data, opened by the survey sweeper).
+  /**
+   * The end questionnaire opens this long before the cycle's period ends: two weeks leave families
+   * a weekend or two to answer, and the last activities have happened by then (the answers measure
+   * the cycle, not its final week).
+   */
+  SURVEY_END_LEAD: duration('14d'),
+  /**
+   * A baseline or end round takes answers this long after it opens: as long as the end's lead, so
+   * the end round closes on the period's last day and the report can be written at the close.
+   */
+  SURVEY_CYCLE_ROUND_OPEN: duration('14d'),
+  /** The one reminder of a baseline or end round goes this long after it opens (halfway, by default). */
+  SURVEY_CYCLE_REMIND_AFTER: duration('7d'),
+  /**
+   * After a round closes a family's link still opens its page this long, to see that it answered or
+   * to withdraw its answers (answers themselves are refused after the close).
+   */
+  SURVEY_WITHDRAW_PERIOD: duration('180d'),
+  /** How often the survey sweeper looks for rounds to open and reminders to send. */
+  SURVEY_SWEEP_INTERVAL: duration('1m'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -258,6 +280,16 @@ export interface Config {
   points: { policy: LedgerPolicy; expiryNoticeBeforeMs: number };
   /** Rate limits of the families' own pages: per link, and a per-address ceiling. */
   familyPages: { perLinkPerMinute: number; perIpPerMinute: number };
+  /** Outcome evaluation's timings (the baseline and end rounds, the survey links, the sweeper). */
+  surveys: SurveyTimings;
+}
+
+export interface SurveyTimings {
+  endLeadMs: number;
+  cycleRoundOpenMs: number;
+  cycleRemindAfterMs: number;
+  withdrawPeriodMs: number;
+  sweepIntervalMs: number;
 }
 
 /**
@@ -399,5 +431,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expiryNoticeBeforeMs: e.POINTS_EXPIRY_NOTICE_BEFORE,
     },
     familyPages: { perLinkPerMinute: e.FAMILY_LINK_RATE_PER_MINUTE, perIpPerMinute: e.FAMILY_PAGES_IP_RATE_PER_MINUTE },
+    surveys: {
+      endLeadMs: e.SURVEY_END_LEAD,
+      cycleRoundOpenMs: e.SURVEY_CYCLE_ROUND_OPEN,
+      cycleRemindAfterMs: e.SURVEY_CYCLE_REMIND_AFTER,
+      withdrawPeriodMs: e.SURVEY_WITHDRAW_PERIOD,
+      sweepIntervalMs: e.SURVEY_SWEEP_INTERVAL,
+    },
   };
 }

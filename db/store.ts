@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Recipient } from '../domain/people';
-import type { ActivityStore, BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim, OutgoingEmail, PointsAwardResult } from '../activities/ports';
+import type { ActivityStore, ParticipantSurveyRequest, BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim, OutgoingEmail, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
 import { lockActivityRow, withTransaction } from './database';
@@ -19,6 +19,7 @@ import {
 } from '../domain/points';
 import { type Holder, type LedgerPolicy, balanceOf, defaultLedgerPolicy, insertAward, lockHolder } from './services/ledger';
 import { parseInput } from './services/validation';
+import { Surveys } from './services/surveys';
 import type { ActivityRow, CheckInRow, Database, LocaleText } from './types';
 import { type Clock, StoreLogicError, num, systemClock, toIso } from './util';
 
@@ -387,6 +388,11 @@ export class SqlActivityStore implements ActivityStore {
    * the earning cap); an award beyond the holder's cap is cut to what is left. Attendance must be
    * closed first (closeAttendance).
    */
+  async ensureSurveyRound(req: ParticipantSurveyRequest): Promise<{ roundId: string | null }> {
+    const round = await new Surveys(this.db, { now: this.now }).ensureActivityRound(req);
+    return { roundId: round?.roundId ?? null };
+  }
+
   async saveActivitySummary(summary: ActivitySummary): Promise<void> {
     const row = {
       cycle_id: summary.cycleId,

@@ -201,3 +201,25 @@ export interface MerchantCouponLinkMessage {
 }
 
 export type CouponEmailMessage = CouponIssuedMessage | MerchantCouponLinkMessage;
+
+// ---- outcome evaluation (issue 12; sent by the survey sweeper through the outbox) ----
+
+/**
+ * A family asked to answer a questionnaire (after an activity, or a cycle's baseline or end), or
+ * reminded once: its own signed link, until when answers are taken, and when the link ends.
+ */
+export interface SurveyEmailMessage {
+  purpose: 'surveyInvitation' | 'surveyReminder';
+  recipientName: string;
+  /** The questionnaire's title in the family's language. */
+  title: string;
+  /** What the round is about: the activity's title, or the cycle's name. */
+  about: string;
+  kind: 'activity' | 'baseline' | 'end';
+  /** The family's own answer page (`/survey/<token>`). */
+  url: string;
+  /** Answers are taken until then. */
+  closesAt: string;
+  /** The link still opens the page (to see or withdraw the answers) until then. */
+  linkExpiresAt: string;
+}

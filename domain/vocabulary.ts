@@ -250,6 +250,9 @@ export const EMAIL_PURPOSES = [
   'merchantCouponLink',
   // Issue 11: one-step registration.
   'registrationConfirmed',
+  // Issue 12: outcome evaluation, a family's survey invitation and its one reminder.
+  'surveyInvitation',
+  'surveyReminder',
 ] as const;
 export type EmailPurpose = (typeof EMAIL_PURPOSES)[number];
 
@@ -281,6 +284,9 @@ export const EMAIL_PURPOSE_TERMS: Terms<EmailPurpose> = {
   merchantCouponLink: { 'zh-CN': '商户核销链接', en: 'Merchant coupon link' },
   // Issue 11: one-step registration.
   registrationConfirmed: { 'zh-CN': '报名确认', en: 'Registration confirmed' },
+  // Issue 12: outcome evaluation.
+  surveyInvitation: { 'zh-CN': '问卷邀请', en: 'Survey invitation' },
+  surveyReminder: { 'zh-CN': '问卷提醒', en: 'Survey reminder' },
 };
 
 // ---------------------------------------------------------------------------------------------

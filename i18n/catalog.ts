@@ -1062,4 +1062,173 @@ export interface Catalog {
   pointsAward: PointsAwardPageProse;
   /** Spending points: the family's page, the counter, the merchants' coupon page, their emails. */
   spending: SpendingProse;
+  /** Outcome evaluation (issue 12): the survey emails, the family's answer page, the coordinator's questionnaire pages. */
+  surveys: SurveyProse;
+  /** Outcome evaluation's figures: survey rounds, pre/post, their CSV (api/dashboard/evaluation.ts, reports/outcomes-table.ts). */
+  evaluation: EvaluationProse;
+}
+
+/** Outcome evaluation's words: the invitation and reminder emails, the family's page, the staff pages. */
+export interface SurveyProse {
+  mail: {
+    /** `title` is the questionnaire's, `about` the activity's title or the cycle's name. */
+    subject: (purpose: 'surveyInvitation' | 'surveyReminder', title: string) => string;
+    greeting: (name: string) => string;
+    body: (kind: 'activity' | 'baseline' | 'end', about: string) => string;
+    reminderBody: string;
+    /** `closesAt` written by i18n/format.ts. */
+    closes: (closesAt: string) => string;
+    button: string;
+    linkExpires: (at: string) => string;
+    privacy: string;
+    personal: string;
+    rawLink: string;
+    signature: string;
+  };
+  family: {
+    consentHeading: string;
+    agree: string;
+    disagree: string;
+    submit: string;
+    required: string;
+    optional: string;
+    yes: string;
+    no: string;
+    /** The scale's ends as the page shows them beside the labels. */
+    likertPoint: (n: number, label: string) => string;
+    submittedAt: (at: string) => string;
+    thanks: string;
+    withdrawHeading: string;
+    withdrawBody: string;
+    withdraw: string;
+    withdrawnAt: (at: string) => string;
+    nothingToWithdraw: string;
+    closedAt: (at: string) => string;
+    notYetOpen: string;
+    consentRequired: string;
+    missingItems: (items: string) => string;
+    invalidItems: (items: string) => string;
+    pages: {
+      invalid: { title: string; body: string };
+      expired: { title: string; body: string };
+      notFound: { title: string; body: string };
+      badForm: { title: string; body: string };
+      rateLimited: { title: string; body: string };
+      error: { title: string; body: string };
+    };
+  };
+  staff: {
+    nav: string;
+    heading: string;
+    intro: string;
+    none: string;
+    columns: { name: string; version: string; items: string; rounds: string; created: string };
+    versionLabel: (n: number) => string;
+    view: string;
+    newVersion: string;
+    define: string;
+    defineIntro: string;
+    importHeading: string;
+    importIntro: string;
+    importLabel: string;
+    importButton: string;
+    created: (name: string, version: number) => string;
+    fields: {
+      name: string;
+      titleZh: string;
+      titleEn: string;
+      consentZh: string;
+      consentEn: string;
+      item: (n: number) => string;
+      kind: string;
+      kinds: { none: string; likert: string; yesNo: string; choice: string; text: string };
+      textZh: string;
+      textEn: string;
+      required: string;
+      labelsZh: string;
+      labelsEn: string;
+      labelsHint: string;
+      optionsZh: string;
+      optionsEn: string;
+      optionsHint: string;
+    };
+    addRow: string;
+    save: string;
+    fixFields: string;
+    /** Beside a field the definition refused. */
+    checkField: string;
+    /** The import's refusal: each field by its path, and what is wrong. */
+    importRefused: string;
+    onlyCoordinator: { title: string; body: string };
+    notFound: { title: string; body: string };
+    preview: (version: number) => string;
+    previewNote: string;
+    cycleHeading: string;
+    cycleIntro: string;
+    surveyQuestionnaire: string;
+    baselineQuestionnaire: string;
+    noQuestionnaire: string;
+    setQuestionnaires: string;
+    questionnairesSet: string;
+    roundsHeading: string;
+    roundKinds: { activity: string; baseline: string; end: string };
+    roundLine: (kind: string, about: string, opens: string, closes: string, invited: string, answered: string) => string;
+    noRounds: string;
+  };
+}
+
+// ---- outcome evaluation's figures (issue 12) ---------------------------------------------------
+
+/** The cycle report's `outcomes` table (CSV), its column keys in column order: aggregates only. */
+export const OUTCOME_CSV_COLUMNS = [
+  'section', 'round', 'item', 'itemKind', 'invited', 'answered', 'responseRate', 'distribution', 'mean',
+  'pairs', 'shareBefore', 'shareAfter', 'meanChange', 'pValue', 'test', 'sources',
+] as const;
+export type OutcomeCsvColumn = (typeof OUTCOME_CSV_COLUMNS)[number];
+
+/** Survey rounds' response rates and distributions, and a cycle's pre/post comparison, as staff read them. */
+export interface EvaluationProse {
+  /** The cycle report's section. */
+  heading: string;
+  /** The activity page's section. */
+  surveyHeading: string;
+  noRounds: string;
+  roundKinds: { activity: string; baseline: string; end: string };
+  activityRound: (title: string) => string;
+  /** "answered of invited (rate)". */
+  responses: (answered: string, invited: string, rate: string) => string;
+  responsesLink: string;
+  roundColumns: { round: string; questionnaire: string; invited: string; answered: string; rate: string };
+  itemKinds: { likert: string; yesNo: string; choice: string; text: string };
+  likertMean: (mean: string) => string;
+  shareYes: (share: string, yes: string, no: string) => string;
+  /** Short-text items: how many answered, and that what they wrote is not shown. */
+  textAnswered: (n: string) => string;
+  answeredItem: (n: string) => string;
+  prePost: string;
+  /** How the pairs and the shares are taken (the Likert share is of answers 4 or 5). */
+  prePostIntro: (families: string) => string;
+  noPrePost: string;
+  prePostColumns: { share: string; pairs: string; meanChange: string; pValue: string; test: string };
+  /** Fewer than 5 pairs. */
+  tooFewPairs: string;
+  /** "每周至少一次深度对话：31% → 54%". */
+  shareChange: (item: string, before: string, after: string) => string;
+  /** Yes/no items' mean change, in percentage points. */
+  points: (signed: string) => string;
+  tests: { mcnemarExact: string; signExact: string; wilcoxonExact: string; wilcoxonNormal: string };
+  noChange: string;
+  roundPage: {
+    heading: (round: string) => string;
+    intro: string;
+    columns: { family: string; compound: string; invitedAt: string; answered: string };
+    answered: string;
+    notAnswered: string;
+    none: string;
+  };
+  csv: {
+    link: string;
+    headers: Record<OutcomeCsvColumn, string>;
+    sections: { round: string; item: string; prePost: string };
+  };
 }

@@ -10,7 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-export const ActionStep = z.enum(['approval', 'venueRequest', 'supervisionFeedback', 'signIn', 'register', 'checkIn', 'family', 'merchant']);
+export const ActionStep = z.enum(['approval', 'venueRequest', 'supervisionFeedback', 'signIn', 'register', 'checkIn', 'family', 'merchant', 'survey']);
 export type ActionStep = z.infer<typeof ActionStep>;
 
 export const ActionTokenClaims = z.strictObject({

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { startEmailRetrier } from '../mail/email-retrier';
+import { startSurveySweeper } from '../activities/surveys';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, type Config } from '../config';
 import { WORKFLOW_BUNDLE_PATH } from '../scripts/bundle-workflows';
@@ -23,6 +24,20 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
     intervalMs: config.mail.retryIntervalMs,
     onError: (err) => console.warn('email retrier: a round failed; the next one tries again', String(err)),
   });
+  // Survey rounds are data: this opens the due ones (invitations, emails) and sends their one reminder.
+  const surveySweeper = startSurveySweeper({
+    db: runtime.db,
+    store: runtime.store,
+    mailer: runtime.mailer,
+    linkSecret: runtime.linkSecret,
+    publicBaseUrl: config.http.publicBaseUrl,
+    messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    withdrawPeriodMs: config.surveys.withdrawPeriodMs,
+    retryDelaysMs: config.mail.retryDelaysMs,
+    owner: `worker:${os.hostname()}:${process.pid}`,
+    intervalMs: config.surveys.sweepIntervalMs,
+    onError: (err) => console.warn('survey sweeper: a sweep failed; the next one tries again', err instanceof Error ? err.message : String(err)),
+  });
   try {
     const worker = await createWorker({
       connection,
@@ -38,6 +53,7 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
     else signal?.addEventListener('abort', () => worker.shutdown(), { once: true });
     await worker.run(); // returns after shutdown; the SDK also shuts down on SIGINT/SIGTERM
   } finally {
+    await surveySweeper.stop();
     await retrier.stop();
     await connection.close();
     await runtime.close();

@@ -118,6 +118,15 @@ const ATTENTION_RETRY_MS = 60 * 60_000;
  */
 const FAN_OUT_TIMEOUT_PATCH = 'fan-out-timeout-from-audience';
 
+/**
+ * Outcome evaluation: when the feedback stage opens, the activity's participant survey becomes a
+ * round (data, opened by the worker's survey sweeper): ids and times cross, nothing personal. Runs
+ * started before this change do not call it. A failure for good skips the survey rather than hold
+ * up the supervisor's feedback: the survey is a nicety, the feedback is the stage.
+ */
+const PARTICIPANT_SURVEY_PATCH = 'participant-survey';
+const SURVEY = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '1 minute', retry: BOUNDED_RETRY });
+
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
 
@@ -668,6 +677,13 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       action,
     });
     const remindAt = deadline - timings.feedbackReminderBeforeMs;
+    if (patched(PARTICIPANT_SURVEY_PATCH)) {
+      try {
+        await SURVEY.openParticipantSurvey({ activityId, remindAt: new Date(remindAt).toISOString(), closesAt: feedbackBy });
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+      }
+    }
     if (!(await condition(() => feedback !== undefined, Math.max(0, remindAt - Date.now())))) {
       await send({
         purpose: 'feedbackReminder',

@@ -30,6 +30,7 @@ import { staffWorkStrings } from '../links/approvals-page';
 import { cycleTimingDefaults } from './routes';
 import { SponsorshipBody, StartCycleBody } from './schemas';
 import { createCycleService, type CycleActor } from './service';
+import { cycleSurveySection } from '../surveys/pages';
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -216,7 +217,7 @@ export function cyclePageRoutes(router: Router, data: DashboardData, ctxOf: (req
       c.heading(name),
       html`<div class="card"><h1>${c.heading(name)}</h1>${note ? html`<div class="${note.kind}">${note.text}</div>` : ''}<dl class="kv"><dt>${ctx.s.cycles.period}</dt><dd>${ctx.s.page.range(cycle.periodStart, cycle.periodEnd)}</dd><dt>${ctx.s.cycles.compounds}</dt><dd>${cycle.compounds
         .map((id) => compounds.get(id) ?? id)
-        .join('、')}</dd></dl></div><div class="card"><h2>${ctx.s.cycles.milestones}</h2>${milestoneList}</div>${sponsorship}`,
+        .join('、')}</dd></dl></div><div class="card"><h2>${ctx.s.cycles.milestones}</h2>${milestoneList}</div>${sponsorship}${await cycleSurveySection(data.repos, ctx, cycleId, req.query)}`,
     );
   }
 

@@ -13,6 +13,8 @@ import type { Config } from '../../config';
 import type { StaffRole } from '../../domain/schemas';
 import type { Repositories } from '../../db/repositories';
 import { CYCLE_REPORT_TABLES, cycleReportTable } from '../../reports/cycle-report';
+import { computeCycleEvaluation } from '../../reports/outcomes';
+import { outcomesTable } from '../../reports/outcomes-table';
 import { toCsv } from '../../lib/csv';
 import { cycleProgressQuery } from '../../workflows/incubation-cycle.api';
 import type { CycleProgress, CycleTimings } from '../../domain/cycle';
@@ -49,11 +51,11 @@ export const StartCycleResponse = z.object({
 export const ReportQuery = z
   .object({
     format: z.enum(['json', 'csv']).default('json'),
-    table: z.enum(CYCLE_REPORT_TABLES).optional().meta({ description: 'Required when format is csv: a CSV is one table.' }),
+    table: z.enum([...CYCLE_REPORT_TABLES, 'outcomes']).optional().meta({ description: 'Required when format is csv: a CSV is one table (outcomes: the outcome evaluation, aggregates only).' }),
     /** Column headers of the CSV. */
     lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
   })
-  .refine((q) => q.format !== 'csv' || q.table !== undefined, { message: `a CSV is one table: ${CYCLE_REPORT_TABLES.join(', ')}`, path: ['table'] });
+  .refine((q) => q.format !== 'csv' || q.table !== undefined, { message: `a CSV is one table: ${[...CYCLE_REPORT_TABLES, 'outcomes'].join(', ')}`, path: ['table'] });
 
 const CycleIdParam = z.object({ id: Id });
 const MilestoneParams = z.object({ id: Id, milestoneId: Id });
@@ -174,16 +176,17 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
       id: 'getCycleReport',
       method: 'get',
       path: '/api/cycles/:id/report',
-      summary: 'The cycle report: JSON (final once the cycle has closed), or one table as CSV (?format=csv&table=…)',
+      summary: 'The cycle report: JSON (final once the cycle has closed, with the outcome evaluation computed now), or one table as CSV (?format=csv&table=…)',
       roles: ['coordinator'],
       query: ReportQuery,
-      responses: { 200: { description: '{ final, report }, or text/csv with a UTF-8 BOM' }, ...common },
+      responses: { 200: { description: '{ final, report, evaluation }, or text/csv with a UTF-8 BOM' }, ...common },
       params: CycleIdParam,
       async handler({ params: { id }, query: q, res }) {
         await cycleOr404(id);
         const { final, report } = await repos.cycleRecords.cycleReport(id);
+        // Outcome evaluation is computed from the answers now, never saved: a withdrawal leaves it at once.
         if (q.format === 'json') {
-          res.json({ final, report });
+          res.json({ final, report, evaluation: await computeCycleEvaluation(repos.surveyRecords, id) });
           return;
         }
         const table = q.table ?? 'summary';
@@ -191,7 +194,7 @@ export function cycleRoutes(deps: CycleRoutesDeps): Route[] {
           .status(200)
           .type('text/csv; charset=utf-8')
           .attachment(`cycle-${id}-${table}${final ? '' : '-provisional'}.csv`)
-          .send(toCsv(cycleReportTable(report, table, q.lang)));
+          .send(toCsv(table === 'outcomes' ? outcomesTable(await computeCycleEvaluation(repos.surveyRecords, id), q.lang) : cycleReportTable(report, table, q.lang)));
       },
     }),
     defineRoute({

@@ -18,6 +18,10 @@ export const StartCycleBody = withCyclePlanRules(
     coordinatorId: Id.optional(),
     /** Overrides of the defaults for this cycle. */
     timings: z.strictObject(CycleTimings.partial().shape).optional(),
+    /** Outcome evaluation: the questionnaire sent after each of the cycle's activities (default: none). */
+    surveyQuestionnaireId: Id.optional(),
+    /** Outcome evaluation: the questionnaire sent at the cycle's start and again before its end (default: none). */
+    baselineQuestionnaireId: Id.optional(),
   }),
 );
 

@@ -88,9 +88,25 @@ export function createCycleService(deps: CycleServiceDeps) {
         throw new HttpError(422, 'InvalidInput', `The cycle cannot be started: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, issues);
       }
       const input = parsed.data;
+      // Outcome evaluation's questionnaires must exist before anything is recorded.
+      const surveys = repos.surveys();
+      for (const field of ['surveyQuestionnaireId', 'baselineQuestionnaireId'] as const) {
+        const id = body[field];
+        if (id !== undefined && !(await surveys.questionnaireExists(id))) {
+          throw new HttpError(400, 'InvalidInput', `Invalid input: ${field}: no questionnaire ${id}`, [{ field, message: `no questionnaire ${id}` }]);
+        }
+      }
       // The row first: the report and the compound checks read it, and the workflow's own
       // registration is then a no-op.
       await cycles.ensure(input);
+      if (body.surveyQuestionnaireId !== undefined || body.baselineQuestionnaireId !== undefined) {
+        // Rounds are data: the baseline and end rounds are written here and opened by the worker's survey sweeper.
+        await surveys.setCycleQuestionnaires(
+          input.cycleId,
+          { ...(body.surveyQuestionnaireId !== undefined ? { surveyQuestionnaireId: body.surveyQuestionnaireId } : {}), ...(body.baselineQuestionnaireId !== undefined ? { baselineQuestionnaireId: body.baselineQuestionnaireId } : {}) },
+          config.surveys,
+        );
+      }
       const workflowId = incubationCycleWorkflowId(input.cycleId);
       let existing = false;
       try {

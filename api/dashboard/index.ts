@@ -54,6 +54,8 @@ import { messageCard, staffPage } from '../http/layout';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import { retryNowSignal } from '../../workflows/themed-activity.api';
 import { cycleGroups, reportRoutes } from './report';
+import { activitySurveySection, roundPageRoutes } from './evaluation';
+import { computeActivitySurvey } from '../../reports/outcomes';
 import { directoryPageRoutes } from '../people/pages';
 import { activityBody, homeBody, leaderboardBody, waitingItems } from './views';
 import { registrationPages, registrationSection, type RegistrationPagesDeps } from '../registration/pages';
@@ -65,6 +67,7 @@ import { deskPages } from '../check-in/desk-routes';
 import { pointsAwardPages } from '../points/award-page';
 import { counterPages } from '../points/counter-page';
 import type { Mailer } from '../../mail/mailer';
+import { surveyPages } from '../surveys/pages';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -171,10 +174,11 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const people = await peopleByKey(repos, outbox.map((e) => e.recipientKey), status);
     const names = await staffNames(repos, status.pending?.actorId ? [status.pending.actorId] : []);
     const workflowId = `themed-activity:${id}`;
+    const survey = await computeActivitySurvey(repos.surveyRecords, id);
     ctx.render(
       200,
       status.plan.title,
-      activityBody(ctx.s, {
+      html`${activityBody(ctx.s, {
         viewer: ctx.viewer,
         status,
         workflowId,
@@ -190,7 +194,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
         actions: await activityActions(ctx, status, req.query),
         csrf: ctx.csrf,
         registrations: await registrationSection(deps, ctx, id, req.query),
-      }),
+      })}${activitySurveySection(ctx.locale, survey)}`,
     );
   });
 
@@ -229,6 +233,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   });
 
   reportRoutes(router, data, ctxOf);
+  roundPageRoutes(router, data, ctxOf);
   tokenPages(router, { repos, now: deps.now }, ctxOf);
   registrationPages(router, deps, ctxOf);
 
@@ -240,6 +245,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   deskPages(router, { repos, config, now: deps.now, logger }, ctxOf);
   pointsAwardPages(router, { repos, now: deps.now }, ctxOf);
   counterPages(router, { repos, config, mailer: deps.mailer, linkSecret: deps.linkSecret, logger, now: deps.now }, ctxOf);
+  // Outcome evaluation: questionnaires, and a cycle's questionnaires (api/surveys/pages.ts).
+  surveyPages(router, { repos, config, now: deps.now }, ctxOf);
   // Keep last before the 404: the roles' own start pages, until their feature pages are mounted above.
   startPageFallbacks(router);
 

@@ -14,6 +14,10 @@ import { compoundNames, type ActivityOverview, type DashboardData } from './data
 import type { DashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
 import type { CycleGroup } from './views';
+import { computeCycleEvaluation, type CycleEvaluation } from '../../reports/outcomes';
+import { outcomesTable } from '../../reports/outcomes-table';
+import { catalogFor } from '../../i18n';
+import { cycleEvaluationSection } from './evaluation';
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** The overview shows this many recorded cycles at most (the newest). */
@@ -119,7 +123,7 @@ function money(s: DashboardStrings, yuan: number): string {
   return s.page.money(yuan);
 }
 
-function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleReport, final: boolean, compounds: ReadonlyMap<string, string>): RawHtml {
+function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleReport, final: boolean, compounds: ReadonlyMap<string, string>, evaluation: CycleEvaluation): RawHtml {
   const r = report;
   const f = s.report.figures;
   const csvHref = (table: CycleReportTableName) => `/dashboard/cycles/${encodeURIComponent(r.cycleId)}/csv/${table}?lang=${locale}`;
@@ -154,7 +158,10 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     r.name,
   )}</h1><dl class="kv"><dt>${s.report.period}</dt><dd>${s.page.range(r.periodStart, r.periodEnd)}</dd><dt>${s.report.compounds}</dt><dd>${r.compounds.map((id) => compounds.get(id) ?? id).join('、')}</dd><dt>ID</dt><dd>${r.cycleId}</dd></dl><p class="${
     final ? 'ok' : 'notice'
-  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${section('activities', {
+  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${
+    // Outcome evaluation is computed now even in a final report: a withdrawn answer leaves it.
+    cycleEvaluationSection(locale, evaluation, `/dashboard/cycles/${encodeURIComponent(r.cycleId)}/csv/outcomes?lang=${locale}`, catalogFor(locale).evaluation.csv.link)
+  }${section('activities', {
     // The page keeps what a reader compares; the CSV has every column.
     hide: ['activityId', 'theme', 'endsAt', 'merchantId', 'venueSource', 'approvalRounds', 'approvalEscalated', 'organisation', 'participation', 'effect'],
     linkOf: activityLink,
@@ -179,20 +186,24 @@ export function reportRoutes(router: Router, data: DashboardData, ctxOf: (req: R
     const cycleId = String(req.params.cycleId);
     if (!ID.test(cycleId)) throw new DashboardNotFound();
     const [{ final, report }, compounds] = await Promise.all([loadReport(data, cycleId), compoundNames(data.repos)]);
-    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds));
+    const evaluation = await computeCycleEvaluation(data.repos.surveyRecords, cycleId);
+    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds, evaluation));
   });
 
   router.get('/cycles/:cycleId/csv/:table', async (req, res) => {
     const ctx = ctxOf(req, res);
     assertReportVisible(ctx.viewer);
     const cycleId = String(req.params.cycleId);
-    const table = String(req.params.table) as CycleReportTableName;
-    if (!ID.test(cycleId) || !(CYCLE_REPORT_TABLES as readonly string[]).includes(table)) throw new DashboardNotFound();
+    const table = String(req.params.table) as CycleReportTableName | 'outcomes';
+    if (!ID.test(cycleId) || !([...CYCLE_REPORT_TABLES, 'outcomes'] as readonly string[]).includes(table)) throw new DashboardNotFound();
     const { report } = await loadReport(data, cycleId);
     res
       .status(200)
       .type('text/csv; charset=utf-8')
       .setHeader('Content-Disposition', `attachment; filename="cycle-${cycleId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${table}.csv"`)
-      .send(toCsv(cycleReportTable(report, table, ctx.locale)));
+      .send(
+        // The outcomes table is computed from the answers now (aggregates only), the others from the report.
+        toCsv(table === 'outcomes' ? outcomesTable(await computeCycleEvaluation(data.repos.surveyRecords, report.cycleId), ctx.locale) : cycleReportTable(report, table, ctx.locale)),
+      );
   });
 }

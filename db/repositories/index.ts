@@ -10,6 +10,7 @@ import { Cycles } from '../services/cycles';
 import { Directory } from '../services/directory';
 import { Ledger, type LedgerOptions, type LedgerPolicy } from '../services/ledger';
 import { Registrations } from '../services/registration';
+import { Surveys } from '../services/surveys';
 import { SqlActivityStore } from '../store';
 import type { Database } from '../types';
 import type { Clock } from '../util';
@@ -23,6 +24,7 @@ import { PeopleRepository } from './people';
 import { PointsRepository } from './points';
 import { SessionRepository } from './sessions';
 import { StaffRepository } from './staff';
+import { SurveyRecordsRepository } from './survey-records';
 
 export interface Repositories {
   activities: ActivityRepository;
@@ -46,6 +48,10 @@ export interface Repositories {
   ledger(options?: LedgerOptions): Ledger;
   /** The coupons redemptions issue: used, refunded, expired (db/services/coupons.ts). */
   coupons(options?: CouponsOptions): Coupons;
+  /** Outcome evaluation's rounds, invitations and counted answers, read for the figures (reports/outcomes.ts). */
+  surveyRecords: SurveyRecordsRepository;
+  /** Outcome evaluation: questionnaires, survey rounds, invitations and answers (db/services/surveys.ts). */
+  surveys(options?: { now?: Clock }): Surveys;
 }
 
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
@@ -77,6 +83,8 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     checkIns: (options = {}) => new CheckIns(db, options),
     ledger: (options = {}) => new Ledger(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
     coupons: (options = {}) => new Coupons(db, { ...options, policy: { ...deps.ledgerPolicy, ...options.policy } }),
+    surveyRecords: new SurveyRecordsRepository(db),
+    surveys: (options = {}) => new Surveys(db, options),
   };
 }
 
@@ -91,3 +99,5 @@ export type { LeaderboardRow } from './points';
 export type { FamilyCard, FamilyRegistration, MerchantContact } from './family-home';
 export type { ActiveSessionRow, NewSession, SpentSignInToken } from './sessions';
 export type { StaffRow } from './staff';
+export { SurveyRecordsRepository } from './survey-records';
+export type { CountedAnswer, RoundRosterRow, SurveyRoundRecord } from './survey-records';

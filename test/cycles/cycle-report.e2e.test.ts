@@ -323,7 +323,8 @@ test('a whole cycle of two activities closes with a report whose every figure ma
   // ---- the same report through the API, saved, as JSON and as CSV ----------------------------
   const viaApi = await api(h.baseUrl, 'GET', `/api/cycles/${cycleId}/report`, { who: 'co' });
   expect(viaApi.status).toBe(200);
-  expect(viaApi.body).toEqual({ final: true, report });
+  // A cycle without questionnaires: its outcome evaluation (computed now) has no rounds.
+  expect(viaApi.body).toEqual({ final: true, report, evaluation: { cycleId, activityRounds: [] } });
 
   const csvRes = await fetch(`${h.baseUrl}/api/cycles/${cycleId}/report?format=csv&table=activities`, { headers: { authorization: `Bearer ${TOKENS.co}` } });
   expect(csvRes.status).toBe(200);

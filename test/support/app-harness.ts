@@ -37,6 +37,7 @@ import { createTestDatabase, type DialectName } from '../db/harness';
 import { devServerAddress, workflowBundle } from './temporal';
 import { encryptedDataConverter, payloadCodecFrom } from '../../lib/payload-codec';
 import { startEmailRetrier, type RunningRetrier } from '../../mail/email-retrier';
+import { startSurveySweeper, type RunningSurveySweeper } from '../../activities/surveys';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -57,6 +58,8 @@ export interface AppHarness {
   client: Client;
   /** What the app logged (empty when the suite passes its own logger). */
   logs: { level: string; message: string; meta?: Record<string, unknown> }[];
+  /** The worker process's survey sweeper (activities/surveys.ts), when there is a worker: `runNow()` opens due rounds. */
+  surveySweeper?: RunningSurveySweeper;
   /** Another app on the same dependencies, listening on its own port (rate limits, failures, an https base URL). */
   startExtraApp(overrides: Partial<AppDeps>): Promise<{ baseUrl: string; close(): Promise<void> }>;
   /** Starts the worker (after stopWorker, or when the harness was made without one). */
@@ -167,7 +170,8 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
   let workerConnection: NativeConnection | undefined;
   /** The worker process's email retrier (mail/email-retrier.ts), when there is a worker. */
   let retrier: RunningRetrier | undefined;
-  /** Starts what the worker process runs: the real activities on the harness's task queue, and the email retrier. */
+  let surveySweeper: RunningSurveySweeper | undefined;
+  /** Starts what the worker process runs: the real activities on the harness's task queue, the email retrier and the survey sweeper. */
   async function startWorker(): Promise<void> {
     if (worker) throw new Error('the harness worker is already running');
     workerConnection = await NativeConnection.connect({ address });
@@ -190,9 +194,23 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     });
     running = worker.run();
     retrier = startEmailRetrier({ store, mailer, owner: `harness-${randomUUID()}`, retryDelaysMs: config.mail.retryDelaysMs, intervalMs: config.mail.retryIntervalMs });
+    surveySweeper = startSurveySweeper({
+      db,
+      store,
+      mailer,
+      linkSecret: options.linkSecret,
+      publicBaseUrl: baseUrl,
+      messageIdDomain: options.messageIdDomain,
+      withdrawPeriodMs: config.surveys.withdrawPeriodMs,
+      retryDelaysMs: config.mail.retryDelaysMs,
+      owner: `harness-${randomUUID()}`,
+      intervalMs: config.surveys.sweepIntervalMs,
+    });
   }
   /** Stops the worker as a process that is shut down would: nothing of ours runs workflows or activities until startWorker. */
   async function stopWorker(): Promise<void> {
+    await surveySweeper?.stop();
+    surveySweeper = undefined;
     await retrier?.stop();
     retrier = undefined;
     if (worker) {
@@ -225,6 +243,10 @@ export async function startAppHarness<W extends string>(options: AppHarnessOptio
     logs,
     startWorker,
     stopWorker,
+    // A getter: the sweeper is the running worker's, and a restarted worker has a new one.
+    get surveySweeper() {
+      return surveySweeper;
+    },
     async startExtraApp(overrides) {
       const extra = http.createServer(createApp({ ...deps, ...overrides }));
       extras.push(extra);

@@ -14,6 +14,9 @@ import { CheckIns, CheckInError } from '../../db/services/checkin';
 import { answerVenueRequestUpdate, assignVenueUpdate, cancelUpdate, decideApprovalUpdate, rescheduleUpdate, revisePlanUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity';
 import { RejectionType } from '../../domain/activity';
 import { WORKING_STAGES } from '../../domain/vocabulary';
+import { Cycles } from '../../db/services/cycles';
+import { Surveys } from '../../db/services/surveys';
+import { sampleDefinition } from '../support/surveys';
 import {
   DAY,
   HOUR,
@@ -564,6 +567,56 @@ describe('themedActivityWorkflow', () => {
       }),
     ).rejects.toThrow();
     expect((await handle.query(statusQuery)).feedback).toBeUndefined();
+  });
+
+  test('the feedback stage opens the participant survey: a round for the activity, from ids and times only', async () => {
+    const surveys = new Surveys(h.db);
+    const q = await surveys.createQuestionnaire({ definition: sampleDefinition(), by: 'co-1' });
+    const base = await makeInput(h.env, { venue: { kind: 'community', venueName: '社区活动中心', hours: 3 } }, { startsInMs: 4 * DAY });
+    const cycleId = `cycle-survey-${base.activityId}`;
+    await new Cycles(h.db).ensure({
+      cycleId,
+      name: '问卷周期',
+      periodStart: new Date((await h.env.currentTimeMs()) - DAY).toISOString(),
+      periodEnd: new Date((await h.env.currentTimeMs()) + 100 * DAY).toISOString(),
+      compounds: [base.plan.compound],
+      coordinator: { id: 'co-1' },
+      supervisor: { id: 'su-1' },
+      milestones: [],
+    });
+    await surveys.setCycleQuestionnaires(cycleId, { surveyQuestionnaireId: q.questionnaireId }, { endLeadMs: 14 * DAY, cycleRoundOpenMs: 14 * DAY, cycleRemindAfterMs: 7 * DAY });
+    const input = { ...base, cycleId };
+    const handle = await start(input);
+    await approve(handle);
+    await waitForStatus(handle, (s) => s.stage === 'reminders', 'reminders');
+    await h.env.sleep(Date.parse(input.plan.endsAt) + 30 * 60_000 - (await h.env.currentTimeMs()) + 60_000);
+    const feedbackStatus = await waitForPending(handle, 'submitFeedback', 'supervisionFeedback');
+    const feedbackBy = feedbackStatus.pending!.dueAt!;
+    let round: Awaited<ReturnType<Surveys['round']>>;
+    for (let i = 0; i < 100 && !round; i++) {
+      round = await surveys.round(`sr:activity:${input.activityId}`);
+      if (!round) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(round).toMatchObject({
+      kind: 'activity',
+      activityId: input.activityId,
+      cycleId,
+      questionnaireVersionId: q.versionId,
+      closesAt: feedbackBy,
+      remindAt: new Date(Date.parse(feedbackBy) - input.timings.feedbackReminderBeforeMs).toISOString(),
+      openedAt: null,
+    });
+    await handle.executeUpdate(submitFeedbackUpdate, { args: [{ ratings: { organisation: 4, participation: 4, effect: 4 }, comment: '', by: actors.supervisor }] });
+    expect((await handle.result()).outcome).toBe('completed');
+
+    // The step got ids and times, nothing else (no names, addresses or answers), and was called once.
+    const { events } = await handle.fetchHistory();
+    const calls = (events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name === 'openParticipantSurvey' ? [e.activityTaskScheduledEventAttributes] : []));
+    expect(calls).toHaveLength(1);
+    const args = JSON.parse(Buffer.from(calls[0]!.input!.payloads![0]!.data!).toString('utf8')) as Record<string, unknown>;
+    expect(args).toEqual({ activityId: input.activityId, remindAt: round!.remindAt, closesAt: feedbackBy });
+    const completed = (events ?? []).find((e) => e.activityTaskCompletedEventAttributes && e.activityTaskCompletedEventAttributes.scheduledEventId?.toString() === (events ?? []).find((x) => x.activityTaskScheduledEventAttributes === calls[0])?.eventId?.toString());
+    expect(JSON.parse(Buffer.from(completed!.activityTaskCompletedEventAttributes!.result!.payloads![0]!.data!).toString('utf8'))).toEqual({ roundId: `sr:activity:${input.activityId}` });
   });
 
   test('a plan that fails the schema, a second identical decision and a stale decision are refused and change nothing', async () => {
