@@ -729,7 +729,7 @@ export interface StaffWorkProse {
 // ---- directory pages (issue 10: api/people/pages.ts) -------------------------------------------
 
 export type DirectoryPageEntity = 'compounds' | 'staff' | 'families' | 'volunteers' | 'merchants' | 'venues';
-export type DirectoryPageField = 'id' | 'name' | 'email' | 'role' | 'compoundId' | 'merchantId' | 'locale' | 'members' | 'capacity' | 'active';
+export type DirectoryPageField = 'id' | 'name' | 'email' | 'role' | 'compoundId' | 'merchantId' | 'locale' | 'members' | 'capacity' | 'active' | 'profession';
 
 /** The directory pages under /dashboard/directory: lists, forms, CSV import and download. */
 export interface DirectoryProse {

@@ -1082,7 +1082,7 @@ export const en: Catalog = {
       merchants: { title: 'Merchants', one: 'merchant' },
       venues: { title: 'Venues', one: 'venue' },
     },
-    fields: { id: 'ID', name: 'Name', email: 'Email', role: 'Role', compoundId: 'Compound', merchantId: 'Merchant', locale: 'Language', members: 'Household members', capacity: 'Capacity', active: 'Status' },
+    fields: { id: 'ID', name: 'Name', email: 'Email', role: 'Role', compoundId: 'Compound', merchantId: 'Merchant', locale: 'Language', members: 'Household members', capacity: 'Capacity', active: 'Status', profession: 'Profession (professional volunteer)' },
     idHint: 'Letters, digits or _ . : -; cannot be changed once saved',
     locales: { 'zh-CN': '简体中文', en: 'English' },
     none: '(none)',

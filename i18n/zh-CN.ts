@@ -1116,7 +1116,7 @@ export const zhCN: Catalog = {
       merchants: { title: '商户', one: '商户' },
       venues: { title: '场地', one: '场地' },
     },
-    fields: { id: '编号', name: '名称', email: '电子邮箱', role: '角色', compoundId: '所属小区', merchantId: '所属商户', locale: '语言', members: '家庭人数', capacity: '容纳人数', active: '状态' },
+    fields: { id: '编号', name: '名称', email: '电子邮箱', role: '角色', compoundId: '所属小区', merchantId: '所属商户', locale: '语言', members: '家庭人数', capacity: '容纳人数', active: '状态', profession: '专业（专业志愿者）' },
     idHint: '字母、数字或 _ . : -，保存后不能修改',
     locales: { 'zh-CN': '简体中文', en: 'English' },
     none: '（无）',
