@@ -218,6 +218,10 @@ const EnvSchema = z.object({
   FAMILY_LINK_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Requests a minute from one address over all the families' pages: a ceiling against floods, roomy enough for a venue's Wi-Fi. */
   FAMILY_PAGES_IP_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
+
+  // Issue 12: the year report's PDF is printed by headless Chromium (playwright-core).
+  /** The Chromium (or Chrome) executable that prints PDFs; when it is missing the PDF download answers 503. */
+  CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -258,6 +262,8 @@ export interface Config {
   points: { policy: LedgerPolicy; expiryNoticeBeforeMs: number };
   /** Rate limits of the families' own pages: per link, and a per-address ceiling. */
   familyPages: { perLinkPerMinute: number; perIpPerMinute: number };
+  /** The PDF printer's browser (lib/pdf-printer.ts). */
+  pdf: { chromiumPath: string };
 }
 
 /**
@@ -399,5 +405,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       expiryNoticeBeforeMs: e.POINTS_EXPIRY_NOTICE_BEFORE,
     },
     familyPages: { perLinkPerMinute: e.FAMILY_LINK_RATE_PER_MINUTE, perIpPerMinute: e.FAMILY_PAGES_IP_RATE_PER_MINUTE },
+    pdf: { chromiumPath: e.CHROMIUM_PATH },
   };
 }

@@ -123,6 +123,27 @@ export interface YearLedgerEntry {
   createdAt: string;
 }
 
+/** A family the report counted: the held activities it attended and its points of the period. */
+export interface YearFamilyRow {
+  familyId: string;
+  name: string;
+  activityIds: string[];
+  /** Net points awarded in the period (awards less reversals of them). */
+  pointsAwarded: number;
+  /** Points redeemed in the period, less refunds. */
+  pointsRedeemed: number;
+}
+
+/** A volunteer who served at a held activity of the period. */
+export interface YearVolunteerRow {
+  volunteerId: string;
+  name: string;
+  profession: string | null;
+  personTimes: number;
+  hours: number;
+  activityIds: string[];
+}
+
 export interface YearVenue {
   merchantId: string;
   venueName: string;
@@ -171,6 +192,7 @@ export interface YearReport {
     /** Distinct families whose net points awarded in the period is above 0 (获得积分奖励的家庭). */
     rewarded: Counted;
     names: Record<string, string>;
+    rows: YearFamilyRow[];
   };
   points: {
     awarded: { total: number; entryIds: string[] };
@@ -187,6 +209,7 @@ export interface YearReport {
     distinct: Counted;
     hours: number;
     names: Record<string, string>;
+    rows: YearVolunteerRow[];
   };
   /** Volunteers with a profession in the directory (专业志愿者, migration 016). */
   professionalVolunteers: {

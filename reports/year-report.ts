@@ -39,6 +39,8 @@ import {
   type ReportPeriod,
   type YearActivityRow,
   type YearCycleRow,
+  type YearFamilyRow,
+  type YearVolunteerRow,
   type YearLedgerEntry,
   type YearOutcomeSection,
   type YearReport,
@@ -103,9 +105,9 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
   // ---- volunteers ----------------------------------------------------------------------------
   const volunteerCheckIns = checkIns.filter((c) => c.person_kind === 'volunteer');
   const volunteerIds = sortedUnique(volunteerCheckIns.map((c) => c.person_id));
-  const volunteerRows = await inChunks(volunteerIds, (chunk) => db.selectFrom('volunteers').select(['id', 'name', 'profession']).where('id', 'in', chunk).execute());
-  const volunteerNames = Object.fromEntries(volunteerRows.map((v) => [v.id, v.name]));
-  const professions = Object.fromEntries(volunteerRows.filter((v) => v.profession !== null && v.profession !== '').map((v) => [v.id, v.profession as string]));
+  const volunteerDirectory = await inChunks(volunteerIds, (chunk) => db.selectFrom('volunteers').select(['id', 'name', 'profession']).where('id', 'in', chunk).execute());
+  const volunteerNames = Object.fromEntries(volunteerDirectory.map((v) => [v.id, v.name]));
+  const professions = Object.fromEntries(volunteerDirectory.filter((v) => v.profession !== null && v.profession !== '').map((v) => [v.id, v.profession as string]));
   const serviceMs = new Map<string, number>(); // `${activityId}\n${volunteerId}` → ms
   for (const id of heldIds) {
     for (const [volunteerId, ms] of volunteerServiceMs(checkInsByActivity.get(id) ?? [], closedAtOf(id))) serviceMs.set(`${id}\n${volunteerId}`, ms);
@@ -247,6 +249,24 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
 
   const professionalCheckIns = volunteerCheckIns.filter((c) => c.person_id in professions);
   const vol = volunteerFigures(volunteerCheckIns);
+  const volunteerRows: YearVolunteerRow[] = volunteerIds.map((id) => {
+    const own = volunteerCheckIns.filter((c) => c.person_id === id);
+    return {
+      volunteerId: id,
+      name: volunteerNames[id] ?? '',
+      profession: professions[id] ?? null,
+      personTimes: own.length,
+      hours: round(own.reduce((s, c) => s + round((serviceMs.get(`${c.activity_id}\n${id}`) ?? 0) / HOUR_MS, 1), 0), 1),
+      activityIds: sortedUnique(own.map((c) => c.activity_id)),
+    };
+  });
+  const familyRows: YearFamilyRow[] = sortedUnique([...attendedIds, ...rewardedIds, ...redemptions.map((e) => e.holder_id)]).map((id) => ({
+    familyId: id,
+    name: familyNames[id] ?? '',
+    activityIds: sortedUnique(checkIns.filter((c) => c.person_kind === 'family' && c.person_id === id).map((c) => c.activity_id)),
+    pointsAwarded: netAwardByFamily.get(id) ?? 0,
+    pointsRedeemed: spent(redemptions.filter((e) => e.holder_id === id)),
+  }));
   const pro = volunteerFigures(professionalCheckIns);
 
   return {
@@ -260,6 +280,7 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
       attended: { count: attendedIds.length, ids: attendedIds },
       rewarded: { count: rewardedIds.length, ids: rewardedIds },
       names: familyNames,
+      rows: familyRows,
     },
     points: {
       awarded: { total: sum(awards), entryIds: awards.map((e) => e.id) },
@@ -270,7 +291,7 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
     merchants: { engaged: { count: merchantIds.length, ids: merchantIds }, names: Object.fromEntries(merchants.map((m) => [m.id, m.name])) },
     venues: { lent: { count: venues.length, venues }, hours: round(venues.reduce((s, v) => s + v.hours, 0), 2), activityIds: sortedUnique(venues.flatMap((v) => v.activityIds)) },
     sponsorship: { totalCny: sponsorships.reduce((s, x) => s + fen(x.amountCny), 0) / 100, count: sponsorships.length, rows: sponsorships },
-    volunteers: { ...vol, names: volunteerNames },
+    volunteers: { ...vol, names: volunteerNames, rows: volunteerRows },
     professionalVolunteers: { ...pro, professions },
     consultations: { recorded: false },
     outcomes: options.outcomes ? await options.outcomes(db, period) : null,
