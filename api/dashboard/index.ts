@@ -67,6 +67,7 @@ import { pointsAwardPages } from '../points/award-page';
 import { counterPages } from '../points/counter-page';
 import type { Mailer } from '../../mail/mailer';
 import { yearReportPages } from '../reports/year-report-pages';
+import { cycleChartRoutes } from '../reports/cycle-charts';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -232,6 +233,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   reportRoutes(router, data, ctxOf);
   yearReportPages(router, { repos, config, now: deps.now }, ctxOf);
+  cycleChartRoutes(router, data, ctxOf);
   tokenPages(router, { repos, now: deps.now }, ctxOf);
   registrationPages(router, deps, ctxOf);
 

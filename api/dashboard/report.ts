@@ -14,6 +14,7 @@ import { compoundNames, type ActivityOverview, type DashboardData } from './data
 import type { DashboardStrings } from './i18n';
 import type { PageCtx } from './page-context';
 import type { CycleGroup } from './views';
+import { countedEntryIds, cycleReportCharts } from '../reports/cycle-charts';
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** The overview shows this many recorded cycles at most (the newest). */
@@ -119,7 +120,7 @@ function money(s: DashboardStrings, yuan: number): string {
   return s.page.money(yuan);
 }
 
-function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleReport, final: boolean, compounds: ReadonlyMap<string, string>): RawHtml {
+function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleReport, final: boolean, compounds: ReadonlyMap<string, string>, charts: RawHtml | '' = ''): RawHtml {
   const r = report;
   const f = s.report.figures;
   const csvHref = (table: CycleReportTableName) => `/dashboard/cycles/${encodeURIComponent(r.cycleId)}/csv/${table}?lang=${locale}`;
@@ -154,7 +155,7 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     r.name,
   )}</h1><dl class="kv"><dt>${s.report.period}</dt><dd>${s.page.range(r.periodStart, r.periodEnd)}</dd><dt>${s.report.compounds}</dt><dd>${r.compounds.map((id) => compounds.get(id) ?? id).join('、')}</dd><dt>ID</dt><dd>${r.cycleId}</dd></dl><p class="${
     final ? 'ok' : 'notice'
-  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${section('activities', {
+  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${charts}${section('activities', {
     // The page keeps what a reader compares; the CSV has every column.
     hide: ['activityId', 'theme', 'endsAt', 'merchantId', 'venueSource', 'approvalRounds', 'approvalEscalated', 'organisation', 'participation', 'effect'],
     linkOf: activityLink,
@@ -179,7 +180,9 @@ export function reportRoutes(router: Router, data: DashboardData, ctxOf: (req: R
     const cycleId = String(req.params.cycleId);
     if (!ID.test(cycleId)) throw new DashboardNotFound();
     const [{ final, report }, compounds] = await Promise.all([loadReport(data, cycleId), compoundNames(data.repos)]);
-    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds));
+    // Issue 12: the report's pictures, each bar linking to its records (api/reports/cycle-charts.ts).
+    const charts = cycleReportCharts(report, await data.repos.points.entriesByIds(countedEntryIds(report)), ctx.locale);
+    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds, charts));
   });
 
   router.get('/cycles/:cycleId/csv/:table', async (req, res) => {

@@ -115,6 +115,26 @@ describe('the year report page', () => {
     for (const name of ['刘家', '孙家', '吴家', '何老师', '周志愿']) expect(activities.text + res.text).not.toContain(name);
   });
 
+  it('draws the cycle report’s charts too: a bar per held activity of the cycle, two per month of its period, each linked to its records', async () => {
+    const page = (await request(`${h.baseUrl}/dashboard/cycles/yr-a/report`, co)).text;
+    const participants = chart(page, 'chart-participants');
+    expect(count(participants, /<rect class="bar/g)).toBe(2);
+    expect(participants).toContain('<a href="/dashboard/activities/yr-a1">');
+    expect(participants).toContain('<a href="/dashboard/activities/yr-a3">');
+    const points = chart(page, 'chart-points');
+    // January to June: the cycle's months.
+    expect(count(points, /<rect class="bar/g)).toBe(12);
+    expect(points).toContain(`href="/dashboard/cycles/yr-a/report/points/redeemed?month=${year}-05"`);
+    const may = (await request(`${h.baseUrl}/dashboard/cycles/yr-a/report/points/redeemed?month=${year}-05`, co)).text;
+    expect(may).toContain('>刘家</a>');
+    expect(may).not.toContain('>孙家</a>');
+    const feb = (await request(`${h.baseUrl}/dashboard/cycles/yr-a/report/points/awarded?month=${year}-02`, co)).text;
+    for (const name of ['刘家', '孙家', '何老师']) expect(feb).toContain(`>${name}</a>`);
+    expect(feb).toContain(`>${YEAR_ACTIVITY_TITLES[0]}</a>`);
+    expect((await request(`${h.baseUrl}/dashboard/cycles/yr-a/report/points/other?month=${year}-02`, co)).status).toBe(404);
+    expect((await request(`${h.baseUrl}/dashboard/cycles/nope/report/points/awarded?month=${year}-02`, co)).status).toBe(404);
+  });
+
   it('names a bad period’s field and shows the form again', async () => {
     const bad = await request(`${base()}?from=${year}-02-30&to=${year}-03-01`, co);
     expect(bad.status).toBe(400);
