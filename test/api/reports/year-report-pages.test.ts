@@ -135,6 +135,18 @@ describe('the year report page', () => {
     expect((await request(`${h.baseUrl}/dashboard/cycles/nope/report/points/awarded?month=${year}-02`, co)).status).toBe(404);
   });
 
+  it('reads in English too, with the same figures', async () => {
+    const page = (await request(`${base()}?lang=en`, co)).text;
+    expect(page).toContain(`<h1>Year report ${year}</h1>`);
+    expect(page).toContain('<div class="v">Not recorded</div><div class="k">Family consultations</div>');
+    expect(page).toContain(`<div class="v">${YEAR_FIGURES.averageParticipants}</div><div class="k">Average participants per activity</div>`);
+    expect(page).toContain(`>May ${year}</text>`);
+    const csv = await request(`${base()}/csv/summary?lang=en`, co);
+    expect(csv.text).toContain('Figure,Key,Value');
+    // The choice is remembered: back to Chinese for the tests after this one.
+    expect((await request(`${base()}?lang=zh-CN`, co)).text).toContain(`<h1>${year} 年度报告</h1>`);
+  });
+
   it('names a bad period’s field and shows the form again', async () => {
     const bad = await request(`${base()}?from=${year}-02-30&to=${year}-03-01`, co);
     expect(bad.status).toBe(400);
