@@ -58,6 +58,18 @@ const round = (n: number, places: number): number => {
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
 const fen = (yuan: number) => Math.round(yuan * 100);
 
+/** The rows grouped by key in one pass (per-family and per-volunteer figures stay linear in the rows). */
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 async function inChunks<T>(ids: readonly string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await query(ids.slice(i, i + CHUNK))));
@@ -99,8 +111,7 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
   };
 
   const checkIns = await inChunks(heldIds, (chunk) => db.selectFrom('check_ins').selectAll().where('activity_id', 'in', chunk).orderBy('id').execute());
-  const checkInsByActivity = new Map<string, typeof checkIns>();
-  for (const c of checkIns) checkInsByActivity.set(c.activity_id, [...(checkInsByActivity.get(c.activity_id) ?? []), c]);
+  const checkInsByActivity = groupBy(checkIns, (c) => c.activity_id);
 
   // ---- volunteers ----------------------------------------------------------------------------
   const volunteerCheckIns = checkIns.filter((c) => c.person_kind === 'volunteer');
@@ -216,8 +227,9 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
   const familyNames = Object.fromEntries(families.map((f) => [f.id, f.name]));
   const entryVolunteerIds = sortedUnique(entries.filter((e) => e.holder_kind === 'volunteer' && !(e.holder_id in volunteerNames)).map((e) => e.holder_id));
   const moreVolunteers = await inChunks(entryVolunteerIds, (chunk) => db.selectFrom('volunteers').select(['id', 'name']).where('id', 'in', chunk).execute());
+  const moreVolunteerNames = new Map(moreVolunteers.map((v) => [v.id, v.name]));
   const holderName = (kind: string, id: string) =>
-    (kind === 'family' ? familyNames[id] : (volunteerNames[id] ?? moreVolunteers.find((v) => v.id === id)?.name)) ?? '';
+    (kind === 'family' ? familyNames[id] : (volunteerNames[id] ?? moreVolunteerNames.get(id))) ?? '';
   const ledgerEntries: YearLedgerEntry[] = [...awards, ...redemptions].map((e) => ({
     entryId: e.id,
     holderKind: e.holder_kind as 'family' | 'volunteer',
@@ -249,8 +261,14 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
 
   const professionalCheckIns = volunteerCheckIns.filter((c) => c.person_id in professions);
   const vol = volunteerFigures(volunteerCheckIns);
+  const checkInsByVolunteer = groupBy(volunteerCheckIns, (c) => c.person_id);
+  const familyCheckInsByFamily = groupBy(
+    checkIns.filter((c) => c.person_kind === 'family'),
+    (c) => c.person_id,
+  );
+  const redemptionsByFamily = groupBy(redemptions, (e) => e.holder_id);
   const volunteerRows: YearVolunteerRow[] = volunteerIds.map((id) => {
-    const own = volunteerCheckIns.filter((c) => c.person_id === id);
+    const own = checkInsByVolunteer.get(id) ?? [];
     return {
       volunteerId: id,
       name: volunteerNames[id] ?? '',
@@ -263,9 +281,9 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
   const familyRows: YearFamilyRow[] = sortedUnique([...attendedIds, ...rewardedIds, ...redemptions.map((e) => e.holder_id)]).map((id) => ({
     familyId: id,
     name: familyNames[id] ?? '',
-    activityIds: sortedUnique(checkIns.filter((c) => c.person_kind === 'family' && c.person_id === id).map((c) => c.activity_id)),
+    activityIds: sortedUnique((familyCheckInsByFamily.get(id) ?? []).map((c) => c.activity_id)),
     pointsAwarded: netAwardByFamily.get(id) ?? 0,
-    pointsRedeemed: spent(redemptions.filter((e) => e.holder_id === id)),
+    pointsRedeemed: spent(redemptionsByFamily.get(id) ?? []),
   }));
   const pro = volunteerFigures(professionalCheckIns);
 
