@@ -48,6 +48,11 @@ export interface GroupedBarChartData {
   max?: number;
   /** Written where a value is null (e.g. "不足 5 份"). */
   emptyText?: string;
+  /**
+   * Short group labels (months) sit in a column this wide left of their bars, which keeps a year
+   * of months to half the height; without it each label has its own line above its bars.
+   */
+  labelWidth?: number;
 }
 
 /** Response rate per survey: answered ÷ invited, as a percentage bar. */
@@ -108,23 +113,25 @@ export function barChart(data: BarChartData): RawHtml {
 /** Bars in groups: a legend, then per group its label and one bar per series. */
 export function groupedBarChart(data: GroupedBarChartData): RawHtml {
   const max = scale(data.max, data.groups.flatMap((g) => g.values.filter((v): v is number => v !== null)));
-  const usable = WIDTH - LEFT - VALUE_ROOM;
+  const side = data.labelWidth ?? 0;
+  const usable = WIDTH - LEFT - side - VALUE_ROOM;
   const legendHeight = 20;
   const legend = data.series.map((name, i) => {
     const x = LEFT + i * 110;
     return html`<rect class="key" fill="${SERIES_FILL[SERIES_CLASSES[i % SERIES_CLASSES.length] as string]}" x="${x}" y="${TOP}" width="10" height="10"/><text class="legend" x="${x + 14}" y="${TOP + 9}">${name}</text>`;
   });
   let y = TOP + legendHeight;
+  const x0 = LEFT + side;
   const groups = data.groups.map((g) => {
     const label = html`<text class="label" x="${LEFT}" y="${y + 12}">${g.label}</text>`;
-    y += LABEL_LINE;
+    if (!side) y += LABEL_LINE;
     const bars = data.series.map((name, i) => {
       const value = g.values[i] ?? null;
       const by = y;
       y += BAR_HEIGHT + 2;
-      if (value === null) return html`<text class="value empty" x="${LEFT}" y="${by + BAR_HEIGHT - 3}">${name}: ${data.emptyText ?? '–'}</text>`;
+      if (value === null) return html`<text class="value empty" x="${x0}" y="${by + BAR_HEIGHT - 3}">${name}: ${data.emptyText ?? '–'}</text>`;
       const text = g.valueTexts?.[i] ?? fmt(value);
-      return barMarkup(LEFT, by, (Math.max(value, 0) / max) * usable, text, SERIES_CLASSES[i % SERIES_CLASSES.length] as string, g.hrefs?.[i], `${g.label} · ${name}`);
+      return barMarkup(x0, by, (Math.max(value, 0) / max) * usable, text, SERIES_CLASSES[i % SERIES_CLASSES.length] as string, g.hrefs?.[i], `${g.label} · ${name}`);
     });
     y += ROW_GAP;
     return html`<g class="group">${label}${bars}</g>`;
@@ -155,5 +162,5 @@ figure.chart a:hover .bar,figure.chart a:focus .bar{opacity:.8}
 figure.chart text{fill:#222}
 figure.chart text.value{font-variant-numeric:tabular-nums}
 figure.chart text.empty{fill:#777}
-@media print{figure.chart{break-inside:avoid;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+@media print{figure.chart{max-width:120mm;break-inside:avoid;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 `);

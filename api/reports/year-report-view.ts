@@ -71,6 +71,7 @@ export function pointsChart(id: string, y: YearReportProse, months: readonly { m
     title: y.charts.points.title,
     desc: y.charts.points.desc,
     series: [y.charts.points.awarded, y.charts.points.redeemed],
+    labelWidth: 76,
     groups: months.map((m) => ({ label: y.month(m.month), values: [m.awarded, m.redeemed], hrefs: m.hrefs })),
   });
 }
@@ -111,7 +112,7 @@ form.period{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:flex-end}
 form.period label{display:flex;flex-direction:column;font-size:14px}
 form.period input{font:inherit;padding:4px 6px}
 ul.cycles{padding-left:20px}
-@media print{figure.chart{max-width:none}.downloads,form.period{display:none!important}}
+@media print{.downloads,form.period{display:none!important}#section-activities,#section-families,#section-resources,#cycle-charts{break-inside:auto;page-break-inside:auto}}
 `);
 
 export interface YearReportView {

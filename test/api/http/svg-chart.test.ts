@@ -97,3 +97,15 @@ describe('response-rate chart', () => {
     expect(chart).toContain('>100% (40/40)</text>');
   });
 });
+
+describe('grouped bar chart with short labels beside the bars (months)', () => {
+  it('puts each label left of its bars, so a group takes no line of its own', () => {
+    const data = { id: 'm', title: 't', desc: 'd', series: ['发放', '兑换'], groups: [1, 2, 3].map((m) => ({ label: `${m}月`, values: [m, 0] })) };
+    const above = groupedBarChart(data).html;
+    const beside = groupedBarChart({ ...data, labelWidth: 60 }).html;
+    const height = (markup: string) => Number(/viewBox="0 0 360 (\d+)"/.exec(markup)?.[1]);
+    expect(height(beside)).toBeLessThan(height(above));
+    expect(beside).toMatch(/<rect class="bar s0" fill="#2f6fb0" x="64"/);
+    expect(count(beside, /<rect class="bar/g)).toBe(6);
+  });
+});
