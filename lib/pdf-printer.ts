@@ -12,8 +12,11 @@ import { chromium } from 'playwright-core';
 /** The configured browser is not there (or not executable): the caller answers 503 naming it. */
 export class PdfPrinterUnavailable extends Error {
   override readonly name = 'PdfPrinterUnavailable';
-  constructor(readonly executablePath: string) {
-    super(`no Chromium at ${executablePath} (set CHROMIUM_PATH)`);
+  constructor(
+    readonly executablePath: string,
+    options?: { cause: unknown },
+  ) {
+    super(options ? `Chromium at ${executablePath} did not start (set CHROMIUM_PATH)` : `no Chromium at ${executablePath} (set CHROMIUM_PATH)`, options);
   }
 }
 
@@ -25,29 +28,41 @@ export interface PdfPrinter {
 export function createPdfPrinter(options: { executablePath: string; timeoutMs?: number }): PdfPrinter {
   const { executablePath } = options;
   const timeout = options.timeoutMs ?? 30_000;
-  return {
-    async print(html) {
-      try {
-        fs.accessSync(executablePath, fs.constants.X_OK);
-      } catch {
-        throw new PdfPrinterUnavailable(executablePath);
-      }
-      const browser = await chromium.launch({
+  // One print at a time: each is a whole browser, and a few quick clicks must not start several.
+  let queue: Promise<unknown> = Promise.resolve();
+  const printNow = async (html: string): Promise<Buffer> => {
+    try {
+      fs.accessSync(executablePath, fs.constants.X_OK);
+    } catch {
+      throw new PdfPrinterUnavailable(executablePath);
+    }
+    let browser;
+    try {
+      browser = await chromium.launch({
         executablePath,
         timeout,
         args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       });
-      try {
-        const context = await browser.newContext({ javaScriptEnabled: false });
-        await context.route('**/*', (route) => route.abort());
-        const page = await context.newPage();
-        page.setDefaultTimeout(timeout);
-        await page.setContent(html, { waitUntil: 'load', timeout });
-        await page.emulateMedia({ media: 'print' });
-        return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
-      } finally {
-        await browser.close();
-      }
+    } catch (cause) {
+      throw new PdfPrinterUnavailable(executablePath, { cause });
+    }
+    try {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      await context.route('**/*', (route) => route.abort());
+      const page = await context.newPage();
+      page.setDefaultTimeout(timeout);
+      await page.setContent(html, { waitUntil: 'load', timeout });
+      await page.emulateMedia({ media: 'print' });
+      return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+    } finally {
+      await browser.close();
+    }
+  };
+  return {
+    print(html) {
+      const printed = queue.then(() => printNow(html));
+      queue = printed.catch(() => undefined);
+      return printed;
     },
   };
 }
