@@ -240,6 +240,9 @@ const EnvSchema = z.object({
   SURVEY_WITHDRAW_PERIOD: duration('180d'),
   /** How often the survey sweeper looks for rounds to open and reminders to send. */
   SURVEY_SWEEP_INTERVAL: duration('1m'),
+  // Issue 12: the year report's PDF is printed by headless Chromium (playwright-core).
+  /** The Chromium (or Chrome) executable that prints PDFs; when it is missing the PDF download answers 503. */
+  CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -282,6 +285,8 @@ export interface Config {
   familyPages: { perLinkPerMinute: number; perIpPerMinute: number };
   /** Outcome evaluation's timings (the baseline and end rounds, the survey links, the sweeper). */
   surveys: SurveyTimings;
+  /** The PDF printer's browser (lib/pdf-printer.ts). */
+  pdf: { chromiumPath: string };
 }
 
 export interface SurveyTimings {
@@ -438,5 +443,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       withdrawPeriodMs: e.SURVEY_WITHDRAW_PERIOD,
       sweepIntervalMs: e.SURVEY_SWEEP_INTERVAL,
     },
+    pdf: { chromiumPath: e.CHROMIUM_PATH },
   };
 }

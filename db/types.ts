@@ -418,3 +418,9 @@ export interface Database {
   survey_invitations: SurveyInvitationsTable;
   survey_responses: SurveyResponsesTable;
 }
+
+// Declaration merging: migration 016 gives volunteers a profession (professional volunteers).
+export interface VolunteersTable {
+  /** The volunteer's profession (专业志愿者), NULL for one without (migration 016). */
+  profession: ColumnType<string | null, string | null | undefined, string | null>;
+}

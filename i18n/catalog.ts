@@ -729,7 +729,7 @@ export interface StaffWorkProse {
 // ---- directory pages (issue 10: api/people/pages.ts) -------------------------------------------
 
 export type DirectoryPageEntity = 'compounds' | 'staff' | 'families' | 'volunteers' | 'merchants' | 'venues';
-export type DirectoryPageField = 'id' | 'name' | 'email' | 'role' | 'compoundId' | 'merchantId' | 'locale' | 'members' | 'capacity' | 'active';
+export type DirectoryPageField = 'id' | 'name' | 'email' | 'role' | 'compoundId' | 'merchantId' | 'locale' | 'members' | 'capacity' | 'active' | 'profession';
 
 /** The directory pages under /dashboard/directory: lists, forms, CSV import and download. */
 export interface DirectoryProse {
@@ -1231,4 +1231,91 @@ export interface EvaluationProse {
     headers: Record<OutcomeCsvColumn, string>;
     sections: { round: string; item: string; prePost: string };
   };
+}
+
+/**
+ * The year report (issue 12): its page, its records pages, its CSV and its charts (the cycle
+ * report's charts use `charts` too). Laid out as the source report's chapter 7.
+ */
+export interface YearReportProse {
+  /** The dashboard's link to it. */
+  link: string;
+  /** Title for a calendar year, or for any other period (its days written by i18n/format.ts). */
+  headingYear: (year: number) => string;
+  headingPeriod: (from: string, to: string) => string;
+  form: { legend: string; from: string; to: string; show: string; thisYear: string; lastYear: string; badPeriod: (field: string) => string };
+  computedAt: (asOf: string) => string;
+  printHint: string;
+  downloads: { pdf: string; csv: string };
+  pdfUnavailable: { title: string; body: (path: string) => string };
+  sections: { activities: string; families: string; resources: string; outcomes: string; cycles: string };
+  figures: {
+    held: string;
+    averageParticipants: string;
+    participants: string;
+    familiesRewarded: string;
+    familiesAttended: string;
+    consultations: string;
+    pointsAwarded: string;
+    pointsRedeemed: string;
+    merchants: string;
+    venues: string;
+    venueHours: string;
+    sponsorship: string;
+    volunteerPersonTimes: string;
+    volunteerHours: string;
+    professionalPersonTimes: string;
+    professionalVolunteers: string;
+  };
+  /** Said where the product keeps no record (family consultations). */
+  notRecorded: string;
+  /** Said where outcome evaluation has no figures for the period. */
+  noOutcomes: string;
+  cyclesNone: string;
+  cycleReportLink: string;
+  charts: {
+    participants: { title: string; desc: (activities: number) => string };
+    points: { title: string; desc: string; awarded: string; redeemed: string };
+    prePost: { title: string; desc: string; before: string; after: string; tooFew: string };
+    responseRates: { title: string; desc: string };
+  };
+  /** A month of the points chart, from YYYY-MM. */
+  month: (yearMonth: string) => string;
+  records: {
+    heading: (figure: string) => string;
+    back: string;
+    none: string;
+    columns: {
+      activity: string;
+      date: string;
+      cycle: string;
+      participants: string;
+      family: string;
+      holder: string;
+      kind: string;
+      points: string;
+      merchant: string;
+      venue: string;
+      hours: string;
+      amount: string;
+      volunteer: string;
+      profession: string;
+      personTimes: string;
+    };
+    kinds: Record<'award' | 'reversal' | 'redemption', string>;
+  };
+  csv: {
+    tables: Record<'summary' | 'activities' | 'months' | 'merchants', string>;
+    headers: {
+      summary: { figure: string; key: string; value: string };
+      activities: { title: string; date: string; cycle: string; participants: string; volunteerPersonTimes: string; volunteerHours: string; venueHours: string };
+      months: { month: string; awarded: string; redeemed: string };
+      merchants: { name: string; venues: string; venueHours: string; sponsorshipCny: string };
+    };
+  };
+}
+
+// Declaration merging: the year report's prose joins the catalog.
+export interface Catalog {
+  yearReport: YearReportProse;
 }

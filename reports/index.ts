@@ -4,9 +4,14 @@ import type { Database } from '../db/types';
 import type { RepositoryDeps } from '../db/repositories';
 import type { CycleReport } from '../domain/cycle-report';
 import { loadCycleReport } from './cycle-report';
+import { computeYearReport } from './year-report';
 
 export function reportDeps(db: Kysely<Database>): RepositoryDeps {
-  return { loadCycleReport: sharedWhileComputing((cycleId) => loadCycleReport(db, cycleId)) };
+  return {
+    loadCycleReport: sharedWhileComputing((cycleId) => loadCycleReport(db, cycleId)),
+    // Outcome evaluation joins here: computeYearReport(db, period, { outcomes }) (reports/outcomes.ts).
+    loadYearReport: (period) => computeYearReport(db, period),
+  };
 }
 
 type ReportLoader = (cycleId: string) => Promise<{ final: boolean; report: CycleReport }>;

@@ -7,6 +7,7 @@
  *   GET /dashboard/activities/:id           one activity: timeline, check-ins, points, feedback
  *   GET /dashboard/leaderboard[?compound=]  families by growth-points balance
  *   GET /dashboard/cycles/:id/report        the cycle report (coordinators), printable, with CSV
+ *   GET /dashboard/reports/year             the year report (coordinators), with PDF and CSV (api/reports/year-report-pages.ts)
  *   GET /dashboard/tokens                   API tokens: issue, list, revoke (coordinators; api/tokens/pages.ts)
  *   GET /dashboard/activities/:id/desk      the check-in desk (desk staff; api/check-in/desk-routes.ts)
  *   GET /dashboard/points/award             award points for family learning or volunteering outside an activity (api/points/award-page.ts)
@@ -68,6 +69,8 @@ import { pointsAwardPages } from '../points/award-page';
 import { counterPages } from '../points/counter-page';
 import type { Mailer } from '../../mail/mailer';
 import { surveyPages } from '../surveys/pages';
+import { yearReportPages } from '../reports/year-report-pages';
+import { cycleChartRoutes } from '../reports/cycle-charts';
 
 export interface DashboardDeps extends Pick<RegistrationPagesDeps, 'mail'> {
   client: Client;
@@ -234,6 +237,8 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
 
   reportRoutes(router, data, ctxOf);
   roundPageRoutes(router, data, ctxOf);
+  yearReportPages(router, { repos, config, now: deps.now }, ctxOf);
+  cycleChartRoutes(router, data, ctxOf);
   tokenPages(router, { repos, now: deps.now }, ctxOf);
   registrationPages(router, deps, ctxOf);
 

@@ -18,6 +18,7 @@ import { computeCycleEvaluation, type CycleEvaluation } from '../../reports/outc
 import { outcomesTable } from '../../reports/outcomes-table';
 import { catalogFor } from '../../i18n';
 import { cycleEvaluationSection } from './evaluation';
+import { countedEntryIds, cycleReportCharts } from '../reports/cycle-charts';
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** The overview shows this many recorded cycles at most (the newest). */
@@ -123,7 +124,15 @@ function money(s: DashboardStrings, yuan: number): string {
   return s.page.money(yuan);
 }
 
-function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleReport, final: boolean, compounds: ReadonlyMap<string, string>, evaluation: CycleEvaluation): RawHtml {
+function reportBody(
+  s: DashboardStrings,
+  locale: 'zh-CN' | 'en',
+  report: CycleReport,
+  final: boolean,
+  compounds: ReadonlyMap<string, string>,
+  evaluation: CycleEvaluation,
+  charts: RawHtml | '' = '',
+): RawHtml {
   const r = report;
   const f = s.report.figures;
   const csvHref = (table: CycleReportTableName) => `/dashboard/cycles/${encodeURIComponent(r.cycleId)}/csv/${table}?lang=${locale}`;
@@ -158,7 +167,7 @@ function reportBody(s: DashboardStrings, locale: 'zh-CN' | 'en', report: CycleRe
     r.name,
   )}</h1><dl class="kv"><dt>${s.report.period}</dt><dd>${s.page.range(r.periodStart, r.periodEnd)}</dd><dt>${s.report.compounds}</dt><dd>${r.compounds.map((id) => compounds.get(id) ?? id).join('、')}</dd><dt>ID</dt><dd>${r.cycleId}</dd></dl><p class="${
     final ? 'ok' : 'notice'
-  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${
+  }">${final ? s.report.final : s.report.provisional(s.page.when(r.asOf))}</p><p class="muted noprint">${s.report.printHint}</p></div><div class="card"><h2>${s.report.keyFigures}</h2>${figures}</div>${charts}${
     // Outcome evaluation is computed now even in a final report: a withdrawn answer leaves it.
     cycleEvaluationSection(locale, evaluation, `/dashboard/cycles/${encodeURIComponent(r.cycleId)}/csv/outcomes?lang=${locale}`, catalogFor(locale).evaluation.csv.link)
   }${section('activities', {
@@ -187,7 +196,9 @@ export function reportRoutes(router: Router, data: DashboardData, ctxOf: (req: R
     if (!ID.test(cycleId)) throw new DashboardNotFound();
     const [{ final, report }, compounds] = await Promise.all([loadReport(data, cycleId), compoundNames(data.repos)]);
     const evaluation = await computeCycleEvaluation(data.repos.surveyRecords, cycleId);
-    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds, evaluation));
+    // The report's pictures, each bar linking to its records (api/reports/cycle-charts.ts).
+    const charts = cycleReportCharts(report, await data.repos.points.entriesByIds(countedEntryIds(report)), ctx.locale);
+    ctx.render(200, ctx.s.report.heading(report.name), reportBody(ctx.s, ctx.locale, report, final, compounds, evaluation, charts));
   });
 
   router.get('/cycles/:cycleId/csv/:table', async (req, res) => {

@@ -1,4 +1,5 @@
 /** The dashboard's pages, as HTML bodies. Pure: everything they show is handed in. */
+import { yearReportLink } from '../reports/links';
 import { STAGES, type ActivityStatus, type DecisionRecord, type PendingAction, type Stage, type StageSpan } from '../../domain/activity';
 import { html, raw, type RawHtml } from '../http/html';
 import type { StaffSession } from '../http/session';
@@ -135,7 +136,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
 
   return html`<div class="card"><h1>${h.heading}</h1>${v.scopeCompound ? html`<p class="muted">${h.scopeCompound(v.compounds.get(v.scopeCompound) ?? v.scopeCompound)}</p>` : ''}${
     v.truncated ? html`<p class="muted">${h.truncated}</p>` : ''
-  }${newCycleLink(s.page.lang as Locale, v.viewer.role)}<h2>${h.waiting}</h2>${waiting}</div>${cycles}`;
+  }${newCycleLink(s.page.lang as Locale, v.viewer.role)}${v.canSeeReport ? yearReportLink(s.page.lang as Locale) : ''}<h2>${h.waiting}</h2>${waiting}</div>${cycles}`;
 }
 
 // ---- one activity --------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ const FIELDS: Record<Entity, readonly FieldSpec[]> = {
     { key: 'compoundId', kind: 'compound' },
     { key: 'email', kind: 'email', required: true },
     { key: 'locale', kind: 'locale' },
+    // A professional volunteer's profession (the year report counts them); empty for one without.
+    { key: 'profession', kind: 'text' },
   ],
   merchants: [
     { key: 'id', kind: 'text', required: true },
@@ -118,7 +120,7 @@ const LIST_COLUMNS: Record<Entity, readonly Exclude<DirectoryPageField, 'id' | '
   compounds: ['name'],
   staff: ['name', 'role', 'compoundId', 'email'],
   families: ['name', 'compoundId', 'members', 'email'],
-  volunteers: ['name', 'compoundId', 'email'],
+  volunteers: ['name', 'compoundId', 'profession', 'email'],
   merchants: ['name', 'email'],
   venues: ['name', 'merchantId', 'capacity'],
 };
@@ -251,7 +253,7 @@ function formData(entity: Entity, body: Record<string, unknown>, editing: boolea
     if (raw.trim() === '') {
       // On edit an emptied optional reference is cleared; otherwise the schema's default applies.
       if (editing && (f.kind === 'compound' || f.kind === 'merchant')) out[f.key] = null;
-      if (editing && f.key === 'capacity') out[f.key] = null;
+      if (editing && (f.key === 'capacity' || f.key === 'profession')) out[f.key] = null;
       continue;
     }
     out[f.key] = f.kind === 'number' && /^[+-]?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;

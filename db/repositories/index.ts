@@ -17,7 +17,7 @@ import type { Clock } from '../util';
 import { ActivityRepository } from './activities';
 import { ApiTokenRepository } from './api-tokens';
 import { AuditRepository } from './audit';
-import { CycleRepository, type CycleReportLoader } from './cycles';
+import { CycleRepository, type CycleReportLoader, type YearReportLoader } from './cycles';
 import { FamilyHomeRepository } from './family-home';
 import { HealthRepository } from './health';
 import { PeopleRepository } from './people';
@@ -57,6 +57,8 @@ export interface Repositories {
 /** What the layers above hand in: the cycle report is computed in reports/, which reads this layer. */
 export interface RepositoryDeps {
   loadCycleReport: CycleReportLoader;
+  /** The year report (reports/year-report.ts); reportDeps(db) gives it. */
+  loadYearReport?: YearReportLoader;
   /**
    * The ledger's earning cap and expiry (config.points.policy): the one policy every ledger writer
    * here uses (the activity store's awards and the Ledger's). Default: domain/points.ts's.
@@ -69,7 +71,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
     activities: new ActivityRepository(db),
     apiTokens: new ApiTokenRepository(db),
     audit: new AuditRepository(db),
-    cycleRecords: new CycleRepository(db, deps.loadCycleReport),
+    cycleRecords: new CycleRepository(db, deps.loadCycleReport, deps.loadYearReport),
     health: new HealthRepository(db),
     people: new PeopleRepository(db),
     points: new PointsRepository(db),
@@ -89,7 +91,7 @@ export function createRepositories(db: Kysely<Database>, deps: RepositoryDeps): 
 }
 
 export { ActivityRepository, ApiTokenRepository, AuditRepository, CycleRepository, HealthRepository, PeopleRepository, PointsRepository, SessionRepository, StaffRepository };
-export type { CycleReportLoader } from './cycles';
+export type { CycleReportLoader, YearReportLoader } from './cycles';
 export type { OutboxEntry, CheckInView, DeskCheckIn, OpenForCheckIn, PointsView, RosterFamily, RosterVolunteer } from './activities';
 export { API_TOKEN_PREFIX } from './api-tokens';
 export type { ApiTokenHolder, ApiTokenView, IssuedApiToken } from './api-tokens';

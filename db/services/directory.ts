@@ -37,6 +37,8 @@ export class CsvImportError extends ServiceError<'CSV_INVALID'> {
 
 const Name = text().trim().min(1).max(200);
 const Email = z.string().trim().pipe(z.email());
+/** A professional volunteer's profession, as the year report and the directory show it. */
+const Profession = text().trim().min(1).max(100);
 const QrToken = z
   .string()
   .trim()
@@ -78,6 +80,8 @@ export interface Volunteer {
   locale: LocaleText;
   compoundId: string | null;
   qrToken: string;
+  /** The volunteer's profession (专业志愿者, e.g. 家庭教育指导师); null for one serving without. */
+  profession: string | null;
   /** False once deactivated: kept with its history, left out of pickers. */
   active: boolean;
 }
@@ -124,6 +128,8 @@ export const VolunteerInput = z.object({
   locale: Locale.default('zh-CN'),
   compoundId: IdSchema.nullish(),
   qrToken: QrToken.optional(),
+  /** A professional volunteer's profession; absent or null for one without. */
+  profession: Profession.nullish(),
 });
 export const MerchantInput = z.object({ id: IdSchema, name: Name, email: Email, locale: Locale.default('zh-CN') });
 export const VenueInput = z.object({
@@ -136,7 +142,7 @@ export const VenueInput = z.object({
 const CompoundPatch = z.object({ name: Name }).partial();
 const FamilyPatch = z.object({ compoundId: IdSchema, name: Name, email: Email, locale: Locale, members: z.number().int().min(1).max(50), qrToken: QrToken }).partial();
 const StaffPatch = z.object({ role: StaffRole, name: Name, email: Email, locale: Locale, compoundId: IdSchema.nullable() }).partial();
-const VolunteerPatch = z.object({ name: Name, email: Email, locale: Locale, compoundId: IdSchema.nullable(), qrToken: QrToken }).partial();
+const VolunteerPatch = z.object({ name: Name, email: Email, locale: Locale, compoundId: IdSchema.nullable(), qrToken: QrToken, profession: Profession.nullable() }).partial();
 const MerchantPatch = z.object({ name: Name, email: Email, locale: Locale }).partial();
 const VenuePatch = z.object({ merchantId: IdSchema.nullable(), name: Name, capacity: z.number().int().positive().max(100_000).nullable() }).partial();
 
@@ -203,10 +209,10 @@ const SPECS: Record<DirectoryEntity, EntitySpec> = {
     label: 'volunteer',
     create: VolunteerInput,
     patch: VolunteerPatch,
-    columns: { id: 'id', name: 'name', email: 'email', locale: 'locale', compoundId: 'compound_id', qrToken: 'qr_token' },
+    columns: { id: 'id', name: 'name', email: 'email', locale: 'locale', compoundId: 'compound_id', qrToken: 'qr_token', profession: 'profession' },
     required: ['id', 'name', 'email'],
     integers: [],
-    nullable: ['compoundId'],
+    nullable: ['compoundId', 'profession'],
     refs: [{ field: 'compoundId', table: 'compounds', label: 'compound' }],
     token: 'qrToken',
   },

@@ -47,7 +47,8 @@ export async function seedWorld(
   return { compoundId, families, volunteers, activityId };
 }
 
-type SeededPerson<T> = Omit<T, 'locale' | 'qr_token' | 'deactivated_at'>;
+/** A volunteer's profession (migration 016) is optional when seeding. */
+type SeededPerson<T> = Omit<T, 'locale' | 'qr_token' | 'deactivated_at' | 'profession'> & { profession?: string | null };
 
 /** Inserts the harnesses' families and volunteers as they all seed them: zh-CN, QR token `qr-<id>`. */
 export async function insertPeople(
