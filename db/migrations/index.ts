@@ -16,6 +16,7 @@ import * as m012 from './012_check_in_by';
 import * as m013 from './013_outbox_delivery';
 import * as m014 from './014_activity_attention';
 import * as m015 from './015_surveys';
+import * as m017 from './017_activity_read_model';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '013_outbox_delivery': m013,
   '014_activity_attention': m014,
   '015_surveys': m015,
+  '017_activity_read_model': m017,
 };
