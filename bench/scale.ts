@@ -334,10 +334,10 @@ export async function benchDashboard(p: RunningProduct, db: Kysely<Database>, co
         await client.workflow.start('themedActivityWorkflow', { taskQueue: p.taskQueue, workflowId: themedActivityWorkflowId(id), args: [waitingActivityInput(id, compound, Date.now())] });
       });
       open = size;
-      // Wait until every one is recorded at the approval stage (its first activities done).
+      // Wait until the read model has every one waiting for its approval (its first activities done).
       const deadline = Date.now() + 180_000;
       for (;;) {
-        const row = await db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n')).where('id', 'like', 'bench-dash-%').where('stage', '=', 'approval').executeTakeFirstOrThrow();
+        const row = await db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n')).where('id', 'like', 'bench-dash-%').where('pending_action', '=', 'decideApproval').executeTakeFirstOrThrow();
         if (Number(row.n) >= size) break;
         if (Date.now() > deadline) {
           log(`  only ${row.n} of ${size} recorded at the approval stage after 3 minutes; measuring anyway`);
