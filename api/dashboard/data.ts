@@ -31,8 +31,11 @@ export interface ActivityOverview {
   status?: ActivityStatus;
 }
 
-/** Activities on one page of a list (the overview, "my activities"); every one is on some page. */
-export const PAGE_SIZE = 50;
+/**
+ * Activities on one page of a list (the overview, "my activities"); every one is on some page. A
+ * phone's screenful or two: the page costs the same however many activities are open.
+ */
+export const PAGE_SIZE = 25;
 /** A status query for a run the read model has not seen that takes longer than this is left for the next view. */
 const QUERY_DEADLINE_MS = 4_000;
 const QUERY_CONCURRENCY = 6;
@@ -155,9 +158,8 @@ async function pageThrough(page: number, load: (offset: number) => Promise<{ row
 }
 
 /** One page of the open activities someone must act on, overdue first (the read model's pending columns). */
-export async function listWaiting(d: DashboardData, scope: ActivityScope, page: number, nowMs: number): Promise<{ activities: ActivityOverview[]; paging: Paging }> {
-  const nowIso = new Date(nowMs).toISOString();
-  return pageThrough(page, (offset) => d.repos.activities.waitingPage(scope, nowIso, PAGE_SIZE, offset));
+export async function listWaiting(d: DashboardData, scope: ActivityScope, page: number): Promise<{ activities: ActivityOverview[]; paging: Paging }> {
+  return pageThrough(page, (offset) => d.repos.activities.waitingPage(scope, PAGE_SIZE, offset));
 }
 
 // ---- the database's records -------------------------------------------------------------------

@@ -143,7 +143,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     const waitingPage = pageOf(req.query.waiting);
     // Both from the read model, a page each: no Temporal query per activity, none left out.
     const { activities, paging: activityPages } = await listActivities(data, inScope, page);
-    const { activities: waitingOnes, paging: waitingPages } = await listWaiting(data, inScope, waitingPage, deps.now());
+    const { activities: waitingOnes, paging: waitingPages } = await listWaiting(data, inScope, waitingPage);
     const compounds = await compoundNames(repos);
     const cycles = await cycleGroups(data, ctx, activities, compounds, activityPages.page > 1);
     const waiting = waitingItems(waitingOnes, deps.now());

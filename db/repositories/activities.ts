@@ -143,28 +143,41 @@ export class ActivityRepository {
     return row ? readModelRow(row) : undefined;
   }
 
-  /** One page of the activities in scope: the newest cycle first, each cycle's by start. */
+  /**
+   * The rows of these ids, in this order. A page is chosen by ids first and its statuses read
+   * after: sorting a thousand rows with their statuses in tow cost more than the page itself.
+   */
+  private async rowsInOrder(ids: readonly string[]): Promise<ReadModelRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('activities').select(READ_MODEL_COLUMNS).where('id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, readModelRow(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** One page of the activities in scope: the newest cycle first, each cycle's latest start first. */
   async activitiesPage(scope: ActivityScope, limit: number, offset: number): Promise<ReadModelPage> {
-    const rows = await this.scoped(this.db.selectFrom('activities').select(READ_MODEL_COLUMNS), scope)
+    // One direction throughout, so the (cycle, start, id) index serves the order.
+    const ids = await this.scoped(this.db.selectFrom('activities').select('id'), scope)
       .orderBy('cycle_id', 'desc')
-      .orderBy('starts_at')
-      .orderBy('id')
+      .orderBy('starts_at', 'desc')
+      .orderBy('id', 'desc')
       .limit(limit)
       .offset(offset)
       .execute();
+    const rows = await this.rowsInOrder(ids.map((r) => r.id));
     const total = await this.scoped(this.db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n')), scope).executeTakeFirstOrThrow();
-    return { rows: rows.map(readModelRow), total: num(total.n) };
+    return { rows, total: num(total.n) };
   }
 
   /**
    * One page of the open activities someone must act on (by the read model's pending columns):
-   * overdue first, then the earliest due, then those waiting longest.
+   * overdue first, then the earliest due, then those waiting longest. (Overdue ones are due before
+   * `nowIso`, so before every other: by due time, with no due time last, is the same order.)
    */
-  async waitingPage(scope: ActivityScope, nowIso: string, limit: number, offset: number): Promise<ReadModelPage> {
+  async waitingPage(scope: ActivityScope, limit: number, offset: number): Promise<ReadModelPage> {
     const waiting = <O>(q: SelectQueryBuilder<Database, 'activities', O>) =>
       this.scoped(q, scope).where('pending_action', 'is not', null).where('stage', 'not in', [...TERMINAL]);
-    const rows = await waiting(this.db.selectFrom('activities').select(READ_MODEL_COLUMNS))
-      .orderBy((eb) => eb.case().when(eb.and([eb('pending_due_at', 'is not', null), eb('pending_due_at', '<', nowIso)])).then(0).else(1).end())
+    const ids = await waiting(this.db.selectFrom('activities').select('id'))
       .orderBy((eb) => eb.case().when('pending_due_at', 'is', null).then(1).else(0).end())
       .orderBy('pending_due_at')
       .orderBy('stage_since')
@@ -172,8 +185,9 @@ export class ActivityRepository {
       .limit(limit)
       .offset(offset)
       .execute();
+    const rows = await this.rowsInOrder(ids.map((r) => r.id));
     const total = await waiting(this.db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n'))).executeTakeFirstOrThrow();
-    return { rows: rows.map(readModelRow), total: num(total.n) };
+    return { rows, total: num(total.n) };
   }
 
   /** Open activities waiting on this person's action (e.g. an approval), soonest due first. */
