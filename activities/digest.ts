@@ -62,6 +62,13 @@ export interface SendDigestRequest {
 export type SendDigestOutcome = 'sent' | 'alreadySent' | 'failed';
 
 const DAY_MS = 86_400_000;
+/** Workflow ids per visibility listing of the ended ones. */
+const ENDED_LISTING_IDS = 200;
+
+/** A string literal for a visibility query. */
+function literal(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
 
 export function createDigestActivities(deps: DigestDeps) {
   const queryTimeoutMs = deps.queryTimeoutMs ?? 10_000;
@@ -111,7 +118,9 @@ export function createDigestActivities(deps: DigestDeps) {
    * seen (started before it) — the workflow's answer to one query, kept for the next reader.
    */
   async function openStatuses(): Promise<{ item: DigestItem; status?: ActivityStatus }[]> {
-    const rows = await readModel.openActivities();
+    const open = await readModel.openActivities();
+    const ended = await endedOtherwise(open.map((r) => themedActivityWorkflowId(r.id)));
+    const rows = open.filter((r) => !ended.has(themedActivityWorkflowId(r.id)));
     const out: { item: DigestItem; status?: ActivityStatus }[] = [];
     for (const r of rows) {
       let status = r.status;
@@ -123,6 +132,25 @@ export function createDigestActivities(deps: DigestDeps) {
       out.push(status ? { item: itemOf(status), status } : { item: itemOfRow(r) });
     }
     return out;
+  }
+
+  /**
+   * Which of these workflows ended without completing (terminated, failed, …): their rows still
+   * show a working stage, since nothing wrote the end. A visibility listing per few hundred ids,
+   * not a call per activity; visibility down: none left out.
+   */
+  async function endedOtherwise(workflowIds: string[]): Promise<Set<string>> {
+    const ended = new Set<string>();
+    try {
+      for (let i = 0; i < workflowIds.length; i += ENDED_LISTING_IDS) {
+        const ids = workflowIds.slice(i, i + ENDED_LISTING_IDS);
+        const query = `WorkflowId IN (${ids.map(literal).join(', ')}) AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`;
+        for await (const wf of deps.client.workflow.list({ query, pageSize: ids.length })) ended.add(wf.workflowId);
+      }
+    } catch (err) {
+      log.warn('digest: could not list ended workflows; every open row is reported', { error: String((err as Error)?.message ?? err) });
+    }
+    return ended;
   }
 
   /** Activities whose emails are still retrying or were refused (the outbox's record), with the counts. */

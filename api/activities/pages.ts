@@ -24,7 +24,7 @@ import { catalogFor } from '../../i18n';
 import type { ActivityFormField, ActivityPagesProse } from '../../i18n/catalog';
 import { datePartsAt } from '../../i18n/format';
 import { DashboardNotFound, assertActivityVisible, compoundScope } from '../dashboard/access';
-import { activityStatus, compoundNames, listActivities, pageOf, staffNames, type ActivityOverview, type DashboardData } from '../dashboard/data';
+import { activityStatus, compoundNames, listActivities, pageOf, staffNames, withEndings, type ActivityOverview, type DashboardData } from '../dashboard/data';
 import type { DashboardStrings } from '../dashboard/i18n';
 import type { PageCtx } from '../dashboard/page-context';
 import { pagerLinks, waitingOn } from '../dashboard/views';
@@ -433,6 +433,7 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
     const own = compoundScope(ctx.viewer);
     // The read model, a page at a time: no query per activity, none left out.
     const { activities, paging } = await listActivities(data, own !== undefined ? { compound: own } : {}, pageOf(req.query.page));
+    await withEndings(data, [activities]);
     const names = await staffNames(
       repos,
       activities.map((a) => a.status?.pending?.actorId).filter((id): id is string => id !== undefined),

@@ -9,6 +9,7 @@ import type { CheckInView, LeaderboardRow, OutboxEntry, PeopleTable, PointsView,
 import type { ActivityScope, ReadModelRow } from '../../db/repositories/activities';
 import { statusQuery } from '../../workflows/themed-activity.api';
 import { isTerminal, themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../domain/activity';
+import { queryLiteral } from '../http/visibility';
 
 export interface DashboardData {
   client: Client;
@@ -25,7 +26,10 @@ export interface ActivityOverview {
   title: string;
   startsAt?: string;
   stage: Stage | undefined;
-  /** RUNNING until the activity reached a stage it ends in, then COMPLETED (from the read model, not Temporal). */
+  /**
+   * RUNNING until the activity reached a stage it ends in, then COMPLETED (the read model's word);
+   * TERMINATED, FAILED, … when its workflow ended otherwise (`withEndings`, one listing a page).
+   */
   executionStatus: string;
   /** The status its workflow last wrote to the read model (or, for a run started before it, answered once). */
   status?: ActivityStatus;
@@ -155,6 +159,27 @@ async function pageThrough(page: number, load: (offset: number) => Promise<{ row
     paging = pagingOf(paging.page, found.total);
   }
   return { activities: found.rows.map(overviewOf), paging };
+}
+
+/**
+ * The page's activities whose workflow ended without completing (terminated, failed, timed out,
+ * cancelled): nothing writes that to the row, so one visibility listing for the whole page says
+ * it — not one call per activity. Visibility down or behind: no such mark, the rows still show.
+ */
+export async function withEndings(d: DashboardData, lists: ActivityOverview[][]): Promise<void> {
+  const ids = [...new Set(lists.flat().map((a) => a.workflowId))];
+  if (ids.length === 0) return;
+  const ended = new Map<string, string>();
+  const query = `WorkflowId IN (${ids.map(queryLiteral).join(', ')}) AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`;
+  try {
+    for await (const wf of d.client.workflow.list({ query, pageSize: ids.length })) ended.set(wf.workflowId, wf.status.name);
+  } catch {
+    return;
+  }
+  for (const a of lists.flat()) {
+    const status = ended.get(a.workflowId);
+    if (status) a.executionStatus = status;
+  }
 }
 
 /** One page of the open activities someone must act on, overdue first (the read model's pending columns). */

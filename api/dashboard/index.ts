@@ -44,6 +44,7 @@ import {
   listWaiting,
   outboxOf,
   pageOf,
+  withEndings,
   peopleByKey,
   pointsOf,
   staffNames,
@@ -144,6 +145,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     // Both from the read model, a page each: no Temporal query per activity, none left out.
     const { activities, paging: activityPages } = await listActivities(data, inScope, page);
     const { activities: waitingOnes, paging: waitingPages } = await listWaiting(data, inScope, waitingPage);
+    await withEndings(data, [activities, waitingOnes]);
     const compounds = await compoundNames(repos);
     const cycles = await cycleGroups(data, ctx, activities, compounds, activityPages.page > 1);
     const waiting = waitingItems(waitingOnes, deps.now());

@@ -3,10 +3,10 @@
  * against the real app and a worker on the shared dev server. Two activities run for real to
  * their approval; 520 more are recorded as their workflows write them (more than the overview's
  * old cap of 300 and the digest's of 500). The record of every Temporal query and visibility
- * listing the app's client makes shows that the overview asks no workflow and lists nothing,
- * however many pages; the pages between them show every activity and every wait once; a run the
- * read model has not seen (one started before it) is asked once, and then never again; the digest
- * lists every open activity without asking any.
+ * listing the app's client makes shows that the overview asks no workflow however many pages
+ * (one visibility listing a view says which ended without completing); the pages between them show every activity and every wait once; a run the read model has not seen
+ * (one started before it) is asked once, and then never again; the digest lists every open
+ * activity without asking any.
  */
 import { createDigestActivities } from '../../../activities/digest';
 import { SqlActivityStore } from '../../../db/store';
@@ -78,7 +78,7 @@ describe.each(DIALECTS)('the overview and the digest from the read model on %s',
     return { ids, pages };
   }
 
-  it('pages through every activity and every wait, asking no workflow and listing nothing in Temporal', async () => {
+  it('pages through every activity and every wait, asking no workflow, with one visibility listing a page', async () => {
     const before = { ...calls };
     const activities = await throughPages('page', /<tr><td><a href="\/dashboard\/activities\/([^"]+)">[^<]*<\/a><\/td>/g);
     const total = SEEDED + real.length;
@@ -97,7 +97,24 @@ describe.each(DIALECTS)('the overview and the digest from the read model on %s',
     expect(first.text).toContain(`第 1 / ${Math.ceil(total / PAGE_SIZE)} 页，共 ${total} 项`);
 
     expect(calls.query - before.query).toBe(0);
-    expect(calls.list - before.list).toBe(0);
+    // One listing per page view (which of its workflows ended otherwise than completing), however many open.
+    expect(calls.list - before.list).toBe(activities.pages + waits.pages + 1);
+  });
+
+  it('marks an activity whose workflow was terminated, from that one listing', async () => {
+    const [, gone] = real;
+    await h.client.workflow.getHandle(`themed-activity:${gone!}`).terminate('test: ended by hand');
+    const before = { ...calls };
+    const row = await eventually(async () => {
+      for (let page = 1; page <= Math.ceil((SEEDED + real.length) / PAGE_SIZE); page++) {
+        const text = (await request(`${h.baseUrl}/dashboard/?page=${page}`, jar)).text;
+        const found = new RegExp(`<tr><td><a href="/dashboard/activities/${gone!}">[^]*?</tr>`).exec(text)?.[0];
+        if (found) return found.includes('TERMINATED') ? found : undefined;
+      }
+      return undefined;
+    }, 20_000, 'the terminated badge');
+    expect(row).toContain('<span class="badge red">TERMINATED</span>');
+    expect(calls.query - before.query).toBe(0);
   });
 
   it('asks a run the read model has not seen once, keeps its answer, and then asks nothing', async () => {
@@ -131,10 +148,13 @@ describe.each(DIALECTS)('the overview and the digest from the read model on %s',
       const before = { ...calls };
       const report = await digest.gatherDigest({ day: '2026-12-02', asOf: new Date().toISOString(), upcomingDays: 14 });
       expect(calls.query - before.query).toBe(0);
-      expect(calls.list - before.list).toBe(0);
+      // Which ended otherwise than completing: one visibility listing per 200 open activities.
+      expect(calls.list - before.list).toBe(Math.ceil((SEEDED + real.length) / 200));
       expect(report.truncated).toBe(false);
-      expect(report.pendingApprovals).toHaveLength(SEEDED + real.length);
-      expect(new Set(report.pendingApprovals.map((i) => i.activityId))).toEqual(new Set(await allIds()));
+      // Every open one but the terminated one.
+      const [, gone] = real;
+      expect(report.pendingApprovals).toHaveLength(SEEDED + real.length - 1);
+      expect(new Set(report.pendingApprovals.map((i) => i.activityId))).toEqual(new Set((await allIds()).filter((id) => id !== gone)));
       // The seeded ones were due from an hour ago, a minute apart: those past are overdue, earliest first.
       expect(report.overdue.length).toBeGreaterThanOrEqual(59);
       expect(report.overdue.every((i) => Date.parse(i.pending!.dueAt!) < Date.parse(report.asOf))).toBe(true);
