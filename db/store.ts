@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Recipient } from '../domain/people';
 import type { ActivityStore, ParticipantSurveyRequest, BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim, OutgoingEmail, PointsAwardResult } from '../activities/ports';
-import type { ActivityRecord, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
+import type { ActivityRecord, ActivityStatus, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
 import { PointsRules } from '../domain/schemas';
 import { lockActivityRow, withTransaction } from './database';
 import {
@@ -65,6 +65,32 @@ function activityNotRecorded(activityId: string): Error {
   return new StoreLogicError(`activity ${activityId} is not recorded (upsertActivity first)`);
 }
 
+/** The columns of the read model (migration 017) for one status. */
+export function readModelColumns(status: ActivityStatus) {
+  const pending = status.pending;
+  return {
+    status_json: JSON.stringify(status),
+    pending_role: pending?.role ?? null,
+    pending_actor_id: pending?.actorId ?? null,
+    pending_action: pending?.action ?? null,
+    pending_due_at: pending?.dueAt ? toIso(pending.dueAt) : null,
+    stage_since: status.stages[status.stages.length - 1]?.startedAt ?? null,
+  };
+}
+
+/**
+ * Writes the workflow's status to its row unless a newer write (a higher `seq`) landed first: the
+ * workflow's writes are separate activities, so two may finish in either order.
+ */
+export async function writeReadModel(db: Kysely<Database>, activityId: string, status: ActivityStatus, seq: number): Promise<void> {
+  await db
+    .updateTable('activities')
+    .set({ ...readModelColumns(status), status_seq: seq })
+    .where('id', '=', activityId)
+    .where((eb) => eb.or([eb('status_seq', 'is', null), eb('status_seq', '<', seq)]))
+    .execute();
+}
+
 export class SqlActivityStore implements ActivityStore {
   /** The ledger policy its awards are written under (config.points.policy through createRepositories). */
   readonly policy: LedgerPolicy;
@@ -110,6 +136,7 @@ export class SqlActivityStore implements ActivityStore {
       .values({ id: activity.activityId, ...fields, attendance_state: 'notOpen' })
       .onConflict((oc) => oc.column('id').doUpdateSet(fields))
       .execute();
+    if (activity.status) await writeReadModel(this.db, activity.activityId, activity.status, activity.statusSeq ?? 0);
   }
 
   async claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim> {

@@ -95,6 +95,16 @@ export interface ActivitiesTable {
   updated_at: string;
   /** Migration 014: a step that failed for good and waits (JSON of NeedsAttention); NULL otherwise. */
   attention_json: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Migration 017, the read model: the workflow's status as JSON (ActivityStatus), NULL until written. */
+  status_json: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The workflow's write counter: an older write than this is ignored. */
+  status_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  pending_role: ColumnType<string | null, string | null | undefined, string | null>;
+  pending_actor_id: ColumnType<string | null, string | null | undefined, string | null>;
+  pending_action: ColumnType<string | null, string | null | undefined, string | null>;
+  pending_due_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the current stage began. */
+  stage_since: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RegistrationsTable {

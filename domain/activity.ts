@@ -203,6 +203,14 @@ export interface ActivityRecord {
   attendanceWindow?: AttendanceWindow;
   /** Set while a step has failed for good and waits; absent (cleared) otherwise. */
   attention?: NeedsAttention | null;
+  /**
+   * The read model (migration 017): the workflow's status as the `status` query answers it, written
+   * at every change so pages and the digest read the database instead of asking each workflow.
+   * Absent from runs started before the `read-model` patch.
+   */
+  status?: ActivityStatus;
+  /** The workflow's count of its status writes: a write that lands after a newer one is ignored. */
+  statusSeq?: number;
 }
 
 /** Stages in which an approved activity's check-in window, once reached, admits people. */

@@ -210,6 +210,8 @@ export interface DashboardProse {
     columns: { activity: string; compound: string; startsAt: string; stage: string; progress: string; who: string; what: string; since: string; due: string };
     overdue: string;
     truncated: string;
+    /** The overview's page links: every activity is on some page, none left out. */
+    pager: { previous: string; next: string; page: (page: number, pages: number, total: number) => string };
   };
   activity: {
     cycle: string;

@@ -260,6 +260,7 @@ export const en: Catalog = {
       columns: { activity: 'Activity', compound: 'Compound', startsAt: 'Starts', stage: 'Stage', progress: 'Progress', who: 'Waiting on', what: 'To do', since: 'Since', due: 'Due' },
       overdue: 'Overdue',
       truncated: 'There are many activities; only the latest are shown.',
+      pager: { previous: 'Previous', next: 'Next', page: (page, pages, total) => `Page ${page} of ${pages}, ${total} in all` },
     },
     activity: {
       cycle: 'Incubation cycle',

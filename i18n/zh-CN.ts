@@ -252,6 +252,7 @@ export const zhCN: Catalog = {
       columns: { activity: '活动', compound: '小区', startsAt: '开始时间', stage: '阶段', progress: '进度', who: '等待谁', what: '事项', since: '自', due: '截止' },
       overdue: '已逾期',
       truncated: '活动较多，只显示最近的一部分。',
+      pager: { previous: '上一页', next: '下一页', page: (page, pages, total) => `第 ${page} / ${pages} 页，共 ${total} 项` },
     },
     activity: {
       cycle: '孵化周期',

@@ -127,6 +127,15 @@ const FAN_OUT_TIMEOUT_PATCH = 'fan-out-timeout-from-audience';
 const PARTICIPANT_SURVEY_PATCH = 'participant-survey';
 const SURVEY = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: '1 minute', retry: BOUNDED_RETRY });
 
+/**
+ * The read model (migration 017): every row write carries the workflow's status, and the
+ * workflow writes it again whenever it is about to wait (or to send a link) with a status that
+ * changed since — so the database says where the activity stands, who it waits on and its counts,
+ * and no page or digest asks the workflow. Asked at each write, not once at the start: a run
+ * started before this change begins writing at its first such point after the deploy.
+ */
+const READ_MODEL_PATCH = 'read-model';
+
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
 
@@ -180,6 +189,9 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   /** A step that failed for good, while it waits to be tried again. */
   let attention: NeedsAttention | undefined;
   let retryRequested = false;
+  /** The read model's writes so far (their order), and the status the last one carried. */
+  let statusSeq = 0;
+  let publishedStatus: string | undefined;
   const bounded = patched(NEEDS_ATTENTION_PATCH);
   const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(BOUNDED_STEPS) : LEGACY_STEPS;
   setHandler(retryNowSignal, () => {
@@ -648,6 +660,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     attendanceWindow = { opensAt: opensAt(), closesAt: closesAt() };
     await openAttendance(activityId, attendanceWindow);
     pending = { role: 'families', action: 'checkIn', dueAt: attendanceWindow.closesAt };
+    await publish();
     await sleep(Math.max(0, Date.parse(attendanceWindow.closesAt) - Date.now()));
     tally = await closeAttendance(activityId);
   }
@@ -684,6 +697,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         if (!(err instanceof ActivityFailure)) throw err;
       }
     }
+    await publish();
     if (!(await condition(() => feedback !== undefined, Math.max(0, remindAt - Date.now())))) {
       await send({
         purpose: 'feedbackReminder',
@@ -692,6 +706,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         message: { purpose: 'feedbackReminder', activity: emailActivity(), feedbackBy },
         action,
       });
+      await publish();
       if (!(await condition(() => feedback !== undefined, Math.max(0, deadline - Date.now())))) {
         decisions.push({ kind: 'feedbackMissing', outcome: 'missing', at: nowIso() });
       }
@@ -702,6 +717,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     pending = undefined;
     await enterStage(outcome);
     if (outcome === 'rejected') await releasePlaces('rejected', rejectionComment());
+    await publish();
     await condition(allHandlersFinished);
     return handOver(summary(outcome));
   }
@@ -740,6 +756,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       audience: [...everyoneTold(), person(people.propertyManager, `staff:${people.propertyManager.id}`)],
       message: { purpose: 'cancellation', activity: emailActivity(), reason: cancelled?.reason ?? '' },
     });
+    await publish();
     await condition(allHandlersFinished);
     return handOver(summary('cancelled'));
   }
@@ -749,6 +766,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   /** Waits for `done` (or the timeout); a cancellation interrupts any wait. Returns whether `done` held. */
   async function waitUntil(done: () => boolean, timeoutMs?: number): Promise<boolean> {
     const settled = () => done() || cancelled !== undefined;
+    if (!settled()) await publish();
     const inTime = timeoutMs === undefined ? (await condition(settled), true) : await condition(settled, timeoutMs);
     if (cancelled) throw new ActivityCancelled();
     return inTime && done();
@@ -804,7 +822,22 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       stage,
       attendanceWindow: { opensAt: opensAt(), closesAt: closesAt() },
       ...(bounded ? { attention: attention ?? null } : {}),
+      ...readModel(),
     };
+  }
+
+  /** The read model's part of a row write: the status now, numbered so a late write cannot undo a newer one. */
+  function readModel(): Pick<ActivityRecord, 'status' | 'statusSeq'> {
+    if (!patched(READ_MODEL_PATCH)) return {};
+    const current = status();
+    publishedStatus = JSON.stringify(current);
+    return { status: current, statusSeq: ++statusSeq };
+  }
+
+  /** Writes the row when the status changed since the last write (the read model follows the workflow). */
+  async function publish(): Promise<void> {
+    if (!patched(READ_MODEL_PATCH) || JSON.stringify(status()) === publishedStatus) return;
+    await record();
   }
 
   /** Each step, tried again after it fails for good: first on its own schedule, then hourly or when asked. */
@@ -864,6 +897,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     message: MessageDraft;
     action?: { step: 'approval' | 'venueRequest' | 'supervisionFeedback'; round: number; actions: string[]; expiresAt: string };
   }): Promise<void> {
+    // A link must find its step open in the read model the moment its email arrives.
+    if (req.action) await publish();
     let sized = notify;
     if (req.audience.some((a) => a.kind !== 'person') && patched(FAN_OUT_TIMEOUT_PATCH)) {
       const { startToCloseMs } = await planFanOut(req.audience);

@@ -24,10 +24,10 @@ import { catalogFor } from '../../i18n';
 import type { ActivityFormField, ActivityPagesProse } from '../../i18n/catalog';
 import { datePartsAt } from '../../i18n/format';
 import { DashboardNotFound, assertActivityVisible, compoundScope } from '../dashboard/access';
-import { activityStatus, compoundNames, listActivities, staffNames, type ActivityOverview, type DashboardData } from '../dashboard/data';
+import { activityStatus, compoundNames, listActivities, pageOf, staffNames, withEndings, type ActivityOverview, type DashboardData } from '../dashboard/data';
 import type { DashboardStrings } from '../dashboard/i18n';
 import type { PageCtx } from '../dashboard/page-context';
-import { waitingOn } from '../dashboard/views';
+import { pagerLinks, waitingOn } from '../dashboard/views';
 import type { StaffPrincipal } from '../http/auth';
 import { type HttpError, parseOr400, toHttpError } from '../http/errors';
 import { activityOr404 } from '../http/feature-routes';
@@ -431,13 +431,16 @@ export function activityPages(router: Router, deps: ActivityPagesDeps, ctxOf: (r
     if (!admitted(ctx, ORGANISERS)) return;
     const t = strings(ctx);
     const own = compoundScope(ctx.viewer);
-    const { activities } = await listActivities(data, own !== undefined ? { compound: own } : {});
+    // The read model, a page at a time: no query per activity, none left out.
+    const { activities, paging } = await listActivities(data, own !== undefined ? { compound: own } : {}, pageOf(req.query.page));
+    await withEndings(data, [activities]);
     const names = await staffNames(
       repos,
       activities.map((a) => a.status?.pending?.actorId).filter((id): id is string => id !== undefined),
     );
     const compounds = await compoundNames(repos);
-    ctx.render(200, t.mine.heading, myActivitiesBody(ctx.s, t, activities, names, compounds, own === undefined), 'myActivities');
+    const pager = pagerLinks(ctx.s, paging, (n) => `/dashboard/my-activities?page=${n}`);
+    ctx.render(200, t.mine.heading, html`${myActivitiesBody(ctx.s, t, activities, names, compounds, own === undefined)}${pager}`, 'myActivities');
   });
 
   // ---- a new activity -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import { RejectionType, themedActivityWorkflowId, type ActivityStatus } from '..
 import type { CandidateMerchant } from '../../domain/schemas';
 import type { StaffWorkProse } from '../../i18n/catalog';
 import { assignVenueUpdate } from '../../workflows/themed-activity.api';
-import { activityStatus, type DashboardData } from '../dashboard/data';
+import { activityStatus, readStatus, type DashboardData } from '../dashboard/data';
 import { DashboardNotFound } from '../dashboard/access';
 import type { PageCtx } from '../dashboard/page-context';
 import { venueFormHref } from '../dashboard/waiting-actions';
@@ -58,7 +58,10 @@ export function venueRoutes(router: Router, data: DashboardData, ctxOf: (req: Re
       ctx.render(403, w.onlyCoordinatorTitle, messageCard(w.onlyCoordinatorTitle, [w.onlyCoordinatorBody]));
       return undefined;
     }
-    const status = await activityStatus(data, id);
+    // The read model first; when it says the venue is not (or no longer) waited for, the workflow
+    // itself, once: its row may not yet show the wait it has just begun.
+    const seen = await readStatus(data, id);
+    const status = seen && waitsForVenue(seen) ? seen : await activityStatus(data, id);
     if (!status) throw new DashboardNotFound();
     return { ctx, w, status };
   }

@@ -1,15 +1,14 @@
 /**
- * What the dashboard reads: activities from Temporal visibility (scoped to this deployment's task
- * queue), each running one's status query, and the database's records (titles, outbox, check-ins,
- * ledger, directory). Reads only.
+ * What the dashboard reads: the activities' read model (each workflow writes its status to its
+ * row, migration 017), one activity's status query for its own page, and the database's records
+ * (outbox, check-ins, ledger, directory). Reads only.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { CheckInView, LeaderboardRow, OutboxEntry, PeopleTable, PointsView, Repositories } from '../../db/repositories';
-import { themedActivityWorkflow } from '../../workflows';
-import { ActivityStageKey, ActivityStartsAtKey, CompoundKey, CycleIdKey } from '../../workflows/search-attributes';
+import type { ActivityScope, ReadModelRow } from '../../db/repositories/activities';
 import { statusQuery } from '../../workflows/themed-activity.api';
-import { themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../domain/activity';
+import { isTerminal, themedActivityWorkflowId, type ActivityStatus, type Stage } from '../../domain/activity';
 import { queryLiteral } from '../http/visibility';
 
 export interface DashboardData {
@@ -27,18 +26,41 @@ export interface ActivityOverview {
   title: string;
   startsAt?: string;
   stage: Stage | undefined;
-  /** Temporal's execution status (RUNNING, COMPLETED, …). */
+  /**
+   * RUNNING until the activity reached a stage it ends in, then COMPLETED (the read model's word);
+   * TERMINATED, FAILED, … when its workflow ended otherwise (`withEndings`, one listing a page).
+   */
   executionStatus: string;
-  /** The status query's answer, for running activities that answered in time. */
+  /** The status its workflow last wrote to the read model (or, for a run started before it, answered once). */
   status?: ActivityStatus;
 }
 
-const WORKFLOW_ID_PREFIX = themedActivityWorkflowId('');
-/** The overview looks at this many activities at most (newest first). */
-export const OVERVIEW_LIMIT = 300;
-/** A status query that takes longer than this is left out (the page still renders). */
+/**
+ * Activities on one page of a list (the overview, "my activities"); every one is on some page. A
+ * phone's screenful or two: the page costs the same however many activities are open.
+ */
+export const PAGE_SIZE = 25;
+/** A status query for a run the read model has not seen that takes longer than this is left for the next view. */
 const QUERY_DEADLINE_MS = 4_000;
 const QUERY_CONCURRENCY = 6;
+
+/** Where a paged list is: 1-based page, pages in all (at least 1), items in all. */
+export interface Paging {
+  page: number;
+  pages: number;
+  total: number;
+}
+
+/** The page a `?page=` asks for: a positive whole number, else the first. */
+export function pageOf(asked: unknown): number {
+  const n = typeof asked === 'string' && /^[1-9]\d{0,5}$/.test(asked) ? Number(asked) : 1;
+  return n;
+}
+
+function pagingOf(page: number, total: number, size = PAGE_SIZE): Paging {
+  const pages = Math.max(1, Math.ceil(total / size));
+  return { page: Math.min(page, pages), pages, total };
+}
 
 /** The status of one activity, or undefined when there is no such workflow. */
 export async function activityStatus(d: DashboardData, activityId: string): Promise<ActivityStatus | undefined> {
@@ -49,6 +71,18 @@ export async function activityStatus(d: DashboardData, activityId: string): Prom
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
+}
+
+/**
+ * The status as the read model has it; for a run the read model has not seen (started before it),
+ * the workflow's answer, asked once and kept. Undefined when neither knows the activity.
+ */
+export async function readStatus(d: DashboardData, activityId: string): Promise<ActivityStatus | undefined> {
+  const row = await d.repos.activities.readModel(activityId);
+  if (row?.status) return row.status;
+  const status = await activityStatus(d, activityId);
+  if (status && row) await d.repos.activities.backfillStatus(activityId, status);
+  return status;
 }
 
 /** The workflow's execution status name (RUNNING, COMPLETED, …), or undefined. */
@@ -75,46 +109,82 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 }
 
 /**
- * The activities the viewer may see, newest first: visibility for the list (eventually
- * consistent), the database for titles, and the status query for the running ones.
+ * Runs started before the read model, still open and never seen: each is asked its status once
+ * (a page's worth per view, a few at a time) and the answer kept, after which the run's own
+ * writes take over. None once every such run has been seen or has written; a run that does not
+ * answer in time is asked again at the next view, and listed meanwhile with its row's stage.
  */
-export async function listActivities(d: DashboardData, scope: { compound?: string; cycleId?: string }): Promise<{ activities: ActivityOverview[]; truncated: boolean }> {
-  const clauses = [`WorkflowType = ${queryLiteral(themedActivityWorkflow.name)}`, `TaskQueue = ${queryLiteral(d.config.temporal.taskQueue)}`];
-  if (scope.compound !== undefined) clauses.push(`${CompoundKey.name} = ${queryLiteral(scope.compound)}`);
-  if (scope.cycleId !== undefined) clauses.push(`${CycleIdKey.name} = ${queryLiteral(scope.cycleId)}`);
-  const found: Omit<ActivityOverview, 'title'>[] = [];
-  let truncated = false;
-  for await (const wf of d.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-    if (found.length >= OVERVIEW_LIMIT) {
-      truncated = true;
-      break;
-    }
-    const startsAt = wf.typedSearchAttributes.get(ActivityStartsAtKey);
-    found.push({
-      activityId: wf.workflowId.startsWith(WORKFLOW_ID_PREFIX) ? wf.workflowId.slice(WORKFLOW_ID_PREFIX.length) : wf.workflowId,
-      workflowId: wf.workflowId,
-      cycleId: wf.typedSearchAttributes.get(CycleIdKey) ?? '',
-      compound: wf.typedSearchAttributes.get(CompoundKey) ?? '',
-      ...(startsAt ? { startsAt: startsAt.toISOString() } : {}),
-      stage: wf.typedSearchAttributes.get(ActivityStageKey) as Stage | undefined,
-      executionStatus: wf.status.name,
-    });
-  }
-  const titles = await d.repos.activities.titlesAndStages(found.map((a) => a.activityId));
-  const activities = await mapLimited(found, QUERY_CONCURRENCY, async (a): Promise<ActivityOverview> => {
-    const row = titles.get(a.activityId);
-    const base: ActivityOverview = { ...a, title: row?.title ?? a.activityId, stage: a.stage ?? (row?.stage as Stage | undefined) };
-    if (a.executionStatus !== 'RUNNING') return base;
+export async function seeUnseenActivities(d: DashboardData, scope: ActivityScope): Promise<void> {
+  const unseen = await d.repos.activities.unseenOpen(scope, PAGE_SIZE);
+  await mapLimited(unseen, QUERY_CONCURRENCY, async (row) => {
     try {
-      const status = await d.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
-        d.client.workflow.getHandle(a.workflowId).query(statusQuery),
-      );
-      return { ...base, status, stage: status.stage, title: status.plan.title, ...(status.plan.startsAt ? { startsAt: status.plan.startsAt } : {}) };
+      const status = await d.client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => d.client.workflow.getHandle(themedActivityWorkflowId(row.id)).query(statusQuery));
+      await d.repos.activities.backfillStatus(row.id, status);
     } catch {
-      return base;
+      // Gone, or slow: the row still shows, by what the database has.
     }
   });
-  return { activities, truncated };
+}
+
+export function overviewOf(row: ReadModelRow): ActivityOverview {
+  const stage = (row.status?.stage ?? row.stage) as Stage;
+  return {
+    activityId: row.id,
+    workflowId: themedActivityWorkflowId(row.id),
+    cycleId: row.cycleId,
+    compound: row.compound,
+    title: row.status?.plan.title ?? row.title,
+    startsAt: row.status?.plan.startsAt ?? row.startsAt,
+    stage,
+    executionStatus: isTerminal(stage) ? 'COMPLETED' : 'RUNNING',
+    ...(row.status ? { status: row.status } : {}),
+  };
+}
+
+/**
+ * One page of the activities the viewer may see, from the read model: no Temporal query for any
+ * activity the read model has seen, and no cap — the rest are on the next pages.
+ */
+export async function listActivities(d: DashboardData, scope: ActivityScope, page = 1): Promise<{ activities: ActivityOverview[]; paging: Paging }> {
+  await seeUnseenActivities(d, scope);
+  return pageThrough(page, (offset) => d.repos.activities.activitiesPage(scope, PAGE_SIZE, offset));
+}
+
+/** The asked page, or the last one when fewer pages are left (a list that shrank under a link). */
+async function pageThrough(page: number, load: (offset: number) => Promise<{ rows: ReadModelRow[]; total: number }>): Promise<{ activities: ActivityOverview[]; paging: Paging }> {
+  let found = await load((page - 1) * PAGE_SIZE);
+  let paging = pagingOf(page, found.total);
+  if (paging.page !== page) {
+    found = await load((paging.page - 1) * PAGE_SIZE);
+    paging = pagingOf(paging.page, found.total);
+  }
+  return { activities: found.rows.map(overviewOf), paging };
+}
+
+/**
+ * The page's activities whose workflow ended without completing (terminated, failed, timed out,
+ * cancelled): nothing writes that to the row, so one visibility listing for the whole page says
+ * it — not one call per activity. Visibility down or behind: no such mark, the rows still show.
+ */
+export async function withEndings(d: DashboardData, lists: ActivityOverview[][]): Promise<void> {
+  const ids = [...new Set(lists.flat().map((a) => a.workflowId))];
+  if (ids.length === 0) return;
+  const ended = new Map<string, string>();
+  const query = `WorkflowId IN (${ids.map(queryLiteral).join(', ')}) AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`;
+  try {
+    for await (const wf of d.client.workflow.list({ query, pageSize: ids.length })) ended.set(wf.workflowId, wf.status.name);
+  } catch {
+    return;
+  }
+  for (const a of lists.flat()) {
+    const status = ended.get(a.workflowId);
+    if (status) a.executionStatus = status;
+  }
+}
+
+/** One page of the open activities someone must act on, overdue first (the read model's pending columns). */
+export async function listWaiting(d: DashboardData, scope: ActivityScope, page: number): Promise<{ activities: ActivityOverview[]; paging: Paging }> {
+  return pageThrough(page, (offset) => d.repos.activities.waitingPage(scope, PAGE_SIZE, offset));
 }
 
 // ---- the database's records -------------------------------------------------------------------

@@ -42,7 +42,10 @@ import {
   executionStatusOf,
   leaderboard,
   listActivities,
+  listWaiting,
   outboxOf,
+  pageOf,
+  withEndings,
   peopleByKey,
   pointsOf,
   staffNames,
@@ -142,10 +145,20 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
   router.get('/', async (req, res) => {
     const ctx = ctxOf(req, res);
     const scope = compoundScope(ctx.viewer);
-    const { activities, truncated } = await listActivities(data, scope !== undefined ? { compound: scope } : {});
+    const inScope = scope !== undefined ? { compound: scope } : {};
+    const page = pageOf(req.query.page);
+    const waitingPage = pageOf(req.query.waiting);
+    // Both from the read model, a page each: no Temporal query per activity, none left out.
+    const { activities, paging: activityPages } = await listActivities(data, inScope, page);
+    const { activities: waitingOnes, paging: waitingPages } = await listWaiting(data, inScope, waitingPage);
+    await withEndings(data, [activities, waitingOnes]);
     const compounds = await compoundNames(repos);
-    const cycles = await cycleGroups(data, ctx, activities, compounds);
-    const waiting = waitingItems(activities, deps.now());
+    const cycles = await cycleGroups(data, ctx, activities, compounds, activityPages.page > 1);
+    const waiting = waitingItems(waitingOnes, deps.now());
+    const pageHref = (which: 'page' | 'waiting', n: number) => {
+      const at = { page: activityPages.page, waiting: waitingPages.page, [which]: n };
+      return `/dashboard/?page=${at.page}&waiting=${at.waiting}`;
+    };
     const names = await staffNames(
       repos,
       waiting.map((w) => w.pending.actorId).filter((id): id is string => id !== undefined),
@@ -153,7 +166,7 @@ export function createDashboardRouter(deps: DashboardDeps): Router {
     ctx.render(
       200,
       ctx.s.title,
-      homeBody(ctx.s, { viewer: ctx.viewer, ...(scope ? { scopeCompound: scope } : {}), cycles, waiting, names, compounds, truncated, canSeeReport: canSeeReport(ctx.viewer) }),
+      homeBody(ctx.s, { viewer: ctx.viewer, ...(scope ? { scopeCompound: scope } : {}), cycles, waiting, names, compounds, activityPages, waitingPages, pageHref, canSeeReport: canSeeReport(ctx.viewer) }),
       'home',
     );
   });

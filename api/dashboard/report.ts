@@ -42,6 +42,8 @@ export async function cycleGroups(
   ctx: PageCtx,
   activities: readonly ActivityOverview[],
   compounds: ReadonlyMap<string, string>,
+  /** A later page of the overview: only the cycles its activities belong to (the first page shows every recorded cycle). */
+  onlyTheirCycles = false,
 ): Promise<CycleGroup[]> {
   const { s } = ctx;
   const scope = compoundScope(ctx.viewer);
@@ -55,7 +57,7 @@ export async function cycleGroups(
 
   const recorded = (await data.repos.cycleRecords.recentCycles(CYCLES_SHOWN * 5))
     .map((c) => ({ ...c, compounds: JSON.parse(c.compounds_json) as string[] }))
-    .filter((c) => scope === undefined || c.compounds.includes(scope) || byCycle.has(c.id))
+    .filter((c) => (scope === undefined || c.compounds.includes(scope) || byCycle.has(c.id)) && (!onlyTheirCycles || byCycle.has(c.id)))
     .slice(0, CYCLES_SHOWN);
   const cycles = data.repos.cycles;
   const nowMs = Date.now();

@@ -3,7 +3,7 @@ import { yearReportLink } from '../reports/links';
 import { STAGES, type ActivityStatus, type DecisionRecord, type PendingAction, type Stage, type StageSpan } from '../../domain/activity';
 import { html, raw, type RawHtml } from '../http/html';
 import type { StaffSession } from '../http/session';
-import type { ActivityOverview, CheckInView, LeaderboardRow, OutboxEntry, Person, PointsView } from './data';
+import type { ActivityOverview, CheckInView, LeaderboardRow, OutboxEntry, Paging, Person, PointsView } from './data';
 import type { DashboardStrings } from './i18n';
 import type { Locale } from '../../domain/schemas';
 import { waitingButton } from './waiting-actions';
@@ -101,8 +101,20 @@ export interface HomeView {
   names: ReadonlyMap<string, string>;
   /** Compound names by id. */
   compounds: ReadonlyMap<string, string>;
-  truncated: boolean;
+  /** Where the cycles' activities and the waiting list are in their pages, and each page's link. */
+  activityPages: Paging;
+  waitingPages: Paging;
+  pageHref: (which: 'page' | 'waiting', page: number) => string;
   canSeeReport: boolean;
+}
+
+/** Links to the previous and next page, and where this one is; nothing when everything fits on one. */
+export function pagerLinks(s: DashboardStrings, paging: Paging, href: (page: number) => string): RawHtml | '' {
+  if (paging.pages <= 1) return '';
+  const p = s.home.pager;
+  const previous = paging.page > 1 ? html`<a href="${href(paging.page - 1)}" rel="prev">${p.previous}</a> ` : '';
+  const next = paging.page < paging.pages ? html` <a href="${href(paging.page + 1)}" rel="next">${p.next}</a>` : '';
+  return html`<p class="pager noprint">${previous}<span class="muted">${p.page(paging.page, paging.pages, paging.total)}</span>${next}</p>`;
 }
 
 export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
@@ -119,7 +131,7 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
           )}</td><td>${s.pendingActions[w.pending.action] ?? w.pending.action}${waitingButton(s.page.lang as Locale, v.viewer, w.activity.activityId, w.pending)}</td><td class="t">${w.since ? s.page.when(w.since) : '–'}</td><td class="t">${
             w.pending.dueAt ? s.page.when(w.pending.dueAt) : '–'
           }${w.overdue ? html` <span class="badge red">${h.overdue}</span>` : ''}</td></tr>`,
-      )}</tbody></table></div>`
+      )}</tbody></table></div>${pagerLinks(s, v.waitingPages, (n) => v.pageHref('waiting', n))}`
     : html`<p class="muted">${h.waitingNone}</p>`;
 
   const cycles = v.cycles.length
@@ -134,9 +146,9 @@ export function homeBody(s: DashboardStrings, v: HomeView): RawHtml {
       )
     : [html`<div class="card"><p class="muted">${h.noActivities}</p></div>`];
 
-  return html`<div class="card"><h1>${h.heading}</h1>${v.scopeCompound ? html`<p class="muted">${h.scopeCompound(v.compounds.get(v.scopeCompound) ?? v.scopeCompound)}</p>` : ''}${
-    v.truncated ? html`<p class="muted">${h.truncated}</p>` : ''
-  }${newCycleLink(s.page.lang as Locale, v.viewer.role)}${v.canSeeReport ? yearReportLink(s.page.lang as Locale) : ''}<h2>${h.waiting}</h2>${waiting}</div>${cycles}`;
+  return html`<div class="card"><h1>${h.heading}</h1>${v.scopeCompound ? html`<p class="muted">${h.scopeCompound(v.compounds.get(v.scopeCompound) ?? v.scopeCompound)}</p>` : ''}${newCycleLink(s.page.lang as Locale, v.viewer.role)}${
+    v.canSeeReport ? yearReportLink(s.page.lang as Locale) : ''
+  }<h2>${h.waiting}</h2>${waiting}</div>${cycles}${pagerLinks(s, v.activityPages, (n) => v.pageHref('page', n))}`;
 }
 
 // ---- one activity --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import { themedActivityWorkflowId, type ActivityStatus } from '../../domain/acti
 import { APPROVAL_DECISIONS } from '../../domain/vocabulary';
 import { catalogFor } from '../../i18n';
 import type { StaffWorkProse } from '../../i18n/catalog';
-import { activityStatus, compoundNames, listActivities, type DashboardData } from '../dashboard/data';
+import { compoundNames, readStatus, seeUnseenActivities, type DashboardData } from '../dashboard/data';
 import { compoundScope } from '../dashboard/access';
 import type { PageCtx } from '../dashboard/page-context';
 import { approvalOpenHref } from '../dashboard/waiting-actions';
@@ -54,12 +54,15 @@ export function approvalRoutes(router: Router, deps: ApprovalPageDeps, ctxOf: (r
     const ctx = ctxOf(req, res);
     const w = staffWorkStrings(ctx.locale);
     const scope = compoundScope(ctx.viewer);
-    const [{ activities }, compounds, past] = await Promise.all([
-      listActivities(data, scope !== undefined ? { compound: scope } : {}),
+    const inScope = scope !== undefined ? { compound: scope } : {};
+    await seeUnseenActivities(data, inScope);
+    // The read model's pending columns: every approval waiting on the viewer, without asking any workflow.
+    const [waitingRows, compounds, past] = await Promise.all([
+      data.repos.activities.waitingOn(ctx.viewer.staffId, 'decideApproval', inScope),
       compoundNames(data.repos),
       data.repos.audit.recordedBy(`staff:${ctx.viewer.staffId}`, 'approval', PAST_DECISIONS_SHOWN),
     ]);
-    const waiting = activities.flatMap((a) => (waitsOnApprovalOf(a.status, ctx.viewer) ? [a.status] : []));
+    const waiting = waitingRows.flatMap((a) => (waitsOnApprovalOf(a.status, ctx.viewer) ? [a.status] : []));
     const titles = await data.repos.activities.titlesAndStages(past.map((p) => activityIdOf(p.workflow_id)));
 
     const waitingCards = waiting.length
@@ -101,7 +104,7 @@ export function approvalRoutes(router: Router, deps: ApprovalPageDeps, ctxOf: (r
     const ctx = ctxOf(req, res);
     const w = staffWorkStrings(ctx.locale);
     const id = String(req.params.id);
-    const status = ID.test(id) ? await activityStatus(data, id) : undefined;
+    const status = ID.test(id) ? await readStatus(data, id) : undefined;
     if (!waitsOnApprovalOf(status, ctx.viewer)) {
       ctx.render(409, w.notYoursTitle, messageCard(w.notYoursTitle, [w.notYoursBody], backToApprovals(w)), 'approvals');
       return;

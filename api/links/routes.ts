@@ -23,7 +23,7 @@ import type { EmailMessage } from '../../domain/emails';
 import type { RenderEmail } from '../../mail/messages';
 import type { ActivitySummaryForEmail } from '../../domain/activity';
 import { answerVenueRequestUpdate, decideApprovalUpdate, statusQuery, submitFeedbackUpdate } from '../../workflows/themed-activity.api';
-import { RejectionType, type ActivityStatus, type DecisionRecord, type FeedbackRecord } from '../../domain/activity';
+import { RejectionType, themedActivityWorkflowId, type ActivityStatus, type DecisionRecord, type FeedbackRecord } from '../../domain/activity';
 import type { AuditLog, AuditOutcome } from './audit';
 import { staffById } from '../people/directory';
 import { linkRecipientRefusal } from '../../domain/access';
@@ -61,6 +61,7 @@ export interface ActionLinkDeps {
 }
 
 export const CSRF_COOKIE = 'a_csrf';
+const WORKFLOW_ID_PREFIX = themedActivityWorkflowId('');
 const MAX_COMMENT = 2000;
 
 type Verified = { kind: 'ok'; claims: ActionTokenClaims } | { kind: 'expired'; claims: ActionTokenClaims } | { kind: 'invalid' };
@@ -126,9 +127,19 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     return { kind: 'invalid' };
   }
 
+  /**
+   * Where the activity stands, from the read model its workflow keeps (migration 017), which it
+   * writes before it sends a link: no Temporal query. A run the read model has not seen (started
+   * before it) is asked once, and the answer kept until the run writes its own.
+   */
   async function loadStatus(workflowId: string): Promise<ActivityStatus | undefined> {
+    const activityId = workflowId.startsWith(WORKFLOW_ID_PREFIX) ? workflowId.slice(WORKFLOW_ID_PREFIX.length) : undefined;
+    const row = activityId === undefined ? undefined : await deps.repos.activities.readModel(activityId);
+    if (row?.status) return row.status;
     try {
-      return await client.workflow.getHandle(workflowId).query(statusQuery);
+      const status = await client.workflow.getHandle(workflowId).query(statusQuery);
+      if (row) await deps.repos.activities.backfillStatus(row.id, status);
+      return status;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
@@ -356,11 +367,11 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
       throw err;
     }
     await audit('recorded');
-    const after = (await loadStatus(claims.wf).catch(() => undefined)) ?? status;
+    // The Update's own result is the answer: what was recorded, by whom, when. Nothing is asked again.
     send(
       res,
       200,
-      stepPage(ctx, { claims, status: after, recipient, csrf, record: shownOf(record), heading: s.pages.success.title, message: { kind: 'ok', text: s.pages.success.body } }),
+      stepPage(ctx, { claims, status, recipient, csrf, record: shownOf(record), heading: s.pages.success.title, message: { kind: 'ok', text: s.pages.success.body } }),
     );
   });
 

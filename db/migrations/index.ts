@@ -17,6 +17,7 @@ import * as m013 from './013_outbox_delivery';
 import * as m014 from './014_activity_attention';
 import * as m015 from './015_surveys';
 import * as m016 from './016_volunteer_profession';
+import * as m017 from './017_activity_read_model';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '014_activity_attention': m014,
   '015_surveys': m015,
   '016_volunteer_profession': m016,
+  '017_activity_read_model': m017,
 };

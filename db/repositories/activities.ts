@@ -2,9 +2,11 @@
  * What the API reads about one activity from the database: the `activities` row its workflow
  * records, its outbox, check-ins, volunteer sign-ups and ledger entries. Reads only.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { TERMINAL, type ActivityStatus } from '../../domain/activity';
 import type { ActivityRow, Database, LocaleText } from '../types';
 import { num } from '../util';
+import { readModelColumns } from '../store';
 
 export interface OutboxEntry {
   purpose: string;
@@ -80,12 +82,155 @@ export interface OpenForCheckIn {
   endsAt: string;
 }
 
+/** Which activities a list shows: a compound's (a property manager's or grid worker's), a cycle's, or all. */
+export interface ActivityScope {
+  compound?: string;
+  cycleId?: string;
+}
+
+/** One activity as the read model (migration 017) has it: its row, and the status its workflow last wrote. */
+export interface ReadModelRow {
+  id: string;
+  cycleId: string;
+  compound: string;
+  title: string;
+  startsAt: string;
+  stage: string;
+  /** Undefined until the workflow (or a page, for a run started before the read model) wrote it. */
+  status?: ActivityStatus;
+}
+
+/** One page of a list, and how many there are in all. */
+export interface ReadModelPage {
+  rows: ReadModelRow[];
+  total: number;
+}
+
+const READ_MODEL_COLUMNS = ['id', 'cycle_id', 'compound_id', 'title', 'starts_at', 'stage', 'status_json'] as const;
+
+function readModelRow(r: Pick<ActivityRow, (typeof READ_MODEL_COLUMNS)[number]>): ReadModelRow {
+  return {
+    id: r.id,
+    cycleId: r.cycle_id,
+    compound: r.compound_id,
+    title: r.title,
+    startsAt: r.starts_at,
+    stage: r.stage,
+    ...(r.status_json ? { status: JSON.parse(r.status_json) as ActivityStatus } : {}),
+  };
+}
+
 export class ActivityRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The activity's row, as its workflow recorded it. */
   async findById(activityId: string): Promise<ActivityRow | undefined> {
     return this.db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
+  }
+
+  // ---- the read model (migration 017) -------------------------------------------------------------
+
+  private scoped<O>(q: SelectQueryBuilder<Database, 'activities', O>, scope: ActivityScope): SelectQueryBuilder<Database, 'activities', O> {
+    let out = q;
+    if (scope.compound !== undefined) out = out.where('compound_id', '=', scope.compound);
+    if (scope.cycleId !== undefined) out = out.where('cycle_id', '=', scope.cycleId);
+    return out;
+  }
+
+  /** The status the activity's workflow last wrote, or undefined when there is none yet. */
+  async readModel(activityId: string): Promise<ReadModelRow | undefined> {
+    const row = await this.db.selectFrom('activities').select(READ_MODEL_COLUMNS).where('id', '=', activityId).executeTakeFirst();
+    return row ? readModelRow(row) : undefined;
+  }
+
+  /**
+   * The rows of these ids, in this order. A page is chosen by ids first and its statuses read
+   * after: sorting a thousand rows with their statuses in tow cost more than the page itself.
+   */
+  private async rowsInOrder(ids: readonly string[]): Promise<ReadModelRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('activities').select(READ_MODEL_COLUMNS).where('id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, readModelRow(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** One page of the activities in scope: the newest cycle first, each cycle's latest start first. */
+  async activitiesPage(scope: ActivityScope, limit: number, offset: number): Promise<ReadModelPage> {
+    // One direction throughout, so the (cycle, start, id) index serves the order.
+    const ids = await this.scoped(this.db.selectFrom('activities').select('id'), scope)
+      .orderBy('cycle_id', 'desc')
+      .orderBy('starts_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const rows = await this.rowsInOrder(ids.map((r) => r.id));
+    const total = await this.scoped(this.db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n')), scope).executeTakeFirstOrThrow();
+    return { rows, total: num(total.n) };
+  }
+
+  /**
+   * One page of the open activities someone must act on (by the read model's pending columns):
+   * overdue first, then the earliest due, then those waiting longest. (Overdue ones are due before
+   * `nowIso`, so before every other: by due time, with no due time last, is the same order.)
+   */
+  async waitingPage(scope: ActivityScope, limit: number, offset: number): Promise<ReadModelPage> {
+    const waiting = <O>(q: SelectQueryBuilder<Database, 'activities', O>) =>
+      this.scoped(q, scope).where('pending_action', 'is not', null).where('stage', 'not in', [...TERMINAL]);
+    const ids = await waiting(this.db.selectFrom('activities').select('id'))
+      .orderBy((eb) => eb.case().when('pending_due_at', 'is', null).then(1).else(0).end())
+      .orderBy('pending_due_at')
+      .orderBy('stage_since')
+      .orderBy('id')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+    const rows = await this.rowsInOrder(ids.map((r) => r.id));
+    const total = await waiting(this.db.selectFrom('activities').select((eb) => eb.fn.countAll<string | number>().as('n'))).executeTakeFirstOrThrow();
+    return { rows, total: num(total.n) };
+  }
+
+  /** Open activities waiting on this person's action (e.g. an approval), soonest due first. */
+  async waitingOn(actorId: string, action: string, scope: ActivityScope = {}): Promise<ReadModelRow[]> {
+    const rows = await this.scoped(this.db.selectFrom('activities').select(READ_MODEL_COLUMNS), scope)
+      .where('pending_actor_id', '=', actorId)
+      .where('pending_action', '=', action)
+      .where('stage', 'not in', [...TERMINAL])
+      .orderBy('pending_due_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(readModelRow);
+  }
+
+  /**
+   * Open activities the read model has not seen yet: runs started before it, which write it at
+   * their next change. A page asks each of these its status once and keeps it (`backfillStatus`).
+   */
+  async unseenOpen(scope: ActivityScope, limit: number): Promise<ReadModelRow[]> {
+    const rows = await this.scoped(this.db.selectFrom('activities').select(READ_MODEL_COLUMNS), scope)
+      .where('status_json', 'is', null)
+      .where('stage', 'not in', [...TERMINAL])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(readModelRow);
+  }
+
+  /** Keeps a status asked of a run the read model had not seen; never over anything its workflow wrote. */
+  async backfillStatus(activityId: string, status: ActivityStatus): Promise<void> {
+    await this.db
+      .updateTable('activities')
+      .set({ ...readModelColumns(status), status_seq: 0 })
+      .where('id', '=', activityId)
+      .where('status_json', 'is', null)
+      .where('status_seq', 'is', null)
+      .execute();
+  }
+
+  /** Open activities for the digest: all of them (no cap), with their statuses. */
+  async openActivities(): Promise<ReadModelRow[]> {
+    const rows = await this.db.selectFrom('activities').select(READ_MODEL_COLUMNS).where('stage', 'not in', [...TERMINAL]).orderBy('starts_at').orderBy('id').execute();
+    return rows.map(readModelRow);
   }
 
   /** Title and stage of the recorded activities among these ids (in batches of 200). */

@@ -40,7 +40,7 @@ export const FAMILIES = [
 
 export type DashboardHarness = AppHarness;
 
-export function startDashboardHarness(options: { worker: boolean; env?: Record<string, string>; extraActivities?: AppHarnessOptions<string>['extraActivities'] }): Promise<DashboardHarness> {
+export function startDashboardHarness(options: { worker: boolean; env?: Record<string, string>; extraActivities?: AppHarnessOptions<string>['extraActivities']; dialect?: AppHarnessOptions<string>['dialect'] }): Promise<DashboardHarness> {
   return startAppHarness({
     tmpPrefix: 'cogov-dash-',
     taskQueuePrefix: 'dash-test-',
@@ -55,6 +55,7 @@ export function startDashboardHarness(options: { worker: boolean; env?: Record<s
     worker: options.worker,
     env: options.env,
     ...(options.extraActivities ? { extraActivities: options.extraActivities } : {}),
+    ...(options.dialect ? { dialect: options.dialect } : {}),
     deps: {
       // Many requests come from one address; the limits have their own tests.
       linkRateLimit: { capacity: 1000, perMinute: 1000 },
