@@ -382,7 +382,8 @@ export interface QuestionnaireVersionsTable {
   created_by: string;
 }
 
-export type SurveyRoundKind = 'activity' | 'baseline' | 'end';
+export type { SurveyRoundKind } from '../domain/vocabulary';
+import type { SurveyRoundKind } from '../domain/vocabulary';
 
 /** One sending of a questionnaire: after an activity, or a cycle's baseline or end. */
 export interface SurveyRoundsTable {

@@ -306,3 +306,13 @@ export const COUPON_STATUS_TERMS: Terms<CouponStatus> = {
   expired: { 'zh-CN': '已过期', en: 'Expired' },
   refunded: { 'zh-CN': '已退还', en: 'Refunded' },
 };
+
+/** A survey round's kind (outcome evaluation): after an activity, a cycle's baseline, its end. */
+export const SURVEY_ROUND_KINDS = ['activity', 'baseline', 'end'] as const;
+export type SurveyRoundKind = (typeof SURVEY_ROUND_KINDS)[number];
+
+export const SURVEY_ROUND_TERMS: Terms<SurveyRoundKind> = {
+  activity: { 'zh-CN': '活动问卷', en: 'Activity survey' },
+  baseline: { 'zh-CN': '基线问卷（周期开始）', en: 'Baseline (cycle start)' },
+  end: { 'zh-CN': '期末问卷（周期结束）', en: 'End (cycle end)' },
+};

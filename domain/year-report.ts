@@ -4,6 +4,7 @@
  * (each figure's definition is documented there); the dashboard's year report page, its CSV and
  * its PDF read it. Every figure carries the ids of the records behind it, as the cycle report's do.
  */
+import type { Locale } from './vocabulary';
 
 /** A period: [from, to), ISO instants; `fromDay`/`toDay` are the Beijing calendar days it spans (toDay inclusive). */
 export interface ReportPeriod {
@@ -165,9 +166,15 @@ export interface YearSponsorship {
  * `responseRates` as a bar per survey; each may carry the page that lists its records.
  */
 export interface YearOutcomeSection {
-  /** Pre/post per questionnaire item: the share (0–1) before and after, over `pairs` paired answers; null when too few to show. */
+  /**
+   * Pre/post per questionnaire item of each cycle with a baseline and an end: the share (0–1)
+   * before and after, over `pairs` paired answers; null when too few to show. Labels in both
+   * locales (the item's own wording), the page picks its own.
+   */
   items: {
-    label: string;
+    label: Readonly<Record<Locale, string>>;
+    /** yes/no: the share answering yes, the mean change in shares; Likert: the share answering 4 or 5, the mean change in points. */
+    kind: 'likert' | 'yesNo';
     before: number | null;
     after: number | null;
     pairs: number;
@@ -176,7 +183,7 @@ export interface YearOutcomeSection {
     href?: string;
   }[];
   /** Response rate per survey (an activity's participant survey, a cycle's baseline or end questionnaire). */
-  responseRates: { label: string; invited: number; answered: number; href?: string }[];
+  responseRates: { label: Readonly<Record<Locale, string>>; invited: number; answered: number; href?: string }[];
 }
 
 export interface YearReport {

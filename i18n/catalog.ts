@@ -1307,12 +1307,13 @@ export interface YearReportProse {
     kinds: Record<'award' | 'reversal' | 'redemption', string>;
   };
   csv: {
-    tables: Record<'summary' | 'activities' | 'months' | 'merchants', string>;
+    tables: Record<'summary' | 'activities' | 'months' | 'merchants' | 'outcomes', string>;
     headers: {
       summary: { figure: string; key: string; value: string };
       activities: { title: string; date: string; cycle: string; participants: string; volunteerPersonTimes: string; volunteerHours: string; venueHours: string };
       months: { month: string; awarded: string; redeemed: string };
       merchants: { name: string; venues: string; venueHours: string; sponsorshipCny: string };
+      outcomes: { figure: string; item: string; invited: string; answered: string; pairs: string; shareBefore: string; shareAfter: string; meanChange: string; pValue: string };
     };
   };
 }

@@ -18,7 +18,7 @@ import {
   type Party,
 } from '../domain/vocabulary';
 import type { CycleRef, MilestoneRef } from '../domain/emails';
-import { COUPON_STATUS_TERMS } from '../domain/vocabulary';
+import { COUPON_STATUS_TERMS, SURVEY_ROUND_TERMS } from '../domain/vocabulary';
 import type { Catalog, CycleEmailKit, ReportValueKey } from './catalog';
 import { formatCny, formatDateRange, formatDateTime, formatNumber } from './format';
 
@@ -1538,7 +1538,7 @@ export const en: Catalog = {
       setQuestionnaires: 'Save the questionnaires',
       questionnairesSet: 'The questionnaires were saved.',
       roundsHeading: 'Survey rounds',
-      roundKinds: { activity: 'After the activity', baseline: 'Baseline', end: 'End' },
+      roundKinds: termsFor(SURVEY_ROUND_TERMS, 'en'),
       roundLine: (kind, about, opens, closes, invited, answered) => `${kind}${about ? `: ${about}` : ''} · ${opens} to ${closes} · ${invited} invited, ${answered} answered`,
       noRounds: 'No survey rounds yet.',
     },
@@ -1547,7 +1547,7 @@ export const en: Catalog = {
     heading: 'Outcome evaluation',
     surveyHeading: 'Participant survey',
     noRounds: 'This cycle has no questionnaires yet.',
-    roundKinds: { activity: 'Activity survey', baseline: 'Baseline (cycle start)', end: 'End (cycle end)' },
+    roundKinds: termsFor(SURVEY_ROUND_TERMS, 'en'),
     activityRound: (title) => `Activity survey: ${title}`,
     responses: (answered, invited, rate) => `${answered} of ${invited} answered (${rate})`,
     responsesLink: 'Invitations and replies',
@@ -1661,12 +1661,13 @@ export const en: Catalog = {
       kinds: { award: 'Award', reversal: 'Reversal', redemption: 'Redemption' },
     },
     csv: {
-      tables: { summary: 'Totals', activities: 'Activities', months: 'Points per month', merchants: 'Merchants' },
+      tables: { summary: 'Totals', activities: 'Activities', months: 'Points per month', merchants: 'Merchants', outcomes: 'Outcome evaluation' },
       headers: {
         summary: { figure: 'Figure', key: 'Key', value: 'Value' },
         activities: { title: 'Activity', date: 'When', cycle: 'Incubation cycle', participants: 'Participants', volunteerPersonTimes: 'Volunteer person-times', volunteerHours: 'Volunteer hours', venueHours: 'Merchant venue hours' },
         months: { month: 'Month', awarded: 'Points awarded', redeemed: 'Points redeemed' },
         merchants: { name: 'Merchant', venues: 'Venues', venueHours: 'Venue hours', sponsorshipCny: 'Sponsorship (CNY)' },
+        outcomes: { figure: 'Figure', item: 'Survey or item', invited: 'Invited', answered: 'Answered', pairs: 'Pairs', shareBefore: 'Share at baseline', shareAfter: 'Share at end', meanChange: 'Mean change', pValue: 'p-value' },
       },
     },
   },

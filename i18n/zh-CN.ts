@@ -17,7 +17,7 @@ import {
   type Party,
 } from '../domain/vocabulary';
 import type { CycleRef, MilestoneRef } from '../domain/emails';
-import { COUPON_STATUS_TERMS } from '../domain/vocabulary';
+import { COUPON_STATUS_TERMS, SURVEY_ROUND_TERMS } from '../domain/vocabulary';
 import type { Catalog, CycleEmailKit, ReportValueKey } from './catalog';
 import { formatCny, formatDateRange, formatDateTime, formatNumber } from './format';
 
@@ -1572,7 +1572,7 @@ export const zhCN: Catalog = {
       setQuestionnaires: '保存问卷设置',
       questionnairesSet: '问卷设置已保存。',
       roundsHeading: '问卷轮次',
-      roundKinds: { activity: '活动后调查', baseline: '前测', end: '后测' },
+      roundKinds: termsFor(SURVEY_ROUND_TERMS, 'zh-CN'),
       roundLine: (kind, about, opens, closes, invited, answered) => `${kind}${about ? `：${about}` : ''} · ${opens} 至 ${closes} · 邀请 ${invited} 户，已回答 ${answered} 户`,
       noRounds: '还没有问卷轮次。',
     },
@@ -1581,7 +1581,7 @@ export const zhCN: Catalog = {
     heading: '成效评估',
     surveyHeading: '参与者问卷',
     noRounds: '这个周期还没有问卷。',
-    roundKinds: { activity: '活动问卷', baseline: '基线问卷（周期开始）', end: '期末问卷（周期结束）' },
+    roundKinds: termsFor(SURVEY_ROUND_TERMS, 'zh-CN'),
     activityRound: (title) => `活动问卷：${title}`,
     responses: (answered, invited, rate) => `回复 ${answered}/${invited}（${rate}）`,
     responsesLink: '邀请与回复情况',
@@ -1695,12 +1695,13 @@ export const zhCN: Catalog = {
       kinds: { award: '发放', reversal: '冲正', redemption: '兑换' },
     },
     csv: {
-      tables: { summary: '汇总', activities: '活动', months: '每月积分', merchants: '商户' },
+      tables: { summary: '汇总', activities: '活动', months: '每月积分', merchants: '商户', outcomes: '成效评估' },
       headers: {
         summary: { figure: '指标', key: '代码', value: '数值' },
         activities: { title: '活动', date: '时间', cycle: '孵化周期', participants: '参与人数', volunteerPersonTimes: '志愿服务人次', volunteerHours: '志愿服务时长（小时）', venueHours: '商户场地时长（小时）' },
         months: { month: '月份', awarded: '发放积分', redeemed: '兑换积分' },
         merchants: { name: '商户', venues: '场地', venueHours: '场地时长（小时）', sponsorshipCny: '赞助（元）' },
+        outcomes: { figure: '指标', item: '问卷或题目', invited: '邀请家庭', answered: '已回复', pairs: '配对数', shareBefore: '基线比例', shareAfter: '期末比例', meanChange: '平均变化', pValue: 'p 值' },
       },
     },
   },

@@ -5,12 +5,12 @@ import type { RepositoryDeps } from '../db/repositories';
 import type { CycleReport } from '../domain/cycle-report';
 import { loadCycleReport } from './cycle-report';
 import { computeYearReport } from './year-report';
+import { yearOutcomes } from './year-outcomes';
 
 export function reportDeps(db: Kysely<Database>): RepositoryDeps {
   return {
     loadCycleReport: sharedWhileComputing((cycleId) => loadCycleReport(db, cycleId)),
-    // Outcome evaluation joins here: computeYearReport(db, period, { outcomes }) (reports/outcomes.ts).
-    loadYearReport: (period) => computeYearReport(db, period),
+    loadYearReport: (period) => computeYearReport(db, period, { outcomes: yearOutcomes }),
   };
 }
 

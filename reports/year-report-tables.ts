@@ -10,7 +10,7 @@ import type { YearReportProse } from '../i18n/catalog';
 import { formatDateTime } from '../i18n/format';
 import type { Cell, CsvTable } from '../lib/csv';
 
-export const YEAR_REPORT_TABLES = ['summary', 'activities', 'months', 'merchants'] as const;
+export const YEAR_REPORT_TABLES = ['summary', 'activities', 'months', 'merchants', 'outcomes'] as const;
 export type YearReportTableName = (typeof YEAR_REPORT_TABLES)[number];
 
 /** The summary's figures in the order of the page (chapter 7), each with its value. */
@@ -88,5 +88,26 @@ export function yearReportTable(r: YearReport, name: YearReportTableName, locale
           };
         }),
       };
+    case 'outcomes': {
+      // Aggregates only: a survey's response counts, an item's shares over its pairs (none below five pairs).
+      const o = r.outcomes;
+      return {
+        columns: columns(h.outcomes),
+        rows: [
+          ...(o?.responseRates ?? []).map((rr) => ({ figure: y.charts.responseRates.title, item: rr.label[locale], invited: rr.invited, answered: rr.answered, pairs: null, shareBefore: null, shareAfter: null, meanChange: null, pValue: null })),
+          ...(o?.items ?? []).map((it) => ({
+            figure: y.charts.prePost.title,
+            item: it.label[locale],
+            invited: null,
+            answered: null,
+            pairs: it.pairs,
+            shareBefore: it.before,
+            shareAfter: it.after,
+            meanChange: it.before === null ? null : (it.meanChange ?? null),
+            pValue: it.before === null ? null : (it.pValue ?? null),
+          })),
+        ],
+      };
+    }
   }
 }

@@ -76,8 +76,8 @@ async function inChunks<T>(ids: readonly string[], query: (chunk: string[]) => P
   return out;
 }
 
-/** Computes the outcome section of the period, when outcome evaluation is wired in (reports/outcomes.ts). */
-export type YearOutcomes = (db: Kysely<Database>, period: ReportPeriod) => Promise<YearOutcomeSection | null>;
+/** Computes the outcome section of the period's cycles (reports/year-outcomes.ts). */
+export type YearOutcomes = (db: Kysely<Database>, cycles: readonly { cycleId: string; name: string }[]) => Promise<YearOutcomeSection | null>;
 
 export interface YearReportOptions {
   /** Default: now. Bounds nothing but is recorded, so a printed report says when it was computed. */
@@ -312,6 +312,6 @@ export async function computeYearReport(db: Kysely<Database>, period: ReportPeri
     volunteers: { ...vol, names: volunteerNames, rows: volunteerRows },
     professionalVolunteers: { ...pro, professions },
     consultations: { recorded: false },
-    outcomes: options.outcomes ? await options.outcomes(db, period) : null,
+    outcomes: options.outcomes ? await options.outcomes(db, cycleRows) : null,
   };
 }

@@ -10,6 +10,7 @@ import { catalogFor } from '../../i18n';
 import type { YearReportProse } from '../../i18n/catalog';
 import { formatCalendarDay, formatCny, formatDateTime, formatNumber } from '../../i18n/format';
 import { YEAR_REPORT_TABLES, yearFigures, type YearFigureKey } from '../../reports/year-report-tables';
+import { percent, pText, signed } from '../../reports/outcomes-table';
 import { html, raw, type RawHtml } from '../http/html';
 import { CHART_CSS, barChart, groupedBarChart, responseRateChart } from '../http/svg-chart';
 import { activityHref, cycleReportHref, recordsHref, yearReportDownloadHref, yearReportHref, type RecordFigure } from './links';
@@ -77,7 +78,7 @@ export function pointsChart(id: string, y: YearReportProse, months: readonly { m
 }
 
 /** The outcome section's charts (reports/outcomes.ts fills `YearOutcomeSection`); a sentence when there is nothing yet. */
-export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection | null, idPrefix: string): RawHtml {
+export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection | null, idPrefix: string, locale: Locale): RawHtml {
   if (!outcomes || (outcomes.items.length === 0 && outcomes.responseRates.length === 0)) return html`<p class="muted">${y.noOutcomes}</p>`;
   const pct = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
   return html`${
@@ -90,7 +91,7 @@ export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection |
           max: 100,
           emptyText: y.charts.prePost.tooFew,
           groups: outcomes.items.map((item) => ({
-            label: item.label,
+            label: item.label[locale],
             values: [pct(item.before), pct(item.after)],
             valueTexts: [item.before === null ? undefined : `${pct(item.before)}%`, item.after === null ? undefined : `${pct(item.after)}%`],
             hrefs: [item.href, item.href],
@@ -99,9 +100,23 @@ export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection |
       : ''
   }${
     outcomes.responseRates.length
-      ? responseRateChart({ id: `${idPrefix}-rates`, title: y.charts.responseRates.title, desc: y.charts.responseRates.desc, rows: outcomes.responseRates })
+      ? responseRateChart({ id: `${idPrefix}-rates`, title: y.charts.responseRates.title, desc: y.charts.responseRates.desc, rows: outcomes.responseRates.map((r) => ({ ...r, label: r.label[locale] })) })
       : ''
-  }`;
+  }${outcomeTable(outcomes, locale)}`;
+}
+
+/** The pre/post figures the bars show, with what the bars cannot: the mean change, the pairs and the paired test's p-value. */
+function outcomeTable(outcomes: YearOutcomeSection, locale: Locale): RawHtml | '' {
+  if (!outcomes.items.length) return '';
+  const e = catalogFor(locale).evaluation;
+  const c = e.prePostColumns;
+  const change = (item: YearOutcomeSection['items'][number]) =>
+    item.meanChange == null ? '' : item.kind === 'yesNo' ? e.points(signed(Math.round(item.meanChange * 100), locale)) : signed(item.meanChange, locale);
+  return html`<div class="scroll"><table class="report pre-post"><thead><tr><th>${c.share}</th><th class="num">${c.pairs}</th><th class="num">${c.meanChange}</th><th class="num">${c.pValue}</th></tr></thead><tbody>${outcomes.items.map((item) =>
+    item.before === null || item.after === null
+      ? html`<tr><td><a href="${item.href ?? '#'}">${item.label[locale]}</a></td><td class="num">${formatNumber(item.pairs, locale)}</td><td class="muted" colspan="2">${e.tooFewPairs}</td></tr>`
+      : html`<tr><td class="share"><a href="${item.href ?? '#'}">${e.shareChange(item.label[locale], percent(item.before, locale), percent(item.after, locale))}</a></td><td class="num">${formatNumber(item.pairs, locale)}</td><td class="num">${change(item)}</td><td class="num">${pText(item.pValue ?? null)}</td></tr>`,
+  )}</tbody></table></div>`;
 }
 
 /** The page's own print rules: the charts and figures fill the printed page; links print as text. */
@@ -166,5 +181,5 @@ export function yearReportBody(v: YearReportView): RawHtml {
     : html`<p class="muted">${y.cyclesNone}</p>`;
   return html`<style>${YEAR_REPORT_STYLE}</style><div class="card"><h1>${yearReportTitle(y, period, locale)}</h1>${form}<p class="notice">${y.computedAt(
     formatDateTime(r.asOf, locale, undefined, 0),
-  )}</p></div>${sections}<div class="card" id="section-outcomes"><h2>${y.sections.outcomes}</h2>${outcomeCharts(y, r.outcomes, 'chart-outcomes')}</div><div class="card" id="section-cycles"><h2>${y.sections.cycles}</h2>${cycles}</div>`;
+  )}</p></div>${sections}<div class="card" id="section-outcomes"><h2>${y.sections.outcomes}</h2>${outcomeCharts(y, r.outcomes, 'chart-outcomes', locale)}</div><div class="card" id="section-cycles"><h2>${y.sections.cycles}</h2>${cycles}</div>`;
 }

@@ -312,6 +312,26 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
     expect(text).not.toContain(SECRET);
   });
 
+  test("the year report carries the cycle's outcome items: pre/post bars, the same figures in its table and its CSV", async () => {
+    const page = await get('/dashboard/reports/year');
+    // One before/after pair of bars per shown item (the item under five pairs has none), one bar per round.
+    const svg = (id: string) => new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?</figure>`).exec(page)?.[0] ?? '';
+    expect(svg('chart-outcomes-prepost')).toContain('每周至少一次深度对话');
+    expect(svg('chart-outcomes-rates').match(/<rect[^>]*class="bar/g)?.length).toBe(4);
+    expect(page).toContain(`锦华合鸣第一期 · 每周至少一次深度对话：30% → 55%`);
+    expect(page).toContain(TALK_P.toFixed(3));
+    expect(page).toContain(`锦华合鸣第一期 · 孩子能较好地管理自己的情绪：15% → 35%`);
+    expect(page).toContain('少于5对，不显示');
+    expect(page).toContain(`href="/dashboard/cycles/${encodeURIComponent(cycleId)}/report#evaluation"`);
+
+    const csv = await get('/dashboard/reports/year/csv/outcomes');
+    const [header = [], ...records] = parseCsv(csv.replace(/^\uFEFF/, '')).map((r) => r.fields);
+    const rows = records.map((fields) => Object.fromEntries(header.map((name, k) => [name, fields[k] ?? ''])));
+    expect(rows.find((r) => r['问卷或题目'] === '锦华合鸣第一期 · 每周至少一次深度对话')).toMatchObject({ 配对数: '40', 基线比例: '0.3', 期末比例: '0.55', 平均变化: '0.25' });
+    expect(rows.find((r) => r['问卷或题目'] === '亲子运动会')).toMatchObject({ 邀请家庭: '25', 已回复: '20' });
+    for (const i of ALL) expect(csv).not.toContain(`家庭${pad(i)}`);
+  });
+
   test("each activity's page shows its survey's response rate and distributions", async () => {
     const a = await get(`/dashboard/activities/${activityA}`);
     expect(a).toContain('<h2>参与者问卷</h2>');

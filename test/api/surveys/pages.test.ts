@@ -131,6 +131,6 @@ test("the cycle's page sets its questionnaires: the baseline and end rounds appe
   expect((await surveys.round(roundIdFor('baseline', cycleId)))?.questionnaireVersionId).toBe(baseline.versionId);
   const after = await request(`${h.baseUrl}${set.location}`, co);
   expect(after.text).toContain('问卷设置已保存');
-  expect(after.text).toMatch(/前测 · .* 至 .* · 邀请 0 户，已回答 0 户/);
-  expect(after.text).toMatch(/后测 · /);
+  expect(after.text).toMatch(/基线问卷（周期开始） · .* 至 .* · 邀请 0 户，已回答 0 户/);
+  expect(after.text).toMatch(/期末问卷（周期结束） · /);
 });
