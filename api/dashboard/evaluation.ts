@@ -16,6 +16,8 @@ import type { EvaluationProse } from '../../i18n/catalog';
 import { formatNumber } from '../../i18n/format';
 import type { CycleEvaluation, ItemDistribution, PrePostFigures, RoundFigures } from '../../reports/outcomes';
 import { changeText, distributionText, percent, pText, roundName } from '../../reports/outcomes-table';
+import { cycleOutcomeSection } from '../../reports/year-outcomes';
+import { outcomeCharts } from '../reports/year-report-view';
 import { html, type RawHtml } from '../http/html';
 import { assertActivityVisible, assertReportVisible, DashboardNotFound } from './access';
 import { compoundNames, type DashboardData } from './data';
@@ -90,7 +92,9 @@ export function cycleEvaluationSection(locale: Locale, evaluation: CycleEvaluati
       )}</tbody></table></div>`
     : html`<p class="muted">${e.noRounds}</p>`;
   const details = rounds.map((r) => html`<details><summary>${roundName(r, locale)} · ${responses(e, r, locale)}</summary>${roundHtml(e, r, locale, 'h3')}</details>`);
-  return html`<div class="card" id="evaluation"><h2>${e.heading} <a class="noprint csv" href="${csvHref}" download>${csvWord}</a></h2>${table}${
+  // The pictures of the same figures (pre/post bars, response rates); the tables below carry the tests.
+  const charts = rounds.length ? outcomeCharts(catalogFor(locale).yearReport, cycleOutcomeSection(evaluation), 'chart-cycle-outcomes', locale, false) : '';
+  return html`<div class="card" id="evaluation"><h2>${e.heading} <a class="noprint csv" href="${csvHref}" download>${csvWord}</a></h2>${table}${charts}${
     evaluation.prePost ? prePostHtml(e, evaluation.prePost, locale) : html`<p class="muted">${e.noPrePost}</p>`
   }${details}</div>`;
 }

@@ -78,7 +78,7 @@ export function pointsChart(id: string, y: YearReportProse, months: readonly { m
 }
 
 /** The outcome section's charts (reports/outcomes.ts fills `YearOutcomeSection`); a sentence when there is nothing yet. */
-export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection | null, idPrefix: string, locale: Locale): RawHtml {
+export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection | null, idPrefix: string, locale: Locale, withTable = true): RawHtml {
   if (!outcomes || (outcomes.items.length === 0 && outcomes.responseRates.length === 0)) return html`<p class="muted">${y.noOutcomes}</p>`;
   const pct = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
   return html`${
@@ -102,7 +102,7 @@ export function outcomeCharts(y: YearReportProse, outcomes: YearOutcomeSection |
     outcomes.responseRates.length
       ? responseRateChart({ id: `${idPrefix}-rates`, title: y.charts.responseRates.title, desc: y.charts.responseRates.desc, rows: outcomes.responseRates.map((r) => ({ ...r, label: r.label[locale] })) })
       : ''
-  }${outcomeTable(outcomes, locale)}`;
+  }${withTable ? outcomeTable(outcomes, locale) : ''}`;
 }
 
 /** The pre/post figures the bars show, with what the bars cannot: the mean change, the pairs and the paired test's p-value. */

@@ -270,6 +270,13 @@ describe.each(DIALECTS)('the cycle evaluation on %s', (dialect) => {
     expect(EMOTION_P.toFixed(3)).toBe('0.020');
     expect(rowOf(page, 'siblings')).toBe('|家中有两个及以上孩子||3||少于5对，不显示|');
 
+    // The same figures as pictures: a before and an after bar for each item with five pairs or more
+    // (two items here; the third has too few), a bar per round.
+    const chart = (id: string) => new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?</figure>`).exec(page)?.[0] ?? '';
+    expect(chart('chart-cycle-outcomes-prepost').match(/<rect[^>]*class="bar/g)?.length).toBe(4);
+    expect(chart('chart-cycle-outcomes-rates').match(/<rect[^>]*class="bar/g)?.length).toBe(4);
+    expect(chart('chart-cycle-outcomes-prepost')).not.toContain('<script');
+
     // Every figure traces to its round's page.
     for (const id of Object.values(rounds)) expect(page).toContain(`href="/dashboard/surveys/rounds/${encodeURIComponent(id)}?lang=zh-CN"`);
 
