@@ -196,6 +196,35 @@ export function checkBalances(samples: { holderId: string; apiBalance: number | 
   };
 }
 
+/**
+ * Every email settled into a state staff can see: sent, refused (with its reason), or still
+ * retrying on its schedule; none left pending with no outcome once every part is back.
+ */
+export function checkOutboxSettled(rows: { status: string; delivery: string | null }[]): CheckResult {
+  const sent = rows.filter((r) => r.status === 'sent').length;
+  const refused = rows.filter((r) => r.status !== 'sent' && r.delivery === 'refused').length;
+  const retrying = rows.filter((r) => r.status !== 'sent' && r.delivery === 'retrying').length;
+  const silent = rows.length - sent - refused - retrying;
+  return {
+    name: 'every email sent, or visibly refused or retrying',
+    ok: silent === 0,
+    figures: `${rows.length} outbox rows: ${sent} sent, ${refused} refused, ${retrying} retrying, ${silent} pending with no outcome`,
+  };
+}
+
+/** The tally counts what the door accepted: each check-in of a completed activity earned its attendance award once. */
+export function checkTallyCountsCheckIns(completed: string[], rows: PersonAt[], entries: LedgerEntry[]): CheckResult {
+  const done = new Set(completed);
+  const families = rows.filter((r) => done.has(r.activityId) && r.personKind === 'family');
+  const awarded = new Set(entries.filter((e) => e.kind === 'award' && e.rule === 'attendance' && e.holderKind === 'family').map((e) => `${e.activityId}|${e.holderId}`));
+  const missing = families.filter((r) => !awarded.has(`${r.activityId}|${r.personId}`));
+  return {
+    name: 'the tally counts every check-in (one attendance award each)',
+    ok: missing.length === 0,
+    figures: `${families.length} family check-ins in ${done.size} completed activities, ${missing.length} without their award${missing.length ? `: ${missing.slice(0, 5).map((m) => `${m.activityId}/${m.personId}`).join(', ')}` : ''}`,
+  };
+}
+
 /** The schedule's faults landed as often as the preset promises. */
 export function checkFaultsLanded(landed: Record<string, number>, minimum: Record<string, number>): CheckResult {
   const short = Object.entries(minimum).filter(([k, n]) => (landed[k] ?? 0) < n);

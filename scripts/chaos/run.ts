@@ -29,6 +29,8 @@ import {
   checkNoDuplicateLedger,
   checkNoLostCheckIns,
   checkNoneStuck,
+  checkOutboxSettled,
+  checkTallyCountsCheckIns,
   checkWindowsOnTime,
   formatResults,
   type CheckResult,
@@ -51,6 +53,8 @@ interface Preset {
   env: Record<string, string>;
   opensBeforeMs: number;
   lengthMs: number;
+  /** How long after its end an activity may take to complete (the feedback deadline, retries) before it counts as stuck. */
+  tailMs: number;
   /** The fault lanes: seconds from the first activity's creation. */
   workerKills: number[];
   apiKills: number[];
@@ -70,6 +74,7 @@ const PRESETS: Record<'short' | 'full', Preset> = {
     leadMs: 95 * S,
     opensBeforeMs: 30 * S,
     lengthMs: 20 * S,
+    tailMs: 150 * S,
     env: { ATTENDANCE_OPENS_BEFORE: '30s', ATTENDANCE_CLOSES_AFTER: '12s', REMINDER_OFFSETS: '45s', FEEDBACK_DEADLINE: '24s', FEEDBACK_REMINDER_BEFORE: '12s' },
     workerKills: [14, 48, 92],
     apiKills: [70],
@@ -89,6 +94,7 @@ const PRESETS: Record<'short' | 'full', Preset> = {
     leadMs: 150 * S,
     opensBeforeMs: 45 * S,
     lengthMs: 30 * S,
+    tailMs: 240 * S,
     env: { ATTENDANCE_OPENS_BEFORE: '45s', ATTENDANCE_CLOSES_AFTER: '20s', REMINDER_OFFSETS: '80s', FEEDBACK_DEADLINE: '40s', FEEDBACK_REMINDER_BEFORE: '20s' },
     workerKills: spread(15, 620, 18),
     apiKills: spread(40, 600, 6),
@@ -336,7 +342,7 @@ async function main(): Promise<number> {
 
     // ---- the activities
     const w = world;
-    const lifeMs = preset.leadMs + preset.lengthMs + 4 * 60 * S;
+    const lifeMs = preset.leadMs + preset.lengthMs + preset.tailMs;
     const drivers = Array.from({ length: preset.activities }, async (_, i) => {
       await sleep(i * preset.staggerMs);
       const compound = compounds[i % compounds.length]!;
@@ -415,6 +421,8 @@ async function main(): Promise<number> {
       checkNoLostCheckIns(w.checkIns2xx, checkInRows),
       checkEmailDuplicates(relay.accepted, markedAt, kills, runEnd),
       checkBalances(samples),
+      checkOutboxSettled(outbox),
+      checkTallyCountsCheckIns(ends.filter((e) => e.stage === 'completed').map((e) => e.activityId), checkInRows, entries),
       checkFaultsLanded(landed, preset.minimum),
     ];
     const refusedRows = outbox.filter((o) => o.delivery === 'refused').length;

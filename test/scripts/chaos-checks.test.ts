@@ -12,6 +12,8 @@ import {
   checkNoDuplicateLedger,
   checkNoLostCheckIns,
   checkNoneStuck,
+  checkOutboxSettled,
+  checkTallyCountsCheckIns,
   checkWindowsOnTime,
   formatResults,
   type HttpRecord,
@@ -152,6 +154,28 @@ describe('every balance equals its ledger sum', () => {
     expect(checkBalances([{ holderId: 'f1', apiBalance: 20, ledgerSum: 20 }]).ok).toBe(true);
     expect(checkBalances([{ holderId: 'f1', apiBalance: 30, ledgerSum: 20 }]).figures).toContain('f1 30 ≠ 20');
     expect(checkBalances([{ holderId: 'f1', apiBalance: undefined, ledgerSum: 20 }]).ok).toBe(false);
+  });
+});
+
+describe('every email settled', () => {
+  test('sent, refused and retrying pass; pending with no outcome fails', () => {
+    expect(checkOutboxSettled([{ status: 'sent', delivery: null }, { status: 'pending', delivery: 'refused' }, { status: 'pending', delivery: 'retrying' }]).ok).toBe(true);
+    const r = checkOutboxSettled([{ status: 'sent', delivery: null }, { status: 'pending', delivery: null }]);
+    expect(r.ok).toBe(false);
+    expect(r.figures).toContain('1 pending with no outcome');
+  });
+});
+
+describe('the tally counts every check-in', () => {
+  const row = (personId: string) => ({ activityId: 'a', personKind: 'family', personId });
+  test('each check-in of a completed activity with its award passes; one without fails', () => {
+    expect(checkTallyCountsCheckIns(['a'], [row('f1'), row('f2')], [award('1', 'f1', 'a'), award('2', 'f2', 'a')]).ok).toBe(true);
+    const r = checkTallyCountsCheckIns(['a'], [row('f1'), row('f2')], [award('1', 'f1', 'a')]);
+    expect(r.ok).toBe(false);
+    expect(r.figures).toContain('a/f2');
+  });
+  test('an activity that did not complete is not judged', () => {
+    expect(checkTallyCountsCheckIns([], [row('f1')], []).ok).toBe(true);
   });
 });
 
