@@ -96,6 +96,8 @@ export interface World {
   checkIns2xx: PersonAt[];
   probes: { activityId: string; opensAt: number; acceptedAt: number | undefined }[];
   notes: string[];
+  /** How many of each step were taken through an emailed link (the rest through the API). */
+  byLink: { approvals: number; registrations: number; checkIns: number; feedback: number };
 }
 
 export interface ActivitySpec {
@@ -198,6 +200,7 @@ export async function driveActivity(w: World, a: ActivitySpec, deadline: number)
     const approvalMail = await waitForMail(w, (m) => m.to.includes(a.gridWorkerEmail) && m.subject.includes(a.title) && LINK('a').test(m.text), Math.min(deadline, a.opensAt - 28_000));
     const approvalUrl = approvalMail?.text.match(LINK('a'))?.[0];
     const approved = approvalUrl ? await actOnLink(w, approvalUrl, { choice: 'approve', comment: '' }, Math.min(deadline, a.opensAt - 22_000)) : undefined;
+    if (approved?.status === 200) w.byLink.approvals++;
     if (!approved || (approved.status !== 200 && approved.status !== 409)) {
       note(`approval by link: ${approved?.status ?? 'no email'}; the coordinator decides`);
       await api.until(deadline, () => api.call('POST', `/api/activities/${a.activityId}/approval`, { json: { round: 1, decision: 'approve', comment: '' } }), (x) => ok2xx(x) || x.status === 409);
@@ -213,7 +216,10 @@ export async function driveActivity(w: World, a: ActivitySpec, deadline: number)
           const mail = await waitForMail(w, (m) => m.to.includes(f.email) && m.subject.includes(a.title) && selfLink(w, m, 'register') !== undefined, Math.min(deadline, registerBy - 10_000));
           const url = mail ? selfLink(w, mail, 'register') : undefined;
           const done = url ? await actOnLink(w, url, { action: 'register', members: '2' }, registerBy) : undefined;
-          if (done?.status === 200) return void registered.push(f);
+          if (done?.status === 200) {
+            w.byLink.registrations++;
+            return void registered.push(f);
+          }
         }
         const r = await api.until(registerBy, () => api.call('POST', `/api/activities/${a.activityId}/registrations`, { json: { familyId: f.id, members: 2 } }), (x) => ok2xx(x) || x.status === 409);
         if (r && ok2xx(r)) registered.push(f);
@@ -249,6 +255,7 @@ export async function driveActivity(w: World, a: ActivitySpec, deadline: number)
           const done = await actOnLink(w, url, { action: 'checkIn' }, closesAt - 2_000);
           if (done?.status === 200 && /签到成功|已签到|checked in/i.test(done.text)) {
             w.checkIns2xx.push({ activityId: a.activityId, personKind: 'family', personId: f.id });
+            w.byLink.checkIns++;
             return;
           }
         }
@@ -262,7 +269,8 @@ export async function driveActivity(w: World, a: ActivitySpec, deadline: number)
     if (stage === 'supervisionFeedback') {
       const mail = await waitForMail(w, (m) => m.to.includes(a.supervisorEmail) && m.subject.includes(a.title) && LINK('a').test(m.text), deadline);
       const url = mail?.text.match(LINK('a'))?.[0];
-      if (url) await actOnLink(w, url, { organisation: '4', participation: '5', effect: '4', comment: '组织有序。' }, deadline);
+      const given = url ? await actOnLink(w, url, { organisation: '4', participation: '5', effect: '4', comment: '组织有序。' }, deadline) : undefined;
+      if (given?.status === 200) w.byLink.feedback++;
     }
     for (;;) {
       const s = await dbStage(w, a.activityId);

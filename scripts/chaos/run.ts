@@ -196,7 +196,7 @@ async function main(): Promise<number> {
 
   const outages: Outage[] = [];
   const kills: Kill[] = [];
-  const landed: Record<string, number> = { 'worker kills': 0, 'API kills': 0, 'server restarts': 0, 'SMTP outages': 0, '451 periods': 0, '550 periods': 0, 'hold periods': 0, 'two workers': 0, 'API kills mid-request': 0 };
+  const landed: Record<string, number> = { 'worker kills': 0, 'API kills': 0, 'server restarts': 0, 'SMTP outages': 0, '451 periods': 0, '550 periods': 0, 'hold periods': 0, 'two workers': 0, 'API kills mid-request': 0, 'worker exits restarted': 0, 'API exits restarted': 0 };
   const http = new Http(baseUrl, token);
   let api: NodePart | undefined;
   const workers: NodePart[] = [];
@@ -233,13 +233,13 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
   let world: World | undefined;
-  const stopped = { faults: false };
+  const stopped = { faults: false, supervisor: false };
   try {
     await temporal.start();
     await startApi();
     await startWorker();
     const db = createDatabase(pg ? { url: pg.url } : { sqlitePath: path.join(dir, 'app.sqlite') });
-    world = { http, db, mails: relay.accepted, linkSecret, coordinatorId: 'co-chaos', checkIns2xx: [], probes: [], notes: [] };
+    world = { http, db, mails: relay.accepted, linkSecret, coordinatorId: 'co-chaos', checkIns2xx: [], probes: [], notes: [], byLink: { approvals: 0, registrations: 0, checkIns: 0, feedback: 0 } };
 
     // ---- the community, through the API
     const must = async (p: string, json: unknown) => {
@@ -274,15 +274,35 @@ async function main(): Promise<number> {
         await act(i);
       }
     };
+    // A supervisor, as systemd or a container runtime would be: a part that exited on its own
+    // (the worker exits when the Temporal server is unreachable as it starts) is started again.
+    const deliberate = { workerDown: false, apiDown: false };
+    const supervisor = (async () => {
+      while (!stopped.supervisor) {
+        if (!deliberate.workerDown && workers.filter(alive).length === 0) {
+          const from = Date.now();
+          landed['worker exits restarted']!++;
+          await startWorker();
+          outages.push({ part: 'worker', kind: 'exited, restarted', from, to: Date.now() });
+        }
+        if (!deliberate.apiDown && !alive(api)) {
+          landed['API exits restarted']!++;
+          await startApi().catch((err: unknown) => log(String(err)));
+        }
+        await sleep(S);
+      }
+    })();
     const killWorker = async () => {
       const w = workers.filter(alive).at(-1);
       if (!w) return;
+      deliberate.workerDown = true;
       const from = Date.now();
       kills.push({ part: 'worker', at: from });
       await stopNodePart(w, 'SIGKILL');
       landed['worker kills']!++;
       await sleep(2 * S + Math.random() * 4 * S);
       if (workers.filter(alive).length === 0) await startWorker();
+      deliberate.workerDown = false;
       outages.push({ part: 'worker', kind: 'kill -9', from, to: Date.now() });
     };
     const lanes = [
@@ -293,11 +313,13 @@ async function main(): Promise<number> {
         for (let k = 0; k < 4; k++) void http.call('GET', `/api/activities/chaos-${k}`);
         await sleep(5);
         if (http.log.some((r) => r.end === 0)) landed['API kills mid-request']!++;
+        deliberate.apiDown = true;
         const from = Date.now();
         kills.push({ part: 'api', at: from });
         await stopNodePart(api, 'SIGKILL');
         landed['API kills']!++;
-        await startApi();
+        await startApi().catch((err: unknown) => log(String(err)));
+        deliberate.apiDown = false;
         outages.push({ part: 'api', kind: 'kill -9', from, to: Date.now() });
       }),
       lane(
@@ -367,6 +389,8 @@ async function main(): Promise<number> {
     clearInterval(progress);
     stopped.faults = true;
     await Promise.all(lanes);
+    stopped.supervisor = true;
+    await supervisor;
     log('every activity driven; the faults are over; letting the retries settle');
 
     // ---- everything up, and the outbox settled (or 60 s passed)
@@ -430,6 +454,7 @@ async function main(): Promise<number> {
       '',
       `Fault test (npm run chaos -- --preset ${args.preset}${args.db === 'postgres' ? ' --db postgres' : ''}), ${((runEnd - t0) / 60_000).toFixed(1)} min of faults and driving:`,
       `  ${preset.activities} activities, ${checkInRows.length} check-ins, ${entries.length} ledger entries, ${outbox.length} outbox rows (${refusedRows} refused), ${relay.accepted.length} emails accepted, ${relay.refused.temp} × 451, ${relay.refused.perm} × 550`,
+      `  by emailed link: ${w.byLink.approvals} approvals, ${w.byLink.registrations} registrations, ${w.byLink.checkIns} check-ins, ${w.byLink.feedback} feedback forms (the rest through the API)`,
       `  faults: ${Object.entries(landed).map(([k, n]) => `${k} ${n}`).join(', ')}`,
       formatResults(results),
       '',
@@ -443,6 +468,7 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     stopped.faults = true;
+    stopped.supervisor = true;
     if (api) await stopNodePart(api, 'SIGTERM');
     for (const wk of workers) await stopNodePart(wk, 'SIGTERM');
     await temporal.stop('graceful').catch(() => undefined);
