@@ -213,12 +213,13 @@ async function main(): Promise<number> {
     }
     throw new Error(`the API did not start; see ${path.join(dir, 'api.log')}`);
   };
-  const workerLog = path.join(dir, 'worker.log');
   const startWorker = async (): Promise<NodePart> => {
+    // Each worker its own log, so that its SDK's "RUNNING" line says this one polls.
+    const workerLog = path.join(dir, `worker-${String(workers.length + 1).padStart(2, '0')}.log`);
     const w = startNodePart('worker', 'scripts/chaos/worker-process.ts', { ...env, CHAOS_WORKFLOW_BUNDLE: bundle }, workerLog);
     workers.push(w);
     for (const deadline = Date.now() + 120 * S; Date.now() < deadline && alive(w); await sleep(250)) {
-      if (fs.readFileSync(workerLog, 'utf8').includes(`chaos worker ${w.child.pid} polling`)) return w;
+      if (/state: 'RUNNING'/.test(fs.readFileSync(workerLog, 'utf8'))) return w;
     }
     // A worker that cannot reach a restarting server keeps trying in the background; the lane moves on.
     return w;
