@@ -231,7 +231,12 @@ async function main(): Promise<number> {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  // Stopped by a signal: the 'exit' handler ends the parts; the fresh PostgreSQL database goes too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void (pg?.drop() ?? Promise.resolve()).catch(() => undefined).finally(() => process.exit(130));
+    });
+  }
 
   let world: World | undefined;
   const stopped = { faults: false, supervisor: false };
