@@ -12,7 +12,9 @@ import { WORKFLOW_BUNDLE_PATH } from '../scripts/bundle-workflows';
 import { buildRuntime } from './dependencies';
 import { createWorker } from './create-worker';
 
-export async function runWorker(config: Config, address: string, signal?: AbortSignal): Promise<void> {
+/** `workflowBundlePath`: a bundle made beforehand (the fault test makes one per run); default `npm run build`'s, if any. */
+export async function runWorker(config: Config, address: string, signal?: AbortSignal, opts: { workflowBundlePath?: string } = {}): Promise<void> {
+  const bundlePath = opts.workflowBundlePath ?? (fs.existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const runtime = await buildRuntime(config);
   const connection = await NativeConnection.connect({ address });
   // Emails a relay turned away for now go out again from here, each on its own schedule.
@@ -46,7 +48,7 @@ export async function runWorker(config: Config, address: string, signal?: AbortS
       activities: runtime.activities,
       dataConverter: runtime.dataConverter,
       // The bundle from `npm run build`; without it (running from source) bundle at start.
-      ...(fs.existsSync(WORKFLOW_BUNDLE_PATH) ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : {}),
+      ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
     });
     // An abort that came while the worker was being built must still stop it.
     if (signal?.aborted) worker.shutdown();
