@@ -148,7 +148,29 @@ type VenueOutcome = 'secured' | 'revised';
 export async function themedActivityWorkflow(input: ThemedActivityInput): Promise<ActivitySummary> {
   const { activityId, cycleId, people, timings } = input;
   const workflowId = workflowInfo().workflowId;
-  const nowIso = () => new Date(Date.now()).toISOString();
+  /**
+   * The workflow's clock: its time (Date.now(), the task's time) but never earlier than the end of
+   * a timer that has fired. The fault test saw a worker, restarted while status queries waited,
+   * run the task that delivered a fired timer with the previous task's time: the due reminder
+   * looked not yet due, the same timer was started again, and the replay (on the right time)
+   * failed as nondeterministic. A fired timer's end is part of the history, so this clock is as
+   * deterministic as Date.now(), and in every history where time was right it equals it.
+   */
+  let firedUntil = 0;
+  const now = () => Math.max(Date.now(), firedUntil);
+  const nowIso = () => new Date(now()).toISOString();
+  /** condition() with a timeout that, when it runs out, moves the clock to at least its end. */
+  async function conditionFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
+    const endsAt = now() + timeoutMs;
+    const inTime = await condition(done, timeoutMs);
+    if (!inTime) firedUntil = Math.max(firedUntil, endsAt);
+    return inTime;
+  }
+  async function sleepFor(ms: number): Promise<void> {
+    const endsAt = now() + ms;
+    await sleep(ms);
+    firedUntil = Math.max(firedUntil, endsAt);
+  }
 
   // ---- state --------------------------------------------------------------------------------
   let plan: Plan = input.plan;
@@ -290,7 +312,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       };
       decisions.push(record);
       approvalByRound.set(decision.round, record);
-      approvalDecidedAt = Date.now();
+      approvalDecidedAt = now();
       if (decision.decision !== 'requestChanges') planSettled = decision.decision;
       else sentBackAtVersion = planVersion;
       return record;
@@ -359,7 +381,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       validator: (change) => {
         const parsed = parseOrReject(RescheduleCheck, change);
         requireStage(BEFORE_ATTENDANCE, 'An activity can only be rescheduled until check-in opens');
-        if (Date.parse(parsed.startsAt) - timings.attendanceOpensBeforeMs <= Date.now()) {
+        if (Date.parse(parsed.startsAt) - timings.attendanceOpensBeforeMs <= now()) {
           reject(RejectionType.notAllowed, 'The new start is too soon: check-in would already be open');
         }
         if (parsed.startsAt === plan.startsAt && parsed.endsAt === plan.endsAt) {
@@ -472,7 +494,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     for (const merchant of need.candidateMerchants) {
       const attempt = ++merchantsAsked;
       currentAsk = { attempt, merchantId: merchant.id };
-      const answerBy = new Date(Date.now() + timings.merchantAnswerMs).toISOString();
+      const answerBy = new Date(now() + timings.merchantAnswerMs).toISOString();
       pending = { role: 'merchant', actorId: merchant.id, action: 'answerVenueRequest', dueAt: answerBy };
       told.merchantIds.add(merchant.id);
       await send({
@@ -527,7 +549,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     await enterStage('approval');
     const round = ++approvalRound;
     const version = planVersion;
-    const requestedAt = Date.now();
+    const requestedAt = now();
     firstApprovalRequestedAt ??= requestedAt;
     approvalEscalated = false;
     const remindAt = new Date(requestedAt + timings.approvalReminderMs).toISOString();
@@ -559,7 +581,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       action,
     });
 
-    if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalReminderMs - Date.now())))) {
+    if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalReminderMs - now())))) {
       pending = { ...pending, dueAt: escalateAt };
       await send({
         purpose: 'approvalReminder',
@@ -568,7 +590,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         message: { purpose: 'approvalReminder', activity: emailActivity(), round, decideBy: escalateAt },
         action,
       });
-      if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalEscalationMs - Date.now())))) {
+      if (!(await waitUntil(decided, Math.max(0, requestedAt + timings.approvalEscalationMs - now())))) {
         approvalEscalated = true;
         told.coordinator = true;
         decisions.push({ kind: 'approvalEscalated', round, outcome: 'escalated', at: nowIso() });
@@ -585,7 +607,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
             waitingSince: new Date(requestedAt).toISOString(),
           },
           // The coordinator's link lives until the coordinator decides; a week is the product's choice.
-          action: { ...action, expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+          action: { ...action, expiresAt: new Date(now() + 7 * 86_400_000).toISOString() },
         });
         await waitUntil(decided);
       }
@@ -626,8 +648,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       for (const offset of timings.reminderOffsetsMs) {
         const key = `${offset}@${plan.startsAt}`;
         const due = Date.parse(plan.startsAt) - offset;
-        if (sentReminders.has(key) || skippedReminders.has(key) || due > Date.now()) continue;
-        if (Date.now() - due > REMINDER_LATENESS_TOLERANCE_MS || due >= Date.parse(opensAt())) {
+        if (sentReminders.has(key) || skippedReminders.has(key) || due > now()) continue;
+        if (now() - due > REMINDER_LATENESS_TOLERANCE_MS || due >= Date.parse(opensAt())) {
           skippedReminders.add(key);
           continue;
         }
@@ -644,14 +666,14 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
           message: { purpose: 'reminder', activity: emailActivity(), leadTimeMs: offset },
         });
       }
-      if (Date.now() >= Date.parse(opensAt())) return;
+      if (now() >= Date.parse(opensAt())) return;
       const nextDue = timings.reminderOffsetsMs
         .map((offset) => ({ key: `${offset}@${plan.startsAt}`, due: Date.parse(plan.startsAt) - offset }))
-        .filter((r) => !sentReminders.has(r.key) && !skippedReminders.has(r.key) && r.due > Date.now())
+        .filter((r) => !sentReminders.has(r.key) && !skippedReminders.has(r.key) && r.due > now())
         .reduce((min, r) => Math.min(min, r.due), Date.parse(opensAt()));
       const version = scheduleVersion;
       pending = { role: 'families', action: 'register', dueAt: opensAt() };
-      await waitUntil(() => scheduleVersion !== version, Math.max(0, nextDue - Date.now()));
+      await waitUntil(() => scheduleVersion !== version, Math.max(0, nextDue - now()));
     }
   }
 
@@ -661,7 +683,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     await openAttendance(activityId, attendanceWindow);
     pending = { role: 'families', action: 'checkIn', dueAt: attendanceWindow.closesAt };
     await publish();
-    await sleep(Math.max(0, Date.parse(attendanceWindow.closesAt) - Date.now()));
+    await sleepFor(Math.max(0, Date.parse(attendanceWindow.closesAt) - now()));
     tally = await closeAttendance(activityId);
   }
 
@@ -676,7 +698,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
   async function supervisionFeedbackStage(): Promise<void> {
     await enterStage('supervisionFeedback');
-    const deadline = Date.now() + timings.feedbackDeadlineMs;
+    const deadline = now() + timings.feedbackDeadlineMs;
     const feedbackBy = new Date(deadline).toISOString();
     const supervisor = person(people.supervisor, `staff:${people.supervisor.id}`);
     const action = { step: 'supervisionFeedback' as const, round: 1, actions: ['submit'], expiresAt: feedbackBy };
@@ -698,7 +720,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
       }
     }
     await publish();
-    if (!(await condition(() => feedback !== undefined, Math.max(0, remindAt - Date.now())))) {
+    if (!(await conditionFor(() => feedback !== undefined, Math.max(0, remindAt - now())))) {
       await send({
         purpose: 'feedbackReminder',
         round: '1',
@@ -707,7 +729,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
         action,
       });
       await publish();
-      if (!(await condition(() => feedback !== undefined, Math.max(0, deadline - Date.now())))) {
+      if (!(await conditionFor(() => feedback !== undefined, Math.max(0, deadline - now())))) {
         decisions.push({ kind: 'feedbackMissing', outcome: 'missing', at: nowIso() });
       }
     }
@@ -767,7 +789,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   async function waitUntil(done: () => boolean, timeoutMs?: number): Promise<boolean> {
     const settled = () => done() || cancelled !== undefined;
     if (!settled()) await publish();
-    const inTime = timeoutMs === undefined ? (await condition(settled), true) : await condition(settled, timeoutMs);
+    const inTime = timeoutMs === undefined ? (await condition(settled), true) : await conditionFor(settled, timeoutMs);
     if (cancelled) throw new ActivityCancelled();
     return inTime && done();
   }
@@ -873,10 +895,10 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
    */
   async function stuck(step: string, err: ActivityFailure): Promise<void> {
     const reason = err.cause instanceof Error ? err.cause.message : err.message;
-    attention = { step, error: reason.slice(0, 500), since: nowIso(), retryAt: new Date(Date.now() + ATTENTION_RETRY_MS).toISOString() };
+    attention = { step, error: reason.slice(0, 500), since: nowIso(), retryAt: new Date(now() + ATTENTION_RETRY_MS).toISOString() };
     await recordQuietly();
     retryRequested = false;
-    await condition(() => retryRequested, ATTENTION_RETRY_MS);
+    await conditionFor(() => retryRequested, ATTENTION_RETRY_MS);
     attention = undefined;
     await recordQuietly();
   }
