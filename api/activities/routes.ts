@@ -3,7 +3,7 @@
  * once with defineRoute (roles, schemas, handler). The `by` of every update is built from the
  * caller's token.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { StaffRole } from '../../domain/schemas';
 import type { Repositories } from '../../db/repositories';
@@ -64,6 +64,22 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
   const service = createActivityService(deps);
   const { handleFor, boundCompound, assertCompound, runUpdate } = service;
   const statusUrl = (activityId: string) => `${config.http.publicBaseUrl}/api/activities/${encodeURIComponent(activityId)}`;
+
+  /**
+   * The workflow's own answer; when it cannot give one (Temporal or every worker down, or a run
+   * that cannot replay), what it last wrote to the read model, marked as such. An activity
+   * Temporal does not know is still a 404; one the read model has never seen, the mapped error.
+   */
+  async function statusOrReadModel(activityId: string): Promise<ActivityStatus & { source?: 'readModel' }> {
+    try {
+      return await handleFor(activityId).query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw err;
+      const written = (await deps.repos.activities.readModel(activityId))?.status;
+      if (!written) throw err;
+      return { ...written, source: 'readModel' };
+    }
+  }
 
   return [
     defineRoute({
@@ -134,7 +150,7 @@ export function activityRoutes(deps: ActivityRoutesDeps): Route[] {
       responses: { 200: { description: 'Status', schema: status }, ...common, 404: error('No activity with this id') },
       talksToTemporal: true,
       async handler({ params: { id }, staff, res }) {
-        const status: ActivityStatus = await handleFor(id).query(statusQuery);
+        const status = await statusOrReadModel(id);
         await assertCompound(staff, status.compound);
         res.json(status);
       },

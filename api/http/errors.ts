@@ -11,6 +11,8 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { z } from 'zod';
 import {
   ApplicationFailure,
+  QueryNotRegisteredError,
+  QueryRejectedError,
   ServiceError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -112,6 +114,11 @@ export function temporalErrorToHttp(err: unknown): HttpError | undefined {
   }
   if (err instanceof ServiceError || isGrpcServiceError(err)) {
     return new HttpError(503, 'Unavailable', 'The workflow service is unavailable; try again', { part: 'temporal' }, { 'Retry-After': RETRY_AFTER_SECONDS });
+  }
+  // The workflow could not run its query handler: no worker could replay it (it failed a task, e.g.
+  // as nondeterministic), or its run is in a state that refuses queries. Not the caller's fault.
+  if (err instanceof QueryNotRegisteredError || err instanceof QueryRejectedError) {
+    return new HttpError(503, 'Unavailable', 'The activity’s workflow cannot answer now; try again shortly', { part: 'worker' }, { 'Retry-After': RETRY_AFTER_SECONDS });
   }
   return undefined;
 }

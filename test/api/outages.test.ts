@@ -15,6 +15,8 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config';
 import { startApi, type RunningApi } from '../../api/main';
 import { openDatabase } from '../../db/open';
+import { SqlActivityStore, writeReadModel } from '../../db/store';
+import type { ActivityStatus } from '../../domain/activity';
 import { createTestDatabase, type TestDatabase } from '../db/harness';
 import { devServerAddress } from '../support/temporal';
 
@@ -136,6 +138,29 @@ describe('Temporal is not there', () => {
       expect(Date.now() - asked).toBeLessThan(10_000);
       expect(status.headers.get('retry-after')).toBe('5');
       expect(await status.json()).toMatchObject({ error: { code: 'Unavailable', details: { part: 'temporal' } } });
+
+      // An activity its workflow has written to the read model: its status is what it last wrote,
+      // marked as such, while Temporal cannot answer (no 500, no 503 for what the database knows).
+      const db = await openDatabase(configWith({}).database, () => undefined);
+      try {
+        await new SqlActivityStore(db).upsertActivity({
+          activityId: 'a-written',
+          cycleId: 'cycle-1',
+          compound: 'c-east',
+          title: '邻里节',
+          startsAt: '2027-01-09T02:00:00.000Z',
+          endsAt: '2027-01-09T04:00:00.000Z',
+          capacity: 40,
+          stage: 'reminders',
+        });
+        const written = { activityId: 'a-written', compound: 'c-east', stage: 'reminders', stages: [{ stage: 'reminders', startedAt: '2026-12-01T02:00:00.000Z' }] };
+        await writeReadModel(db, 'a-written', written as unknown as ActivityStatus, 1);
+      } finally {
+        await db.destroy();
+      }
+      const fromReadModel = await fetch(`${base}/api/activities/a-written`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(fromReadModel.status).toBe(200);
+      expect(await fromReadModel.json()).toMatchObject({ activityId: 'a-written', stage: 'reminders', source: 'readModel' });
     } finally {
       await api.close();
     }
