@@ -60,6 +60,10 @@ function recipientOf(kind: 'family' | 'volunteer', row: { id: string; name: stri
   return { key: `${kind}:${row.id}`, name: row.name, email: row.email, locale: row.locale };
 }
 
+/** Where each kind of recipient key (`staff:…`, `merchant:…`, …) is in the directory. */
+const RECIPIENT_TABLES = { staff: 'staff', merchant: 'merchants', family: 'families', volunteer: 'volunteers' } as const;
+type RecipientKind = keyof typeof RECIPIENT_TABLES;
+
 /** The workflow writes the activity's row (upsertActivity) before anything else touches it. */
 function activityNotRecorded(activityId: string): Error {
   return new StoreLogicError(`activity ${activityId} is not recorded (upsertActivity first)`);
@@ -324,23 +328,21 @@ export class SqlActivityStore implements ActivityStore {
   }
 
   async recipientsByKey(keys: readonly string[]): Promise<Map<string, Recipient>> {
-    const ids = { staff: new Set<string>(), merchant: new Set<string>(), family: new Set<string>(), volunteer: new Set<string>() };
+    const wanted = new Map<RecipientKind, Set<string>>();
     for (const key of keys) {
       const at = key.indexOf(':');
-      const kind = key.slice(0, at) as keyof typeof ids;
-      if (at > 0 && kind in ids) ids[kind].add(key.slice(at + 1));
+      const kind = key.slice(0, at) as RecipientKind;
+      if (at <= 0 || !(kind in RECIPIENT_TABLES)) continue;
+      const ids = wanted.get(kind) ?? new Set<string>();
+      wanted.set(kind, ids.add(key.slice(at + 1)));
     }
     const found = new Map<string, Recipient>();
-    const add = (kind: keyof typeof ids, rows: { id: string; name: string; email: string; locale: LocaleText }[]) => {
-      for (const r of rows) found.set(`${kind}:${r.id}`, { key: `${kind}:${r.id}`, name: r.name, email: r.email, locale: r.locale });
-    };
-    const columns = ['id', 'name', 'email', 'locale'] as const;
     // One statement per kind named, in slices well under the databases' parameter limits.
-    for (const table of ['staff', 'merchants', 'families', 'volunteers'] as const) {
-      const kind = table === 'merchants' ? 'merchant' : table === 'families' ? 'family' : table === 'volunteers' ? 'volunteer' : 'staff';
-      const wanted = [...ids[kind]];
-      for (let i = 0; i < wanted.length; i += 500) {
-        add(kind, await this.db.selectFrom(table).select(columns).where('id', 'in', wanted.slice(i, i + 500)).execute());
+    for (const [kind, idSet] of wanted) {
+      const ids = [...idSet];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await this.db.selectFrom(RECIPIENT_TABLES[kind]).select(['id', 'name', 'email', 'locale']).where('id', 'in', ids.slice(i, i + 500)).execute();
+        for (const r of rows) found.set(`${kind}:${r.id}`, { key: `${kind}:${r.id}`, name: r.name, email: r.email, locale: r.locale });
       }
     }
     return found;

@@ -158,7 +158,7 @@ export function createActionLinkRouter(deps: ActionLinkDeps): Router {
     const venue = status.plan.venue;
     const candidate = venue.kind === 'merchant' ? venue.candidateMerchants.find((c) => c.id === id) : undefined;
     if (!candidate) return undefined;
-    const onFile = await deps.repos.familyHome.merchant(id);
+    const onFile = await deps.repos.directory.getMerchant(id);
     const email = onFile?.email ?? candidate.email;
     if (!email) return undefined;
     return { key, kind, id, name: onFile?.name ?? candidate.name, email, locale: onFile?.locale ?? candidate.locale, role: 'merchant', venueName: candidate.venueName };
