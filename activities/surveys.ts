@@ -23,6 +23,7 @@ import type { Mailer } from '../mail/mailer';
 import { emailKey } from '../mail/message-id';
 import { deliverRecorded, type Delivery, type OutboxStore, type OnceEmail } from '../mail/outbox';
 import { renderSurveyEmail } from '../mail/survey-templates';
+import { every, type Periodic } from '../lib/every';
 
 export interface SurveyMailDeps {
   db: Kysely<Database>;
@@ -85,7 +86,7 @@ export async function sweepSurveys(deps: SurveySweeperDeps): Promise<SweepResult
 async function sendAll(deps: SurveySweeperDeps, surveys: Surveys, round: SurveyRound, invitees: readonly SurveyInvitee[], which: keyof typeof PURPOSE, nowMs: number, result: SweepResult): Promise<boolean> {
   if (invitees.length === 0) return true;
   const version = await surveys.version(round.questionnaireVersionId);
-  const about = await roundAbout(deps.db, round);
+  const about = await surveys.roundSubject(round);
   const scopeId = round.activityId ?? round.cycleId ?? round.id;
   const byKey = new Map(invitees.map((i) => [surveyEmailKey(i.invitationId, which), i]));
   const claim = await deps.store.claimEmails(
@@ -120,37 +121,9 @@ async function sendAll(deps: SurveySweeperDeps, surveys: Surveys, round: SurveyR
   return claim.held.length === 0;
 }
 
-async function roundAbout(db: Kysely<Database>, round: SurveyRound): Promise<string> {
-  if (round.activityId) return (await db.selectFrom('activities').select('title').where('id', '=', round.activityId).executeTakeFirst())?.title ?? '';
-  return (await db.selectFrom('cycles').select('name').where('id', '=', round.cycleId ?? '').executeTakeFirst())?.name ?? '';
-}
-
-export interface RunningSurveySweeper {
-  /** Runs a sweep now (tests; the timer keeps its own pace). */
-  runNow(): Promise<SweepResult>;
-  stop(): Promise<void>;
-}
+export type RunningSurveySweeper = Periodic<SweepResult>;
 
 /** Sweeps every `intervalMs` (one at a time) until stopped. Errors are reported, never thrown. */
 export function startSurveySweeper(deps: SurveySweeperDeps & { intervalMs: number; onError?: (err: unknown) => void }): RunningSurveySweeper {
-  let running: Promise<SweepResult> | undefined;
-  let stopped = false;
-  const sweep = (): Promise<SweepResult> => {
-    running ??= sweepSurveys(deps).finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) sweep().catch((err: unknown) => deps.onError?.(err));
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    runNow: sweep,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return every(deps.intervalMs, () => sweepSurveys(deps), deps.onError);
 }

@@ -7,6 +7,7 @@
  */
 import type { Mailer } from './mailer';
 import { recordFailure, type OutboxStore } from './outbox';
+import { every, type Periodic } from '../lib/every';
 
 export interface EmailRetrierDeps {
   store: Pick<OutboxStore, 'claimDueRetries' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
@@ -50,32 +51,9 @@ export async function retryDueEmails(deps: EmailRetrierDeps): Promise<RetryRound
   return round;
 }
 
-export interface RunningRetrier {
-  /** Runs a round now (tests; the timer keeps its own pace). */
-  runNow(): Promise<RetryRound>;
-  stop(): Promise<void>;
-}
+export type RunningRetrier = Periodic<RetryRound>;
 
 /** Runs a round every `intervalMs` (one at a time) until stopped. Errors are logged, never thrown. */
 export function startEmailRetrier(deps: EmailRetrierDeps & { intervalMs: number; onError?: (err: unknown) => void }): RunningRetrier {
-  let running: Promise<RetryRound> | undefined;
-  let stopped = false;
-  const round = (): Promise<RetryRound> => {
-    running ??= retryDueEmails(deps).finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (!stopped) round().catch((err: unknown) => deps.onError?.(err));
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    runNow: round,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
+  return every(deps.intervalMs, () => retryDueEmails(deps), deps.onError);
 }

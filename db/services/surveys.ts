@@ -222,6 +222,12 @@ export class Surveys {
     }));
   }
 
+  /** What a round's emails are about: its activity's title, or its cycle's name ('' when gone). */
+  async roundSubject(round: Pick<SurveyRound, 'activityId' | 'cycleId'>): Promise<string> {
+    if (round.activityId) return (await this.db.selectFrom('activities').select('title').where('id', '=', round.activityId).executeTakeFirst())?.title ?? '';
+    return (await this.db.selectFrom('cycles').select('name').where('id', '=', round.cycleId ?? '').executeTakeFirst())?.name ?? '';
+  }
+
   async version(versionId: string): Promise<QuestionnaireVersionRow | undefined> {
     const v = await this.db.selectFrom('questionnaire_versions').selectAll().where('id', '=', versionId).executeTakeFirst();
     return v ? { id: v.id, questionnaireId: v.questionnaire_id, version: v.version, definition: definitionOf(v.definition_json), createdAt: v.created_at } : undefined;
