@@ -546,8 +546,11 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   }
 
   async function approvalStage(): Promise<ApprovalOutcome> {
-    await enterStage('approval');
+    // The round opens before the stage is entered: entering awaits the read model's write, and a
+    // query (or the read model) that shows the approval stage must also show its round, or a
+    // decision sent on seeing it is refused as a closed round.
     const round = ++approvalRound;
+    await enterStage('approval');
     const version = planVersion;
     const requestedAt = now();
     firstApprovalRequestedAt ??= requestedAt;
@@ -565,7 +568,9 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
     pending = { role: 'gridWorker', actorId: people.gridWorker.id, action: 'decideApproval', dueAt: remindAt };
     told.gridWorker = true;
-    await send({
+    // Decided already (while the stage was being entered): no request to decide. No history before
+    // the round opened ahead of the stage can hold such a decision, so replay is unchanged.
+    if (!decided()) await send({
       purpose: 'approvalRequest',
       round: String(round),
       audience: [gridWorker],
