@@ -36,6 +36,7 @@ import { milestoneState } from '../domain/milestone-state';
 import { cycleReportHeadline, type CycleReport, type CycleReportHeadline, type SavedCycleReport } from '../domain/cycle-report';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
 import { activityChangedSignal, cycleProgressQuery, recordMilestoneUpdate } from './incubation-cycle.api';
+import { workflowClock } from './clock';
 
 export * from './incubation-cycle.api';
 
@@ -71,7 +72,8 @@ const TOLD_BY_ACTIVITIES_PATCH = 'cycle-told-by-activities';
 export async function incubationCycleWorkflow(input: IncubationCycleInput, carried?: CycleCarryOver): Promise<SavedCycleReport | CycleReport> {
   const { cycleId, timings } = input;
   const workflowId = workflowInfo().workflowId;
-  const nowIso = () => new Date(Date.now()).toISOString();
+  // The workflow's clock (workflows/clock.ts): Date.now(), never behind a timer that has fired.
+  const { now: clockNow, nowIso, conditionFor } = workflowClock();
   const periodEndMs = Date.parse(input.periodEnd);
 
   // ---- state --------------------------------------------------------------------------------
@@ -138,14 +140,14 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
   if (!carried) await registerCycle(input);
   const told = patched(TOLD_BY_ACTIVITIES_PATCH);
   const pollDueMs = (): number => {
-    const after = activitiesListedAt ? Date.parse(activitiesListedAt) + timings.activityPollMs : Date.now();
+    const after = activitiesListedAt ? Date.parse(activitiesListedAt) + timings.activityPollMs : clockNow();
     return told ? Math.max(after, periodEndMs) : after;
   };
   let nextPollMs = pollDueMs();
 
   for (;;) {
     await sendDueMilestoneEmails();
-    const now = Date.now();
+    const now = clockNow();
     const periodOver = now >= periodEndMs;
     if (now >= nextPollMs || (periodOver && phase === 'running')) {
       await refreshActivities();
@@ -161,7 +163,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
     }
     const wakeAt = Math.min(nextPollMs, nextMilestoneEventMs(), phase === 'running' ? periodEndMs : Infinity);
     const seen = version;
-    await condition(() => version !== seen, Math.max(1, wakeAt - Date.now()));
+    await conditionFor(() => version !== seen, Math.max(1, wakeAt - clockNow()));
   }
 
   // ---- close: the report --------------------------------------------------------------------
@@ -227,7 +229,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
     let next = Infinity;
     for (const m of input.milestones) {
       if (records.has(m.id)) continue;
-      if (!remindedAt.has(m.id) && Date.now() < Date.parse(m.dueAt)) next = Math.min(next, reminderAtMs(m.dueAt));
+      if (!remindedAt.has(m.id) && clockNow() < Date.parse(m.dueAt)) next = Math.min(next, reminderAtMs(m.dueAt));
       if (!escalatedAt.has(m.id)) next = Math.min(next, escalateAtMs(m.dueAt));
     }
     return next;
@@ -241,7 +243,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
    */
   async function sendDueMilestoneEmails(): Promise<void> {
     for (const m of input.milestones) {
-      const now = Date.now();
+      const now = clockNow();
       if (records.has(m.id)) continue;
       const due = Date.parse(m.dueAt);
       if (!remindedAt.has(m.id) && now >= reminderAtMs(m.dueAt) && now < due) {
@@ -287,7 +289,7 @@ export async function incubationCycleWorkflow(input: IncubationCycleInput, carri
       ...(remindedAt.has(id) ? { remindedAt: remindedAt.get(id) } : {}),
       ...(escalatedAt.has(id) ? { escalatedAt: escalatedAt.get(id) } : {}),
     };
-    const judged = milestoneState({ dueAt: m.dueAt, doneAt: record?.at }, Date.now());
+    const judged = milestoneState({ dueAt: m.dueAt, doneAt: record?.at }, clockNow());
     if (record) {
       return { ...base, state: judged.state, by: record.by, at: record.at, notes: record.notes, onTime: judged.onTime };
     }

@@ -11,7 +11,8 @@
  *
  * Deterministic code only: the clock is the workflow's, side effects are activities.
  */
-import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { workflowClock } from './clock';
 import { nextDailyRun } from '../domain/points';
 import { RETRY_WITH_BACKOFF } from './activity-retry';
 import type { PointsExpiryActivities } from '../activities/points-expiry';
@@ -32,11 +33,14 @@ const { sendExpiryNotices } = proxyActivities<PointsExpiryActivities>({
 
 export async function pointsExpiryWorkflow(input: PointsExpiryInput): Promise<void> {
   const runs = Math.max(1, input.runsPerExecution ?? 31);
+  // The workflow's clock: a task run with a stale time after the day's timer fired must not take
+  // the run just done for one still to come (workflows/clock.ts).
+  const { now, nowIso, sleepFor } = workflowClock();
   for (let i = 0; i < runs; i++) {
-    const asOf = new Date(Date.now()).toISOString();
+    const asOf = nowIso();
     await expireDuePoints({ asOf });
     await sendExpiryNotices({ asOf });
-    await sleep(nextDailyRun(Date.now(), input.utcOffsetMinutes, input.runAtMinuteOfDay) - Date.now());
+    await sleepFor(nextDailyRun(now(), input.utcOffsetMinutes, input.runAtMinuteOfDay) - now());
   }
   await continueAsNew<typeof pointsExpiryWorkflow>(input);
 }

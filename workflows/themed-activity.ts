@@ -16,7 +16,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -51,6 +50,7 @@ import {
   type Stage,
   type StageSpan,
 } from '../domain/activity';
+import { workflowClock } from './clock';
 import { approvalRefusal, mayAssignVenue, mayGiveFeedback } from '../domain/access';
 import { linkStepOpen } from '../domain/links';
 import { BOUNDED_RETRY, RETRY_WITH_BACKOFF } from './activity-retry';
@@ -148,29 +148,8 @@ type VenueOutcome = 'secured' | 'revised';
 export async function themedActivityWorkflow(input: ThemedActivityInput): Promise<ActivitySummary> {
   const { activityId, cycleId, people, timings } = input;
   const workflowId = workflowInfo().workflowId;
-  /**
-   * The workflow's clock: its time (Date.now(), the task's time) but never earlier than the end of
-   * a timer that has fired. The fault test saw a worker, restarted while status queries waited,
-   * run the task that delivered a fired timer with the previous task's time: the due reminder
-   * looked not yet due, the same timer was started again, and the replay (on the right time)
-   * failed as nondeterministic. A fired timer's end is part of the history, so this clock is as
-   * deterministic as Date.now(), and in every history where time was right it equals it.
-   */
-  let firedUntil = 0;
-  const now = () => Math.max(Date.now(), firedUntil);
-  const nowIso = () => new Date(now()).toISOString();
-  /** condition() with a timeout that, when it runs out, moves the clock to at least its end. */
-  async function conditionFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
-    const endsAt = now() + timeoutMs;
-    const inTime = await condition(done, timeoutMs);
-    if (!inTime) firedUntil = Math.max(firedUntil, endsAt);
-    return inTime;
-  }
-  async function sleepFor(ms: number): Promise<void> {
-    const endsAt = now() + ms;
-    await sleep(ms);
-    firedUntil = Math.max(firedUntil, endsAt);
-  }
+  // The workflow's clock (workflows/clock.ts): Date.now(), never behind a timer that has fired.
+  const { now, nowIso, conditionFor, sleepFor } = workflowClock();
 
   // ---- state --------------------------------------------------------------------------------
   let plan: Plan = input.plan;
