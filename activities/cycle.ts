@@ -19,7 +19,7 @@ import type { Database } from '../db/types';
 import type { CycleEmailDraft, CycleEmailPurpose } from '../domain/emails';
 import { renderCycleEmail } from '../mail/cycle-templates';
 import { emailKey } from '../mail/message-id';
-import { sendOnce } from '../mail/outbox';
+import { deliverRecorded } from '../mail/outbox';
 import { computeCycleReport } from '../reports/cycle-report';
 import { cycleReportHeadline, type CycleReport, type SavedCycleReport } from '../domain/cycle-report';
 import type { Actor } from '../domain/schemas';
@@ -36,7 +36,9 @@ export type CycleActivityLister = (cycleId: string) => Promise<CycleActivity[]>;
 export interface CycleActivityDeps {
   db: Kysely<Database>;
   /** The outbox that makes each email go out once. */
-  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent' | 'recipientsByKey'>;
+  store: Pick<ActivityStore, 'claimEmail' | 'parkEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused' | 'recipientsByKey'>;
+  /** The outbox's retry schedule (config). */
+  retryDelaysMs?: readonly number[];
   mailer: Mailer;
   listCycleActivities: CycleActivityLister;
   /** For the links in emails (the dashboard's cycle and report pages). */
@@ -128,8 +130,11 @@ export function createCycleActivities(deps: CycleActivityDeps) {
       await cycles.recordMilestone({ cycleId: req.cycleId, milestoneId: req.milestoneId, by: req.by, at: req.at, notes: req.notes });
     },
 
-    /** Emails one person once per key; a refused address is reported, not retried. */
-    async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'failed'> {
+    /**
+     * Emails one person once per key, through the outbox: a relay that turns it away for now leaves
+     * it to the retrier (`queued`); a refused address is reported, not retried.
+     */
+    async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'queued' | 'failed'> {
       const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key, round: req.round });
       const id = encodeURIComponent(req.message.cycle.cycleId);
       const onFile = (await deps.store.recipientsByKey([req.recipient.key])).get(req.recipient.key);
@@ -138,31 +143,25 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         log.warn('no address on file for a cycle email', { purpose: req.purpose, recipientKey: req.recipient.key });
         return 'failed';
       }
-      try {
-        return await sendOnce(deps, {
-          key,
-          scopeId: req.workflowId,
-          purpose: req.purpose,
-          recipient,
-          render: () =>
-            renderCycleEmail(
-              {
-                ...req.message,
-                recipientName: recipient.name,
-                cycleUrl: `${base}/dashboard/cycles/${id}`,
-                reportUrl: `${base}/dashboard/cycles/${id}/report`,
-              },
-              recipient.locale,
-            ),
-          headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
-        });
-      } catch (err) {
-        if (err instanceof PermanentMailError) {
-          log.warn('cycle email refused for good', { purpose: req.purpose, recipientKey: req.recipient.key, error: err.message });
-          return 'failed';
-        }
-        throw err; // transient: retried; the outbox keeps it from going twice
-      }
+      const outcome = await deliverRecorded(deps, {
+        key,
+        scopeId: req.workflowId,
+        purpose: req.purpose,
+        recipient,
+        render: () =>
+          renderCycleEmail(
+            {
+              ...req.message,
+              recipientName: recipient.name,
+              cycleUrl: `${base}/dashboard/cycles/${id}`,
+              reportUrl: `${base}/dashboard/cycles/${id}/report`,
+            },
+            recipient.locale,
+          ),
+        headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
+      });
+      if (outcome === 'refused') log.warn('cycle email refused for good', { purpose: req.purpose, recipientKey: req.recipient.key });
+      return outcome === 'refused' ? 'failed' : outcome === 'retrying' ? 'queued' : outcome;
     },
 
     /**

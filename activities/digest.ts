@@ -15,12 +15,12 @@ import type { Database } from '../db/types';
 import type { DigestItem, DigestReport } from '../domain/emails';
 import { renderDigest } from '../mail/digest-template';
 import { emailKey } from '../mail/message-id';
-import { sendOnce } from '../mail/outbox';
+import { deliverRecorded } from '../mail/outbox';
 import { statusQuery } from '../workflows/themed-activity.api';
 import { themedActivityWorkflowId, type ActivityStatus } from '../domain/activity';
 import { ActivityRepository } from '../db/repositories/activities';
 import { type ActivityStore } from './ports';
-import { PermanentMailError, type Mailer } from '../mail/mailer';
+import { type Mailer } from '../mail/mailer';
 import { type Recipient } from '../domain/people';
 
 export interface DigestDeps {
@@ -29,7 +29,9 @@ export interface DigestDeps {
   /** For the staff directory (coordinators). */
   db: Kysely<Database>;
   /** The outbox that makes each digest go out once. */
-  store: Pick<ActivityStore, 'claimEmail' | 'markEmailSent'>;
+  store: Pick<ActivityStore, 'claimEmail' | 'parkEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
+  /** The outbox's retry schedule (config). */
+  retryDelaysMs?: readonly number[];
   mailer: Mailer;
   /** The task queue the themed-activity workflows run on (kept for the caller's config; the read model holds only this deployment's). */
   taskQueue: string;
@@ -59,7 +61,8 @@ export interface SendDigestRequest {
   report: DigestReport;
 }
 
-export type SendDigestOutcome = 'sent' | 'alreadySent' | 'failed';
+/** `queued`: the relay turned it away for now; the outbox's retrier sends it. */
+export type SendDigestOutcome = 'sent' | 'alreadySent' | 'queued' | 'failed';
 
 const DAY_MS = 86_400_000;
 /** Workflow ids per visibility listing of the ended ones. */
@@ -229,25 +232,22 @@ export function createDigestActivities(deps: DigestDeps) {
       return rows.map((r) => ({ key: `staff:${r.id}`, name: r.name, email: r.email, locale: r.locale }));
     },
 
-    /** Emails one coordinator the day's digest, once per (day, coordinator). */
+    /**
+     * Emails one coordinator the day's digest, once per (day, coordinator), through the outbox:
+     * a relay that turns it away for now leaves it to the retrier (`queued`), never fails the run.
+     */
     async sendDigest(req: SendDigestRequest): Promise<SendDigestOutcome> {
       const key = emailKey({ workflowId: req.workflowId, purpose: 'dailyDigest', recipientKey: req.recipient.key, round: req.day });
-      try {
-        return await sendOnce(deps, {
-          key,
-          scopeId: req.workflowId,
-          purpose: 'dailyDigest',
-          recipient: req.recipient,
-          render: () => renderDigest({ recipientName: req.recipient.name, report: req.report }, req.recipient.locale),
-          headers: { 'X-Email-Purpose': 'dailyDigest', 'X-Digest-Day': req.day },
-        });
-      } catch (err) {
-        if (err instanceof PermanentMailError) {
-          log.warn('digest refused for good', { recipientKey: req.recipient.key, error: err.message });
-          return 'failed';
-        }
-        throw err; // transient: retried; the outbox keeps it from going twice
-      }
+      const outcome = await deliverRecorded(deps, {
+        key,
+        scopeId: req.workflowId,
+        purpose: 'dailyDigest',
+        recipient: req.recipient,
+        render: () => renderDigest({ recipientName: req.recipient.name, report: req.report }, req.recipient.locale),
+        headers: { 'X-Email-Purpose': 'dailyDigest', 'X-Digest-Day': req.day },
+      });
+      if (outcome === 'refused') log.warn('digest refused for good', { recipientKey: req.recipient.key });
+      return outcome === 'refused' ? 'failed' : outcome === 'retrying' ? 'queued' : outcome;
     },
   };
 }

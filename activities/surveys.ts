@@ -27,7 +27,7 @@ import { every, type Periodic } from '../lib/every';
 
 export interface SurveyMailDeps {
   db: Kysely<Database>;
-  store: Pick<OutboxStore, 'claimEmail' | 'claimEmails' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
+  store: Pick<OutboxStore, 'claimEmail' | 'parkEmail' | 'claimEmails' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
   mailer: Mailer;
   linkSecret: string;
   publicBaseUrl: string;

@@ -2,7 +2,7 @@
  * The ActivityStore the workflow's activities use, over Kysely (SQLite or PostgreSQL).
  * Every method is idempotent: a retried activity writes nothing new and answers the same.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Recipient } from '../domain/people';
 import type { ActivityStore, ParticipantSurveyRequest, BatchClaim, ClaimHolder, DueRetry, EmailClaim, EmailToClaim, OutgoingEmail, PointsAwardResult } from '../activities/ports';
 import type { ActivityRecord, ActivityStatus, ActivitySummary, AttendanceTally, AttendanceWindow } from '../domain/activity';
@@ -143,8 +143,11 @@ export class SqlActivityStore implements ActivityStore {
     if (activity.status) await writeReadModel(this.db, activity.activityId, activity.status, activity.statusSeq ?? 0);
   }
 
-  async claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim> {
-    await this.db
+  async claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }, holder: ClaimHolder): Promise<EmailClaim> {
+    const now = this.nowIso();
+    // One statement: a new row, or an unsent one nobody holds (or whose lease lapsed), becomes the
+    // holder's; a row another live claim holds is left alone, so two senders never race on one email.
+    const taken = await this.db
       .insertInto('email_outbox')
       .values({
         key,
@@ -153,15 +156,39 @@ export class SqlActivityStore implements ActivityStore {
         recipient_key: meta.recipientKey,
         status: 'pending',
         message_id: null,
-        created_at: this.nowIso(),
+        created_at: now,
         sent_at: null,
-        claimed_by: null,
-        lease_until: null,
+        claimed_by: holder.owner,
+        lease_until: holder.leaseUntil,
       })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ claimed_by: (eb) => eb.ref('excluded.claimed_by'), lease_until: (eb) => eb.ref('excluded.lease_until') })
+          .where('email_outbox.status', '=', 'pending')
+          .where((eb) =>
+            eb.or([
+              eb('email_outbox.claimed_by', 'is', null),
+              eb('email_outbox.claimed_by', '=', holder.owner),
+              eb('email_outbox.lease_until', '<=', now),
+            ]),
+          ),
+      )
+      .returning('key')
+      .executeTakeFirst();
+    if (taken) return { outcome: 'send' };
     const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirstOrThrow();
-    return { outcome: row.status === 'sent' ? 'alreadySent' : 'send' };
+    return { outcome: row.status === 'sent' ? 'alreadySent' : 'held' };
+  }
+
+  async parkEmail(key: string, owner: string, email: OutgoingEmail): Promise<void> {
+    await this.db
+      .updateTable('email_outbox')
+      .set({ retry_email: serializeEmail(email) })
+      .where('key', '=', key)
+      .where('claimed_by', '=', owner)
+      .where('status', '=', 'pending')
+      .execute();
   }
 
   async claimEmails(emails: readonly EmailToClaim[], holder: ClaimHolder): Promise<BatchClaim> {
@@ -265,8 +292,7 @@ export class SqlActivityStore implements ActivityStore {
       .selectFrom('email_outbox')
       .select('key')
       .where('status', '=', 'pending')
-      .where('delivery', '=', 'retrying')
-      .where('next_attempt_at', '<=', now)
+      .where(dueForRetry(now))
       .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('lease_until', '<=', now)]))
       .orderBy('next_attempt_at')
       .limit(limit)
@@ -277,7 +303,7 @@ export class SqlActivityStore implements ActivityStore {
       .set({ claimed_by: holder.owner, lease_until: holder.leaseUntil })
       .where('key', 'in', due.map((d) => d.key))
       .where('status', '=', 'pending')
-      .where('delivery', '=', 'retrying')
+      .where(dueForRetry(now))
       .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('lease_until', '<=', now)]))
       .returning(['key', 'attempts', 'retry_email'])
       .execute();
@@ -512,6 +538,19 @@ export class SqlActivityStore implements ActivityStore {
       balances,
     };
   }
+}
+
+/**
+ * An unsent row the retrier may take: one the relay turned away whose next attempt is due, or one
+ * parked by a single send (`parkEmail`) whose sender never marked it (the process died between
+ * the claim and the relay's answer): once its lease lapses it is sent with the same Message-ID.
+ */
+function dueForRetry(now: string) {
+  return (eb: ExpressionBuilder<Database, 'email_outbox'>) =>
+    eb.or([
+      eb.and([eb('delivery', '=', 'retrying'), eb('next_attempt_at', '<=', now)]),
+      eb.and([eb('delivery', 'is', null), eb('retry_email', 'is not', null)]),
+    ]);
 }
 
 /** A rendered email as the outbox keeps it for a retry: JSON, attachments' bytes included. */

@@ -1,21 +1,28 @@
 /**
  * The outbox's one rule, shared by every sender (workflow activities, the cycle, the digest, the
- * API's waitlist emails): claim the key, send with a Message-ID derived from it, mark it sent.
- * A retry after a crash finds the mark and sends nothing; a crash between SMTP acceptance and
- * the mark re-sends with the same Message-ID, which mail clients collapse.
+ * API's own emails): claim the key with a lease, keep the message in the row, send it with a
+ * Message-ID derived from the key, mark it sent the moment the relay answers. A retry after a
+ * crash finds the mark and sends nothing; a sender that died before the mark leaves its message
+ * for the retrier once the lease lapses; only a crash between the relay's answer and the mark
+ * re-sends, with the same Message-ID, which mail clients collapse.
  * A fan-out claims its rows in batches instead (`claimEmails`), each for one attempt with a lease,
  * so a retry running beside an attempt that is still sending never takes, and re-sends, its rows.
  * A send the relay turns away is recorded, not thrown (`deliverRecorded`): `retrying` with the
  * message kept for the worker's retrier (mail/email-retrier.ts), or `refused` for good.
  */
+import { randomUUID } from 'node:crypto';
 import { PermanentMailError, type EmailAttachment, type Mailer, type OutgoingEmail } from './mailer';
 import type { Recipient } from '../domain/people';
 import { messageIdFor } from './message-id';
 import type { RenderedEmail } from './messages';
 
 export interface EmailClaim {
-  /** `send` the first time; `alreadySent` once `markEmailSent` recorded it. */
-  outcome: 'send' | 'alreadySent';
+  /**
+   * `send`: the claim is the caller's until its lease ends; `alreadySent` once `markEmailSent`
+   * recorded it; `held`: another sender's live claim has it (that sender, or after its lease the
+   * retrier, sends it).
+   */
+  outcome: 'send' | 'alreadySent' | 'held';
 }
 
 /** One row of a batch claim. */
@@ -46,8 +53,13 @@ export interface BatchClaim {
 
 /** Where the outbox keeps its rows (the database's `email_outbox`). */
 export interface OutboxStore {
-  /** First writer gets `send`; after `markEmailSent`, everyone gets `alreadySent`. */
-  claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }): Promise<EmailClaim>;
+  /** Claims one email for `holder` (see EmailClaim): one statement, so concurrent claims get one `send`. */
+  claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }, holder: ClaimHolder): Promise<EmailClaim>;
+  /**
+   * Keeps the message of a row `owner` claimed, before it goes to the relay: if the sender dies
+   * before marking it, the retrier sends this copy once the lease lapses.
+   */
+  parkEmail(key: string, owner: string, email: OutgoingEmail): Promise<void>;
   /**
    * Claims a batch in one statement: a new or unheld row, a row `holder.owner` holds already, or a
    * row whose lease lapsed becomes the holder's until `holder.leaseUntil`; a sent row never.
@@ -72,13 +84,6 @@ export interface DueRetry {
   email: OutgoingEmail;
 }
 
-export interface OutboxDeps {
-  /** A single send needs only these two; the batch claims are for fan-outs. */
-  store: Pick<OutboxStore, 'claimEmail' | 'markEmailSent'>;
-  mailer: Mailer;
-  messageIdDomain: string;
-}
-
 export interface OnceEmail {
   /** emailKey({ workflowId, purpose, recipientKey, round }) */
   key: string;
@@ -97,26 +102,7 @@ export interface OnceEmail {
   headers?: Record<string, string>;
 }
 
-/**
- * Sends `email` unless its key was sent before. The mailer's errors pass through unchanged
- * (PermanentMailError or a transient one): what to do about them is each caller's policy.
- */
-export async function sendOnce(deps: OutboxDeps, email: OnceEmail): Promise<'sent' | 'alreadySent'> {
-  const { recipient } = email;
-  const claim = await deps.store.claimEmail(email.key, { activityId: email.scopeId, purpose: email.purpose, recipientKey: recipient.key });
-  if (claim.outcome === 'alreadySent') return 'alreadySent';
-  await sendClaimed(deps, email);
-  return 'sent';
-}
-
-/** Sends an email whose row the caller claimed (`claimEmails`) and marks it sent. */
-export async function sendClaimed(deps: OutboxDeps, email: OnceEmail): Promise<void> {
-  const outgoing = await outgoingOf(deps, email);
-  await deps.mailer.send(outgoing);
-  await deps.store.markEmailSent(email.key, outgoing.messageId);
-}
-
-async function outgoingOf(deps: Pick<OutboxDeps, 'messageIdDomain'>, email: OnceEmail): Promise<OutgoingEmail> {
+async function outgoingOf(deps: { messageIdDomain: string }, email: OnceEmail): Promise<OutgoingEmail> {
   const rendered = email.render();
   const attachments: EmailAttachment[] = email.attachments ? await email.attachments() : [];
   return {
@@ -138,7 +124,7 @@ export const DEFAULT_EMAIL_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_
 export type Delivery = 'sent' | 'alreadySent' | 'retrying' | 'refused';
 
 export interface DeliveryDeps {
-  store: Pick<OutboxStore, 'claimEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
+  store: Pick<OutboxStore, 'claimEmail' | 'parkEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
   mailer: Mailer;
   messageIdDomain: string;
   retryDelaysMs?: readonly number[];
@@ -147,17 +133,32 @@ export interface DeliveryDeps {
 }
 
 /**
- * Sends `email` once (as sendOnce, or as sendClaimed when the caller claimed its row) and records
- * what became of it instead of throwing the relay's error: `retrying` (a temporary refusal or an
- * unreachable relay: the retrier sends the same message again later) or `refused` (for good).
+ * How long a single send's claim holds: longer than the relay's connect, greeting and socket
+ * timeouts together (mail/smtp-mailer.ts: 10 + 10 + 30 s), so a live sender never loses its row to
+ * the retrier; short enough that a row whose sender died goes out a minute or two later.
+ */
+export const SINGLE_SEND_LEASE_MS = 90_000;
+
+/**
+ * Sends `email` once and records what became of it instead of throwing the relay's error:
+ * `retrying` (a temporary refusal or an unreachable relay: the retrier sends the same message again
+ * later) or `refused` (for good). Unless the caller claimed the row in a batch (`claimed`), the row
+ * is claimed here with a lease and the message parked in it before it goes to the relay: a process
+ * that dies before the mark leaves a row the retrier sends, with the same Message-ID, once the
+ * lease lapses. A row another sender holds answers `retrying` (it is on its way, not confirmed).
  * The store's own errors still throw: without its record the caller must retry.
  */
 export async function deliverRecorded(deps: DeliveryDeps, email: OnceEmail, claimed = false): Promise<Delivery> {
+  let owner: string | undefined;
   if (!claimed) {
-    const claim = await deps.store.claimEmail(email.key, { activityId: email.scopeId, purpose: email.purpose, recipientKey: email.recipient.key });
+    owner = `send:${randomUUID()}`;
+    const leaseUntil = new Date((deps.now?.() ?? Date.now()) + SINGLE_SEND_LEASE_MS).toISOString();
+    const claim = await deps.store.claimEmail(email.key, { activityId: email.scopeId, purpose: email.purpose, recipientKey: email.recipient.key }, { owner, leaseUntil });
     if (claim.outcome === 'alreadySent') return 'alreadySent';
+    if (claim.outcome === 'held') return 'retrying';
   }
   const outgoing = await outgoingOf(deps, email);
+  if (owner) await deps.store.parkEmail(email.key, owner, outgoing);
   try {
     await deps.mailer.send(outgoing);
   } catch (err) {

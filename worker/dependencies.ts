@@ -69,6 +69,7 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     publicBaseUrl: config.http.publicBaseUrl,
     timeZone: config.digest.timeZone,
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    retryDelaysMs: config.mail.retryDelaysMs,
   });
   const cycleActivities = createCycleActivities({
     db,
@@ -77,6 +78,7 @@ export async function buildRuntime(config: Config): Promise<Runtime> {
     listCycleActivities: visibilityCycleActivityLister(temporalClient),
     publicBaseUrl: config.http.publicBaseUrl,
     messageIdDomain: config.mail.from.email.split('@')[1] ?? 'localhost',
+    retryDelaysMs: config.mail.retryDelaysMs,
   });
   const pointsExpiryActivities = createPointsExpiryActivities({
     db,

@@ -32,6 +32,8 @@ export interface DailyDigestResult {
   coordinators: number;
   sent: number;
   alreadySent: number;
+  /** Turned away by the relay for now: the outbox's retrier sends them (older runs lack it). */
+  queued?: number;
   /** Coordinator keys whose address was refused for good. */
   failed: string[];
   counts: { pendingApprovals: number; overdue: number; upcoming: number };
@@ -52,6 +54,7 @@ export async function dailyDigestWorkflow(input: DailyDigestInput): Promise<Dail
     coordinators: coordinators.length,
     sent: 0,
     alreadySent: 0,
+    queued: 0,
     failed: [],
     counts: { pendingApprovals: report.pendingApprovals.length, overdue: report.overdue.length, upcoming: report.upcoming.length },
   };
@@ -59,6 +62,7 @@ export async function dailyDigestWorkflow(input: DailyDigestInput): Promise<Dail
     const outcome = await sendDigest({ workflowId, day: input.day, recipient, report });
     if (outcome === 'sent') result.sent++;
     else if (outcome === 'alreadySent') result.alreadySent++;
+    else if (outcome === 'queued') result.queued = (result.queued ?? 0) + 1;
     else result.failed.push(recipient.key);
   }
   return result;

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { createDatabase } from '../../db/database';
 import { writeWorkflowBundle } from '../bundle-workflows';
+import { SINGLE_SEND_LEASE_MS } from '../../mail/outbox';
 import { freePort } from '../temporal-binaries';
 import {
   checkBalances,
@@ -399,13 +400,14 @@ async function main(): Promise<number> {
     await supervisor;
     log('every activity driven; the faults are over; letting the retries settle');
 
-    // ---- everything up, and the outbox settled (or 60 s passed)
+    // ---- everything up, and the outbox settled (or 60 s passed after the longest single-send lease:
+    // a send whose process was killed before the mark goes out once its lease lapses)
     if (!temporal.server) await temporal.start();
     if (!api || !alive(api)) await startApi();
     if (workers.filter(alive).length === 0) await startWorker();
     await relay.up();
     relay.setMode({ kind: 'up' });
-    for (const deadline = Date.now() + 60 * S; Date.now() < deadline; await sleep(2 * S)) {
+    for (const deadline = Date.now() + 60 * S + SINGLE_SEND_LEASE_MS; Date.now() < deadline; await sleep(2 * S)) {
       const open = await db
         .selectFrom('email_outbox')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))

@@ -37,15 +37,21 @@ describe.each(DIALECTS)('SqlActivityStore on %s', (dialect) => {
   });
 
   describe('email outbox', () => {
-    it('gives "send" to every claim until the email is marked sent, then "alreadySent"', async () => {
+    it('a claim holds its row until its lease ends: another claimant gets "held", the holder or anyone after the lease "send", everyone after the mark "alreadySent"', async () => {
       const store = new SqlActivityStore(t.db);
       const key = uniq('mail');
       const meta = { activityId: 'a1', purpose: 'reminder', recipientKey: 'family:F1' };
-      expect(await store.claimEmail(key, meta)).toEqual({ outcome: 'send' });
-      // A retry before the send was recorded must be allowed to send (the first attempt may have crashed).
-      expect(await store.claimEmail(key, meta)).toEqual({ outcome: 'send' });
+      const soon = new Date(Date.now() + 60_000).toISOString();
+      expect(await store.claimEmail(key, meta, { owner: 'A', leaseUntil: soon })).toEqual({ outcome: 'send' });
+      // Another sender while A's lease is live: A may still be sending.
+      expect(await store.claimEmail(key, meta, { owner: 'B', leaseUntil: soon })).toEqual({ outcome: 'held' });
+      expect(await store.claimEmail(key, meta, { owner: 'A', leaseUntil: soon })).toEqual({ outcome: 'send' });
+      // A's lease lapses (A crashed): B may send.
+      await t.db.updateTable('email_outbox').set({ lease_until: new Date(Date.now() - 1_000).toISOString() }).where('key', '=', key).execute();
+      expect(await store.claimEmail(key, meta, { owner: 'B', leaseUntil: soon })).toEqual({ outcome: 'send' });
+      expect((await t.db.selectFrom('email_outbox').select('claimed_by').where('key', '=', key).executeTakeFirstOrThrow()).claimed_by).toBe('B');
       await store.markEmailSent(key, '<m1@example.com>');
-      expect(await store.claimEmail(key, meta)).toEqual({ outcome: 'alreadySent' });
+      expect(await store.claimEmail(key, meta, { owner: 'C', leaseUntil: soon })).toEqual({ outcome: 'alreadySent' });
       // Marking again keeps the first message id.
       await store.markEmailSent(key, '<m2@example.com>');
       const row = await t.db.selectFrom('email_outbox').selectAll().where('key', '=', key).executeTakeFirstOrThrow();
@@ -54,13 +60,15 @@ describe.each(DIALECTS)('SqlActivityStore on %s', (dialect) => {
       expect(await t.db.selectFrom('email_outbox').select('key').where('key', '=', key).execute()).toHaveLength(1);
     });
 
-    it('concurrent claims of one email create one row', async () => {
+    it('concurrent claims of one email by twenty senders create one row and give exactly one "send"', async () => {
       const store = new SqlActivityStore(t.db);
       const key = uniq('mail');
+      const soon = new Date(Date.now() + 60_000).toISOString();
       const claims = await Promise.all(
-        Array.from({ length: 20 }, () => store.claimEmail(key, { activityId: 'a1', purpose: 'reminder', recipientKey: 'x' })),
+        Array.from({ length: 20 }, (_, i) => store.claimEmail(key, { activityId: 'a1', purpose: 'reminder', recipientKey: 'x' }, { owner: `s${i}`, leaseUntil: soon })),
       );
-      expect(claims.every((c) => c.outcome === 'send')).toBe(true);
+      expect(claims.filter((c) => c.outcome === 'send')).toHaveLength(1);
+      expect(claims.filter((c) => c.outcome === 'held')).toHaveLength(19);
       expect(await t.db.selectFrom('email_outbox').select('key').where('key', '=', key).execute()).toHaveLength(1);
     });
 
