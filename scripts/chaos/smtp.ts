@@ -95,6 +95,9 @@ export async function startChaosRelay(opts: { logFile: string }): Promise<ChaosR
       server!.once('error', reject);
       server!.listen(port, '127.0.0.1', () => resolve());
     });
+    // A client killed mid-conversation (the worker or the API, kill -9) resets its connection: a
+    // relay lives through that, as a real one does.
+    server.on('error', () => undefined);
     port = (server.server.address() as AddressInfo).port;
   };
   const stop = async () => {
