@@ -144,41 +144,9 @@ export class SqlActivityStore implements ActivityStore {
   }
 
   async claimEmail(key: string, meta: { activityId: string; purpose: string; recipientKey: string }, holder: ClaimHolder): Promise<EmailClaim> {
-    const now = this.nowIso();
-    // One statement: a new row, or an unsent one nobody holds (or whose lease lapsed), becomes the
-    // holder's; a row another live claim holds is left alone, so two senders never race on one email.
-    const taken = await this.db
-      .insertInto('email_outbox')
-      .values({
-        key,
-        activity_id: meta.activityId,
-        purpose: meta.purpose,
-        recipient_key: meta.recipientKey,
-        status: 'pending',
-        message_id: null,
-        created_at: now,
-        sent_at: null,
-        claimed_by: holder.owner,
-        lease_until: holder.leaseUntil,
-      })
-      .onConflict((oc) =>
-        oc
-          .column('key')
-          .doUpdateSet({ claimed_by: (eb) => eb.ref('excluded.claimed_by'), lease_until: (eb) => eb.ref('excluded.lease_until') })
-          .where('email_outbox.status', '=', 'pending')
-          .where((eb) =>
-            eb.or([
-              eb('email_outbox.claimed_by', 'is', null),
-              eb('email_outbox.claimed_by', '=', holder.owner),
-              eb('email_outbox.lease_until', '<=', now),
-            ]),
-          ),
-      )
-      .returning('key')
-      .executeTakeFirst();
-    if (taken) return { outcome: 'send' };
-    const row = await this.db.selectFrom('email_outbox').select('status').where('key', '=', key).executeTakeFirstOrThrow();
-    return { outcome: row.status === 'sent' ? 'alreadySent' : 'held' };
+    // A batch of one: the same single statement, so two senders never race on one email.
+    const claim = await this.claimEmails([{ key, ...meta }], holder);
+    return { outcome: claim.claimed.length ? 'send' : claim.sent.length ? 'alreadySent' : 'held' };
   }
 
   async parkEmail(key: string, owner: string, email: OutgoingEmail): Promise<void> {
