@@ -19,7 +19,7 @@ import type { Database } from '../db/types';
 import type { CycleEmailDraft, CycleEmailPurpose } from '../domain/emails';
 import { renderCycleEmail } from '../mail/cycle-templates';
 import { emailKey } from '../mail/message-id';
-import { deliverRecorded } from '../mail/outbox';
+import { deliverRecorded, sendOutcomeOf, type SendOutcome } from '../mail/outbox';
 import { computeCycleReport } from '../reports/cycle-report';
 import { cycleReportHeadline, type CycleReport, type SavedCycleReport } from '../domain/cycle-report';
 import type { Actor } from '../domain/schemas';
@@ -134,7 +134,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
      * Emails one person once per key, through the outbox: a relay that turns it away for now leaves
      * it to the retrier (`queued`); a refused address is reported, not retried.
      */
-    async sendCycleEmail(req: CycleEmailRequest): Promise<'sent' | 'alreadySent' | 'queued' | 'failed'> {
+    async sendCycleEmail(req: CycleEmailRequest): Promise<SendOutcome> {
       const key = emailKey({ workflowId: req.workflowId, purpose: req.purpose, recipientKey: req.recipient.key, round: req.round });
       const id = encodeURIComponent(req.message.cycle.cycleId);
       const onFile = (await deps.store.recipientsByKey([req.recipient.key])).get(req.recipient.key);
@@ -161,7 +161,7 @@ export function createCycleActivities(deps: CycleActivityDeps) {
         headers: { 'X-Cycle-Id': req.message.cycle.cycleId, 'X-Email-Purpose': req.purpose },
       });
       if (outcome === 'refused') log.warn('cycle email refused for good', { purpose: req.purpose, recipientKey: req.recipient.key });
-      return outcome === 'refused' ? 'failed' : outcome === 'retrying' ? 'queued' : outcome;
+      return sendOutcomeOf(outcome);
     },
 
     /**

@@ -15,7 +15,7 @@ import type { Database } from '../db/types';
 import type { DigestItem, DigestReport } from '../domain/emails';
 import { renderDigest } from '../mail/digest-template';
 import { emailKey } from '../mail/message-id';
-import { deliverRecorded } from '../mail/outbox';
+import { deliverRecorded, sendOutcomeOf, type SendOutcome } from '../mail/outbox';
 import { statusQuery } from '../workflows/themed-activity.api';
 import { themedActivityWorkflowId, type ActivityStatus } from '../domain/activity';
 import { ActivityRepository } from '../db/repositories/activities';
@@ -62,7 +62,7 @@ export interface SendDigestRequest {
 }
 
 /** `queued`: the relay turned it away for now; the outbox's retrier sends it. */
-export type SendDigestOutcome = 'sent' | 'alreadySent' | 'queued' | 'failed';
+export type SendDigestOutcome = SendOutcome;
 
 const DAY_MS = 86_400_000;
 /** Workflow ids per visibility listing of the ended ones. */
@@ -247,7 +247,7 @@ export function createDigestActivities(deps: DigestDeps) {
         headers: { 'X-Email-Purpose': 'dailyDigest', 'X-Digest-Day': req.day },
       });
       if (outcome === 'refused') log.warn('digest refused for good', { recipientKey: req.recipient.key });
-      return outcome === 'refused' ? 'failed' : outcome === 'retrying' ? 'queued' : outcome;
+      return sendOutcomeOf(outcome);
     },
   };
 }

@@ -123,6 +123,15 @@ export const DEFAULT_EMAIL_RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_
 
 export type Delivery = 'sent' | 'alreadySent' | 'retrying' | 'refused';
 
+/** A single send as a workflow counts it: `queued` for one the retrier sends later, `failed` for one refused for good. */
+export type SendOutcome = 'sent' | 'alreadySent' | 'queued' | 'failed';
+
+export function sendOutcomeOf(delivery: Delivery): SendOutcome {
+  if (delivery === 'retrying') return 'queued';
+  if (delivery === 'refused') return 'failed';
+  return delivery;
+}
+
 export interface DeliveryDeps {
   store: Pick<OutboxStore, 'claimEmail' | 'parkEmail' | 'markEmailSent' | 'markEmailRetrying' | 'markEmailRefused'>;
   mailer: Mailer;
