@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { PermanentMailError, type OutgoingEmail } from '../../mail/mailer';
 import { startDevMailbox, type DevMailbox } from '../../mail/dev-mailbox';
 import { emailKey, messageIdFor } from '../../mail/message-id';
-import { classifyMailError, MailSendError, SmtpMailer } from '../../mail/smtp-mailer';
+import { classifyMailError, MailSendError, SmtpMailer, smallerTransferEncoding } from '../../mail/smtp-mailer';
 import { renderEmail } from '../../mail/templates';
 
 const FROM = { name: '锦华社区三长共治专班', email: 'noreply@jinhua.example' };
@@ -110,6 +110,35 @@ describe('SmtpMailer against the dev mailbox', () => {
     expect(raw).toMatch(/Content-Type: multipart\/alternative/);
     // The subject is MIME-encoded on the wire, not raw UTF-8.
     expect(raw).not.toContain('审批请求');
+    // A Chinese body goes as base64 (4/3 of a byte a byte), not quoted-printable (three a byte).
+    expect(raw).toMatch(/Content-Type: text\/html[^\r]*\r\nContent-Transfer-Encoding: base64/);
+    expect(raw).not.toMatch(/Content-Transfer-Encoding: quoted-printable/);
+  });
+
+  it('sends an English body as quoted-printable, whichever is smaller, and it arrives intact', async () => {
+    const rendered = renderEmail(
+      {
+        purpose: 'approvalRequest',
+        recipientName: 'Fang Wang',
+        activity: { activityId: 'A002', title: 'Family sports day', theme: 'neighbourhood', compound: 'Compound 1', startsAt: '2026-05-01T09:00:00+08:00', endsAt: '2026-05-01T11:30:00+08:00' },
+        round: 1,
+        decideBy: '2026-04-20T18:00:00+08:00',
+        actionUrl: 'https://jinhua.example/a/payload.signature',
+        capacity: 85,
+        budget: 3200,
+        description: 'A sports day for the whole family.',
+      },
+      'en',
+    );
+    const messageId = 'english-body-1@jinhua.example';
+    await mailer.send(outgoing({ ...rendered, messageId }));
+    const got = await box.waitFor((m) => m.messageId === messageId, 5000);
+    expect(got.html.trim()).toBe(rendered.html.trim());
+    expect(got.text.trim()).toBe(rendered.text.trim());
+    const raw = readFileSync(got.rawPath as string, 'utf8');
+    expect(raw).toMatch(/Content-Type: text\/html[^\r]*\r\nContent-Transfer-Encoding: quoted-printable/);
+    expect(smallerTransferEncoding(rendered.html)).toBe('quoted-printable');
+    expect(smallerTransferEncoding('全家参加的运动会。'.repeat(20))).toBe('base64');
   });
 
   it('accepts a messageId already in angle brackets and ignores header overrides of its own fields', async () => {
