@@ -58,7 +58,9 @@ export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const database = withStatementCache(sqlite, opts.sqliteStatementCache ?? 200);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(opts.log ? { log: opts.log } : {}) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(opts.log ? { log: opts.log } : {}) });
+  if (!opts.log) sqliteHandles.set(db, { sqlite, statements: new Map() });
+  return db;
 }
 
 /**
@@ -102,6 +104,8 @@ function sqlitePathFromUrl(url: string | undefined): string | undefined {
 
 /** The pg pool behind a database opened by createDatabase (and not logging), for executePrepared. */
 const pgPools = new WeakMap<Kysely<any>, Pool>();
+/** The better-sqlite3 connection behind one (not logging), and executePrepared's statements on it by name. */
+const sqliteHandles = new WeakMap<Kysely<any>, { sqlite: BetterSqlite3.Database; statements: Map<string, BetterSqlite3.Statement> }>();
 
 /** One statement in both dialects' words: `?` placeholders for SQLite, `$n` for PostgreSQL. */
 export interface PreparedStatement {
@@ -113,9 +117,9 @@ export interface PreparedStatement {
 
 /**
  * Runs one hot statement without building it: on PostgreSQL as a named prepared statement (parsed
- * and planned once per connection, then only bound and run), on SQLite through Kysely's one
- * connection (so it never lands inside another request's open transaction) where the statement
- * cache keeps it prepared. A single statement outside a transaction commits itself. `params` are
+ * and planned once per connection, then only bound and run), on SQLite as a better-sqlite3
+ * statement prepared once and run directly (through Kysely's one connection only while a
+ * transaction is open on it, so it never lands inside another request's transaction). A single statement outside a transaction commits itself. `params` are
  * for the dialect's text: SQLite's `?` are positional, so a value used twice is given twice.
  */
 export async function executePrepared<R>(db: Kysely<Database>, statement: PreparedStatement, params: { sqlite: readonly unknown[]; postgres: readonly unknown[] }): Promise<R[]> {
@@ -123,6 +127,18 @@ export async function executePrepared<R>(db: Kysely<Database>, statement: Prepar
     const pool = pgPools.get(db);
     if (pool) return (await pool.query({ name: statement.name, text: statement.postgres, values: [...params.postgres] })).rows as R[];
     return (await db.executeQuery<R>(CompiledQuery.raw(statement.postgres, [...params.postgres]))).rows as R[];
+  }
+  const handle = sqliteHandles.get(db);
+  // better-sqlite3 runs a statement synchronously, so nothing else runs on the connection meanwhile;
+  // only an open transaction (another request's BEGIN … COMMIT, awaiting) must not take it in, so
+  // then the statement waits its turn through Kysely's connection like any other.
+  if (handle && !handle.sqlite.inTransaction) {
+    let prepared = handle.statements.get(statement.name);
+    if (!prepared) {
+      prepared = handle.sqlite.prepare(statement.sqlite);
+      handle.statements.set(statement.name, prepared);
+    }
+    return (prepared.reader ? prepared.all(...params.sqlite) : (prepared.run(...params.sqlite), [])) as R[];
   }
   return (await db.executeQuery<R>(CompiledQuery.raw(statement.sqlite, [...params.sqlite]))).rows as R[];
 }

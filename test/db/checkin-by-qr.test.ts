@@ -6,7 +6,7 @@
  * around it; on PostgreSQL the activity row is read FOR SHARE, so it cannot slip past the close.
  */
 import type { Kysely, LogEvent } from 'kysely';
-import { createDatabase } from '../../db/database';
+import { createDatabase, withTransaction } from '../../db/database';
 import { CheckIns } from '../../db/services/checkin';
 import { Directory } from '../../db/services/directory';
 import { Registrations } from '../../db/services/registration';
@@ -148,6 +148,27 @@ describe.each(DIALECTS)('check-in by QR token in one statement on %s', (dialect)
       Array.from({ length: 20 }, (_, i) => checkIns.checkInByQrToken({ activityId: w.activityId, qrToken: `qr-${w.families[0]}`, nonce: `n-${i}`, checkedInBy: 'staff-1', staffCompound: w.compoundId })),
     );
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    expect(await rows(w.activityId)).toHaveLength(1);
+  });
+
+  it('never runs inside another request’s open transaction: that one rolling back leaves the check-in', async () => {
+    const w = await openWorld({ families: 1 });
+    const { checkIns } = service();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let begun!: () => void;
+    const isBegun = new Promise<void>((r) => (begun = r));
+    const other = withTransaction(t.db, async (trx) => {
+      await trx.updateTable('activities').set({ title: '改名中' }).where('id', '=', w.activityId).execute();
+      begun();
+      await held;
+      throw new Error('rolled back');
+    }).catch((e: Error) => e.message);
+    await isBegun;
+    const scan = checkIns.checkInByQrToken({ activityId: w.activityId, qrToken: `qr-${w.families[0]}`, checkedInBy: 'staff-1', staffCompound: undefined });
+    release();
+    expect(await other).toBe('rolled back');
+    expect(await scan).toMatchObject({ status: 'checkedIn', personId: w.families[0] });
     expect(await rows(w.activityId)).toHaveLength(1);
   });
 
