@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type KyselyConfig, type SqliteDatabase } from 'kysely';
 import { Pool } from 'pg';
 import type { ActivityRow, Database } from './types';
 
@@ -43,7 +43,10 @@ export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
     });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(opts.log ? { log: opts.log } : {}) });
+    // With a log hook (the tests count statements through it) every statement goes through Kysely, so the hook sees it.
+    if (!opts.log) pgPools.set(db, pool);
+    return db;
   }
   const file = opts.sqlitePath ?? sqlitePathFromUrl(opts.url);
   if (!file) throw new Error('createDatabase: give a postgres:// url or a sqlitePath');
@@ -55,7 +58,9 @@ export function createDatabase(opts: DatabaseOptions): Kysely<Database> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const database = withStatementCache(sqlite, opts.sqliteStatementCache ?? 200);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(opts.log ? { log: opts.log } : {}) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(opts.log ? { log: opts.log } : {}) });
+  if (!opts.log) sqliteHandles.set(db, { sqlite, statements: new Map() });
+  return db;
 }
 
 /**
@@ -95,6 +100,47 @@ export function withStatementCache(sqlite: BetterSqlite3.Database, size: number,
 function sqlitePathFromUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   return url.replace(/^sqlite:(\/\/)?/i, '').replace(/^file:(\/\/)?/i, '') || undefined;
+}
+
+/** The pg pool behind a database opened by createDatabase (and not logging), for executePrepared. */
+const pgPools = new WeakMap<Kysely<any>, Pool>();
+/** The better-sqlite3 connection behind one (not logging), and executePrepared's statements on it by name. */
+const sqliteHandles = new WeakMap<Kysely<any>, { sqlite: BetterSqlite3.Database; statements: Map<string, BetterSqlite3.Statement> }>();
+
+/** One statement in both dialects' words: `?` placeholders for SQLite, `$n` for PostgreSQL. */
+export interface PreparedStatement {
+  /** PostgreSQL's name for it on each connection (unique per statement text). */
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+/**
+ * Runs one hot statement without building it: on PostgreSQL as a named prepared statement (parsed
+ * and planned once per connection, then only bound and run), on SQLite as a better-sqlite3
+ * statement prepared once and run directly (through Kysely's one connection only while a
+ * transaction is open on it, so it never lands inside another request's transaction). A single statement outside a transaction commits itself. `params` are
+ * for the dialect's text: SQLite's `?` are positional, so a value used twice is given twice.
+ */
+export async function executePrepared<R>(db: Kysely<Database>, statement: PreparedStatement, params: { sqlite: readonly unknown[]; postgres: readonly unknown[] }): Promise<R[]> {
+  if (dialectOf(db) === 'postgres') {
+    const pool = pgPools.get(db);
+    if (pool) return (await pool.query({ name: statement.name, text: statement.postgres, values: [...params.postgres] })).rows as R[];
+    return (await db.executeQuery<R>(CompiledQuery.raw(statement.postgres, [...params.postgres]))).rows as R[];
+  }
+  const handle = sqliteHandles.get(db);
+  // better-sqlite3 runs a statement synchronously, so nothing else runs on the connection meanwhile;
+  // only an open transaction (another request's BEGIN … COMMIT, awaiting) must not take it in, so
+  // then the statement waits its turn through Kysely's connection like any other.
+  if (handle && !handle.sqlite.inTransaction) {
+    let prepared = handle.statements.get(statement.name);
+    if (!prepared) {
+      prepared = handle.sqlite.prepare(statement.sqlite);
+      handle.statements.set(statement.name, prepared);
+    }
+    return (prepared.reader ? prepared.all(...params.sqlite) : (prepared.run(...params.sqlite), [])) as R[];
+  }
+  return (await db.executeQuery<R>(CompiledQuery.raw(statement.sqlite, [...params.sqlite]))).rows as R[];
 }
 
 /** Which SQL dialect a Kysely instance (or a transaction of it) talks. */

@@ -36,6 +36,7 @@ import {
   DESK_STAFF,
   activityOr404,
   assertCompound,
+  boundCompound,
   commonErrors,
   errorDoc,
   type ActivityRef,
@@ -198,14 +199,47 @@ export function createCheckInActions(deps: CheckInRoutesDeps) {
     });
   }
 
+  /** Checks in the person behind a scanned card or typed code. */
+  async function byScan(staff: StaffPrincipal, activity: ActivityRef, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<CheckInResult> {
+    const person = await personByScan(repos, scanned);
+    return attempt(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(staff, activity.id, person, 'qr', o.nonce, o.members)));
+  }
+
+  /**
+   * The common scan in one statement (CheckIns.checkInByQrToken): the checked-in answer, or
+   * undefined when it wrote nothing; `scan` then takes the full path, which words why (404, 403,
+   * 409) or answers the earlier check-in, exactly as it always has. The caller's compound comes
+   * from the token (or the directory, as boundCompound reads it); when it cannot be had (403),
+   * the full path refuses in its own order (an unknown activity is a 404 first).
+   */
+  async function scanFast(staff: StaffPrincipal, activityId: string, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<CheckInResult | undefined> {
+    const staffId = Id.safeParse(staff.staffId);
+    if (!staffId.success) return undefined;
+    let own: string | undefined;
+    try {
+      own = await boundCompound(repos, staff);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 403) return undefined;
+      throw err;
+    }
+    return checkIns.checkInByQrToken({ activityId, qrToken: tokenFromScan(scanned.trim()), nonce: o.nonce, members: o.members, checkedInBy: staffId.data, staffCompound: own });
+  }
+
   return {
     activityFor,
 
-    /** Checks in the person behind a scanned card or typed code. */
-    async byScan(staff: StaffPrincipal, activity: ActivityRef, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<CheckInResult> {
-      const person = await personByScan(repos, scanned);
-      return attempt(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(staff, activity.id, person, 'qr', o.nonce, o.members)));
+    /**
+     * Checks in the person behind a scanned card or typed code: the one-statement path first, the
+     * full one when it wrote nothing. `activityId` is the route's (the activity is read only when needed).
+     */
+    async scan(staff: StaffPrincipal, activityId: string, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<{ activityId: string; result: CheckInResult }> {
+      const fast = await scanFast(staff, activityId, scanned, o);
+      if (fast) return { activityId, result: fast };
+      const activity = await activityFor(staff, activityId);
+      return { activityId: activity.id, result: await byScan(staff, activity, scanned, o) };
     },
+
+    byScan,
 
     /** Checks in a walk-in: a family or volunteer by id, or a family created on the spot in the activity's compound. */
     async walkIn(staff: StaffPrincipal, activity: ActivityRef, body: WalkIn): Promise<{ result: CheckInResult; familyCreated: boolean }> {
@@ -263,7 +297,7 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
   const desk = createCheckInActions(deps);
   const activityFor = desk.activityFor;
 
-  const send = (res: Response, activity: ActivityRef, result: CheckInResult, extra: Record<string, unknown> = {}): void => {
+  const send = (res: Response, activity: Pick<ActivityRef, 'id'>, result: CheckInResult, extra: Record<string, unknown> = {}): void => {
     res.status(result.status === 'checkedIn' ? 201 : 200).json({ ...result, activityId: activity.id, message: checkInMessage(result), ...extra });
   };
 
@@ -286,8 +320,8 @@ export function checkInRoutes(deps: CheckInRoutesDeps): Route[] {
       responses: checkInResponses,
       params: ActivityParam,
       async handler({ params: { id }, body, staff, res }) {
-        const activity = await activityFor(staff, id);
-        send(res, activity, await desk.byScan(staff, activity, body.qrToken, { nonce: body.nonce, members: body.members }));
+        const { activityId, result } = await desk.scan(staff, id, body.qrToken, { nonce: body.nonce, members: body.members });
+        send(res, { id: activityId }, result);
       },
     }),
     defineRoute({

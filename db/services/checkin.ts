@@ -13,7 +13,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { CHECK_IN_STAGES, checkInWindowOpen } from '../../domain/activity';
-import { dialectOf, lockActivityRow, withTransaction } from '../database';
+import { dialectOf, executePrepared, lockActivityRow, withTransaction, type PreparedStatement } from '../database';
 import type { CheckInRow, Database, PersonKind } from '../types';
 import { type Clock, ServiceError, newId, num, systemClock } from '../util';
 import { IdSchema, parseInput } from './validation';
@@ -102,6 +102,33 @@ export class CheckIns {
       }
       throw new CheckInError('NONCE_REUSED', 'this check-in code was already used by someone else');
     });
+  }
+
+  /**
+   * The desk's common case in ONE self-committing statement (a named prepared statement on
+   * PostgreSQL): the person whose card carries `qrToken` (a family's before a volunteer's, as
+   * personByQrToken reads them) is checked in when the activity exists and admits check-in now
+   * (checkInWindowOpen, as admitsNow), and the staff member's compound scope admits both without a
+   * cross-compound audit row: `staffCompound` (a compound-bound member's compound, undefined for a
+   * coordinator) is the activity's, and the person is of the activity's compound or of none. On
+   * PostgreSQL the activity row is read FOR SHARE inside the statement, so closing attendance
+   * cannot interleave. Undefined when it wrote nothing, for any reason (unknown activity or card,
+   * window not open, another compound, a coordinator crossing compounds, already checked in, a
+   * nonce used before): the caller then takes the full path, which words each answer.
+   */
+  async checkInByQrToken(input: { activityId: string; qrToken: string; nonce?: string | undefined; members?: number | undefined; checkedInBy: string; staffCompound: string | undefined }): Promise<CheckInResult | undefined> {
+    const id = newId('ci');
+    const at = this.now().toISOString();
+    const members = input.members ?? null;
+    const nonce = input.nonce ?? null;
+    const own = input.staffCompound ?? null;
+    const t = input.qrToken;
+    const rows = await executePrepared<{ checked_in_at: string; person_kind: PersonKind; person_id: string; members: number | string }>(this.db, QR_CHECK_IN, {
+      sqlite: [id, members, nonce, at, input.checkedInBy, t, t, t, input.activityId, at, at, own, own],
+      postgres: [id, members, nonce, at, input.checkedInBy, t, input.activityId, own],
+    });
+    const row = rows[0];
+    return row ? view('checkedIn', row) : undefined;
   }
 
   /**
@@ -234,6 +261,41 @@ function view(
 ): CheckInResult {
   return { status, at: row.checked_in_at, personKind: row.person_kind, personId: row.person_id, members: num(row.members) };
 }
+
+/**
+ * checkInByQrToken's statement. Its window test is admitsNow's, its scope test the one assertCompound
+ * and the people scope (domain/access.ts personScope) give when nothing is refused and no
+ * cross-compound act is audited; members as insertIfOpen takes them (a volunteer counts 1).
+ * The `p` subquery finds the card as personByQrToken does: a family's first, else a volunteer's.
+ */
+const qrCheckInSql = (v: (n: number) => string, forShare: string, int: (x: string) => string, text: (x: string) => string): string => `
+insert into check_ins (id, activity_id, person_kind, person_id, members, method, nonce, checked_in_at, checked_out_at, checked_in_by)
+select ${v(1)}, a.id, p.kind, p.id,
+  case when p.kind = 'family'
+    then coalesce(${int(v(2))}, (select r.members from registrations r where r.activity_id = a.id and r.family_id = p.id and r.status <> 'cancelled'), p.members)
+    else 1 end,
+  'qr', ${text(v(3))}, ${text(v(4))}, null, ${text(v(5))}
+from activities a,
+  (select 'family' as kind, f.id, f.compound_id, f.members from families f where f.qr_token = ${v(6)}
+   union all
+   select 'volunteer' as kind, vo.id, vo.compound_id, 1 as members from volunteers vo
+   where vo.qr_token = ${v(6)} and not exists (select 1 from families f2 where f2.qr_token = ${v(6)})) p
+where a.id = ${v(7)}
+  and (a.attendance_state = 'open'
+    or (a.attendance_state = 'notOpen' and a.stage in (${CHECK_IN_STAGES.map((x) => `'${x}'`).join(', ')})
+        and a.attendance_opens_at <= ${text(v(4))} and a.attendance_closes_at > ${text(v(4))}))
+  and (${text(v(8))} is null or a.compound_id = ${text(v(8))})
+  and (p.compound_id is null or p.compound_id = a.compound_id)
+${forShare}
+on conflict do nothing
+returning checked_in_at, person_kind, person_id, members`;
+
+const QR_CHECK_IN: PreparedStatement = {
+  name: 'checkin_by_qr_v1',
+  // SQLite's placeholders are positional: the caller gives a value once per `?`.
+  sqlite: qrCheckInSql(() => '?', '', (x) => `cast(${x} as integer)`, (x) => x),
+  postgres: qrCheckInSql((n) => `$${n}`, 'for share of a', (x) => `${x}::integer`, (x) => `${x}::text`),
+};
 
 /**
  * checkInWindowOpen (domain/activity.ts) as SQL on `activities as a`, for the INSERT … SELECT:
