@@ -8,7 +8,7 @@
  *       whose window is open; then 100 repeats (half retries with the same nonce, half new scans).
  *       Verifies exactly one check-in per family. Baseline: the same burst against a minimal
  *       Express server (bench/minimal-server.ts) doing the essential work on the same database;
- *       three bursts of each, taking turns, best against best.
+ *       five bursts of each, taking turns, best against best (a burst is half a second: one may fall in a busy moment).
  *       On SQLite, then on PostgreSQL (BENCH_DATABASE_URL, default the local test server).
  *   (b) redemption race: 200 families with enough points redeem, all at once, a reward with 50 in
  *       stock. Verifies 50 successes, the rest refused OUT_OF_STOCK, final stock 0, and that no
@@ -268,7 +268,7 @@ const RELAY_HOLD_MS = 100;
 const MAIL_POOL = 10;
 
 /** Bursts of each kind, interleaved (product, minimal, product, …); the best of each is compared. */
-const CHECKIN_ROUNDS = 3;
+const CHECKIN_ROUNDS = 5;
 const roundActivity = (kind: 'product' | 'minimal', round: number) => `bench-${kind}-${round}`;
 
 /**
