@@ -136,6 +136,16 @@ const SURVEY = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: 
  */
 const READ_MODEL_PATCH = 'read-model';
 
+/**
+ * Fewer workflow tasks before each wait: a cached run costs the worker memory for every task it
+ * has been through (bench `--only memory`: one extra task before waiting adds about as much as a
+ * bare waiting workflow costs in all), and each awaited activity or signal is one more task. So
+ * the start writes no row of its own (a stage is entered at once, and that write carries it); a
+ * stage's row write and the cycle's signal go out together; and the approval round's pending ask
+ * is in the stage's write, so the request needs no second write before its link goes out.
+ */
+const ONE_WRITE_PER_STAGE_PATCH = 'one-write-per-stage';
+
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
 
@@ -194,6 +204,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   let statusSeq = 0;
   let publishedStatus: string | undefined;
   const bounded = patched(NEEDS_ATTENTION_PATCH);
+  const oneWritePerStage = patched(ONE_WRITE_PER_STAGE_PATCH);
   const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(BOUNDED_STEPS) : LEGACY_STEPS;
   setHandler(retryNowSignal, () => {
     retryRequested = true;
@@ -427,7 +438,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   ]);
 
   try {
-    await record();
+    // Every path from here enters venueRequest or approval before it waits: that write is the first.
+    if (!oneWritePerStage) await record();
     let sentBack = false;
     for (;;) {
       if (sentBack) await waitForRevision();
@@ -529,7 +541,9 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     // query (or the read model) that shows the approval stage must also show its round, or a
     // decision sent on seeing it is refused as a closed round.
     const round = ++approvalRound;
-    await enterStage('approval');
+    // Patched: the stage is entered once the ask below is set, so its one write carries the ask
+    // (a revision landing during that write is then seen by `decided` and starts a new round).
+    if (!oneWritePerStage) await enterStage('approval');
     const version = planVersion;
     const requestedAt = now();
     firstApprovalRequestedAt ??= requestedAt;
@@ -547,6 +561,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
     pending = { role: 'gridWorker', actorId: people.gridWorker.id, action: 'decideApproval', dueAt: remindAt };
     told.gridWorker = true;
+    if (oneWritePerStage) await enterStage('approval');
     // Decided already (while the stage was being entered): no request to decide. No history before
     // the round opened ahead of the stage can hold such a decision, so replay is unchanged.
     if (!decided()) await send({
@@ -786,8 +801,13 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     stage = next;
     stages.push({ stage: next, startedAt: at });
     upsertSearchAttributes([{ key: ActivityStageKey, value: next }]);
-    await record();
-    await tellCycle('RUNNING');
+    if (oneWritePerStage) {
+      // One task for both: the cycle's signal needs nothing from the row write.
+      await Promise.all([record(), tellCycle('RUNNING')]);
+    } else {
+      await record();
+      await tellCycle('RUNNING');
+    }
   }
 
   /**
