@@ -10,11 +10,13 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -146,6 +148,17 @@ const READ_MODEL_PATCH = 'read-model';
  */
 const ONE_WRITE_PER_STAGE_PATCH = 'one-write-per-stage';
 
+/**
+ * The read model's row writes run as local activities: a short database upsert, run by the worker
+ * inside the workflow task that asks for it, so a write costs no workflow task of its own; each
+ * task a cached run has been through costs worker memory (see above). Same retry policy, same
+ * needs-attention handling; the needs-attention note itself (recordQuietly) stays an ordinary
+ * activity, as it is written only when a step is stuck. The worker that runs this workflow must
+ * register recordActivity (worker/create-worker.ts registers workflows and activities together).
+ */
+const LOCAL_ROW_WRITES_PATCH = 'row-writes-local';
+const LOCAL_WRITES = proxyLocalActivities<ThemedActivityActivities>({ startToCloseTimeout: '1 minute', retry: BOUNDED_RETRY });
+
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
 
@@ -205,7 +218,9 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   let publishedStatus: string | undefined;
   const bounded = patched(NEEDS_ATTENTION_PATCH);
   const oneWritePerStage = patched(ONE_WRITE_PER_STAGE_PATCH);
-  const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(BOUNDED_STEPS) : LEGACY_STEPS;
+  const localWrites = bounded && patched(LOCAL_ROW_WRITES_PATCH);
+  const boundedSteps: Steps = localWrites ? { ...BOUNDED_STEPS, recordActivity: LOCAL_WRITES.recordActivity } : BOUNDED_STEPS;
+  const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(boundedSteps) : LEGACY_STEPS;
   setHandler(retryNowSignal, () => {
     retryRequested = true;
   });
@@ -867,13 +882,14 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   }
 
   /** Each step, tried again after it fails for good: first on its own schedule, then hourly or when asked. */
-  function wrap<A extends unknown[], R>(step: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  function wrap<A extends unknown[], R>(step: string, call: (...args: A) => Promise<R>, local = false): (...args: A) => Promise<R> {
     return async (...args: A): Promise<R> => {
       for (;;) {
         try {
           return await call(...args);
         } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
+          // A local activity's failure arrives as itself (its ApplicationFailure, or a timeout), not inside an ActivityFailure.
+          if (!(err instanceof ActivityFailure || (local && (err instanceof ApplicationFailure || err instanceof TimeoutFailure)))) throw err;
           await stuck(step, err);
         }
       }
@@ -882,7 +898,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
   function guarded(steps: Steps): Steps {
     return {
-      recordActivity: wrap('recordActivity', steps.recordActivity),
+      recordActivity: wrap('recordActivity', steps.recordActivity, localWrites),
       recordSummary: wrap('recordSummary', steps.recordSummary),
       notify: wrap('notify', steps.notify),
       planFanOut: wrap('planFanOut', steps.planFanOut),
@@ -897,7 +913,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
    * A step failed for good (non-retryable, or out of attempts): the activity says so — in its
    * status, and on its row for the dashboard and the digest — and waits for the next try.
    */
-  async function stuck(step: string, err: ActivityFailure): Promise<void> {
+  async function stuck(step: string, err: ActivityFailure | ApplicationFailure | TimeoutFailure): Promise<void> {
     const reason = err.cause instanceof Error ? err.cause.message : err.message;
     attention = { step, error: reason.slice(0, 500), since: nowIso(), retryAt: new Date(now() + ATTENTION_RETRY_MS).toISOString() };
     await recordQuietly();

@@ -147,12 +147,15 @@ test('a community-venue activity reaches its approval wait with one write for th
   // one-write-per-stage: no planning write of its own, and the ask goes in the stage's write
   // (before it there were four: planning, approval, the ask, the count after the email).
   expect(Number((await rowOf(input.activityId)).status_seq)).toBe(2);
-  // The first task's commands hold both the row write and the cycle's signal (one task, not two).
+  // The first task's commands hold both the row write, done in that task (row-writes-local: a
+  // local activity's marker, no activity task), and the cycle's signal.
   const events = (await handle.fetchHistory()).events!;
   const afterFirstTask = events.slice(events.findIndex((e) => e.workflowTaskCompletedEventAttributes) + 1);
-  const firstCommands = afterFirstTask.slice(0, afterFirstTask.findIndex((e) => e.workflowTaskScheduledEventAttributes || e.activityTaskStartedEventAttributes || e.signalExternalWorkflowExecutionFailedEventAttributes || e.externalWorkflowExecutionSignaledEventAttributes));
-  expect(firstCommands.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordActivity')).toBe(true);
+  const firstCommands = afterFirstTask.slice(0, afterFirstTask.findIndex((e) => e.workflowTaskScheduledEventAttributes || e.activityTaskScheduledEventAttributes || e.signalExternalWorkflowExecutionFailedEventAttributes || e.externalWorkflowExecutionSignaledEventAttributes));
+  expect(firstCommands.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
   expect(firstCommands.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toBe(true);
+  // The only activity task before the wait is the request's email.
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name)).toEqual(['notify']);
   await handle.executeUpdate(decideApprovalUpdate, { args: [{ round: 1, decision: 'approve', comment: '', by: actors.gridWorker }] });
   await waitForStatus(handle, (s) => s.stage === 'reminders', 'reminders');
   expect((await rowMatchesQuery(handle, input.activityId)).stage).toBe('reminders');
