@@ -31,6 +31,7 @@ import { renderEmail } from '../mail/templates';
 import { sha256 } from '../api/http/session';
 import { freePort } from '../scripts/temporal-binaries';
 import { themedActivityWorkflowId } from '../domain/activity';
+import { workflowBundleOptions } from '../worker/workflow-bundle';
 import { percentile, runLoad, type LoadResult } from './load';
 import type { RunningProduct } from './product';
 import { slowRelayProcess } from './slow-relay';
@@ -248,8 +249,10 @@ export async function benchWorkerMemory(address: string, n: number, log: (l: str
   const client = new Client({ connection });
   try {
     const bundles = {
-      product: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger() })).code,
-      bare: (await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: quietLogger() })).code,
+      // Each built as it is deployed: the product with its shared modules (worker/workflow-bundle.ts),
+      // the bare one likewise sharing its one module, so neither pays for per-workflow module copies.
+      product: (await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger() })).code,
+      bare: (await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), preloadModules: [require.resolve('./bare-workflow')], logger: quietLogger() })).code,
     };
     const perWorkflow: Record<'product' | 'bare', number> = { product: 0, bare: 0 };
     for (const kind of ['bare', 'product'] as const) {

@@ -9,6 +9,7 @@ import { classified } from '../activities/classified';
 import type { DigestActivities } from '../activities/digest';
 import type { CycleActivities } from '../activities/cycle';
 import type { PointsExpiryActivities } from '../activities/points-expiry';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -32,7 +33,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     // Failures no retry fixes are reported as such (activities/classified.ts).
     activities: classified(opts.activities),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } }),
     // Graceful shutdown: let activities in flight finish (they are idempotent either way).
     shutdownGraceTime: '20 seconds',
     ...opts.overrides,

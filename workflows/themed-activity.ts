@@ -10,11 +10,13 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -136,6 +138,27 @@ const SURVEY = proxyActivities<ThemedActivityActivities>({ startToCloseTimeout: 
  */
 const READ_MODEL_PATCH = 'read-model';
 
+/**
+ * Fewer workflow tasks before each wait: a cached run costs the worker memory for every task it
+ * has been through (bench `--only memory`: one extra task before waiting adds about as much as a
+ * bare waiting workflow costs in all), and each awaited activity or signal is one more task. So
+ * the start writes no row of its own (a stage is entered at once, and that write carries it); a
+ * stage's row write and the cycle's signal go out together; and the approval round's pending ask
+ * is in the stage's write, so the request needs no second write before its link goes out.
+ */
+const ONE_WRITE_PER_STAGE_PATCH = 'one-write-per-stage';
+
+/**
+ * The read model's row writes run as local activities: a short database upsert, run by the worker
+ * inside the workflow task that asks for it, so a write costs no workflow task of its own; each
+ * task a cached run has been through costs worker memory (see above). Same retry policy, same
+ * needs-attention handling; the needs-attention note itself (recordQuietly) stays an ordinary
+ * activity, as it is written only when a step is stuck. The worker that runs this workflow must
+ * register recordActivity (worker/create-worker.ts registers workflows and activities together).
+ */
+const LOCAL_ROW_WRITES_PATCH = 'row-writes-local';
+const LOCAL_WRITES = proxyLocalActivities<ThemedActivityActivities>({ startToCloseTimeout: '1 minute', retry: BOUNDED_RETRY });
+
 /** A reminder whose moment passed by more than this (a worker outage, a late reschedule) is skipped, not sent late. */
 const REMINDER_LATENESS_TOLERANCE_MS = 10 * 60_000;
 
@@ -194,7 +217,10 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   let statusSeq = 0;
   let publishedStatus: string | undefined;
   const bounded = patched(NEEDS_ATTENTION_PATCH);
-  const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(BOUNDED_STEPS) : LEGACY_STEPS;
+  const oneWritePerStage = patched(ONE_WRITE_PER_STAGE_PATCH);
+  const localWrites = bounded && patched(LOCAL_ROW_WRITES_PATCH);
+  const boundedSteps: Steps = localWrites ? { ...BOUNDED_STEPS, recordActivity: LOCAL_WRITES.recordActivity } : BOUNDED_STEPS;
+  const { recordActivity, recordSummary, notify, planFanOut, openAttendance, closeAttendance, releaseRegistrations, awardPoints } = bounded ? guarded(boundedSteps) : LEGACY_STEPS;
   setHandler(retryNowSignal, () => {
     retryRequested = true;
   });
@@ -427,7 +453,8 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   ]);
 
   try {
-    await record();
+    // Every path from here enters venueRequest or approval before it waits: that write is the first.
+    if (!oneWritePerStage) await record();
     let sentBack = false;
     for (;;) {
       if (sentBack) await waitForRevision();
@@ -529,7 +556,9 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     // query (or the read model) that shows the approval stage must also show its round, or a
     // decision sent on seeing it is refused as a closed round.
     const round = ++approvalRound;
-    await enterStage('approval');
+    // Patched: the stage is entered once the ask below is set, so its one write carries the ask
+    // (a revision landing during that write is then seen by `decided` and starts a new round).
+    if (!oneWritePerStage) await enterStage('approval');
     const version = planVersion;
     const requestedAt = now();
     firstApprovalRequestedAt ??= requestedAt;
@@ -547,6 +576,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
     pending = { role: 'gridWorker', actorId: people.gridWorker.id, action: 'decideApproval', dueAt: remindAt };
     told.gridWorker = true;
+    if (oneWritePerStage) await enterStage('approval');
     // Decided already (while the stage was being entered): no request to decide. No history before
     // the round opened ahead of the stage can hold such a decision, so replay is unchanged.
     if (!decided()) await send({
@@ -786,8 +816,13 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
     stage = next;
     stages.push({ stage: next, startedAt: at });
     upsertSearchAttributes([{ key: ActivityStageKey, value: next }]);
-    await record();
-    await tellCycle('RUNNING');
+    if (oneWritePerStage) {
+      // One task for both: the cycle's signal needs nothing from the row write.
+      await Promise.all([record(), tellCycle('RUNNING')]);
+    } else {
+      await record();
+      await tellCycle('RUNNING');
+    }
   }
 
   /**
@@ -847,13 +882,14 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
   }
 
   /** Each step, tried again after it fails for good: first on its own schedule, then hourly or when asked. */
-  function wrap<A extends unknown[], R>(step: string, call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  function wrap<A extends unknown[], R>(step: string, call: (...args: A) => Promise<R>, local = false): (...args: A) => Promise<R> {
     return async (...args: A): Promise<R> => {
       for (;;) {
         try {
           return await call(...args);
         } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
+          // A local activity's failure arrives as itself (its ApplicationFailure, or a timeout), not inside an ActivityFailure.
+          if (!(err instanceof ActivityFailure || (local && (err instanceof ApplicationFailure || err instanceof TimeoutFailure)))) throw err;
           await stuck(step, err);
         }
       }
@@ -862,7 +898,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
 
   function guarded(steps: Steps): Steps {
     return {
-      recordActivity: wrap('recordActivity', steps.recordActivity),
+      recordActivity: wrap('recordActivity', steps.recordActivity, localWrites),
       recordSummary: wrap('recordSummary', steps.recordSummary),
       notify: wrap('notify', steps.notify),
       planFanOut: wrap('planFanOut', steps.planFanOut),
@@ -877,7 +913,7 @@ export async function themedActivityWorkflow(input: ThemedActivityInput): Promis
    * A step failed for good (non-retryable, or out of attempts): the activity says so — in its
    * status, and on its row for the dashboard and the digest — and waits for the next try.
    */
-  async function stuck(step: string, err: ActivityFailure): Promise<void> {
+  async function stuck(step: string, err: ActivityFailure | ApplicationFailure | TimeoutFailure): Promise<void> {
     const reason = err.cause instanceof Error ? err.cause.message : err.message;
     attention = { step, error: reason.slice(0, 500), since: nowIso(), retryAt: new Date(now() + ATTENTION_RETRY_MS).toISOString() };
     await recordQuietly();

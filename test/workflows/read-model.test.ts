@@ -133,3 +133,30 @@ async function waitForMail(to: string, activityId: string): Promise<unknown> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('a community-venue activity reaches its approval wait with one write for the stage and one for the sent request', async () => {
+  const input = await makeInput(h.env, { venue: { kind: 'community', venueName: '社区活动中心', hours: 3 } });
+  const handle = await startActivity(h, input);
+  // The request's link must find its round open in the row the moment the email exists.
+  await waitForMail(people.gridWorker.email, input.activityId);
+  const atMail = await rowOf(input.activityId);
+  expect(atMail).toMatchObject({ stage: 'approval', pending_action: 'decideApproval', pending_role: 'gridWorker', pending_actor_id: people.gridWorker.id });
+  const stored = await rowMatchesQuery(handle, input.activityId);
+  expect(stored).toMatchObject({ stage: 'approval', approvalRound: 1, counts: { emailsSent: 1 } });
+  expect(stored.stages.map((s) => s.stage)).toEqual(['planning', 'approval']);
+  // one-write-per-stage: no planning write of its own, and the ask goes in the stage's write
+  // (before it there were four: planning, approval, the ask, the count after the email).
+  expect(Number((await rowOf(input.activityId)).status_seq)).toBe(2);
+  // The first task's commands hold both the row write, done in that task (row-writes-local: a
+  // local activity's marker, no activity task), and the cycle's signal.
+  const events = (await handle.fetchHistory()).events!;
+  const afterFirstTask = events.slice(events.findIndex((e) => e.workflowTaskCompletedEventAttributes) + 1);
+  const firstCommands = afterFirstTask.slice(0, afterFirstTask.findIndex((e) => e.workflowTaskScheduledEventAttributes || e.activityTaskScheduledEventAttributes || e.signalExternalWorkflowExecutionFailedEventAttributes || e.externalWorkflowExecutionSignaledEventAttributes));
+  expect(firstCommands.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+  expect(firstCommands.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toBe(true);
+  // The only activity task before the wait is the request's email.
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name)).toEqual(['notify']);
+  await handle.executeUpdate(decideApprovalUpdate, { args: [{ round: 1, decision: 'approve', comment: '', by: actors.gridWorker }] });
+  await waitForStatus(handle, (s) => s.stage === 'reminders', 'reminders');
+  expect((await rowMatchesQuery(handle, input.activityId)).stage).toBe('reminders');
+});
