@@ -239,7 +239,8 @@ export function deskPages(router: Router, deps: DeskDeps, ctxOf: (req: Request, 
 
   endpoint('post', '/check-in', CheckInBody, async (ctx, activity, body: z.infer<typeof CheckInBody>) => {
     const staff = principalOf(ctx.viewer);
-    if (body.code !== undefined) return answer(ctx, activity, await actions.byScan(staff, activity, body.code, { nonce: body.nonce, members: body.members }));
+    // The desk's scan takes the same one-statement path as the API's (actions.scan), the full one only when it writes nothing.
+    if (body.code !== undefined) return answer(ctx, activity, (await actions.scan(staff, activity.id, body.code, { nonce: body.nonce, members: body.members })).result);
     const { result } = await actions.walkIn(staff, activity, {
       ...(body.familyId ? { familyId: body.familyId } : { volunteerId: body.volunteerId }),
       nonce: body.nonce,

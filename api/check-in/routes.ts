@@ -199,7 +199,7 @@ export function createCheckInActions(deps: CheckInRoutesDeps) {
     });
   }
 
-  /** Checks in the person behind a scanned card or typed code. */
+  /** A scan the one statement did not write: the person looked up, the scope checked (and audited), and the check-in or the refusal worded. */
   async function byScan(staff: StaffPrincipal, activity: ActivityRef, scanned: string, o: { nonce?: string | undefined; members?: number | undefined }): Promise<CheckInResult> {
     const person = await personByScan(repos, scanned);
     return attempt(activity, () => scope.act(staff, activity, [person], 'checkInByQr', () => checkInPerson(staff, activity.id, person, 'qr', o.nonce, o.members)));
@@ -238,8 +238,6 @@ export function createCheckInActions(deps: CheckInRoutesDeps) {
       const activity = await activityFor(staff, activityId);
       return { activityId: activity.id, result: await byScan(staff, activity, scanned, o) };
     },
-
-    byScan,
 
     /** Checks in a walk-in: a family or volunteer by id, or a family created on the spot in the activity's compound. */
     async walkIn(staff: StaffPrincipal, activity: ActivityRef, body: WalkIn): Promise<{ result: CheckInResult; familyCreated: boolean }> {
