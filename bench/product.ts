@@ -27,6 +27,12 @@ export interface RunningProduct {
   /** The product's Temporal dev server and its worker's task queue. */
   temporalAddress: string;
   taskQueue: string;
+  /**
+   * Starts one more API process (api/main.ts, as `npm run api` does) beside the product, on the
+   * same database and Temporal server, without a worker in it: how a deployment that takes real
+   * traffic runs the API. Stopped with the product if not before.
+   */
+  startApiOnly(): Promise<{ baseUrl: string; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -140,8 +146,29 @@ export async function startProduct(opts: { postgresServerUrl?: string; log: (lin
     detached: true,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const extraApis: (() => Promise<void>)[] = [];
+
+  const startApiOnly = async () => {
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiChild = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'api', 'main.ts')], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(apiPort) },
+      stdio: ['ignore', out, out],
+      detached: true,
+    });
+    const apiExited = new Promise<void>((resolve) => apiChild.once('exit', () => resolve()));
+    const stopApi = async () => {
+      if (apiChild.exitCode === null && apiChild.signalCode === null) apiChild.kill('SIGTERM');
+      await apiExited;
+    };
+    extraApis.push(stopApi);
+    await waitForHealth(apiUrl, apiChild, logFile, 120_000);
+    return { baseUrl: apiUrl, stop: stopApi };
+  };
 
   const stop = async () => {
+    for (const stopApi of extraApis) await stopApi();
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       child.kill('SIGTERM');
       const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 30_000).unref())]);
@@ -167,5 +194,5 @@ export async function startProduct(opts: { postgresServerUrl?: string; log: (lin
     await stop();
     throw err;
   }
-  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, temporalAddress: `127.0.0.1:${devPort}`, taskQueue, stop };
+  return { baseUrl, dataDir, databaseUrl: pg?.url, sqlitePath: path.join(dataDir, 'app.sqlite'), token, temporalAddress: `127.0.0.1:${devPort}`, taskQueue, startApiOnly, stop };
 }

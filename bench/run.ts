@@ -268,7 +268,7 @@ const RELAY_HOLD_MS = 100;
 const MAIL_POOL = 10;
 
 /** Bursts of each kind, interleaved (product, minimal, product, …); the best of each is compared. */
-const CHECKIN_ROUNDS = 5;
+const CHECKIN_ROUNDS = 8;
 const roundActivity = (kind: 'product' | 'minimal', round: number) => `bench-${kind}-${round}`;
 
 /**
@@ -342,7 +342,10 @@ async function main(): Promise<number> {
         const seeded = await seed(db);
         await seedRoundActivities(db);
         log(`seeded ${CHECKIN_FAMILIES + REDEEM_FAMILIES} families, open activities, a reward with ${REWARD_STOCK} in stock`);
-        const sqliteCheckIns = await checkInsAgainstMinimal(product, db, seeded.burst, product.sqlitePath, 'SQLite');
+        // The door's traffic against an API process of its own (no worker in it), as deployed.
+        const door = await product.startApiOnly();
+        const sqliteCheckIns = await checkInsAgainstMinimal({ ...product, baseUrl: door.baseUrl }, db, seeded.burst, product.sqlitePath, 'SQLite');
+        await door.stop();
         checks.push(...sqliteCheckIns.checks);
         targets.push(sqliteCheckIns.target);
         checks.push(...(await redemptionRace(product, db, seeded.redeemers)));
@@ -383,7 +386,9 @@ async function main(): Promise<number> {
       try {
         const seeded = await seed(pgDb);
         await seedRoundActivities(pgDb);
-        const pgCheckIns = await checkInsAgainstMinimal(pgProduct, pgDb, seeded.burst, pgProduct.databaseUrl!, 'PostgreSQL');
+        const door = await pgProduct.startApiOnly();
+        const pgCheckIns = await checkInsAgainstMinimal({ ...pgProduct, baseUrl: door.baseUrl }, pgDb, seeded.burst, pgProduct.databaseUrl!, 'PostgreSQL');
+        await door.stop();
         checks.push(...pgCheckIns.checks.map((c) => (c.name.includes('PostgreSQL') ? c : { ...c, name: `${c.name} (PostgreSQL)` })));
         targets.push(pgCheckIns.target);
       } finally {
