@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase } from '../../db/database';
 import { Plan, type ThemedActivityInput } from '../../domain/schemas';
-import { freePort } from '../../scripts/temporal-binaries';
+import { freePort, freePorts } from '../../scripts/temporal-binaries';
 import { statusQuery, themedActivityWorkflow } from '../../workflows/themed-activity';
 import { themedActivityWorkflowId } from '../../domain/activity';
 import { loadConfig } from '../../config';
@@ -131,7 +131,8 @@ describe('npm start (scripts/start.ts)', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-start-'));
-    ports = { http: await freePort(), temporal: await freePort(), ui: await freePort(), smtp: await freePort() };
+    const [http, temporal, ui, smtp] = (await freePorts(4)) as [number, number, number, number];
+    ports = { http, temporal, ui, smtp };
   });
 
   afterAll(async () => {
