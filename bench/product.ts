@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
-import { freePort } from '../scripts/temporal-binaries';
+import { freePort, freePorts } from '../scripts/temporal-binaries';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -111,10 +111,7 @@ function tail(file: string): string {
 export async function startProduct(opts: { postgresServerUrl?: string; log: (line: string) => void }): Promise<RunningProduct> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogov-bench-'));
   const pg = opts.postgresServerUrl ? await createPgDatabase(opts.postgresServerUrl) : undefined;
-  // freePort may hand out one port twice when asked quickly: take four different ones.
-  const ports = new Set<number>();
-  while (ports.size < 4) ports.add(await freePort());
-  const [port, devPort, uiPort, mailPort] = [...ports] as [number, number, number, number];
+  const [port, devPort, uiPort, mailPort] = (await freePorts(4)) as [number, number, number, number];
   const baseUrl = `http://127.0.0.1:${port}`;
   const token = randomBytes(24).toString('base64url');
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
